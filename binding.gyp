@@ -1,0 +1,20 @@
+{
+  "targets": [
+    {
+      "target_name": "nodeinstrument",
+      "sources": [
+        "native/addon.cc",
+        "native/code_event_log.cc",
+        "native/sampler.cc",
+        "native/native_symbols.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_ADDON_API_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-omit-frame-pointer"],
+      "ldflags": ["-Wl,-z,now"],
+      "libraries": ["-lpthread"]
+    }
+  ]
+}

@@ -1,0 +1,185 @@
+/** Parses nodeinstrument's command line. Pure: no I/O, throws UsageError. */
+import { checkInterval, DEFAULT_INTERVAL } from './options';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface CliOptions {
+  help: boolean;
+  version: boolean;
+  interval: number;
+  maxStackDepth?: number;
+  renderer?: string;
+  outfile?: string;
+  load?: string;
+  showAll: boolean;
+  hide?: RegExp;
+  show?: RegExp;
+  unicode?: boolean;
+  color?: boolean;
+  percent: boolean;
+  nodeArgs: string[];
+  /** The script and its arguments. */
+  script?: string;
+  scriptArgs: string[];
+}
+
+export const USAGE = `Usage: nodeinstrument [options] <script> [args...]
+       nodeinstrument --load <session.json> [options]
+
+Runs a Node.js script (CommonJS or ESM) with the sampling profiler and prints
+where its wall-clock time went as a call tree.
+
+Options:
+  -i, --interval <time>     sampling interval: seconds, or with a unit: 1ms, 100us (default 1ms)
+  -r, --renderer <name>     output format: text (default) or session (JSON, for --load)
+  -o, --outfile <path>      write the report to a file; the renderer follows the extension
+                            (.txt text, .json session) unless -r is given
+      --load <file>         render a saved session instead of running a script
+      --show-all            show every frame: Node internals and library frames too
+      --hide <regex>        hide frames whose file path matches
+      --show <regex>        always show frames whose file path matches
+      --percent             show time as a percentage of the total
+      --unicode, --no-unicode   box-drawing characters (default: when writing to a terminal)
+      --color, --no-color       colours (default: when writing to a terminal; NO_COLOR disables)
+      --max-stack-depth <n> deepest stack recorded (default 255)
+      --node-arg <flag>     pass a flag to Node, e.g. --node-arg=--stress-compaction (repeatable)
+  -h, --help                show this help
+  -V, --version             show the version`;
+
+/** Parses "0.001", "1ms", "100us", "250µs", "2s" into seconds. */
+export function parseInterval(text: string): number {
+  const match = /^(\d+(?:\.\d*)?|\.\d+)(s|ms|us|µs|ns)?$/.exec(text.trim());
+  if (!match) throw new UsageError(`invalid interval '${text}' (examples: 0.001, 1ms, 100us)`);
+  const scale = { s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 }[match[2] ?? 's']!;
+  const seconds = Number(match[1]) * scale;
+  try {
+    return checkInterval(seconds);
+  } catch (error) {
+    throw new UsageError(`invalid interval '${text}': ${(error as Error).message}`);
+  }
+}
+
+function parseRegex(text: string, flag: string): RegExp {
+  try {
+    return new RegExp(text);
+  } catch (error) {
+    throw new UsageError(`invalid regular expression for ${flag}: ${(error as Error).message}`);
+  }
+}
+
+function parseDepth(text: string): number {
+  const depth = Number(text);
+  if (!Number.isInteger(depth) || depth < 2 || depth > 4096) {
+    throw new UsageError(`invalid --max-stack-depth '${text}' (an integer from 2 to 4096)`);
+  }
+  return depth;
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const options: CliOptions = {
+    help: false,
+    version: false,
+    interval: DEFAULT_INTERVAL,
+    showAll: false,
+    percent: false,
+    nodeArgs: [],
+    scriptArgs: [],
+  };
+  let i = 0;
+  while (i < argv.length) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') break;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[i + 1];
+      if (next === undefined) throw new UsageError(`${name} needs a value`);
+      i++;
+      return next;
+    };
+    const noValue = (): void => {
+      if (inline !== undefined) throw new UsageError(`${name} takes no value`);
+    };
+    switch (name) {
+      case '-h':
+      case '--help':
+        noValue();
+        options.help = true;
+        break;
+      case '-V':
+      case '--version':
+        noValue();
+        options.version = true;
+        break;
+      case '-i':
+      case '--interval':
+        options.interval = parseInterval(value());
+        break;
+      case '-r':
+      case '--renderer':
+        options.renderer = value();
+        break;
+      case '-o':
+      case '--outfile':
+        options.outfile = value();
+        break;
+      case '--load':
+        options.load = value();
+        break;
+      case '--show-all':
+        noValue();
+        options.showAll = true;
+        break;
+      case '--hide':
+        options.hide = parseRegex(value(), '--hide');
+        break;
+      case '--show':
+        options.show = parseRegex(value(), '--show');
+        break;
+      case '--percent':
+        noValue();
+        options.percent = true;
+        break;
+      case '--unicode':
+      case '--no-unicode':
+        noValue();
+        options.unicode = name === '--unicode';
+        break;
+      case '--color':
+      case '--no-color':
+        noValue();
+        options.color = name === '--color';
+        break;
+      case '--max-stack-depth':
+        options.maxStackDepth = parseDepth(value());
+        break;
+      case '--node-arg':
+        options.nodeArgs.push(value());
+        break;
+      default:
+        throw new UsageError(`unknown option ${name} (Node flags go through --node-arg=${name})`);
+    }
+    i++;
+  }
+  if (i < argv.length) {
+    options.script = argv[i];
+    options.scriptArgs = argv.slice(i + 1);
+  }
+  if (!options.help && !options.version) {
+    if (options.load !== undefined && options.script !== undefined) {
+      throw new UsageError('give either a script to run or --load, not both');
+    }
+    if (options.load === undefined && options.script === undefined) {
+      throw new UsageError('no script given');
+    }
+  }
+  return options;
+}

@@ -1,0 +1,143 @@
+/**
+ * `nodeinstrument [options] <script> [args...]`: runs the script in a child
+ * Node process with the profiler preloaded, then renders its session.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CliOptions, parseArgs, USAGE, UsageError } from './cli-args';
+import { PRELOAD_ENV, PreloadConfig } from './preload-config';
+import { Renderer, rendererByName, rendererForPath } from './renderers';
+import { TextRenderOptions } from './renderers/text';
+import { Session } from './session';
+import { writeFileAtomic } from './util/write-file';
+
+const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function chooseRenderer(options: CliOptions): Renderer {
+  if (options.renderer) return rendererByName(options.renderer);
+  if (options.outfile) {
+    const byExtension = rendererForPath(options.outfile);
+    if (byExtension) return byExtension;
+  }
+  return rendererByName('text');
+}
+
+function renderOptions(options: CliOptions, toTerminal: boolean): TextRenderOptions {
+  const colorDefault = toTerminal && !('NO_COLOR' in process.env);
+  return {
+    unicode: options.unicode ?? toTerminal,
+    color: options.color ?? colorDefault,
+    timing: options.percent ? 'percent' : 'seconds',
+    processor: { showAll: options.showAll, hide: options.hide, show: options.show },
+  };
+}
+
+function output(session: Session, options: CliOptions): void {
+  const renderer = chooseRenderer(options);
+  if (options.outfile) {
+    writeFileAtomic(options.outfile, renderer.render(session, renderOptions(options, false)));
+    process.stderr.write(`nodeinstrument: wrote ${renderer.name} report to ${options.outfile}\n`);
+  } else {
+    process.stdout.write(renderer.render(session, renderOptions(options, process.stdout.isTTY === true)));
+  }
+}
+
+/** Runs the program; resolves with how it ended. */
+function runProgram(options: CliOptions, sessionPath: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const config: PreloadConfig = { interval: options.interval, maxStackDepth: options.maxStackDepth, sessionPath };
+  const preload = join(__dirname, 'preload.js');
+  const args = [...options.nodeArgs, '--require', preload, options.script!, ...options.scriptArgs];
+  const child = spawn(process.execPath, args, {
+    stdio: 'inherit',
+    env: { ...process.env, [PRELOAD_ENV]: JSON.stringify(config) },
+  });
+  // Ctrl-C reaches the whole process group, so the child has it already:
+  // this process only waits. Signals aimed at us alone are passed on.
+  const ignore = (): void => {};
+  process.on('SIGINT', ignore);
+  const forwarders = FORWARDED_SIGNALS.map((signal) => {
+    const forward = (): void => void child.kill(signal);
+    process.on(signal, forward);
+    return () => process.removeListener(signal, forward);
+  });
+  return new Promise((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      process.removeListener('SIGINT', ignore);
+      forwarders.forEach((remove) => remove());
+      resolvePromise({ code, signal });
+    });
+  });
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseArgs(argv);
+    if (options.renderer) rendererByName(options.renderer);
+  } catch (error) {
+    process.stderr.write(`nodeinstrument: ${(error as Error).message}\nTry 'nodeinstrument --help'.\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (options.version) {
+    process.stdout.write(`nodeinstrument ${version()}\n`);
+    return;
+  }
+  if (options.load !== undefined) {
+    try {
+      output(Session.load(options.load), options);
+    } catch (error) {
+      process.stderr.write(`nodeinstrument: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
+    return;
+  }
+  if (!existsSync(resolve(options.script!))) {
+    process.stderr.write(`nodeinstrument: no such script: ${options.script}\n`);
+    process.exitCode = 2;
+    return;
+  }
+
+  const sessionPath = join(tmpdir(), `nodeinstrument-${process.pid}-${randomBytes(4).toString('hex')}.json`);
+  writeFileSync(sessionPath, ''); // claim the name; the preload replaces it
+  let outcome: { code: number | null; signal: NodeJS.Signals | null };
+  try {
+    outcome = await runProgram(options, sessionPath);
+    try {
+      output(Session.load(sessionPath), options);
+    } catch (error) {
+      process.stderr.write(`nodeinstrument: no profile was recorded: ${(error as Error).message}\n`);
+      if (outcome.code === 0) outcome.code = 1;
+    }
+  } finally {
+    rmSync(sessionPath, { force: true });
+  }
+  if (outcome.signal) {
+    // End the way the program ended, so shells and supervisors see the signal.
+    process.kill(process.pid, outcome.signal);
+    return;
+  }
+  process.exitCode = outcome.code ?? 1;
+}
+
+export function run(argv: readonly string[] = process.argv.slice(2)): void {
+  main(argv).catch((error: unknown) => {
+    process.stderr.write(`nodeinstrument: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
+
+export { UsageError };

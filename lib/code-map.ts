@@ -1,0 +1,78 @@
+/**
+ * Which code lies at which address, as V8's code events describe it.
+ *
+ * V8 never says when code dies: flushed or collected code just disappears and
+ * its addresses are reused. So a newly added range evicts every range it
+ * overlaps, and a move takes the range with it.
+ */
+
+export interface CodeRange<T> {
+  start: number;
+  end: number;
+  value: T;
+}
+
+export class CodeMap<T> {
+  // Parallel arrays sorted by start; ranges never overlap, so ends are sorted too.
+  private starts: number[] = [];
+  private ends: number[] = [];
+  private values: T[] = [];
+  private readonly lookupCache = new Map<number, T>();
+  private static readonly CACHE_LIMIT = 1 << 16;
+
+  get size(): number {
+    return this.starts.length;
+  }
+
+  add(start: number, size: number, value: T): void {
+    const end = start + Math.max(size, 1);
+    const index = this.firstEndingAfter(start);
+    let evictUntil = index;
+    while (evictUntil < this.starts.length && this.starts[evictUntil]! < end) evictUntil++;
+    if (evictUntil > index) this.lookupCache.clear();
+    this.starts.splice(index, evictUntil - index, start);
+    this.ends.splice(index, evictUntil - index, end);
+    this.values.splice(index, evictUntil - index, value);
+  }
+
+  /** Moves the range that starts exactly at `from` (GC relocation). */
+  move(from: number, to: number): void {
+    const index = this.indexOfStart(from);
+    if (index === -1) return;
+    const size = this.ends[index]! - from;
+    const value = this.values[index]!;
+    this.starts.splice(index, 1);
+    this.ends.splice(index, 1);
+    this.values.splice(index, 1);
+    this.lookupCache.clear();
+    this.add(to, size, value);
+  }
+
+  lookup(address: number): T | undefined {
+    const cached = this.lookupCache.get(address);
+    if (cached !== undefined) return cached;
+    const index = this.firstEndingAfter(address);
+    if (index >= this.starts.length || this.starts[index]! > address) return undefined;
+    const value = this.values[index]!;
+    if (this.lookupCache.size >= CodeMap.CACHE_LIMIT) this.lookupCache.clear();
+    this.lookupCache.set(address, value);
+    return value;
+  }
+
+  /** Index of the first range whose end is after `address`. */
+  private firstEndingAfter(address: number): number {
+    let low = 0;
+    let high = this.ends.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.ends[mid]! <= address) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  private indexOfStart(start: number): number {
+    const index = this.firstEndingAfter(start);
+    return index < this.starts.length && this.starts[index] === start ? index : -1;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Decodes the binary buffers the native drain hands over. The layouts are
+ * SampleHeader and CodeEventHeader in native/sample_record.h.
+ */
+
+export const SAMPLE_HEADER_BYTES = 40;
+export const CODE_EVENT_HEADER_BYTES = 40;
+
+export const SampleFlag = { idle: 1, truncated: 2 } as const;
+
+/** v8::StateTag values that matter here. */
+export const VmState = { js: 0, gc: 1, idle: 8 } as const;
+
+export interface RawSample {
+  seq: number;
+  timeNs: number;
+  cpuTimeNs: number;
+  externalCallback: number;
+  vmState: number;
+  flags: number;
+  /** frames[0] is the interrupted pc; then the frames GetStackSample found, leaf first. */
+  frames: Float64Array;
+}
+
+export const CodeType = { bytecode: 0, jit: 1, wasm: 2 } as const;
+
+export type CodeEvent =
+  | { kind: 'added'; seq: number; codeType: number; start: number; size: number; name: string }
+  | { kind: 'moved'; seq: number; codeType: number; start: number; size: number; newStart: number };
+
+function readU64(view: DataView, offset: number): number {
+  // Addresses, nanoseconds and sequence numbers all fit a double exactly
+  // (or to within nanoseconds after 104 days of uptime).
+  return view.getUint32(offset, true) + view.getUint32(offset + 4, true) * 0x1_0000_0000;
+}
+
+const align8 = (n: number): number => (n + 7) & ~7;
+
+export function decodeSamples(buffer: ArrayBuffer): RawSample[] {
+  const view = new DataView(buffer);
+  const samples: RawSample[] = [];
+  let offset = 0;
+  while (offset + SAMPLE_HEADER_BYTES <= buffer.byteLength) {
+    const frameCount = view.getUint16(offset + 36, true);
+    const frames = new Float64Array(frameCount);
+    const framesOffset = offset + SAMPLE_HEADER_BYTES;
+    for (let i = 0; i < frameCount; i++) frames[i] = readU64(view, framesOffset + i * 8);
+    samples.push({
+      seq: readU64(view, offset),
+      timeNs: readU64(view, offset + 8),
+      cpuTimeNs: readU64(view, offset + 16),
+      externalCallback: readU64(view, offset + 24),
+      vmState: view.getUint32(offset + 32, true),
+      flags: view.getUint16(offset + 38, true),
+      frames,
+    });
+    offset = framesOffset + frameCount * 8;
+  }
+  return samples;
+}
+
+const utf8 = new TextDecoder('utf-8');
+const KIND_ADDED = 1;
+const KIND_MOVED = 2;
+
+export function decodeCodeEvents(buffer: ArrayBuffer): CodeEvent[] {
+  const view = new DataView(buffer);
+  const events: CodeEvent[] = [];
+  let offset = 0;
+  while (offset + CODE_EVENT_HEADER_BYTES <= buffer.byteLength) {
+    const kind = view.getUint8(offset);
+    const codeType = view.getUint8(offset + 1);
+    const nameLength = view.getUint32(offset + 4, true);
+    const seq = readU64(view, offset + 8);
+    const start = readU64(view, offset + 16);
+    const size = readU64(view, offset + 24);
+    if (kind === KIND_ADDED) {
+      const name = utf8.decode(new Uint8Array(buffer, offset + CODE_EVENT_HEADER_BYTES, nameLength));
+      events.push({ kind: 'added', seq, codeType, start, size, name });
+    } else if (kind === KIND_MOVED) {
+      events.push({ kind: 'moved', seq, codeType, start, size, newStart: readU64(view, offset + 32) });
+    }
+    offset += CODE_EVENT_HEADER_BYTES + align8(nameLength);
+  }
+  return events;
+}

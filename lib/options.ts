@@ -1,0 +1,34 @@
+/** Defaults and validation of the options shared by the API and the CLI. */
+
+export const DEFAULT_INTERVAL = 0.001;
+export const MIN_INTERVAL = 0.00001;
+export const DEFAULT_MAX_STACK_DEPTH = 255;
+
+export interface ProfilerOptions {
+  /** Sampling interval in seconds (default 0.001: 1 ms). At least 10 us. */
+  interval?: number;
+  /** Deepest stack recorded, 2..4096 (default 255, as V8's profiler); deeper stacks keep their leaf-most frames. */
+  maxStackDepth?: number;
+  /** Signal number used to interrupt the thread (default: a real-time signal; env NODEINSTRUMENT_SIGNAL). */
+  signal?: number;
+}
+
+export function checkInterval(interval: number): number {
+  if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < MIN_INTERVAL || interval > 10) {
+    throw new RangeError(`interval must be a number of seconds between ${MIN_INTERVAL} and 10, got ${String(interval)}`);
+  }
+  return interval;
+}
+
+export function resolveProfilerOptions(options: ProfilerOptions = {}): Required<ProfilerOptions> {
+  const maxStackDepth = options.maxStackDepth ?? DEFAULT_MAX_STACK_DEPTH;
+  if (!Number.isInteger(maxStackDepth) || maxStackDepth < 2 || maxStackDepth > 4096) {
+    throw new RangeError(`maxStackDepth must be an integer from 2 to 4096, got ${String(maxStackDepth)}`);
+  }
+  const envSignal = process.env.NODEINSTRUMENT_SIGNAL;
+  const signal = options.signal ?? (envSignal ? Number(envSignal) : 0);
+  if (!Number.isInteger(signal) || signal < 0 || signal > 64) {
+    throw new RangeError(`signal must be a signal number, got ${String(options.signal ?? envSignal)}`);
+  }
+  return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal };
+}

@@ -1,0 +1,9 @@
+/** What the CLI tells the preload, through one environment variable. */
+export const PRELOAD_ENV = 'NODEINSTRUMENT_PRELOAD';
+
+export interface PreloadConfig {
+  interval: number;
+  maxStackDepth?: number;
+  /** Where to write the session JSON. */
+  sessionPath: string;
+}

@@ -1,0 +1,47 @@
+/**
+ * Loaded with `node --require` into the program the CLI runs: starts the
+ * profiler before the program and writes the session when the process ends,
+ * however it ends (normal exit, process.exit(), an uncaught exception,
+ * SIGINT/SIGTERM/SIGHUP).
+ */
+import { isMainThread } from 'node:worker_threads';
+import { PRELOAD_ENV, PreloadConfig } from './preload-config';
+import { Profiler } from './profiler';
+
+const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function run(): void {
+  const raw = process.env[PRELOAD_ENV];
+  // Only the process the CLI started: not its workers, nor children that
+  // inherit --require through execArgv (the variable is gone by then).
+  if (!raw || !isMainThread) return;
+  delete process.env[PRELOAD_ENV];
+  const config = JSON.parse(raw) as PreloadConfig;
+
+  const profiler = new Profiler({ interval: config.interval, maxStackDepth: config.maxStackDepth });
+  let written = false;
+  const finish = (): void => {
+    if (written) return;
+    written = true;
+    try {
+      profiler.stop().save(config.sessionPath);
+    } catch (error) {
+      process.stderr.write(`nodeinstrument: could not save the profile: ${(error as Error).message}\n`);
+    }
+  };
+  process.on('exit', finish);
+  for (const signal of TERMINATING_SIGNALS) {
+    const onSignal = (): void => {
+      // If the program handles the signal itself, it decides what happens;
+      // the session is written at exit as usual.
+      if (process.listenerCount(signal) > 1) return;
+      finish();
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+  profiler.start();
+}
+
+run();

@@ -1,0 +1,105 @@
+/**
+ * The in-code API:
+ *
+ *   const profiler = new Profiler({ interval: 0.001 });
+ *   profiler.start();
+ *   work();
+ *   const session = profiler.stop();
+ *   console.log(profiler.outputText({ color: true }));
+ */
+import { ProfilerOptions, resolveProfilerOptions } from './options';
+import { Recorder } from './recorder';
+import { renderText, TextRenderOptions } from './renderers/text';
+import { Session } from './session';
+
+/** Only one profiler samples a process at a time (signals are process-wide). */
+let active: Profiler | undefined;
+
+const DRAIN_INTERVAL_MS = 200;
+
+export class Profiler {
+  private readonly options: Required<ProfilerOptions>;
+  private recorder: Recorder | undefined;
+  private session: Session | undefined;
+
+  constructor(options: ProfilerOptions = {}) {
+    this.options = resolveProfilerOptions(options);
+  }
+
+  get isRunning(): boolean {
+    return this.recorder !== undefined;
+  }
+
+  /** The session of the last stop(), if any. */
+  get lastSession(): Session | undefined {
+    return this.session;
+  }
+
+  /** Starts sampling the calling thread. Calling it while running does nothing. */
+  start(): void {
+    if (this.recorder) return;
+    if (active) {
+      throw new Error('another nodeinstrument Profiler is already running in this process; stop it first');
+    }
+    this.recorder = new Recorder({ ...this.options, drainInterval: DRAIN_INTERVAL_MS });
+    active = this;
+  }
+
+  /** Stops sampling and returns the session. Calling it again returns the last session. */
+  stop(): Session {
+    if (!this.recorder) {
+      if (this.session) return this.session;
+      throw new Error('the profiler was never started');
+    }
+    try {
+      this.session = this.recorder.stop();
+    } finally {
+      this.recorder = undefined;
+      active = undefined;
+    }
+    return this.session;
+  }
+
+  /** The last session as a text call tree. */
+  outputText(options: TextRenderOptions = {}): string {
+    if (!this.session) throw new Error('no session to render: call start() and stop() first');
+    return renderText(this.session, options);
+  }
+
+  /** Prints the last session's call tree to stdout (colour and unicode when stdout is a terminal). */
+  print(options: TextRenderOptions = {}): void {
+    const tty = process.stdout.isTTY === true;
+    process.stdout.write(this.outputText({ unicode: tty, color: tty, ...options }));
+  }
+
+  /** `using profiler = new Profiler(); profiler.start();` stops it at the end of the scope. */
+  [Symbol.dispose](): void {
+    if (this.recorder) this.stop();
+  }
+}
+
+/**
+ * Profiles `fn` (sync or async), prints a short report to stderr, and returns
+ * what `fn` returned (a promise for async functions).
+ */
+export function profile<T>(fn: () => T, options: ProfilerOptions & { render?: TextRenderOptions } = {}): T {
+  const profiler = new Profiler(options);
+  const report = (): void => {
+    profiler.stop();
+    const tty = process.stderr.isTTY === true;
+    process.stderr.write(profiler.outputText({ unicode: tty, color: tty, ...options.render }));
+  };
+  profiler.start();
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    report();
+    throw error;
+  }
+  if (result instanceof Promise) {
+    return result.finally(report) as T;
+  }
+  report();
+  return result;
+}

@@ -1,0 +1,273 @@
+/**
+ * The text renderer: a short header about the run, then the processed call
+ * tree, one node per line, in pyinstrument's reading style.
+ */
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FrameInfo } from '../frame';
+import { ProcessorOptions, isApplicationFrame, processTree } from '../processors';
+import { Session, SessionMeta } from '../session';
+import { CallNode, buildCallTree, forEachNode } from '../tree';
+
+export interface TextRenderOptions {
+  /** Box drawing characters (├─ └─ │) rather than ASCII (|- `- |). Default true. */
+  unicode?: boolean;
+  /** ANSI colours. Default false. */
+  color?: boolean;
+  /** Time in seconds (default) or in percent of the root total. */
+  timing?: 'seconds' | 'percent';
+  processor?: ProcessorOptions;
+  /** Replaces the command line on the header's Program line. */
+  title?: string;
+}
+
+export interface TreeRenderOptions {
+  unicode?: boolean;
+  color?: boolean;
+  timing?: 'seconds' | 'percent';
+  /** Files under this directory are shown relative to it. */
+  cwd?: string;
+  /** Levels drawn before deeper frames are summarised in one line. Default MAX_TREE_DEPTH. */
+  maxDepth?: number;
+}
+
+/**
+ * Indentation grows with depth, so output grows with the square of it; a
+ * 20000-frame recursion from a loaded session would not even fit in a string.
+ */
+export const MAX_TREE_DEPTH = 1000;
+
+export function renderText(session: Session, options: TextRenderOptions = {}): string {
+  const style = new Style(options.color ?? false);
+  const lines = ['', ...renderHeader(session, options, style), ''];
+  if (session.samples.stack.length === 0) {
+    lines.push('No samples were recorded.');
+    lines.push('The program may have ended before the first sample was taken; try a smaller sampling interval.');
+  } else {
+    const root = processTree(buildCallTree(session), options.processor);
+    if (root.children.length === 0) {
+      lines.push(`Nothing to show: the ${session.samples.stack.length} samples had empty stacks or only hidden frames (try showing all frames).`);
+    } else {
+      lines.push(...renderTreeLines(root, { ...options, cwd: session.meta.cwd }));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------
+// Header.
+
+function renderHeader(session: Session, options: TextRenderOptions, style: Style): string[] {
+  const { meta } = session;
+  const left = [`Recorded: ${formatTimestamp(meta.startTime)}`, `Duration: ${formatDuration(meta.duration)} s`];
+  const right = [`Samples: ${session.samples.stack.length}${formatRate(meta)}`, `CPU time: ${formatDuration(meta.cpuTime)} s`];
+  const width = Math.max(...left.map((text) => text.length)) + 3;
+  const name = 'nodeinstrument';
+  const margin = ' '.repeat(name.length);
+  const program = options.title ?? formatCommandLine(meta.argv, meta.cwd);
+  const lines = [
+    `  ${style.bold(name)}  ${left[0]!.padEnd(width)}${right[0]}`,
+    `  ${margin}  ${left[1]!.padEnd(width)}${right[1]}`,
+  ];
+  if (program) lines.push(`  ${margin}  Program: ${escapeControl(program)}`);
+  for (const warning of sessionWarnings(meta)) lines.push(`  ${style.yellow('warning:')} ${warning}`);
+  for (const note of meta.notes) lines.push(`  note: ${escapeControl(note)}`);
+  return lines;
+}
+
+/** `(1.00 ms interval, 99.8% of requested rate)`: the requested interval and how much of its rate was achieved. */
+function formatRate(meta: SessionMeta): string {
+  if (!(meta.requestedInterval > 0)) return '';
+  const interval = `${(meta.requestedInterval * 1000).toFixed(2)} ms interval`;
+  if (!(meta.achievedInterval > 0)) return ` (${interval})`;
+  const achieved = (meta.requestedInterval / meta.achievedInterval) * 100;
+  return ` (${interval}, ${achieved.toFixed(1)}% of requested rate)`;
+}
+
+function sessionWarnings(meta: SessionMeta): string[] {
+  const warnings: string[] = [];
+  if (meta.droppedSamples > 0) {
+    warnings.push(`${meta.droppedSamples} sample${meta.droppedSamples === 1 ? ' was' : 's were'} dropped; times may be understated.`);
+  }
+  if (meta.totalFrames > 0 && meta.unresolvedFrames / meta.totalFrames > 0.01) {
+    const share = ((meta.unresolvedFrames / meta.totalFrames) * 100).toFixed(1);
+    warnings.push(`${share}% of frames (${meta.unresolvedFrames} of ${meta.totalFrames}) could not be resolved.`);
+  }
+  return warnings;
+}
+
+/** Local time as `YYYY-MM-DD HH:MM:SS`. */
+function formatTimestamp(epochMs: number): string {
+  const date = new Date(epochMs);
+  const two = (value: number): string => String(value).padStart(2, '0');
+  return (
+    `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ` +
+    `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`
+  );
+}
+
+/** The command line as a shell would take it: the executable's basename, paths under cwd made relative. */
+function formatCommandLine(argv: readonly string[], cwd: string): string {
+  return argv
+    .map((arg, index) => (index === 0 ? basename(arg) : relativeToCwd(arg, cwd)))
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+    .join(' ');
+}
+
+// ---------------------------------------------------------------------------
+// Tree.
+
+interface Branches {
+  /** Before a node that has later siblings, before the last one, and under a node whose later siblings continue. */
+  middle: string;
+  last: string;
+  through: string;
+  blank: string;
+}
+
+const UNICODE_BRANCHES: Branches = { middle: '├─ ', last: '└─ ', through: '│  ', blank: '   ' };
+const ASCII_BRANCHES: Branches = { middle: '|- ', last: '`- ', through: '|  ', blank: '   ' };
+
+/**
+ * Lines of a processed tree. The root is not printed: its children are the
+ * top level. A node whose library run was collapsed gets a
+ * `[N frames hidden]  libraries` line just under it.
+ */
+export function renderTreeLines(root: CallNode, options: TreeRenderOptions = {}): string[] {
+  const branches = options.unicode === false ? ASCII_BRANCHES : UNICODE_BRANCHES;
+  const style = new Style(options.color ?? false);
+  const total = root.totalTime;
+  const lines: string[] = [];
+  const maxDepth = options.maxDepth ?? MAX_TREE_DEPTH;
+  interface Pending {
+    node: CallNode;
+    /** Everything before the node's time on its line. */
+    prefix: string;
+    /** The indentation of the node's children. */
+    childIndent: string;
+    /** 1 for the top level. */
+    depth: number;
+  }
+  const pending: Pending[] = [];
+  const pushChildren = (children: readonly CallNode[], indent: string, depth: number): void => {
+    for (let i = children.length - 1; i >= 0; i--) {
+      const last = i === children.length - 1;
+      pending.push({
+        node: children[i]!,
+        prefix: indent + (last ? branches.last : branches.middle),
+        childIndent: indent + (last ? branches.blank : branches.through),
+        depth,
+      });
+    }
+  };
+  // Top-level nodes start at the margin, without a branch.
+  for (let i = root.children.length - 1; i >= 0; i--) pending.push({ node: root.children[i]!, prefix: '', childIndent: '', depth: 1 });
+
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const { node, prefix, childIndent, depth } = item;
+    const share = total > 0 ? node.totalTime / total : 0;
+    const time = options.timing === 'percent' ? `${(share * 100).toFixed(1)}%` : formatDuration(node.totalTime);
+    const name = escapeControl(node.frame.name);
+    const location = escapeControl(displayLocation(node.frame, options.cwd ?? ''));
+    let line = `${prefix}${style.forShare(share, time)} ${isApplicationFrame(node.frame) ? style.bold(name) : name}`;
+    if (location) line += `  ${style.dim(location)}`;
+    lines.push(line);
+    if (node.hidden && node.hidden.frameCount > 0) {
+      const { frameCount, libraries } = node.hidden;
+      const indent = childIndent + (node.children.length > 0 ? branches.through : branches.blank);
+      const count = `[${frameCount} frame${frameCount === 1 ? '' : 's'} hidden]`;
+      const names = libraries.length > 0 ? `  ${escapeControl(libraries.join(', '))}` : '';
+      lines.push(`${indent}${style.dim(count + names)}`);
+    }
+    if (depth < maxDepth) {
+      pushChildren(node.children, childIndent, depth + 1);
+    } else if (node.children.length > 0) {
+      let deeper = -1;
+      forEachNode(node, () => deeper++);
+      lines.push(`${childIndent}${style.dim(`[${deeper} deeper frame${deeper === 1 ? '' : 's'} not shown]`)}`);
+    }
+  }
+  return lines;
+}
+
+/** Seconds with three decimals, as the tree shows times: `1.234`. */
+export function formatDuration(seconds: number): string {
+  return seconds.toFixed(3);
+}
+
+/** Where a frame is, shortened for reading: relative to cwd, from `node_modules/` on, `[native] libc.so.6`. */
+export function displayLocation(frame: FrameInfo, cwd: string): string {
+  if (frame.kind === 'special') return '';
+  if (frame.kind === 'native') {
+    // Interrupted pcs are already named `[native] libc.so.6`; API callbacks carry their C++ symbol.
+    if (frame.name.startsWith('[native]')) return '';
+    return frame.file ? `[native] ${basename(frame.file)}` : '[native]';
+  }
+  if (!frame.file) return frame.kind === 'builtin' ? '[builtin]' : '';
+  const file = shortenPath(frame.file, cwd);
+  return frame.line > 0 ? `${file}:${frame.line}` : file;
+}
+
+function shortenPath(file: string, cwd: string): string {
+  let path = file;
+  if (path.startsWith('file://')) {
+    try {
+      path = fileURLToPath(path);
+    } catch {
+      return file;
+    }
+  }
+  const at = path.lastIndexOf('/node_modules/');
+  if (at !== -1) return path.slice(at + 1);
+  return relativeToCwd(path, cwd);
+}
+
+function relativeToCwd(path: string, cwd: string): string {
+  if (!cwd) return path;
+  const base = cwd.endsWith('/') ? cwd : `${cwd}/`;
+  return path.startsWith(base) && path.length > base.length ? path.slice(base.length) : path;
+}
+
+/**
+ * Makes control characters visible (`\x1b`, `\x07`, `\u202e`) so that names
+ * and paths from the profiled program cannot move the cursor, recolour the
+ * terminal or reorder the text around them.
+ */
+export function escapeControl(text: string): string {
+  // C0, DEL, C1; line and paragraph separators; bidirectional overrides and isolates.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => {
+    const code = char.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Colour.
+
+class Style {
+  constructor(private readonly enabled: boolean) {}
+
+  private wrap(code: string, text: string): string {
+    return this.enabled ? `\x1b[${code}m${text}\x1b[0m` : text;
+  }
+
+  bold(text: string): string {
+    return this.wrap('1', text);
+  }
+
+  dim(text: string): string {
+    return this.wrap('2', text);
+  }
+
+  yellow(text: string): string {
+    return this.wrap('33', text);
+  }
+
+  /** pyinstrument's heat colours: red from 60% of the total, yellow from 30%, green from 10%, dim below. */
+  forShare(share: number, text: string): string {
+    if (share >= 0.6) return this.wrap('31', text);
+    if (share >= 0.3) return this.wrap('33', text);
+    if (share >= 0.1) return this.wrap('32', text);
+    return this.dim(text);
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * A recorded profile: the samples, the frames and stacks they point at, and
+ * what is known about the run. Sessions are what the sampler produces, what
+ * processors and renderers read, and what `--load` reads back from disk.
+ */
+import { readFileSync } from 'node:fs';
+import { FrameInfo, FrameKind, frameKey } from './frame';
+import { writeFileAtomic } from './util/write-file';
+
+export const SESSION_FORMAT = 'nodeinstrument-session';
+export const SESSION_VERSION = 1;
+
+export interface SessionMeta {
+  /** Wall-clock start, milliseconds since the Unix epoch. */
+  startTime: number;
+  /** Seconds of wall time the profile covers. */
+  duration: number;
+  /** Seconds of CPU time the profiled thread used during the profile. */
+  cpuTime: number;
+  sampleCount: number;
+  /** Requested sampling interval, seconds. */
+  requestedInterval: number;
+  /** Achieved interval: duration / sampleCount, seconds. */
+  achievedInterval: number;
+  /** Samples the sampler could not record (buffers full) or signals it had to skip. */
+  droppedSamples: number;
+  /** JavaScript frame addresses that matched no known code. */
+  unresolvedFrames: number;
+  /** All frame addresses symbolized, for the unresolved share. */
+  totalFrames: number;
+  nodeVersion: string;
+  v8Version: string;
+  platform: string;
+  arch: string;
+  pid: number;
+  cwd: string;
+  /** The profiled command line (process.argv of the profiled process). */
+  argv: string[];
+  /** The signal the sampler used. */
+  signal: number;
+  /** Things that happened during the run that a reader should know about. */
+  notes: string[];
+}
+
+/** Stacks stored as a prefix tree: a stack is its parent stack plus one frame. */
+export interface StackTable {
+  /** Parent stack id, or -1 for a stack of one frame. */
+  parent: number[];
+  /** Frame id of the stack's leaf. */
+  frame: number[];
+}
+
+export interface SampleTable {
+  /** Stack id of each sample (root-first stack of frames). */
+  stack: number[];
+  /** Seconds since the start of the session when the sample was taken. */
+  time: number[];
+  /** Seconds of wall time this sample stands for (since the previous one). */
+  duration: number[];
+  /** Seconds of CPU time the thread used since the previous sample. */
+  cpu: number[];
+}
+
+export interface SessionData {
+  format: typeof SESSION_FORMAT;
+  version: number;
+  meta: SessionMeta;
+  frames: FrameInfo[];
+  stacks: StackTable;
+  samples: SampleTable;
+}
+
+export class SessionFormatError extends Error {
+  override name = 'SessionFormatError';
+}
+
+export class Session {
+  constructor(
+    readonly meta: SessionMeta,
+    readonly frames: readonly FrameInfo[],
+    readonly stacks: Readonly<StackTable>,
+    readonly samples: Readonly<SampleTable>,
+  ) {}
+
+  /** Frame ids of a stack, root first. */
+  stackFrames(stackId: number): number[] {
+    const frames: number[] = [];
+    for (let id = stackId; id !== -1; id = this.stacks.parent[id]!) {
+      frames.push(this.stacks.frame[id]!);
+    }
+    return frames.reverse();
+  }
+
+  toJSON(): SessionData {
+    return {
+      format: SESSION_FORMAT,
+      version: SESSION_VERSION,
+      meta: this.meta,
+      frames: [...this.frames],
+      stacks: this.stacks,
+      samples: this.samples,
+    };
+  }
+
+  /** Writes the session as JSON (atomically: a temporary file, then renamed). */
+  save(path: string): void {
+    writeFileAtomic(path, JSON.stringify(this));
+  }
+
+  static load(path: string): Session {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new SessionFormatError(`cannot read session file ${path}: ${(error as Error).message}`);
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      throw new SessionFormatError(`${path} is not a nodeinstrument session (not JSON: ${(error as Error).message})`);
+    }
+    try {
+      return Session.fromJSON(data);
+    } catch (error) {
+      throw new SessionFormatError(`${path}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Validates and rebuilds a session from parsed JSON; throws SessionFormatError when it is not one. */
+  static fromJSON(data: unknown): Session {
+    return validateSession(data);
+  }
+}
+
+/** Builds a session incrementally: interns frames and stacks as samples arrive. */
+export class SessionBuilder {
+  readonly frames: FrameInfo[] = [];
+  readonly stacks: StackTable = { parent: [], frame: [] };
+  readonly samples: SampleTable = { stack: [], time: [], duration: [], cpu: [] };
+  private readonly frameIds = new Map<string, number>();
+  /** Children of each stack (index: parent stack id + 1), keyed by frame id. */
+  private readonly stackChildren: Array<Map<number, number>> = [new Map()];
+
+  internFrame(frame: FrameInfo): number {
+    const key = frameKey(frame);
+    let id = this.frameIds.get(key);
+    if (id === undefined) {
+      id = this.frames.length;
+      this.frames.push(frame);
+      this.frameIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** The stack id of `parent` extended by `frameId`. */
+  internStack(parent: number, frameId: number): number {
+    const children = this.stackChildren[parent + 1]!;
+    let id = children.get(frameId);
+    if (id === undefined) {
+      id = this.stacks.parent.length;
+      this.stacks.parent.push(parent);
+      this.stacks.frame.push(frameId);
+      this.stackChildren.push(new Map());
+      children.set(frameId, id);
+    }
+    return id;
+  }
+
+  /** Stack id of frame ids given root first. */
+  internStackOf(frameIds: readonly number[]): number {
+    let stack = -1;
+    for (const frameId of frameIds) stack = this.internStack(stack, frameId);
+    return stack;
+  }
+
+  addSample(stack: number, time: number, duration: number, cpu: number): void {
+    this.samples.stack.push(stack);
+    this.samples.time.push(time);
+    this.samples.duration.push(duration);
+    this.samples.cpu.push(cpu);
+  }
+
+  build(meta: SessionMeta): Session {
+    return new Session(meta, this.frames, this.stacks, this.samples);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Validation of untrusted session files.
+
+const FRAME_KINDS: ReadonlySet<FrameKind> = new Set(['js', 'builtin', 'native', 'special']);
+
+function fail(message: string): never {
+  throw new SessionFormatError(message);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function numberArray(value: unknown, what: string): number[] {
+  if (!Array.isArray(value)) fail(`${what} must be an array`);
+  for (const item of value) {
+    if (typeof item !== 'number' || !Number.isFinite(item)) fail(`${what} must hold only finite numbers`);
+  }
+  return value as number[];
+}
+
+function field<T>(object: Record<string, unknown>, key: string, type: 'string' | 'number', fallback: T): T {
+  const value = Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+  if (value === undefined) return fallback;
+  if (typeof value !== type || (type === 'number' && !Number.isFinite(value))) {
+    fail(`meta.${key} must be a ${type}`);
+  }
+  return value as T;
+}
+
+function validateMeta(value: unknown): SessionMeta {
+  if (!isObject(value)) fail('meta must be an object');
+  const strings = (key: string): string[] => {
+    const list = value[key];
+    if (list === undefined) return [];
+    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) fail(`meta.${key} must be an array of strings`);
+    return [...(list as string[])];
+  };
+  return {
+    startTime: field(value, 'startTime', 'number', 0),
+    duration: field(value, 'duration', 'number', 0),
+    cpuTime: field(value, 'cpuTime', 'number', 0),
+    sampleCount: field(value, 'sampleCount', 'number', 0),
+    requestedInterval: field(value, 'requestedInterval', 'number', 0),
+    achievedInterval: field(value, 'achievedInterval', 'number', 0),
+    droppedSamples: field(value, 'droppedSamples', 'number', 0),
+    unresolvedFrames: field(value, 'unresolvedFrames', 'number', 0),
+    totalFrames: field(value, 'totalFrames', 'number', 0),
+    nodeVersion: field(value, 'nodeVersion', 'string', ''),
+    v8Version: field(value, 'v8Version', 'string', ''),
+    platform: field(value, 'platform', 'string', ''),
+    arch: field(value, 'arch', 'string', ''),
+    pid: field(value, 'pid', 'number', 0),
+    cwd: field(value, 'cwd', 'string', ''),
+    argv: strings('argv'),
+    signal: field(value, 'signal', 'number', 0),
+    notes: strings('notes'),
+  };
+}
+
+function validateFrame(value: unknown, index: number): FrameInfo {
+  if (!isObject(value)) fail(`frames[${index}] must be an object`);
+  const { name, file, line, column, kind } = value;
+  if (typeof name !== 'string' || typeof file !== 'string') fail(`frames[${index}] needs string name and file`);
+  if (!Number.isInteger(line) || !Number.isInteger(column)) fail(`frames[${index}] needs integer line and column`);
+  if (typeof kind !== 'string' || !FRAME_KINDS.has(kind as FrameKind)) fail(`frames[${index}].kind is not a known kind`);
+  return { name, file, line: line as number, column: column as number, kind: kind as FrameKind };
+}
+
+function validateSession(data: unknown): Session {
+  if (!isObject(data) || data.format !== SESSION_FORMAT) {
+    fail('not a nodeinstrument session (no "format": "nodeinstrument-session")');
+  }
+  if (data.version !== SESSION_VERSION) {
+    fail(`session format version ${String(data.version)} is not supported (this nodeinstrument reads version ${SESSION_VERSION})`);
+  }
+  const meta = validateMeta(data.meta);
+  if (!Array.isArray(data.frames)) fail('frames must be an array');
+  const frames = data.frames.map(validateFrame);
+  if (!isObject(data.stacks)) fail('stacks must be an object');
+  const parent = numberArray(data.stacks.parent, 'stacks.parent');
+  const frame = numberArray(data.stacks.frame, 'stacks.frame');
+  if (parent.length !== frame.length) fail('stacks.parent and stacks.frame differ in length');
+  for (let i = 0; i < parent.length; i++) {
+    // Parents come before children, so every stack walk ends.
+    if (!Number.isInteger(parent[i]) || parent[i]! < -1 || parent[i]! >= i) fail(`stacks.parent[${i}] is out of range`);
+    if (!Number.isInteger(frame[i]) || frame[i]! < 0 || frame[i]! >= frames.length) fail(`stacks.frame[${i}] is out of range`);
+  }
+  if (!isObject(data.samples)) fail('samples must be an object');
+  const stack = numberArray(data.samples.stack, 'samples.stack');
+  const time = numberArray(data.samples.time, 'samples.time');
+  const duration = numberArray(data.samples.duration, 'samples.duration');
+  const cpu = numberArray(data.samples.cpu, 'samples.cpu');
+  if (time.length !== stack.length || duration.length !== stack.length || cpu.length !== stack.length) {
+    fail('samples.stack, time, duration and cpu differ in length');
+  }
+  for (let i = 0; i < stack.length; i++) {
+    if (!Number.isInteger(stack[i]) || stack[i]! < -1 || stack[i]! >= parent.length) fail(`samples.stack[${i}] is out of range`);
+    if (duration[i]! < 0) fail(`samples.duration[${i}] is negative`);
+  }
+  return new Session(meta, frames, { parent, frame }, { stack, time, duration, cpu });
+}

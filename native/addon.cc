@@ -1,0 +1,164 @@
+// The JavaScript surface of the native sampler (see lib/native.ts for the
+// types). Everything here runs on the JS thread.
+#include <napi.h>
+#include <v8.h>
+
+#include <cstring>
+#include <ctime>
+#include <memory>
+
+#include "native_symbols.h"
+#include "sampler.h"
+
+namespace nodeinstrument {
+namespace {
+
+struct AddonState {
+  std::unique_ptr<Sampler> sampler;
+};
+
+AddonState& State(Napi::Env env) { return *env.GetInstanceData<AddonState>(); }
+
+uint64_t OptionalUint(const Napi::Object& options, const char* key, uint64_t fallback) {
+  if (!options.Has(key)) return fallback;
+  Napi::Value value = options.Get(key);
+  if (value.IsUndefined()) return fallback;
+  if (!value.IsNumber()) {
+    throw Napi::TypeError::New(options.Env(), std::string(key) + " must be a number");
+  }
+  const double number = value.As<Napi::Number>().DoubleValue();
+  if (!(number >= 0) || number > 9007199254740991.0) {
+    throw Napi::RangeError::New(options.Env(), std::string(key) + " is out of range");
+  }
+  return static_cast<uint64_t>(number);
+}
+
+Napi::Value Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  if (state.sampler && state.sampler->running()) return Napi::Boolean::New(env, false);
+  SamplerOptions options;
+  if (info.Length() > 0 && info[0].IsObject()) {
+    const Napi::Object object = info[0].As<Napi::Object>();
+    options.interval_ns = OptionalUint(object, "intervalNs", options.interval_ns);
+    options.max_frames = static_cast<uint32_t>(OptionalUint(object, "maxFrames", options.max_frames));
+    options.signal = static_cast<int>(OptionalUint(object, "signal", 0));
+    options.max_pending_bytes = OptionalUint(object, "maxPendingBytes", options.max_pending_bytes);
+  }
+  if (options.interval_ns < 10000) {
+    throw Napi::RangeError::New(env, "interval must be at least 10 microseconds");
+  }
+  if (options.max_frames < 2 || options.max_frames > 4096) {
+    throw Napi::RangeError::New(env, "maxFrames must be between 2 and 4096");
+  }
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
+    throw Napi::Error::New(env, "cannot get the event loop");
+  }
+  // Drop the previous session's buffers before taking new ones.
+  state.sampler.reset();
+  std::unique_ptr<Sampler> sampler;
+  const std::string error = Sampler::Start(v8::Isolate::GetCurrent(), loop, options, &sampler);
+  if (!error.empty()) throw Napi::Error::New(env, error);
+  state.sampler = std::move(sampler);
+  return Napi::Boolean::New(env, true);
+}
+
+Napi::Value Stop(const Napi::CallbackInfo& info) {
+  AddonState& state = State(info.Env());
+  const bool was_running = state.sampler && state.sampler->running();
+  if (was_running) state.sampler->Stop();
+  return Napi::Boolean::New(info.Env(), was_running);
+}
+
+Napi::Value IsRunning(const Napi::CallbackInfo& info) {
+  AddonState& state = State(info.Env());
+  return Napi::Boolean::New(info.Env(), state.sampler && state.sampler->running());
+}
+
+Napi::ArrayBuffer CopyToArrayBuffer(Napi::Env env, const std::vector<uint8_t>& bytes) {
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, bytes.size());
+  if (!bytes.empty()) std::memcpy(buffer.Data(), bytes.data(), bytes.size());
+  return buffer;
+}
+
+Napi::Value Drain(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  Napi::Object result = Napi::Object::New(env);
+  DrainResult drained;
+  if (state.sampler) drained = state.sampler->Drain();
+  result.Set("samples", CopyToArrayBuffer(env, drained.samples));
+  result.Set("codeEvents", CopyToArrayBuffer(env, drained.code_events));
+  return result;
+}
+
+Napi::Value Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  Napi::Object result = Napi::Object::New(env);
+  if (!state.sampler) return env.Null();
+  const SamplerStats stats = state.sampler->Stats();
+  const auto set = [&](const char* key, uint64_t value) {
+    result.Set(key, Napi::Number::New(env, static_cast<double>(value)));
+  };
+  set("startTimeNs", state.sampler->start_time_ns());
+  set("startCpuTimeNs", state.sampler->start_cpu_time_ns());
+  set("signal", static_cast<uint64_t>(state.sampler->signal()));
+  set("signalsSent", stats.signals_sent);
+  set("samplesRecorded", stats.samples_recorded);
+  set("droppedRingFull", stats.dropped_ring_full);
+  set("droppedStoreFull", stats.dropped_store_full);
+  set("handlerReinstalls", stats.handler_reinstalls);
+  set("sigprofHandlerChanges", stats.sigprof_handler_changes);
+  set("foreignSignals", stats.foreign_signals);
+  set("codeEvents", stats.code_events);
+  set("lateTicks", stats.late_ticks);
+  set("busyTicks", stats.busy_ticks);
+  return result;
+}
+
+Napi::Value MonotonicNow(const Napi::CallbackInfo& info) {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return Napi::Number::New(info.Env(), static_cast<double>(ts.tv_sec) * 1e9 + ts.tv_nsec);
+}
+
+Napi::Value ThreadCpuTime(const Napi::CallbackInfo& info) {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return Napi::Number::New(info.Env(), static_cast<double>(ts.tv_sec) * 1e9 + ts.tv_nsec);
+}
+
+// resolveSymbol(address: number): string, '' when no symbol is exported there.
+Napi::Value ResolveSymbol(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    throw Napi::TypeError::New(env, "resolveSymbol expects an address");
+  }
+  const double address = info[0].As<Napi::Number>().DoubleValue();
+  return Napi::String::New(env, ResolveNativeAddress(static_cast<uint64_t>(address)).symbol);
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new AddonState());
+  exports.Set("start", Napi::Function::New(env, Start, "start"));
+  exports.Set("stop", Napi::Function::New(env, Stop, "stop"));
+  exports.Set("isRunning", Napi::Function::New(env, IsRunning, "isRunning"));
+  exports.Set("drain", Napi::Function::New(env, Drain, "drain"));
+  exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
+  exports.Set("monotonicNow", Napi::Function::New(env, MonotonicNow, "monotonicNow"));
+  exports.Set("threadCpuTime", Napi::Function::New(env, ThreadCpuTime, "threadCpuTime"));
+  exports.Set("resolveSymbol", Napi::Function::New(env, ResolveSymbol, "resolveSymbol"));
+  exports.Set("defaultSignal", Napi::Number::New(env, DefaultSignal()));
+  return exports;
+}
+
+}  // namespace
+}  // namespace nodeinstrument
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  return nodeinstrument::Init(env, exports);
+}
+
+NODE_API_MODULE(nodeinstrument, InitAddon)

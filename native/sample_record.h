@@ -1,0 +1,46 @@
+// The binary layout of one captured stack. The signal handler writes it into
+// the ring, the sampling thread copies it to the pending store, and
+// lib/drain.ts decodes it. Keep this file and DrainFormat in lib/drain.ts in
+// step (little-endian, 8-byte aligned).
+#pragma once
+
+#include <cstdint>
+
+namespace nodeinstrument {
+
+struct SampleHeader {
+  uint64_t seq;                // value of the shared sequence when captured
+  uint64_t time_ns;            // CLOCK_MONOTONIC when captured
+  uint64_t cpu_time_ns;        // JS thread CPU time, read just before the signal
+  uint64_t external_callback;  // SampleInfo::external_callback_entry
+  uint32_t vm_state;           // v8::StateTag
+  uint16_t frame_count;        // frames that follow; frames[0] is the pc
+  uint16_t flags;              // kSampleFlag*
+};
+static_assert(sizeof(SampleHeader) == 40, "layout shared with lib/drain.ts");
+
+// The event loop was waiting for I/O (between libuv's prepare and check).
+constexpr uint16_t kSampleFlagIdle = 1;
+// The stack was deeper than the frame limit; the root-most frames are missing.
+constexpr uint16_t kSampleFlagTruncated = 2;
+
+// One JIT code event as stored in the code event log, followed by name_len
+// bytes of UTF-8 name padded to 8 bytes.
+struct CodeEventHeader {
+  uint8_t kind;       // kCodeEvent*
+  uint8_t code_type;  // v8::JitCodeEvent::CodeType
+  uint16_t reserved;
+  uint32_t name_len;
+  uint64_t seq;
+  uint64_t start;
+  uint64_t size;
+  uint64_t new_start;  // for kCodeEventMoved
+};
+static_assert(sizeof(CodeEventHeader) == 40, "layout shared with lib/drain.ts");
+
+constexpr uint8_t kCodeEventAdded = 1;
+constexpr uint8_t kCodeEventMoved = 2;
+
+inline constexpr uint64_t AlignUp8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
+
+}  // namespace nodeinstrument

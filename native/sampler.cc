@@ -1,0 +1,333 @@
+#include "sampler.h"
+
+#include <v8.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <sys/prctl.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "sample_record.h"
+#include "sequence.h"
+
+namespace nodeinstrument {
+namespace {
+
+std::atomic<Sampler*> g_active_sampler{nullptr};
+pid_t g_pid = 0;
+
+// How often (in ticks) the sampling thread checks signal dispositions.
+constexpr uint64_t kWatchEveryNs = 100 * 1000 * 1000;
+
+uint64_t ToNs(const timespec& ts) {
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u +
+         static_cast<uint64_t>(ts.tv_nsec);
+}
+
+timespec FromNs(uint64_t ns) {
+  timespec ts;
+  ts.tv_sec = static_cast<time_t>(ns / 1000000000u);
+  ts.tv_nsec = static_cast<long>(ns % 1000000000u);
+  return ts;
+}
+
+uint64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ToNs(ts);
+}
+
+void HandleSignal(int, siginfo_t* info, void* ucontext) {
+  const int saved_errno = errno;
+  Sampler* sampler = g_active_sampler.load(std::memory_order_acquire);
+  // Only signals our sampling thread queued carry SI_QUEUE, our pid and the
+  // sampler's address; anything else is counted and ignored.
+  if (sampler != nullptr) {
+    if (info != nullptr && info->si_code == SI_QUEUE && info->si_pid == g_pid &&
+        info->si_value.sival_ptr == sampler) {
+      sampler->OnSignal(ucontext);
+    } else {
+      sampler->CountForeignSignal();
+    }
+  }
+  errno = saved_errno;
+}
+
+bool IsOurHandler(const struct sigaction& action) {
+  return (action.sa_flags & SA_SIGINFO) != 0 &&
+         action.sa_sigaction == &HandleSignal;
+}
+
+void* HandlerAddress(const struct sigaction& action) {
+  return (action.sa_flags & SA_SIGINFO)
+             ? reinterpret_cast<void*>(action.sa_sigaction)
+             : reinterpret_cast<void*>(action.sa_handler);
+}
+
+struct sigaction OurAction() {
+  struct sigaction action {};
+  action.sa_sigaction = &HandleSignal;
+  // SA_ONSTACK: near a stack overflow the handler must not run on the JS stack.
+  action.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+  sigemptyset(&action.sa_mask);
+  // Never nest with V8's own SIGPROF handler while walking the stack.
+  sigaddset(&action.sa_mask, SIGPROF);
+  return action;
+}
+
+}  // namespace
+
+int DefaultSignal() { return SIGRTMIN + 5; }
+
+Sampler::Sampler(const SamplerOptions& options)
+    : options_(options),
+      // Room for dozens of the deepest stacks; the sampling thread empties it
+      // before every signal, so it holds at most a few records at a time.
+      ring_(size_t{1} << 20) {}
+
+Sampler::~Sampler() { Stop(); }
+
+std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
+                           const SamplerOptions& requested,
+                           std::unique_ptr<Sampler>* out) {
+  if (g_active_sampler.load() != nullptr) {
+    return "nodeinstrument is already profiling a thread of this process";
+  }
+  SamplerOptions options = requested;
+  if (options.signal == 0) options.signal = DefaultSignal();
+  if (options.signal < 1 || options.signal > SIGRTMAX || options.signal == SIGKILL ||
+      options.signal == SIGSTOP || options.signal == SIGSEGV) {
+    return "invalid signal number " + std::to_string(options.signal);
+  }
+  struct sigaction existing {};
+  sigaction(options.signal, nullptr, &existing);
+  if (existing.sa_handler != SIG_DFL && existing.sa_handler != SIG_IGN) {
+    return "signal " + std::to_string(options.signal) +
+           " already has a handler (another copy of nodeinstrument, or another "
+           "library, uses it); choose another with the signal option or "
+           "NODEINSTRUMENT_SIGNAL";
+  }
+
+  std::unique_ptr<Sampler> sampler(new Sampler(options));
+  Sampler* s = sampler.get();
+  s->isolate_ = isolate;
+  s->loop_ = loop;
+  s->js_thread_ = pthread_self();
+  if (pthread_getcpuclockid(s->js_thread_, &s->js_cpu_clock_) != 0) {
+    return "cannot read the CPU clock of the JavaScript thread";
+  }
+  g_pid = getpid();
+  {
+    struct sigaction prof {};
+    sigaction(SIGPROF, nullptr, &prof);
+    s->last_sigprof_handler_ = HandlerAddress(prof);
+  }
+
+  // Existing code first, so every sample finds its code in the map.
+  s->code_events_.Start(isolate);
+
+  s->idle_prepare_ = new uv_prepare_t;
+  s->idle_check_ = new uv_check_t;
+  uv_prepare_init(loop, s->idle_prepare_);
+  uv_check_init(loop, s->idle_check_);
+  s->idle_prepare_->data = s;
+  s->idle_check_->data = s;
+  uv_prepare_start(s->idle_prepare_, [](uv_prepare_t* handle) {
+    static_cast<Sampler*>(handle->data)->loop_idle_.store(true, std::memory_order_relaxed);
+  });
+  uv_check_start(s->idle_check_, [](uv_check_t* handle) {
+    static_cast<Sampler*>(handle->data)->loop_idle_.store(false, std::memory_order_relaxed);
+  });
+  uv_unref(reinterpret_cast<uv_handle_t*>(s->idle_prepare_));
+  uv_unref(reinterpret_cast<uv_handle_t*>(s->idle_check_));
+
+  s->start_time_ns_ = MonotonicNs();
+  s->start_cpu_time_ns_ = s->ReadJsThreadCpuTime();
+  g_active_sampler.store(s, std::memory_order_release);
+  const struct sigaction action = OurAction();
+  sigaction(options.signal, &action, &s->previous_action_);
+  s->handler_installed_ = true;
+  s->running_.store(true, std::memory_order_release);
+  s->thread_ = std::thread(&Sampler::ThreadMain, s);
+  *out = std::move(sampler);
+  return "";
+}
+
+void Sampler::Stop() {
+  if (!running_.load(std::memory_order_acquire)) return;
+  stop_requested_.store(true, std::memory_order_release);
+  // Every signal the thread sent is delivered before join() returns: the JS
+  // thread takes pending signals on its way out of the futex wait.
+  thread_.join();
+  MoveRingToStore();
+  running_.store(false, std::memory_order_release);
+  if (handler_installed_) {
+    sigaction(options_.signal, &previous_action_, nullptr);
+    handler_installed_ = false;
+  }
+  g_active_sampler.store(nullptr, std::memory_order_release);
+  code_events_.Stop(isolate_);
+  uv_prepare_stop(idle_prepare_);
+  uv_check_stop(idle_check_);
+  uv_close(reinterpret_cast<uv_handle_t*>(idle_prepare_),
+           [](uv_handle_t* handle) { delete reinterpret_cast<uv_prepare_t*>(handle); });
+  uv_close(reinterpret_cast<uv_handle_t*>(idle_check_),
+           [](uv_handle_t* handle) { delete reinterpret_cast<uv_check_t*>(handle); });
+  idle_prepare_ = nullptr;
+  idle_check_ = nullptr;
+}
+
+void Sampler::OnSignal(void* context) {
+  const auto* uc = static_cast<const ucontext_t*>(context);
+  v8::RegisterState regs;
+#if defined(__x86_64__)
+  regs.pc = reinterpret_cast<void*>(uc->uc_mcontext.gregs[REG_RIP]);
+  regs.sp = reinterpret_cast<void*>(uc->uc_mcontext.gregs[REG_RSP]);
+  regs.fp = reinterpret_cast<void*>(uc->uc_mcontext.gregs[REG_RBP]);
+#elif defined(__aarch64__)
+  regs.pc = reinterpret_cast<void*>(uc->uc_mcontext.pc);
+  regs.sp = reinterpret_cast<void*>(uc->uc_mcontext.sp);
+  regs.fp = reinterpret_cast<void*>(uc->uc_mcontext.regs[29]);
+  regs.lr = reinterpret_cast<void*>(uc->uc_mcontext.regs[30]);
+#else
+#error "nodeinstrument supports x86_64 and arm64"
+#endif
+  const size_t max_frames = options_.max_frames;
+  uint8_t* slot = ring_.Reserve(sizeof(SampleHeader) + max_frames * sizeof(uint64_t));
+  if (slot == nullptr) {
+    dropped_ring_full_.fetch_add(1, std::memory_order_relaxed);
+    in_flight_.store(false, std::memory_order_release);
+    return;
+  }
+  auto* header = reinterpret_cast<SampleHeader*>(slot);
+  auto** frames = reinterpret_cast<void**>(slot + sizeof(SampleHeader));
+  header->seq = g_sequence.load(std::memory_order_acquire);
+  // GetStackSample leaves out the interrupted frame: record the pc as the leaf.
+  frames[0] = regs.pc;
+  v8::SampleInfo info{};
+  isolate_->GetStackSample(regs, frames + 1, max_frames - 1, &info);
+  header->time_ns = MonotonicNs();
+  header->cpu_time_ns = pending_cpu_time_ns_.load(std::memory_order_relaxed);
+  header->external_callback = reinterpret_cast<uint64_t>(info.external_callback_entry);
+  header->vm_state = static_cast<uint32_t>(info.vm_state);
+  header->frame_count = static_cast<uint16_t>(1 + info.frames_count);
+  uint16_t flags = 0;
+  if (loop_idle_.load(std::memory_order_relaxed)) flags |= kSampleFlagIdle;
+  if (info.frames_count >= max_frames - 1) flags |= kSampleFlagTruncated;
+  header->flags = flags;
+  ring_.Commit(sizeof(SampleHeader) + header->frame_count * sizeof(uint64_t));
+  samples_recorded_.fetch_add(1, std::memory_order_relaxed);
+  in_flight_.store(false, std::memory_order_release);
+}
+
+void Sampler::CountForeignSignal() {
+  foreign_signals_.fetch_add(1, std::memory_order_relaxed);
+}
+
+uint64_t Sampler::ReadJsThreadCpuTime() const {
+  timespec ts;
+  if (clock_gettime(js_cpu_clock_, &ts) != 0) return 0;
+  return ToNs(ts);
+}
+
+void Sampler::ThreadMain() {
+  // Wake at the deadline, not up to 50 us after it (the default slack).
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  pthread_setname_np(pthread_self(), "nodeinstrument");
+  const uint64_t interval = options_.interval_ns;
+  const uint64_t watch_every = interval >= kWatchEveryNs ? 1 : kWatchEveryNs / interval;
+  uint64_t deadline = MonotonicNs() + interval;
+  uint64_t tick = 0;
+  while (!stop_requested_.load(std::memory_order_acquire)) {
+    const timespec ts = FromNs(deadline);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+    }
+    if (stop_requested_.load(std::memory_order_acquire)) break;
+    MoveRingToStore();
+    // One signal at a time: if the last one is still undelivered (the thread
+    // is stopped or stuck), sending more would only queue them up.
+    if (!in_flight_.load(std::memory_order_acquire)) {
+      pending_cpu_time_ns_.store(ReadJsThreadCpuTime(), std::memory_order_relaxed);
+      in_flight_.store(true, std::memory_order_release);
+      sigval value;
+      value.sival_ptr = this;
+      if (pthread_sigqueue(js_thread_, options_.signal, value) == 0) {
+        signals_sent_.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        in_flight_.store(false, std::memory_order_release);
+      }
+    } else {
+      busy_ticks_.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (++tick % watch_every == 0) WatchSignalHandlers();
+    // Absolute deadlines keep the rate; after a long stall, skip the missed
+    // ticks instead of firing a burst (each sample's duration is measured).
+    deadline += interval;
+    const uint64_t now = MonotonicNs();
+    if (deadline <= now) {
+      late_ticks_.fetch_add(1, std::memory_order_relaxed);
+      deadline = now + interval;
+    }
+  }
+  MoveRingToStore();
+}
+
+void Sampler::MoveRingToStore() {
+  std::lock_guard<std::mutex> lock(store_mutex_);
+  ring_.Consume([this](const uint8_t* payload, size_t size) {
+    if (store_.size() + size > options_.max_pending_bytes) {
+      dropped_store_full_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    store_.insert(store_.end(), payload, payload + size);
+  });
+}
+
+void Sampler::WatchSignalHandlers() {
+  struct sigaction current {};
+  sigaction(options_.signal, nullptr, &current);
+  if (!IsOurHandler(current)) {
+    const struct sigaction action = OurAction();
+    sigaction(options_.signal, &action, nullptr);
+    handler_reinstalls_.fetch_add(1, std::memory_order_relaxed);
+  }
+  sigaction(SIGPROF, nullptr, &current);
+  void* sigprof_handler = HandlerAddress(current);
+  if (sigprof_handler != last_sigprof_handler_) {
+    last_sigprof_handler_ = sigprof_handler;
+    sigprof_handler_changes_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+DrainResult Sampler::Drain() {
+  DrainResult result;
+  if (!running_.load(std::memory_order_acquire)) MoveRingToStore();
+  {
+    // Samples first, then code events: every code event a drained sample
+    // depends on is then either in this batch or an earlier one.
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    result.samples.swap(store_);
+  }
+  result.code_events = code_events_.Take();
+  return result;
+}
+
+SamplerStats Sampler::Stats() const {
+  SamplerStats stats;
+  stats.signals_sent = signals_sent_.load();
+  stats.samples_recorded = samples_recorded_.load();
+  stats.dropped_ring_full = dropped_ring_full_.load();
+  stats.dropped_store_full = dropped_store_full_.load();
+  stats.handler_reinstalls = handler_reinstalls_.load();
+  stats.sigprof_handler_changes = sigprof_handler_changes_.load();
+  stats.foreign_signals = foreign_signals_.load();
+  stats.code_events = code_events_.event_count();
+  stats.late_ticks = late_ticks_.load();
+  stats.busy_ticks = busy_ticks_.load();
+  return stats;
+}
+
+}  // namespace nodeinstrument

@@ -1,0 +1,130 @@
+// The signal-driven sampler of one JS thread.
+//
+//   sampling thread --(signal at absolute deadlines)--> JS thread
+//   signal handler: GetStackSample -> SampleRing (lock-free, never blocks)
+//   sampling thread: SampleRing -> pending store (grows, capped)
+//   drain (JS thread): pending store + code events -> JavaScript
+//
+// Only one Sampler runs per process at a time (signal dispositions and V8's
+// code event handler are process-wide or isolate-wide singletons).
+#pragma once
+
+#include <uv.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <pthread.h>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "code_event_log.h"
+#include "ring_buffer.h"
+
+namespace v8 {
+class Isolate;
+}
+
+namespace nodeinstrument {
+
+struct SamplerOptions {
+  uint64_t interval_ns = 1000000;
+  uint32_t max_frames = 255;
+  int signal = 0;  // 0: the default real-time signal
+  uint64_t max_pending_bytes = 256u << 20;
+};
+
+struct SamplerStats {
+  uint64_t signals_sent = 0;
+  uint64_t samples_recorded = 0;
+  uint64_t dropped_ring_full = 0;
+  uint64_t dropped_store_full = 0;
+  uint64_t handler_reinstalls = 0;      // our handler was replaced; we put it back
+  uint64_t sigprof_handler_changes = 0; // someone (V8's CpuProfiler) swapped SIGPROF
+  uint64_t foreign_signals = 0;         // our signal arrived but not from us
+  uint64_t code_events = 0;
+  uint64_t late_ticks = 0;              // deadlines missed by over one interval
+  uint64_t busy_ticks = 0;              // ticks skipped: the last signal was not handled yet
+};
+
+struct DrainResult {
+  std::vector<uint8_t> samples;
+  std::vector<uint8_t> code_events;
+};
+
+int DefaultSignal();
+
+class Sampler {
+ public:
+  // Installs the handler, registers code events and starts the sampling
+  // thread. Runs on the JS thread. Returns an error message or "".
+  static std::string Start(v8::Isolate* isolate, uv_loop_t* loop,
+                           const SamplerOptions& options,
+                           std::unique_ptr<Sampler>* out);
+  ~Sampler();
+
+  // Joins the sampling thread, restores the previous signal disposition and
+  // removes the code event handler. Idempotent. Runs on the JS thread.
+  void Stop();
+  bool running() const { return running_.load(std::memory_order_acquire); }
+
+  DrainResult Drain();
+  SamplerStats Stats() const;
+  uint64_t start_time_ns() const { return start_time_ns_; }
+  uint64_t start_cpu_time_ns() const { return start_cpu_time_ns_; }
+  int signal() const { return options_.signal; }
+
+  // Signal handler bodies; public for the static trampoline only.
+  void OnSignal(void* ucontext);
+  void CountForeignSignal();
+
+ private:
+  explicit Sampler(const SamplerOptions& options);
+  void ThreadMain();
+  void MoveRingToStore();
+  void WatchSignalHandlers();
+  uint64_t ReadJsThreadCpuTime() const;
+
+  SamplerOptions options_;
+  v8::Isolate* isolate_ = nullptr;
+  uv_loop_t* loop_ = nullptr;
+  pthread_t js_thread_{};
+  clockid_t js_cpu_clock_{};
+  uint64_t start_time_ns_ = 0;
+  uint64_t start_cpu_time_ns_ = 0;
+
+  SampleRing ring_;
+  CodeEventLog code_events_;
+  std::thread thread_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> stop_requested_{false};
+  bool handler_installed_ = false;
+  struct sigaction previous_action_ {};
+  void* last_sigprof_handler_ = nullptr;
+
+  // Written by the sampling thread just before each signal, read by the handler.
+  std::atomic<uint64_t> pending_cpu_time_ns_{0};
+  // Set before a signal is sent, cleared when the handler has run.
+  std::atomic<bool> in_flight_{false};
+  // True while libuv waits for I/O (set by prepare, cleared by check).
+  std::atomic<bool> loop_idle_{false};
+  uv_prepare_t* idle_prepare_ = nullptr;
+  uv_check_t* idle_check_ = nullptr;
+
+  mutable std::mutex store_mutex_;
+  std::vector<uint8_t> store_;
+
+  std::atomic<uint64_t> signals_sent_{0};
+  std::atomic<uint64_t> samples_recorded_{0};
+  std::atomic<uint64_t> dropped_ring_full_{0};
+  std::atomic<uint64_t> dropped_store_full_{0};
+  std::atomic<uint64_t> handler_reinstalls_{0};
+  std::atomic<uint64_t> sigprof_handler_changes_{0};
+  std::atomic<uint64_t> foreign_signals_{0};
+  std::atomic<uint64_t> late_ticks_{0};
+  std::atomic<uint64_t> busy_ticks_{0};
+};
+
+}  // namespace nodeinstrument

@@ -1,0 +1,101 @@
+// The CLI as a user runs it: the report is printed and the program's exit
+// status passed through, however the program ends.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, fixture, root, runNode } from './helpers.mjs';
+
+const run = (args, options) => runNode([cli, ...args], { cwd: root, ...options });
+
+test('profiles a script that throws: report printed, exit status 1', () => {
+  const result = run([fixture('cli-throws.js')]);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /boom from the profiled program/);
+  assert.match(result.stdout, /Samples:/);
+  assert.match(result.stdout, /fail\s+test\/fixtures\/cli-throws\.js:2/);
+});
+
+test('profiles a script that calls process.exit(3): report printed, exit status 3', () => {
+  const result = run([fixture('cli-exit3.js')]);
+  assert.equal(result.status, 3);
+  assert.match(result.stdout, /busy\s+test\/fixtures\/cli-exit3\.js:1/);
+});
+
+test('profiles an ES module', () => {
+  const result = run([fixture('cli-esm.mjs')]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /esm done/);
+  assert.match(result.stdout, /esmWork\s+test\/fixtures\/cli-esm\.mjs:1/);
+});
+
+test('Ctrl-C: the report is printed and the CLI ends by SIGINT', async () => {
+  // Its own process group, as a terminal would have it; SIGINT goes to the group.
+  const child = spawn(process.execPath, [cli, '--no-color', fixture('cli-forever.js')], { cwd: root, detached: true });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  await new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (stdout.includes('ready')) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 20);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  process.kill(-child.pid, 'SIGINT');
+  const [code, signal] = await new Promise((resolve) => child.on('exit', (...args) => resolve(args)));
+  assert.equal(signal, 'SIGINT', `exit code ${code}`);
+  assert.match(stdout, /Samples:/);
+  assert.match(stdout, /waitForSignal\s+test\/fixtures\/cli-forever\.js:2/);
+});
+
+test('-o with .json saves a session that --load renders again', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-test-'));
+  const out = join(dir, 'profile.json');
+  const recorded = run(['-o', out, fixture('cli-exit3.js')]);
+  assert.equal(recorded.status, 3);
+  assert.match(recorded.stderr, /wrote session report/);
+  const saved = JSON.parse(readFileSync(out, 'utf8'));
+  assert.equal(saved.format, 'nodeinstrument-session');
+  const loaded = run(['--load', out, '--no-color']);
+  assert.equal(loaded.status, 0, loaded.stderr);
+  assert.match(loaded.stdout, /busy\s+test\/fixtures\/cli-exit3\.js:1/);
+});
+
+test('--load of a malformed or foreign file gives a clear error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-test-'));
+  const notJson = join(dir, 'bad.json');
+  writeFileSync(notJson, '{"format": "nodeinstrument-session", "version"');
+  const foreign = join(dir, 'foreign.json');
+  writeFileSync(foreign, JSON.stringify({ nodes: [], samples: [] }));
+  for (const [file, message] of [[notJson, /not JSON/], [foreign, /not a nodeinstrument session/]]) {
+    const result = run(['--load', file]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, message);
+  }
+});
+
+test('bad usage: one-line error and a non-zero exit', () => {
+  for (const [args, message] of [
+    [[], /no script given/],
+    [['--frobnicate', 'x.js'], /unknown option --frobnicate/],
+    [['-i', 'fast', 'x.js'], /invalid interval 'fast'/],
+    [['-i', '1us', 'x.js'], /invalid interval '1us'/],
+    [['does-not-exist.js'], /no such script/],
+  ]) {
+    const result = run(args);
+    assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr.split('\n')[0], message);
+  }
+});
+
+test('--help and --version', () => {
+  assert.match(run(['--help']).stdout, /Usage: nodeinstrument/);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  assert.equal(run(['--version']).stdout.trim(), `nodeinstrument ${pkg.version}`);
+});

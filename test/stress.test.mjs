@@ -1,0 +1,39 @@
+// The sampler survives deep stacks, long high-rate runs, repeated start/stop
+// and V8's own CpuProfiler starting and stopping around it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixture, runJson } from './helpers.mjs';
+
+const MB = 1024 * 1024;
+
+test('10,000-frame recursion completes; stacks deeper than the limit are marked truncated', () => {
+  const result = runJson(['--stack-size=4000', fixture('stress.js'), 'deep-recursion']);
+  assert.ok(result.jsSamples > 1000, `samples in JavaScript: ${result.jsSamples} of ${result.samples}`);
+  assert.ok(result.truncatedSamples / result.jsSamples > 0.99, `truncated ${result.truncatedSamples} of ${result.jsSamples}`);
+});
+
+test('10 seconds at 10 kHz of allocation-heavy work: no crash, rate kept, memory bounded', () => {
+  const { meta, rss } = runJson([fixture('stress.js'), 'long-10khz']);
+  const rate = meta.requestedInterval / meta.achievedInterval;
+  assert.ok(rate >= 0.9, `achieved ${(rate * 100).toFixed(1)}% of 10 kHz`);
+  assert.equal(meta.droppedSamples, 0);
+  // After the first second the session grows by a few bytes per sample only.
+  const growth = rss[rss.length - 1] - rss[1];
+  assert.ok(growth < 40 * MB, `RSS grew ${(growth / MB).toFixed(1)} MB over 9 s at 10 kHz`);
+});
+
+test('100 start/stop cycles: no crash, no RSS growth beyond the fixed buffers', () => {
+  const { rss } = runJson(['--expose-gc', fixture('stress.js'), 'start-stop-cycles']);
+  const growth = rss[1] - rss[0];
+  assert.ok(growth < 5 * MB, `RSS grew ${(growth / MB).toFixed(1)} MB over 100 cycles (after 50 to warm up)`);
+});
+
+for (const order of ['inside', 'before']) {
+  test(`inspector CPU profile started ${order} ours: no crash, our profile covers the time after`, () => {
+    const result = runJson([fixture('stress.js'), `inspector-${order}`]);
+    assert.ok(result.v8Samples > 0, 'the inspector profile recorded samples');
+    // 300 ms of spinning after the inspector profile stopped.
+    assert.ok(result.secondsAfter > 0.25, `covered ${result.secondsAfter.toFixed(3)} s after the inspector stopped`);
+    assert.ok(result.notes.some((note) => note.includes('SIGPROF')), `notes: ${JSON.stringify(result.notes)}`);
+  });
+}
