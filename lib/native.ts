@@ -25,6 +25,8 @@ export interface NativeStats {
   codeEvents: number;
   lateTicks: number;
   busyTicks: number;
+  /** Samples whose stack was walked from the caller because the pc was on a frame's set-up or tear-down. */
+  boundaryRecoveries: number;
 }
 
 export interface NativeDrain {

@@ -115,6 +115,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   set("codeEvents", stats.code_events);
   set("lateTicks", stats.late_ticks);
   set("busyTicks", stats.busy_ticks);
+  set("boundaryRecoveries", stats.boundary_recoveries);
   return result;
 }
 

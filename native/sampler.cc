@@ -78,6 +78,64 @@ struct sigaction OurAction() {
   return action;
 }
 
+#if defined(__x86_64__)
+bool OnSamePage(const uint8_t* a, const uint8_t* b) {
+  return (reinterpret_cast<uintptr_t>(a) >> 12) == (reinterpret_cast<uintptr_t>(b) >> 12);
+}
+
+// True if the bytes at pc + offset match `pattern`, reading only bytes on
+// pc's page (code on the neighbouring page may not be mapped).
+bool CodeMatches(const uint8_t* pc, int offset, const uint8_t* pattern, int length) {
+  const uint8_t* first = pc + offset;
+  const uint8_t* last = first + length - 1;
+  if (!OnSamePage(pc, first) || !OnSamePage(pc, last)) return false;
+  for (int i = 0; i < length; ++i) {
+    if (first[i] != pattern[i]) return false;
+  }
+  return true;
+}
+#endif
+
+// V8's stack walk gives up when the pc is on the set-up or tear-down of a
+// frame (push rbp; mov rbp,rsp / pop rbp; ret), and on Node 24 that is about
+// 3% of samples, left with no frames at all. At those instructions the
+// caller's frame is intact and its return address is on top of the stack, so
+// the walk can start from the caller instead. Reads only the code bytes on
+// pc's page and the two stack slots above sp.
+bool CallerRegisters(const v8::RegisterState& regs, v8::RegisterState* caller) {
+#if defined(__x86_64__)
+  static const uint8_t kPrologue[] = {0x55, 0x48, 0x89, 0xE5};  // push rbp; mov rbp,rsp
+  static const uint8_t kEpilogue[] = {0x5D, 0xC3};              // pop rbp; ret
+  static const uint8_t kEpilogueN[] = {0x5D, 0xC2};             // pop rbp; ret N
+  const auto* pc = static_cast<const uint8_t*>(regs.pc);
+  auto* const* sp = static_cast<void* const*>(regs.sp);
+  if (pc == nullptr || sp == nullptr) return false;
+  if (CodeMatches(pc, 0, kPrologue, 4) ||
+      CodeMatches(pc, -1, kEpilogue, 2) || CodeMatches(pc, -1, kEpilogueN, 2)) {
+    // Before push rbp, or at ret after pop rbp: rbp is the caller's already.
+    caller->pc = sp[0];
+    caller->sp = const_cast<void**>(sp + 1);
+    caller->fp = regs.fp;
+    return true;
+  }
+  if (CodeMatches(pc, -1, kPrologue, 4)) {
+    // Between push rbp and mov rbp,rsp: the caller's rbp is on top, unchanged.
+    caller->pc = sp[1];
+    caller->sp = const_cast<void**>(sp + 2);
+    caller->fp = regs.fp;
+    return true;
+  }
+  if (CodeMatches(pc, 0, kEpilogue, 2) || CodeMatches(pc, 0, kEpilogueN, 2)) {
+    // At pop rbp: the saved caller's rbp is on top, the return address next.
+    caller->pc = sp[1];
+    caller->sp = const_cast<void**>(sp + 2);
+    caller->fp = sp[0];
+    return true;
+  }
+#endif
+  return false;
+}
+
 }  // namespace
 
 int DefaultSignal() { return SIGRTMIN + 5; }
@@ -209,6 +267,16 @@ void Sampler::OnSignal(void* context) {
   frames[0] = regs.pc;
   v8::SampleInfo info{};
   isolate_->GetStackSample(regs, frames + 1, max_frames - 1, &info);
+  v8::RegisterState caller;
+  if (info.frames_count == 0 && info.vm_state == v8::OTHER && CallerRegisters(regs, &caller)) {
+    // frames[1] is the caller (its return address), then its callers.
+    frames[1] = caller.pc;
+    isolate_->GetStackSample(caller, frames + 2, max_frames - 2, &info);
+    if (info.frames_count > 0 || info.vm_state != v8::OTHER) {
+      info.frames_count += 1;
+      boundary_recoveries_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
   header->time_ns = MonotonicNs();
   header->cpu_time_ns = pending_cpu_time_ns_.load(std::memory_order_relaxed);
   header->external_callback = reinterpret_cast<uint64_t>(info.external_callback_entry);
@@ -327,6 +395,7 @@ SamplerStats Sampler::Stats() const {
   stats.code_events = code_events_.event_count();
   stats.late_ticks = late_ticks_.load();
   stats.busy_ticks = busy_ticks_.load();
+  stats.boundary_recoveries = boundary_recoveries_.load();
   return stats;
 }
 
