@@ -99,3 +99,32 @@ test('--help and --version', () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   assert.equal(run(['--version']).stdout.trim(), `nodeinstrument ${pkg.version}`);
 });
+
+test('library frames collapse into their entry frame; --show-all, --show and --hide change that', () => {
+  const app = fixture('libapp/app.js');
+  const plain = run(['--no-color', '--no-unicode', app]);
+  assert.equal(plain.status, 0, plain.stderr);
+  // dispatch is the entry into the library; layerOne, layerTwo and invoke are hidden.
+  assert.match(plain.stdout, /dispatch {2}node_modules\/fakelib\/index\.js:3\n.*\[3 frames hidden\] {2}fakelib, @scope\/helper\n.*handleRequest {2}test\/fixtures\/libapp\/app\.js:2/);
+  assert.doesNotMatch(plain.stdout, /layerTwo/);
+  assert.doesNotMatch(plain.stdout, /node:internal/);
+
+  const all = run(['--no-color', '--show-all', app]);
+  assert.match(all.stdout, /layerOne/);
+  assert.match(all.stdout, /invoke {2}node_modules\/@scope\/helper\/index\.js:1/);
+  assert.match(all.stdout, /node:internal\//);
+
+  const shown = run(['--no-color', '--show', '@scope/helper', app]);
+  assert.match(shown.stdout, /invoke {2}node_modules\/@scope\/helper/);
+
+  const hidden = run(['--no-color', '--hide', 'libapp/app\\.js', app]);
+  assert.doesNotMatch(hidden.stdout, /handleRequest/);
+});
+
+test('--percent shows shares; --color forces colour, --no-color removes it', () => {
+  const percent = run(['--no-color', '--percent', fixture('cli-exit3.js')]);
+  assert.match(percent.stdout, /\d+\.\d% busy/);
+  assert.doesNotMatch(percent.stdout, /\x1b\[/);
+  const colored = run(['--color', fixture('cli-exit3.js')]);
+  assert.match(colored.stdout, /\x1b\[3[123]m\d/);
+});

@@ -40,3 +40,9 @@ for (const order of ['inside', 'before']) {
     assert.ok(result.notes.some((note) => note.includes('SIGPROF')), `notes: ${JSON.stringify(result.notes)}`);
   });
 }
+
+test('a second copy of the addon refuses to start with a clear message; the first keeps sampling', () => {
+  const { error, samples } = runJson([fixture('two-copies.js')]);
+  assert.match(error, /signal \d+ already has a handler .*NODEINSTRUMENT_SIGNAL/);
+  assert.ok(samples > 150, `samples: ${samples}`);
+});

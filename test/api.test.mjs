@@ -1,0 +1,98 @@
+// The in-code API: Profiler, profile(), Symbol.dispose, both module systems.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { mkdirSync, symlinkSync, rmSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixture, root, runJson, runNode } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const { Profiler, profile, Session } = require('../dist/cjs/index.js');
+
+function busy(ms) { const end = performance.now() + ms; let x = 0; while (performance.now() < end) x++; return x; }
+
+test('start/stop returns a session whose tree shows the hot function', () => {
+  const profiler = new Profiler({ interval: 0.0005 });
+  assert.equal(profiler.isRunning, false);
+  profiler.start();
+  assert.equal(profiler.isRunning, true);
+  profiler.start(); // idempotent
+  busy(150);
+  const session = profiler.stop();
+  assert.equal(profiler.isRunning, false);
+  assert.equal(profiler.stop(), session, 'stop() again returns the same session');
+  assert.ok(session instanceof Session);
+  assert.ok(session.meta.sampleCount > 100, `samples: ${session.meta.sampleCount}`);
+  assert.ok(session.meta.duration >= 0.15);
+  const text = profiler.outputText({ color: false, unicode: true });
+  assert.match(text, /busy {2}test\/api\.test\.mjs:\d+/);
+  assert.doesNotMatch(text, /\x1b\[/);
+});
+
+test('only one profiler samples at a time; options are validated', () => {
+  const first = new Profiler();
+  first.start();
+  try {
+    assert.throws(() => new Profiler().start(), /already running/);
+  } finally {
+    first.stop();
+  }
+  assert.throws(() => new Profiler({ interval: 0 }), /interval must be/);
+  assert.throws(() => new Profiler({ interval: 0.000001 }), /interval must be/);
+  assert.throws(() => new Profiler({ maxStackDepth: 1 }), /maxStackDepth/);
+  assert.throws(() => new Profiler().stop(), /never started/);
+  assert.throws(() => new Profiler().outputText(), /no session/);
+});
+
+test('profile() wraps sync and async functions and passes their results and errors through', async () => {
+  const write = process.stderr.write;
+  let printed = '';
+  process.stderr.write = (chunk) => {
+    printed += chunk;
+    return true;
+  };
+  try {
+    assert.equal(profile(() => busy(50) && 'sync'), 'sync');
+    assert.equal(await profile(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      busy(50);
+      return 'async';
+    }), 'async');
+    assert.throws(() => profile(() => { throw new Error('inner'); }), /inner/);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.equal(printed.match(/Samples:/g)?.length, 3, 'one report per call');
+  assert.match(printed, /busy/);
+});
+
+test('Symbol.dispose stops a running profiler', () => {
+  const profiler = new Profiler();
+  profiler.start();
+  profiler[Symbol.dispose]();
+  assert.equal(profiler.isRunning, false);
+  assert.ok(profiler.lastSession instanceof Session);
+  // A new one can start after it.
+  const next = new Profiler();
+  next.start();
+  next.stop();
+});
+
+test('import from ESM and require from CommonJS both work', () => {
+  // Resolve the package by name, as users do, through a node_modules link.
+  const modules = join(root, 'test', 'fixtures', 'node_modules');
+  mkdirSync(modules, { recursive: true });
+  const link = join(modules, 'nodeinstrument');
+  if (!existsSync(link)) symlinkSync(root, link, 'dir');
+  try {
+    const esm = runJson([fixture('api-esm.mjs')]);
+    assert.equal(esm.isSession, true);
+    assert.ok(esm.samples > 50);
+    assert.match(esm.text, /esmHot {2}test\/fixtures\/api-esm\.mjs:4/);
+    assert.equal(esm.result, 42);
+    const cjs = runNode(['-e', "const m = require('nodeinstrument'); console.log(typeof m.Profiler, typeof m.profile, typeof m.renderText)"], { cwd: join(root, 'test', 'fixtures') });
+    assert.equal(cjs.stdout.trim(), 'function function function', cjs.stderr);
+  } finally {
+    rmSync(modules, { recursive: true, force: true });
+  }
+});
