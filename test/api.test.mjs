@@ -96,3 +96,10 @@ test('import from ESM and require from CommonJS both work', () => {
     rmSync(modules, { recursive: true, force: true });
   }
 });
+
+test('waiting on the event loop is (idle); the collector is (garbage collection)', () => {
+  const { share } = runJson([fixture('idle-gc.js')]);
+  // 300 ms allocating, then 300 ms waiting on a timer.
+  assert.ok(Math.abs(share['(idle)'] - 0.5) < 0.08, `idle share ${share['(idle)']}`);
+  assert.ok(share['(garbage collection)'] > 0.01, `gc share ${share['(garbage collection)']}`);
+});

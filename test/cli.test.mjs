@@ -54,6 +54,27 @@ test('Ctrl-C: the report is printed and the CLI ends by SIGINT', async () => {
   assert.match(stdout, /waitForSignal\s+test\/fixtures\/cli-forever\.js:2/);
 });
 
+test('SIGTERM sent to the CLI alone is passed on: report printed, the CLI ends by SIGTERM', async () => {
+  const child = spawn(process.execPath, [cli, '--no-color', fixture('cli-forever.js')], { cwd: root });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  while (!stdout.includes('ready')) await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  child.kill('SIGTERM');
+  const [, signal] = await new Promise((resolve) => child.on('exit', (...args) => resolve(args)));
+  assert.equal(signal, 'SIGTERM');
+  assert.match(stdout, /waitForSignal\s+test\/fixtures\/cli-forever\.js:2/);
+});
+
+test('--node-arg passes flags to Node', () => {
+  const result = run(['--no-color', '--node-arg=--expose-gc', fixture('cli-flags.js')]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /gc exposed: true/);
+  assert.match(run(['--no-color', fixture('cli-flags.js')]).stdout, /gc exposed: false/);
+});
+
 test('-o with .json saves a session that --load renders again', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-test-'));
   const out = join(dir, 'profile.json');
