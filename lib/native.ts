@@ -27,6 +27,8 @@ export interface NativeStats {
   busyTicks: number;
   /** Samples whose stack was walked from the caller because the pc was on a frame's set-up or tear-down. */
   boundaryRecoveries: number;
+  /** Signals unanswered for 100 ms (taken by another handler, or a stopped thread), sent again. */
+  lostSignals: number;
 }
 
 export interface NativeDrain {

@@ -83,7 +83,10 @@ export class Recorder {
       );
     }
     if (stats.handlerReinstalls > 0) {
-      notes.push(`the handler of signal ${stats.signal} was replaced ${stats.handlerReinstalls} time(s) by other code and reinstalled`);
+      notes.push(
+        `the handler of signal ${stats.signal} was replaced ${stats.handlerReinstalls} time(s) by other code and reinstalled` +
+          (stats.lostSignals > 0 ? `; ${stats.lostSignals} signal(s) went to the other handler` : ''),
+      );
     }
     if (stats.foreignSignals > 0) {
       notes.push(`${stats.foreignSignals} signal(s) ${stats.signal} came from elsewhere and were ignored`);

@@ -116,6 +116,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   set("lateTicks", stats.late_ticks);
   set("busyTicks", stats.busy_ticks);
   set("boundaryRecoveries", stats.boundary_recoveries);
+  set("lostSignals", stats.lost_signals);
   return result;
 }
 

@@ -19,8 +19,10 @@ namespace {
 std::atomic<Sampler*> g_active_sampler{nullptr};
 pid_t g_pid = 0;
 
-// How often (in ticks) the sampling thread checks signal dispositions.
+// How often the sampling thread checks signal dispositions.
 constexpr uint64_t kWatchEveryNs = 100 * 1000 * 1000;
+// A signal unanswered for this long is taken to be lost.
+constexpr uint64_t kLostSignalNs = 100 * 1000 * 1000;
 
 uint64_t ToNs(const timespec& ts) {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000u +
@@ -309,6 +311,7 @@ void Sampler::ThreadMain() {
   const uint64_t watch_every = interval >= kWatchEveryNs ? 1 : kWatchEveryNs / interval;
   uint64_t deadline = MonotonicNs() + interval;
   uint64_t tick = 0;
+  uint64_t sent_at_ns = 0;
   while (!stop_requested_.load(std::memory_order_acquire)) {
     const timespec ts = FromNs(deadline);
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
@@ -316,10 +319,17 @@ void Sampler::ThreadMain() {
     if (stop_requested_.load(std::memory_order_acquire)) break;
     MoveRingToStore();
     // One signal at a time: if the last one is still undelivered (the thread
-    // is stopped or stuck), sending more would only queue them up.
-    if (!in_flight_.load(std::memory_order_acquire)) {
+    // is stopped or stuck), sending more would only queue them up. One that
+    // stays unanswered for long was taken by another handler: send again.
+    bool in_flight = in_flight_.load(std::memory_order_acquire);
+    if (in_flight && MonotonicNs() - sent_at_ns > kLostSignalNs) {
+      lost_signals_.fetch_add(1, std::memory_order_relaxed);
+      in_flight = false;
+    }
+    if (!in_flight) {
       pending_cpu_time_ns_.store(ReadJsThreadCpuTime(), std::memory_order_relaxed);
       in_flight_.store(true, std::memory_order_release);
+      sent_at_ns = MonotonicNs();
       sigval value;
       value.sival_ptr = this;
       if (pthread_sigqueue(js_thread_, options_.signal, value) == 0) {
@@ -396,6 +406,7 @@ SamplerStats Sampler::Stats() const {
   stats.late_ticks = late_ticks_.load();
   stats.busy_ticks = busy_ticks_.load();
   stats.boundary_recoveries = boundary_recoveries_.load();
+  stats.lost_signals = lost_signals_.load();
   return stats;
 }
 

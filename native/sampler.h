@@ -48,6 +48,7 @@ struct SamplerStats {
   uint64_t late_ticks = 0;              // deadlines missed by over one interval
   uint64_t busy_ticks = 0;              // ticks skipped: the last signal was not handled yet
   uint64_t boundary_recoveries = 0;     // stacks walked from the caller at a frame boundary
+  uint64_t lost_signals = 0;            // signals unanswered for 100 ms, sent again
 };
 
 struct DrainResult {
@@ -127,6 +128,7 @@ class Sampler {
   std::atomic<uint64_t> late_ticks_{0};
   std::atomic<uint64_t> busy_ticks_{0};
   std::atomic<uint64_t> boundary_recoveries_{0};
+  std::atomic<uint64_t> lost_signals_{0};
 };
 
 }  // namespace nodeinstrument
