@@ -33,9 +33,15 @@ where its wall-clock time went as a call tree.
 
 Options:
   -i, --interval <time>     sampling interval: seconds, or with a unit: 1ms, 100us (default 1ms)
-  -r, --renderer <name>     output format: text (default) or session (JSON, for --load)
-  -o, --outfile <path>      write the report to a file; the renderer follows the extension
-                            (.txt text, .json session) unless -r is given
+  -r, --renderer <name>     output format (default text):
+                              text        the call tree (.txt)
+                              session     JSON that --load reads back (.json)
+                              speedscope  for speedscope.app (.speedscope.json)
+                              pprof       gzipped protobuf for go tool pprof (.pb.gz, .pprof)
+                              cpuprofile  for Chrome DevTools and VS Code (.cpuprofile)
+                              collapsed   folded stacks for flame graph tools (.collapsed, .folded)
+  -o, --outfile <path>      write the report to a file; the format follows the extension
+                            unless -r is given
       --load <file>         render a saved session instead of running a script
       --show-all            show every frame: Node internals and library frames too
       --hide <regex>        hide frames whose file path matches

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CliOptions, parseArgs, USAGE, UsageError } from './cli-args';
@@ -12,14 +12,10 @@ import { PRELOAD_ENV, PreloadConfig } from './preload-config';
 import { Renderer, rendererByName, rendererForPath } from './renderers';
 import { TextRenderOptions } from './renderers/text';
 import { Session } from './session';
+import { packageVersion } from './util/version';
 import { writeFileAtomic } from './util/write-file';
 
 const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function chooseRenderer(options: CliOptions): Renderer {
   if (options.renderer) return rendererByName(options.renderer);
@@ -82,7 +78,10 @@ async function main(argv: readonly string[]): Promise<void> {
   let options: CliOptions;
   try {
     options = parseArgs(argv);
-    if (options.renderer) rendererByName(options.renderer);
+    const renderer = chooseRenderer(options);
+    if (renderer.binary && !options.outfile && process.stdout.isTTY) {
+      throw new UsageError(`the ${renderer.name} format is binary: write it to a file with -o, or redirect stdout`);
+    }
   } catch (error) {
     process.stderr.write(`nodeinstrument: ${(error as Error).message}\nTry 'nodeinstrument --help'.\n`);
     process.exitCode = 2;
@@ -93,7 +92,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   if (options.version) {
-    process.stdout.write(`nodeinstrument ${version()}\n`);
+    process.stdout.write(`nodeinstrument ${packageVersion()}\n`);
     return;
   }
   if (options.load !== undefined) {

@@ -2,7 +2,7 @@
 // status passed through, however the program ends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,4 +148,14 @@ test('--percent shows shares; --color forces colour, --no-color removes it', () 
   assert.doesNotMatch(percent.stdout, /\x1b\[/);
   const colored = run(['--color', fixture('cli-exit3.js')]);
   assert.match(colored.stdout, /\x1b\[3[123]m\d/);
+});
+
+test('a binary format is refused on a terminal before the program runs, and written to a pipe', () => {
+  // `script` gives the CLI a real terminal as stdout.
+  const tty = spawnSync('script', ['-qec', `"${process.execPath}" "${cli}" -r pprof "${fixture('cli-exit3.js')}"`, '/dev/null'], { cwd: root, encoding: 'utf8' });
+  assert.equal(tty.status, 2, tty.stdout);
+  assert.match(tty.stdout, /the pprof format is binary: write it to a file with -o, or redirect stdout/);
+  const piped = run(['-r', 'pprof', fixture('cli-exit3.js')], { encoding: 'buffer' });
+  assert.equal(piped.status, 3);
+  assert.deepEqual([...piped.stdout.subarray(0, 2)], [0x1f, 0x8b], 'gzip magic');
 });

@@ -1,16 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SessionBuilder } from '../dist/cjs/session.js';
 import { buildCallTree } from '../dist/cjs/tree.js';
 import {
   processTree, packageName, isPlumbingBuiltin, frameRole, mergeSiblings, dropSmallNodes, DEFAULT_MIN_SHARE,
 } from '../dist/cjs/processors.js';
+import { makeSession, testMeta } from './sessions.mjs';
 
-const meta = {
-  startTime: 0, duration: 0, cpuTime: 0, sampleCount: 0, requestedInterval: 0.001, achievedInterval: 0.001,
-  droppedSamples: 0, unresolvedFrames: 0, totalFrames: 0, nodeVersion: 'v20', v8Version: '11', platform: 'linux',
-  arch: 'x64', pid: 1, cwd: '/app', argv: ['node', 'app.js'], signal: 39, notes: [],
-};
+const meta = { ...testMeta, startTime: 0, duration: 0, cpuTime: 0, argv: ['node', 'app.js'] };
 const app = (name, file = 'app.js') => ({ name, file: `/app/${file}`, line: 1, column: 1, kind: 'js' });
 const lib = (pkg, name) => ({ name, file: `/app/node_modules/${pkg}/index.js`, line: 1, column: 1, kind: 'js' });
 const internal = (name) => ({ name, file: 'node:internal/timers', line: 1, column: 1, kind: 'js' });
@@ -19,17 +15,7 @@ const builtin = (name) => ({ name, file: '', line: 0, column: 0, kind: 'builtin'
 const native = (name) => ({ name, file: '/usr/bin/node', line: 0, column: 0, kind: 'native' });
 const special = (name) => ({ name, file: '', line: 0, column: 0, kind: 'special' });
 
-/** samples: [[frames root first], duration]. */
-function treeOf(samples) {
-  const builder = new SessionBuilder();
-  let time = 0;
-  for (const [frames, duration] of samples) {
-    const stack = builder.internStackOf(frames.map((frame) => builder.internFrame(frame)));
-    time += duration;
-    builder.addSample(stack, time, duration, duration);
-  }
-  return buildCallTree(builder.build({ ...meta, sampleCount: samples.length, duration: time }));
-}
+const treeOf = (samples) => buildCallTree(makeSession(samples, { ...meta, duration: samples.reduce((sum, [, duration]) => sum + duration, 0) }));
 
 /** The tree as nested [name, totalTime, selfTime, children...] lists (hidden info as {hidden}). */
 function shape(node) {

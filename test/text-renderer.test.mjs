@@ -1,30 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SessionBuilder } from '../dist/cjs/session.js';
 import { buildCallTree } from '../dist/cjs/tree.js';
 import { renderText, renderTreeLines, formatDuration, displayLocation, escapeControl, MAX_TREE_DEPTH } from '../dist/cjs/renderers/text.js';
+import { makeSession, testMeta } from './sessions.mjs';
 
 const startTime = Date.UTC(2026, 10, 26, 12, 3, 4);
-const baseMeta = {
-  startTime, duration: 2.514, cpuTime: 2.301, sampleCount: 0, requestedInterval: 0.001, achievedInterval: 0.001002,
-  droppedSamples: 0, unresolvedFrames: 1, totalFrames: 100, nodeVersion: 'v20', v8Version: '11', platform: 'linux',
-  arch: 'x64', pid: 1, cwd: '/app', argv: ['/usr/bin/node', '/app/app.js', '--flag'], signal: 39, notes: [],
-};
+const baseMeta = { ...testMeta, duration: 2.514, cpuTime: 2.301, achievedInterval: 0.001002, unresolvedFrames: 1, totalFrames: 100, argv: ['/usr/bin/node', '/app/app.js', '--flag'] };
 const app = (name, line, file = 'app.js') => ({ name, file: `/app/${file}`, line, column: 1, kind: 'js' });
 const lib = (pkg, name, line = 3) => ({ name, file: `/app/node_modules/${pkg}/lib/index.js`, line, column: 1, kind: 'js' });
 const gc = { name: '(garbage collection)', file: '', line: 0, column: 0, kind: 'special' };
 
-/** samples: [[frames root first], duration]. */
-function sessionOf(samples, meta = {}) {
-  const builder = new SessionBuilder();
-  let time = 0;
-  for (const [frames, duration] of samples) {
-    const stack = builder.internStackOf(frames.map((frame) => builder.internFrame(frame)));
-    time += duration;
-    builder.addSample(stack, time, duration, duration);
-  }
-  return builder.build({ ...baseMeta, sampleCount: samples.length, ...meta });
-}
+const sessionOf = (samples, meta = {}) => makeSession(samples, { ...baseMeta, ...meta });
 
 const example = () => sessionOf([
   [[app('main', 12), app('parse', 30), lib('express', 'handle', 45), lib('body-parser', 'json'), lib('@scope/b', 'run'), app('cb', 50)], 1],

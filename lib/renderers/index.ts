@@ -3,6 +3,10 @@
  * session into the bytes of one file.
  */
 import { Session } from '../session';
+import { renderCollapsed } from './collapsed';
+import { renderCpuProfile } from './cpuprofile';
+import { renderPprof } from './pprof';
+import { renderSpeedscope } from './speedscope';
 import { renderText, TextRenderOptions } from './text';
 
 export interface Renderer {
@@ -10,7 +14,10 @@ export interface Renderer {
   readonly description: string;
   /** File extensions (with the dot) that select this renderer for -o. */
   readonly extensions: readonly string[];
-  render(session: Session, options: TextRenderOptions): string;
+  /** Writes bytes that do not belong on a terminal. */
+  readonly binary?: boolean;
+  /** Text, or bytes for binary formats (pprof). */
+  render(session: Session, options: TextRenderOptions): string | Uint8Array;
 }
 
 export const renderers: readonly Renderer[] = [
@@ -26,6 +33,31 @@ export const renderers: readonly Renderer[] = [
     extensions: ['.json'],
     render: (session) => JSON.stringify(session),
   },
+  {
+    name: 'speedscope',
+    description: 'speedscope JSON, for https://www.speedscope.app',
+    extensions: ['.speedscope.json'],
+    render: (session, options) => renderSpeedscope(session, { title: options.title }),
+  },
+  {
+    name: 'pprof',
+    description: 'gzipped pprof protobuf, for go tool pprof (binary)',
+    extensions: ['.pb.gz', '.pprof'],
+    binary: true,
+    render: (session) => renderPprof(session),
+  },
+  {
+    name: 'cpuprofile',
+    description: 'V8 .cpuprofile, for Chrome DevTools and VS Code',
+    extensions: ['.cpuprofile'],
+    render: (session) => renderCpuProfile(session),
+  },
+  {
+    name: 'collapsed',
+    description: 'folded stacks (microseconds), for flamegraph.pl and inferno',
+    extensions: ['.collapsed', '.folded'],
+    render: (session) => renderCollapsed(session),
+  },
 ];
 
 export function rendererByName(name: string): Renderer {
@@ -36,8 +68,17 @@ export function rendererByName(name: string): Renderer {
   return renderer;
 }
 
-/** The renderer for an output path's extension, or undefined. */
+/**
+ * The renderer for an output path's extension, or undefined. The longest
+ * matching extension wins, so `x.speedscope.json` is speedscope, not session.
+ */
 export function rendererForPath(path: string): Renderer | undefined {
   const lower = path.toLowerCase();
-  return renderers.find((renderer) => renderer.extensions.some((extension) => lower.endsWith(extension)));
+  let best: { renderer: Renderer; length: number } | undefined;
+  for (const renderer of renderers) {
+    for (const extension of renderer.extensions) {
+      if (lower.endsWith(extension) && extension.length > (best?.length ?? 0)) best = { renderer, length: extension.length };
+    }
+  }
+  return best?.renderer;
 }
