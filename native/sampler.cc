@@ -7,6 +7,7 @@
 #include <cstring>
 #include <ctime>
 #include <sys/prctl.h>
+#include <system_error>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -211,7 +212,12 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   sigaction(options.signal, &action, &s->previous_action_);
   s->handler_installed_ = true;
   s->running_.store(true, std::memory_order_release);
-  s->thread_ = std::thread(&Sampler::ThreadMain, s);
+  try {
+    s->thread_ = std::thread(&Sampler::ThreadMain, s);
+  } catch (const std::system_error& error) {
+    s->Stop();  // undoes the handler, the code events and the idle handles
+    return std::string("cannot start the sampling thread: ") + error.what();
+  }
   *out = std::move(sampler);
   return "";
 }
@@ -221,7 +227,7 @@ void Sampler::Stop() {
   stop_requested_.store(true, std::memory_order_release);
   // Every signal the thread sent is delivered before join() returns: the JS
   // thread takes pending signals on its way out of the futex wait.
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
   MoveRingToStore();
   running_.store(false, std::memory_order_release);
   if (handler_installed_) {

@@ -1,0 +1,108 @@
+'use strict';
+/**
+ * The profilers compared, behind one interface:
+ *   const c = contender(name); c.start(intervalUs); ...; const r = c.stop();
+ *   r = { samples, durationS, ... }
+ * Each is loaded lazily so a child process only loads what it measures.
+ */
+const path = require('node:path');
+
+const ROOT = path.join(__dirname, '..', '..');
+const FLOOR_ADDON = path.join(ROOT, 'bench', 'floor', 'build', 'Release', 'floor.node');
+
+function postSync(session, method, params) {
+  let done = false;
+  let error;
+  let result;
+  session.post(method, params, (err, res) => {
+    done = true;
+    error = err;
+    result = res;
+  });
+  if (!done) throw new Error(`inspector ${method} did not answer synchronously`);
+  if (error) throw error;
+  return result;
+}
+
+const factories = {
+  none: () => ({
+    start() {},
+    stop: () => ({ samples: 0, durationS: 0 }),
+  }),
+
+  floor: () => {
+    const floor = require(FLOOR_ADDON);
+    return {
+      start(intervalUs) {
+        if (!floor.start(intervalUs)) throw new Error('floor helper already running');
+      },
+      stop() {
+        const r = floor.stop();
+        return { samples: r.delivered, durationS: r.durationNs / 1e9, sent: r.sent, late: r.late, busy: r.busy };
+      },
+    };
+  },
+
+  nodeinstrument: () => {
+    const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+    const native = require(path.join(ROOT, 'build', 'Release', 'nodeinstrument.node'));
+    let profiler;
+    return {
+      start(intervalUs) {
+        profiler = new Profiler({ interval: intervalUs / 1e6 });
+        profiler.start();
+      },
+      stop() {
+        const session = profiler.stop();
+        const m = session.meta;
+        return {
+          samples: m.sampleCount,
+          durationS: m.duration,
+          dropped: m.droppedSamples,
+          stats: native.stats(),
+          session,
+        };
+      },
+    };
+  },
+
+  v8: () => {
+    const inspector = require('node:inspector');
+    const session = new inspector.Session();
+    session.connect();
+    postSync(session, 'Profiler.enable');
+    return {
+      start(intervalUs) {
+        postSync(session, 'Profiler.setSamplingInterval', { interval: intervalUs });
+        postSync(session, 'Profiler.start');
+      },
+      stop() {
+        const { profile } = postSync(session, 'Profiler.stop');
+        return { samples: profile.samples.length, durationS: (profile.endTime - profile.startTime) / 1e6 };
+      },
+    };
+  },
+
+  datadog: () => {
+    const { time } = require('@datadog/pprof');
+    return {
+      start(intervalUs) {
+        time.start({ intervalMicros: intervalUs, durationMillis: 3600 * 1000 });
+      },
+      stop() {
+        const profile = time.stop();
+        let samples = 0;
+        for (const s of profile.sample) samples += Number(s.value[0]);
+        return { samples, durationS: Number(profile.durationNanos) / 1e9 };
+      },
+    };
+  },
+};
+
+function contender(name) {
+  const factory = factories[name];
+  if (!factory) throw new Error(`unknown contender ${name} (known: ${Object.keys(factories).join(', ')})`);
+  return factory();
+}
+
+module.exports = { contender, contenderNames: Object.keys(factories), ROOT, FLOOR_ADDON };
