@@ -35,6 +35,28 @@ export class CodeMap<T> {
     this.values.splice(index, evictUntil - index, value);
   }
 
+  /**
+   * A new map with every range of `newer` and those ranges of `older` that
+   * `keepOlder` accepts and that overlap nothing in `newer`. Linear in both.
+   */
+  static merge<T>(newer: CodeMap<T>, older: CodeMap<T>, keepOlder: (value: T) => boolean): CodeMap<T> {
+    const merged = new CodeMap<T>();
+    const push = (map: CodeMap<T>, index: number): void => {
+      merged.starts.push(map.starts[index]!);
+      merged.ends.push(map.ends[index]!);
+      merged.values.push(map.values[index]!);
+    };
+    let n = 0;
+    for (let o = 0; o < older.starts.length; o++) {
+      // Newer ranges that end before this older one starts come first.
+      while (n < newer.starts.length && newer.ends[n]! <= older.starts[o]!) push(newer, n++);
+      const overlaps = n < newer.starts.length && newer.starts[n]! < older.ends[o]!;
+      if (!overlaps && keepOlder(older.values[o]!)) push(older, o);
+    }
+    while (n < newer.starts.length) push(newer, n++);
+    return merged;
+  }
+
   /** Moves the range that starts exactly at `from` (GC relocation). */
   move(from: number, to: number): void {
     const index = this.indexOfStart(from);
@@ -46,6 +68,13 @@ export class CodeMap<T> {
     this.values.splice(index, 1);
     this.lookupCache.clear();
     this.add(to, size, value);
+  }
+
+  /** The range holding `address`, with its bounds. Not cached. */
+  rangeAt(address: number): CodeRange<T> | undefined {
+    const index = this.firstEndingAfter(address);
+    if (index >= this.starts.length || this.starts[index]! > address) return undefined;
+    return { start: this.starts[index]!, end: this.ends[index]!, value: this.values[index]! };
   }
 
   lookup(address: number): T | undefined {

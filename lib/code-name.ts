@@ -83,3 +83,11 @@ function displayName(name: string, line: number, column: number): string {
   if (name) return name;
   return line === 1 && column === 1 ? '(module)' : '(anonymous)';
 }
+
+/**
+ * Optimized code (TurboFan `*`, Maglev `+`): what V8 leaves out when it
+ * enumerates existing code, if it sits in a function's OSR cache.
+ */
+export function isOptimizedCodeName(raw: string): boolean {
+  return /^(?:JS|LazyCompile|Function):[*+]/.test(raw);
+}

@@ -6,7 +6,7 @@ import { decodeCodeEvents, decodeSamples } from './drain';
 import { loadNative, NativeSampler, NativeStats } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';
 import { NativeObjects } from './native-objects';
-import { NativeResolver, Symbolizer } from './symbolizer';
+import { CodeCatalog, NativeResolver, Symbolizer } from './symbolizer';
 
 export interface RecorderOptions {
   /** Sampling interval in seconds. */
@@ -18,6 +18,9 @@ export interface RecorderOptions {
   /** How often buffered samples are symbolized while running, ms. */
   drainInterval: number;
 }
+
+/** The code map the last recording in this process ended with (see CodeCatalog). */
+let lastCodeCatalog: CodeCatalog | undefined;
 
 export class Recorder {
   private readonly native: NativeSampler;
@@ -45,7 +48,7 @@ export class Recorder {
       objectOf: (address) => objects.objectOf(address),
       symbolOf: (address) => this.native.resolveSymbol(address),
     };
-    this.symbolizer = new Symbolizer(this.builder, resolver, this.startNs, this.startCpuNs);
+    this.symbolizer = new Symbolizer(this.builder, resolver, this.startNs, this.startCpuNs, lastCodeCatalog);
     this.drainTimer = setInterval(() => this.drain(), options.drainInterval);
     this.drainTimer.unref();
   }
@@ -63,6 +66,7 @@ export class Recorder {
     this.native.stop();
     this.drain();
     const stats = this.native.stats()!;
+    lastCodeCatalog = this.symbolizer.catalog();
     this.session = this.builder.build(this.meta(stats, endNs, endCpuNs));
     return this.session;
   }

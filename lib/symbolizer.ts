@@ -4,12 +4,20 @@
  * as it was when the sample was taken.
  */
 import { CodeMap } from './code-map';
-import { parseCodeName } from './code-name';
+import { isOptimizedCodeName, parseCodeName } from './code-name';
 import { CodeEvent, CodeType, RawSample, SampleFlag, VmState } from './drain';
 import { FrameInfo, SpecialFrame, specialFrame } from './frame';
 import { SessionBuilder } from './session';
 
-interface CodeEntry {
+/**
+ * A code object in the map. Its name is parsed when a sample first lands in
+ * it: most code V8 reports (thousands of builtins and functions at start) is
+ * never sampled.
+ */
+export interface CodeEntry {
+  name: string;
+  isWasm: boolean;
+  /** -1 until parsed. */
   frameId: number;
   interpreterPlumbing: boolean;
 }
@@ -22,15 +30,26 @@ export interface NativeResolver {
   symbolOf(address: number): string;
 }
 
+/**
+ * V8 reports existing code when a recording starts, but not code it keeps in
+ * a function's OSR cache (the code of a hot loop). A recording therefore
+ * inherits the optimized code that earlier recordings in this process saw,
+ * and looks there for addresses the fresh map does not know.
+ */
+export type CodeCatalog = CodeMap<CodeEntry>;
+
 export interface SymbolizerCounts {
-  /** JavaScript frame addresses (not the pc) that matched no known code. */
+  /** Walked frame addresses (not the pc) that matched neither known code nor a shared object. */
   unresolvedFrames: number;
   totalFrames: number;
+  /** Code objects known only from an earlier recording (OSR code V8 does not enumerate). */
+  inheritedCode: number;
 }
 
 export class Symbolizer {
-  readonly counts: SymbolizerCounts = { unresolvedFrames: 0, totalFrames: 0 };
-  private readonly codeMap = new CodeMap<CodeEntry>();
+  readonly counts: SymbolizerCounts = { unresolvedFrames: 0, totalFrames: 0, inheritedCode: 0 };
+  /** What V8 reported during this recording: authoritative. */
+  readonly codeMap: CodeCatalog = new CodeMap<CodeEntry>();
   private readonly nativeFrames = new Map<number, number>();
   private readonly callbackFrames = new Map<number, number>();
   private readonly special: Record<keyof typeof SpecialFrame, number>;
@@ -43,6 +62,8 @@ export class Symbolizer {
     /** CLOCK_MONOTONIC and thread CPU time at the start of the session, ns. */
     private readonly startTimeNs: number,
     startCpuNs: number,
+    /** The code map an earlier recording ended with, for code V8 does not enumerate. */
+    private readonly inherited?: CodeCatalog,
   ) {
     this.previousTimeNs = startTimeNs;
     this.previousCpuNs = startCpuNs;
@@ -68,14 +89,48 @@ export class Symbolizer {
 
   private apply(event: CodeEvent): void {
     if (event.kind === 'moved') {
+      this.adoptInherited(event.start);
       this.codeMap.move(event.start, event.newStart);
       return;
     }
-    const parsed = parseCodeName(event.name, event.codeType === CodeType.wasm);
     this.codeMap.add(event.start, event.size, {
-      frameId: this.builder.internFrame(parsed.frame),
-      interpreterPlumbing: parsed.interpreterPlumbing,
+      name: event.name,
+      isWasm: event.codeType === CodeType.wasm,
+      frameId: -1,
+      interpreterPlumbing: false,
     });
+  }
+
+  /** The code at an address, its name parsed. */
+  private lookup(address: number): CodeEntry | undefined {
+    const entry = this.codeMap.lookup(address) ?? this.adoptInherited(address);
+    if (entry !== undefined && entry.frameId === -1) {
+      const parsed = parseCodeName(entry.name, entry.isWasm);
+      entry.frameId = this.builder.internFrame(parsed.frame);
+      entry.interpreterPlumbing = parsed.interpreterPlumbing;
+    }
+    return entry;
+  }
+
+  /**
+   * Copies the inherited range holding `address` into this recording's map
+   * (so that moves apply to it from now on), if the fresh map has nothing there.
+   */
+  private adoptInherited(address: number): CodeEntry | undefined {
+    if (this.inherited === undefined || this.codeMap.lookup(address) !== undefined) return undefined;
+    const range = this.inherited.rangeAt(address);
+    if (range === undefined) return undefined;
+    const { name, isWasm } = range.value;
+    const entry: CodeEntry = { name, isWasm, frameId: -1, interpreterPlumbing: false };
+    this.codeMap.add(range.start, range.end - range.start, entry);
+    this.counts.inheritedCode++;
+    return entry;
+  }
+
+  /** What the next recording inherits: this recording's code and the optimized code inherited before. */
+  catalog(): CodeCatalog {
+    if (this.inherited === undefined) return this.codeMap;
+    return CodeMap.merge(this.codeMap, this.inherited, (entry) => isOptimizedCodeName(entry.name));
   }
 
   private addSample(sample: RawSample): void {
@@ -95,34 +150,39 @@ export class Symbolizer {
     const { frames } = sample;
     const result: number[] = [];
 
-    // frames[1..]: what GetStackSample walked, leaf first.
-    const js: number[] = [];
+    // frames[1..]: what GetStackSample walked, leaf first. Besides JavaScript
+    // it reports the C++ callback where JavaScript was re-entered from C++
+    // (vm.runInThisContext: node::contextify::ContextifyScript::RunInContext).
+    const walked: number[] = [];
     for (let i = 1; i < frames.length; i++) {
       this.counts.totalFrames++;
-      const entry = this.codeMap.lookup(frames[i]!);
-      if (entry === undefined) {
-        this.counts.unresolvedFrames++;
-        js.push(this.special.unresolved);
+      const address = frames[i]!;
+      const entry = this.lookup(address);
+      if (entry !== undefined) {
+        walked.push(entry.frameId);
+      } else if (this.resolveNative.objectOf(address) !== '') {
+        walked.push(this.nativeFrame(address, true));
       } else {
-        js.push(entry.frameId);
+        this.counts.unresolvedFrames++;
+        walked.push(this.special.unresolved);
       }
     }
 
     // frames[0]: the interrupted pc, which GetStackSample leaves out.
     const pc = frames[0]!;
-    const pcEntry = this.codeMap.lookup(pc);
+    const pcEntry = this.lookup(pc);
     if (pcEntry !== undefined) {
-      if (!(pcEntry.interpreterPlumbing && js.length > 0)) result.push(pcEntry.frameId);
+      if (!(pcEntry.interpreterPlumbing && walked.length > 0)) result.push(pcEntry.frameId);
     } else {
       result.push(this.nativeFrame(pc, false));
     }
     // Inside the C++ callback of an API function (an fs binding, ...): name it.
-    if (sample.externalCallback !== 0 && js.length > 0) {
+    if (sample.externalCallback !== 0 && walked.length > 0) {
       result.push(this.nativeFrame(sample.externalCallback, true));
     }
-    result.push(...js);
+    result.push(...walked);
 
-    if (js.length === 0 && pcEntry === undefined) {
+    if (walked.length === 0 && pcEntry === undefined) {
       // No JavaScript on the stack: the loop waiting for I/O, or Node/V8 work.
       if (sample.flags & SampleFlag.idle) return [this.special.idle];
       result.push(this.special.program);

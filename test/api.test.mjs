@@ -103,3 +103,23 @@ test('waiting on the event loop is (idle); the collector is (garbage collection)
   assert.ok(Math.abs(share['(idle)'] - 0.5) < 0.08, `idle share ${share['(idle)']}`);
   assert.ok(share['(garbage collection)'] > 0.01, `gc share ${share['(garbage collection)']}`);
 });
+
+test('repeated recordings in one process resolve hot loops compiled in earlier ones (OSR code)', () => {
+  const rounds = runJson([fixture('repeated-recordings.js')]);
+  rounds.forEach(({ unresolved, total }, round) => {
+    assert.ok(unresolved <= total * 0.01, `recording ${round + 1}: ${unresolved} of ${total} frames unresolved`);
+  });
+});
+
+test('JavaScript re-entered from C++ (vm, node -e) shows the C++ frame, not an unresolved one', () => {
+  const script = `
+    const { Profiler } = require(${JSON.stringify(join(root, 'dist', 'cjs', 'index.js'))});
+    function busy(ms) { const end = performance.now() + ms; while (performance.now() < end); }
+    const profiler = new Profiler({ interval: 0.0005 });
+    profiler.start(); busy(100);
+    const session = profiler.stop();
+    console.log(JSON.stringify({ meta: session.meta, names: session.frames.map((frame) => frame.name) }));`;
+  const { meta, names } = runJson(['-e', script]);
+  assert.ok(meta.unresolvedFrames <= meta.totalFrames * 0.01, `${meta.unresolvedFrames} of ${meta.totalFrames} unresolved`);
+  assert.ok(names.includes('node::contextify::ContextifyScript::RunInContext'), names.join(', '));
+});
