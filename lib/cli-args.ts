@@ -12,6 +12,8 @@ export interface CliOptions {
   maxStackDepth?: number;
   renderer?: string;
   outfile?: string;
+  /** Open the written HTML report in the browser. */
+  open: boolean;
   load?: string;
   showAll: boolean;
   hide?: RegExp;
@@ -40,8 +42,13 @@ Options:
                               pprof       gzipped protobuf for go tool pprof (.pb.gz, .pprof)
                               cpuprofile  for Chrome DevTools and VS Code (.cpuprofile)
                               collapsed   folded stacks for flame graph tools (.collapsed, .folded)
+                              html        call tree, timeline and flame graph in one offline
+                                          page (.html, .htm); on a terminal without -o it is
+                                          written to a temporary file whose path is printed
   -o, --outfile <path>      write the report to a file; the format follows the extension
                             unless -r is given
+      --open                open the HTML report in the browser (writes a temporary file
+                            when there is no -o)
       --load <file>         render a saved session instead of running a script
       --show-all            show every frame: Node internals and library frames too
       --hide <regex>        hide frames whose file path matches
@@ -88,6 +95,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     help: false,
     version: false,
     interval: DEFAULT_INTERVAL,
+    open: false,
     showAll: false,
     percent: false,
     nodeArgs: [],
@@ -136,6 +144,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '-o':
       case '--outfile':
         options.outfile = value();
+        break;
+      case '--open':
+        noValue();
+        options.open = true;
         break;
       case '--load':
         options.load = value();

@@ -38,11 +38,58 @@ function renderOptions(options: CliOptions, toTerminal: boolean): TextRenderOpti
 
 function output(session: Session, options: CliOptions): void {
   const renderer = chooseRenderer(options);
+  let written: string | undefined;
   if (options.outfile) {
     writeFileAtomic(options.outfile, renderer.render(session, renderOptions(options, false)));
     process.stderr.write(`nodeinstrument: wrote ${renderer.name} report to ${options.outfile}\n`);
+    written = options.outfile;
+  } else if (renderer.name === 'html' && (process.stdout.isTTY === true || options.open)) {
+    // A page of HTML is no use on a terminal: it goes to a file to open.
+    written = writeTemporaryReport(renderer.render(session, renderOptions(options, false)));
+    process.stderr.write(`nodeinstrument: wrote html report to ${written}\n`);
   } else {
     process.stdout.write(renderer.render(session, renderOptions(options, process.stdout.isTTY === true)));
+  }
+  if (options.open && written) openInBrowser(written);
+}
+
+/** Writes a report to a new file `nodeinstrument-<timestamp>.html` in the temporary directory; returns its path. */
+function writeTemporaryReport(data: string | Uint8Array): string {
+  const now = new Date();
+  const two = (value: number): string => String(value).padStart(2, '0');
+  const stamp =
+    `${now.getFullYear()}${two(now.getMonth() + 1)}${two(now.getDate())}-` +
+    `${two(now.getHours())}${two(now.getMinutes())}${two(now.getSeconds())}`;
+  for (let attempt = 0; ; attempt++) {
+    const path = join(tmpdir(), `nodeinstrument-${stamp}${attempt > 0 ? `-${attempt}` : ''}.html`);
+    try {
+      writeFileSync(path, data, { flag: 'wx' }); // never over another run's report
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) {
+        throw new Error(`cannot write ${path}: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+/**
+ * Opens a file in the desktop's browser, without waiting for it (some
+ * openers only return when the browser closes). Failing to open is reported
+ * but never fails the run: the report is written either way.
+ */
+function openInBrowser(path: string): void {
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [path]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', path]] : ['xdg-open', [path]];
+  const report = (message: string): void => {
+    process.stderr.write(`nodeinstrument: could not open the report in a browser (${command}: ${message}); open ${path}\n`);
+  };
+  try {
+    const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+    child.on('error', (error) => report(error.message));
+    child.unref();
+  } catch (error) {
+    report((error as Error).message);
   }
 }
 
@@ -81,6 +128,9 @@ async function main(argv: readonly string[]): Promise<void> {
     const renderer = chooseRenderer(options);
     if (renderer.binary && !options.outfile && process.stdout.isTTY) {
       throw new UsageError(`the ${renderer.name} format is binary: write it to a file with -o, or redirect stdout`);
+    }
+    if (options.open && renderer.name !== 'html') {
+      throw new UsageError(`--open opens HTML reports (-r html, or -o report.html), not ${renderer.name}`);
     }
   } catch (error) {
     process.stderr.write(`nodeinstrument: ${(error as Error).message}\nTry 'nodeinstrument --help'.\n`);

@@ -5,6 +5,7 @@
 import { decodeCodeEvents, decodeSamples } from './drain';
 import { loadNative, NativeSampler, NativeStats } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';
+import { applySourceMaps } from './source-maps';
 import { NativeObjects } from './native-objects';
 import { CodeCatalog, NativeResolver, Symbolizer } from './symbolizer';
 
@@ -67,7 +68,8 @@ export class Recorder {
     this.drain();
     const stats = this.native.stats()!;
     lastCodeCatalog = this.symbolizer.catalog();
-    this.session = this.builder.build(this.meta(stats, endNs, endCpuNs));
+    // Source maps are read here, in the profiled process, where the files are.
+    this.session = applySourceMaps(this.builder.build(this.meta(stats, endNs, endCpuNs)));
     return this.session;
   }
 

@@ -5,6 +5,7 @@
 import { Session } from '../session';
 import { renderCollapsed } from './collapsed';
 import { renderCpuProfile } from './cpuprofile';
+import { renderHtml } from './html';
 import { renderPprof } from './pprof';
 import { renderSpeedscope } from './speedscope';
 import { renderText, TextRenderOptions } from './text';
@@ -51,6 +52,12 @@ export const renderers: readonly Renderer[] = [
     description: 'V8 .cpuprofile, for Chrome DevTools and VS Code',
     extensions: ['.cpuprofile'],
     render: (session) => renderCpuProfile(session),
+  },
+  {
+    name: 'html',
+    description: 'interactive call tree, timeline and flame graph in one offline page',
+    extensions: ['.html', '.htm'],
+    render: (session, options) => renderHtml(session, options),
   },
   {
     name: 'collapsed',

@@ -6,7 +6,8 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FrameInfo } from '../frame';
 import { ProcessorOptions, isApplicationFrame, processTree } from '../processors';
-import { Session, SessionMeta } from '../session';
+import { Session } from '../session';
+import { formatCommandLine, formatRate, formatTimestamp, relativeToCwd, sessionWarnings } from '../session-summary';
 import { CallNode, buildCallTree, forEachNode } from '../tree';
 
 export interface TextRenderOptions {
@@ -60,7 +61,8 @@ export function renderText(session: Session, options: TextRenderOptions = {}): s
 function renderHeader(session: Session, options: TextRenderOptions, style: Style): string[] {
   const { meta } = session;
   const left = [`Recorded: ${formatTimestamp(meta.startTime)}`, `Duration: ${formatDuration(meta.duration)} s`];
-  const right = [`Samples: ${session.samples.stack.length}${formatRate(meta)}`, `CPU time: ${formatDuration(meta.cpuTime)} s`];
+  const rate = formatRate(meta);
+  const right = [`Samples: ${session.samples.stack.length}${rate ? ` (${rate})` : ''}`, `CPU time: ${formatDuration(meta.cpuTime)} s`];
   const width = Math.max(...left.map((text) => text.length)) + 3;
   const name = 'nodeinstrument';
   const margin = ' '.repeat(name.length);
@@ -75,44 +77,9 @@ function renderHeader(session: Session, options: TextRenderOptions, style: Style
   return lines;
 }
 
-/** `(1.00 ms interval, 99.8% of requested rate)`: the requested interval and how much of its rate was achieved. */
-function formatRate(meta: SessionMeta): string {
-  if (!(meta.requestedInterval > 0)) return '';
-  const interval = `${(meta.requestedInterval * 1000).toFixed(2)} ms interval`;
-  if (!(meta.achievedInterval > 0)) return ` (${interval})`;
-  const achieved = (meta.requestedInterval / meta.achievedInterval) * 100;
-  return ` (${interval}, ${achieved.toFixed(1)}% of requested rate)`;
-}
 
-function sessionWarnings(meta: SessionMeta): string[] {
-  const warnings: string[] = [];
-  if (meta.droppedSamples > 0) {
-    warnings.push(`${meta.droppedSamples} sample${meta.droppedSamples === 1 ? ' was' : 's were'} dropped; times may be understated.`);
-  }
-  if (meta.totalFrames > 0 && meta.unresolvedFrames / meta.totalFrames > 0.01) {
-    const share = ((meta.unresolvedFrames / meta.totalFrames) * 100).toFixed(1);
-    warnings.push(`${share}% of frames (${meta.unresolvedFrames} of ${meta.totalFrames}) could not be resolved.`);
-  }
-  return warnings;
-}
 
-/** Local time as `YYYY-MM-DD HH:MM:SS`. */
-function formatTimestamp(epochMs: number): string {
-  const date = new Date(epochMs);
-  const two = (value: number): string => String(value).padStart(2, '0');
-  return (
-    `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ` +
-    `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`
-  );
-}
 
-/** The command line as a shell would take it: the executable's basename, paths under cwd made relative. */
-function formatCommandLine(argv: readonly string[], cwd: string): string {
-  return argv
-    .map((arg, index) => (index === 0 ? basename(arg) : relativeToCwd(arg, cwd)))
-    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
-    .join(' ');
-}
 
 // ---------------------------------------------------------------------------
 // Tree.
@@ -222,11 +189,6 @@ function shortenPath(file: string, cwd: string): string {
   return relativeToCwd(path, cwd);
 }
 
-function relativeToCwd(path: string, cwd: string): string {
-  if (!cwd) return path;
-  const base = cwd.endsWith('/') ? cwd : `${cwd}/`;
-  return path.startsWith(base) && path.length > base.length ? path.slice(base.length) : path;
-}
 
 /**
  * Makes control characters visible (`\x1b`, `\x07`, `\u202e`) so that names

@@ -1,0 +1,115 @@
+/** The page: header, view tabs, the controls they share, and the three views. */
+import { useMemo, useState } from 'preact/hooks';
+import type { Tooltip } from './canvas';
+import { FlamePanel, TimelinePanel } from './canvas-panels';
+import { formatSeconds, formatShortCount, Timing } from './format';
+import { Header } from './header';
+import type { ReportModel } from './model';
+import { matchFrames } from './search';
+import { buildTimelineRows } from './timeline-rows';
+import { TreeView } from './tree-view';
+import { processView, rulesOf } from './view-tree';
+import { visibleStacks } from './visible-stacks';
+
+type Tab = 'tree' | 'timeline' | 'flame';
+
+const TABS: ReadonlyArray<{ id: Tab; label: string }> = [
+  { id: 'tree', label: 'Call tree' },
+  { id: 'timeline', label: 'Timeline' },
+  { id: 'flame', label: 'Flame graph' },
+];
+
+export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }) {
+  const settings = model.data.settings;
+  const [tab, setTab] = useState<Tab>('tree');
+  const [visited, setVisited] = useState<ReadonlySet<Tab>>(new Set(['tree']));
+  const [timing, setTiming] = useState<Timing>(settings.timing);
+  const [query, setQuery] = useState('');
+  const [thresholdText, setThresholdText] = useState(String(+(settings.minShare * 100).toFixed(2)));
+  const [showAll, setShowAll] = useState(settings.showAll);
+  const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(new Set());
+
+  const threshold = Number(thresholdText);
+  const minShare = Number.isFinite(threshold) && threshold > 0 ? Math.min(threshold, 100) / 100 : 0;
+  const rules = useMemo(() => rulesOf(settings, showAll), [showAll]);
+  const view = useMemo(() => processView(model.tree, rules, openGroups), [rules, openGroups]);
+  const matches = useMemo(() => matchFrames(query, model.frames, model.locations), [query]);
+
+  // The timeline and the flame graph are prepared when first shown.
+  const timelineInput = useMemo(() => {
+    if (!visited.has('timeline')) return undefined;
+    const visible = visibleStacks(model.data.stacks, model.frames, rules);
+    const rows = buildTimelineRows(model.segments(), visible);
+    return { rows, visible, frames: model.frames, labels: model.labels, locations: model.locations, colors: model.colors, totalTime: model.tree.totalTime };
+  }, [rules, visited.has('timeline')]);
+  const flameInput = useMemo(
+    () => (visited.has('flame') ? { view, labels: model.labels, locations: model.locations, colors: model.colors } : undefined),
+    [view, visited.has('flame')],
+  );
+
+  const selectTab = (next: Tab): void => {
+    setTab(next);
+    if (!visited.has(next)) setVisited(new Set([...visited, next]));
+  };
+  const toggleGroup = (key: string): void => {
+    const next = new Set(openGroups);
+    if (!next.delete(key)) next.add(key);
+    setOpenGroups(next);
+  };
+  const resampled = model.data.timeline.resampled;
+  const resampleNote = resampled
+    ? `timeline resampled: ${formatShortCount(model.data.timeline.sampleCount)} samples shown as ${formatShortCount(resampled.buckets)} buckets of ${formatSeconds(resampled.bucketSeconds)}`
+    : undefined;
+
+  return (
+    <div class="page">
+      <Header model={model} />
+      <nav class="toolbar">
+        <div class="tabs" role="tablist" aria-label="Views">
+          {TABS.map(({ id, label }) => (
+            <button type="button" role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls={`panel-${id}`} class={tab === id ? 'tab active' : 'tab'} onClick={() => selectTab(id)}>
+              {label}
+            </button>
+          ))}
+        </div>
+        <div class="controls">
+          <input
+            type="search"
+            class="search"
+            placeholder="Filter: function or file"
+            aria-label="Filter by function name or file"
+            value={query}
+            onInput={(event) => setQuery(event.currentTarget.value)}
+          />
+          <div class="switch" role="group" aria-label="Time shown as">
+            <button type="button" aria-pressed={timing === 'seconds'} onClick={() => setTiming('seconds')}>
+              seconds
+            </button>
+            <button type="button" aria-pressed={timing === 'percent'} onClick={() => setTiming('percent')}>
+              %
+            </button>
+          </div>
+          <label class="threshold" title="Leave out of the call tree the calls under this share of the total time">
+            hide under
+            <input type="number" min="0" max="100" step="0.1" value={thresholdText} onInput={(event) => setThresholdText(event.currentTarget.value)} />%
+          </label>
+          <label class="show-all" title="Show Node's internals and every library frame">
+            <input type="checkbox" checked={showAll} onChange={(event) => setShowAll(event.currentTarget.checked)} />
+            show all frames
+          </label>
+        </div>
+      </nav>
+      <main>
+        <section id="panel-tree" role="tabpanel" aria-labelledby="tab-tree" hidden={tab !== 'tree'} class="panel tree-panel">
+          <TreeView model={model} view={view} timing={timing} minShare={minShare} matches={matches} openGroups={openGroups} onToggleGroup={toggleGroup} />
+        </section>
+        <section id="panel-timeline" role="tabpanel" aria-labelledby="tab-timeline" hidden={tab !== 'timeline'} class="panel">
+          {timelineInput && <TimelinePanel input={timelineInput} matches={matches} tooltip={tooltip} note={resampleNote} />}
+        </section>
+        <section id="panel-flame" role="tabpanel" aria-labelledby="tab-flame" hidden={tab !== 'flame'} class="panel">
+          {flameInput && <FlamePanel input={flameInput} matches={matches} tooltip={tooltip} />}
+        </section>
+      </main>
+    </div>
+  );
+}

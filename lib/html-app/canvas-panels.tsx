@@ -1,0 +1,57 @@
+/** Preact hosts for the canvas views, which draw outside Preact's DOM diffing. */
+import { useEffect, useRef } from 'preact/hooks';
+import type { Tooltip } from './canvas';
+import { FlameGraph, FlameInput } from './flamegraph';
+import type { FrameMatches } from './search';
+import { Timeline, TimelineInput } from './timeline';
+
+interface CanvasView<Input> {
+  setInput(input: Input): void;
+  setMatches(matches: FrameMatches): void;
+  resetZoom(): void;
+  destroy(): void;
+}
+
+/** Creates the view once, then passes it each new input and search. */
+function useCanvasView<Input>(create: (host: HTMLElement) => CanvasView<Input>, input: Input, matches: FrameMatches) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<CanvasView<Input> | null>(null);
+  useEffect(() => {
+    view.current = create(host.current!);
+    return () => view.current?.destroy();
+  }, []);
+  useEffect(() => view.current?.setInput(input), [input]);
+  useEffect(() => view.current?.setMatches(matches), [matches]);
+  return { host, resetZoom: () => view.current?.resetZoom() };
+}
+
+export function TimelinePanel({ input, matches, tooltip, note }: { input: TimelineInput; matches: FrameMatches; tooltip: Tooltip; note: string | undefined }) {
+  const { host, resetZoom } = useCanvasView((element) => new Timeline(element, tooltip), input, matches);
+  return (
+    <div class="canvas-panel">
+      <div class="panel-bar">
+        <button type="button" onClick={resetZoom}>
+          Reset zoom
+        </button>
+        <span class="hint">wheel: zoom · drag: pan · shift+wheel: scroll · double-click: zoom to a call · keys: arrows, + − 0</span>
+        {note && <span class="resample-note">{note}</span>}
+      </div>
+      <div class="canvas-host timeline-host" ref={host} />
+    </div>
+  );
+}
+
+export function FlamePanel({ input, matches, tooltip }: { input: FlameInput; matches: FrameMatches; tooltip: Tooltip }) {
+  const { host, resetZoom } = useCanvasView((element) => new FlameGraph(element, tooltip), input, matches);
+  return (
+    <div class="canvas-panel">
+      <div class="panel-bar">
+        <button type="button" onClick={resetZoom}>
+          Reset zoom
+        </button>
+        <span class="hint">click: zoom into a function · click above it or Escape: zoom out · Backspace: up one level</span>
+      </div>
+      <div class="canvas-host flame-host" ref={host} />
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+/** Everything the views share, decoded once from the embedded data. */
+import type { FrameInfo } from '../frame';
+import type { HtmlReportData } from '../renderers/html-format';
+import type { CallNode } from '../tree';
+import { buildAggregateTree } from './call-tree';
+import { frameColor } from './colors';
+import { decodeFrames, decodeSegments, Segments } from './data';
+
+export interface ReportModel {
+  data: HtmlReportData;
+  frames: FrameInfo[];
+  /** Display names and locations, by frame id. */
+  labels: readonly string[];
+  locations: readonly string[];
+  colors: readonly string[];
+  /** The unprocessed call tree. */
+  tree: CallNode;
+  /** The timeline's segments, decoded on first use. */
+  segments(): Segments;
+}
+
+export function createModel(data: HtmlReportData): ReportModel {
+  const frames = decodeFrames(data);
+  let segments: Segments | undefined;
+  return {
+    data,
+    frames,
+    labels: data.frames.label,
+    locations: data.frames.location,
+    colors: frames.map(frameColor),
+    tree: buildAggregateTree(data, frames),
+    segments: () => (segments ??= decodeSegments(data)),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The data an HTML report embeds for its front end (lib/html-app): written by
+ * the renderer, read by the page's script. Types only, so that the browser
+ * bundle takes nothing from this file but its shape.
+ */
+import type { FrameKind } from '../frame';
+import type { SessionMeta } from '../session';
+
+export interface HtmlReportData {
+  meta: SessionMeta;
+  /** The header's Program line: the title option, or the command line. */
+  program: string;
+  /** The frames the stacks use (renumbered: ids index these columns). */
+  frames: HtmlFrames;
+  /** The session's stack prefix table, frame ids renumbered. */
+  stacks: { parent: number[]; frame: number[] };
+  /** Per stack id: seconds and samples in which that stack was the whole stack (the leaf). */
+  self: { time: number[]; samples: number[] };
+  /** Samples whose stack was empty. */
+  emptyStack: { time: number; samples: number };
+  timeline: HtmlTimeline;
+  settings: HtmlSettings;
+}
+
+/** Frames in columns (one array per field), which is smaller than an array of objects. */
+export interface HtmlFrames {
+  name: string[];
+  file: string[];
+  line: number[];
+  column: number[];
+  kind: FrameKind[];
+  /** The name as displayed: control and bidi characters made visible. */
+  label: string[];
+  /** Where the frame is, as displayed: relative to cwd, from node_modules/ on; '' when nothing useful. */
+  location: string[];
+}
+
+/**
+ * The samples in time order as segments: a run of consecutive samples with
+ * the same stack is one segment. Times are whole microseconds since the
+ * session start, delta-encoded to keep the file small.
+ */
+export interface HtmlTimeline {
+  /** Samples in the session. */
+  sampleCount: number;
+  /** Stack id of each segment; -1 for an empty stack. */
+  stack: number[];
+  /** Microseconds from the previous segment's end (the session start for the first) to this segment's start. */
+  gap: number[];
+  /** Microseconds the segment lasts. */
+  length: number[];
+  /**
+   * Present when the samples made too many segments to embed: time was cut
+   * into `buckets` equal buckets and each shows the stack that took most of it.
+   */
+  resampled?: { buckets: number; bucketSeconds: number };
+}
+
+/** The report options the page starts with (the user can change them there). */
+export interface HtmlSettings {
+  timing: 'seconds' | 'percent';
+  showAll: boolean;
+  hide?: HtmlRegExp;
+  show?: HtmlRegExp;
+  /** Nodes under this share of the total are left out of the call tree view. */
+  minShare: number;
+}
+
+export interface HtmlRegExp {
+  source: string;
+  flags: string;
+}

@@ -1,0 +1,52 @@
+/**
+ * The strings that describe a session in a report's header, shared by the
+ * text report and the HTML page (so no node: imports: it is bundled into the
+ * page too).
+ */
+import type { SessionMeta } from './session';
+
+/** Local time as `YYYY-MM-DD HH:MM:SS`. */
+export function formatTimestamp(epochMs: number): string {
+  const date = new Date(epochMs);
+  const two = (value: number): string => String(value).padStart(2, '0');
+  return (
+    `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ` +
+    `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`
+  );
+}
+
+/** `1.00 ms interval, 99.8% of requested rate`, or '' when the interval is unknown. */
+export function formatRate(meta: SessionMeta): string {
+  if (!(meta.requestedInterval > 0)) return '';
+  const interval = `${(meta.requestedInterval * 1000).toFixed(2)} ms interval`;
+  if (!(meta.achievedInterval > 0)) return interval;
+  return `${interval}, ${((meta.requestedInterval / meta.achievedInterval) * 100).toFixed(1)}% of requested rate`;
+}
+
+/** What a reader should doubt about the numbers. */
+export function sessionWarnings(meta: SessionMeta): string[] {
+  const warnings: string[] = [];
+  if (meta.droppedSamples > 0) {
+    warnings.push(`${meta.droppedSamples} sample${meta.droppedSamples === 1 ? ' was' : 's were'} dropped; times may be understated.`);
+  }
+  if (meta.totalFrames > 0 && meta.unresolvedFrames / meta.totalFrames > 0.01) {
+    const share = ((meta.unresolvedFrames / meta.totalFrames) * 100).toFixed(1);
+    warnings.push(`${share}% of frames (${meta.unresolvedFrames} of ${meta.totalFrames}) could not be resolved.`);
+  }
+  return warnings;
+}
+
+/** A path relative to cwd when it lies inside it. */
+export function relativeToCwd(path: string, cwd: string): string {
+  if (!cwd) return path;
+  const base = cwd.endsWith('/') ? cwd : `${cwd}/`;
+  return path.startsWith(base) && path.length > base.length ? path.slice(base.length) : path;
+}
+
+/** The command line as a shell would take it: the executable's basename, paths under cwd made relative. */
+export function formatCommandLine(argv: readonly string[], cwd: string): string {
+  return argv
+    .map((arg, index) => (index === 0 ? arg.slice(arg.lastIndexOf('/') + 1) : relativeToCwd(arg, cwd)))
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+    .join(' ');
+}

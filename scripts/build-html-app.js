@@ -1,0 +1,56 @@
+// Builds the HTML report's page script and styles (lib/html-app) with esbuild
+// into dist/html-app/app.js and app.css, which lib/renderers/html.ts inlines
+// into every report. Run by `npm run build:html` (and so by build:ts).
+'use strict';
+const { mkdirSync, writeFileSync } = require('node:fs');
+const { join, relative, sep } = require('node:path');
+const esbuild = require('esbuild');
+
+const root = join(__dirname, '..');
+const outdir = join(root, 'dist', 'html-app');
+
+// What the page may be built from: its own code, the pure tree and processor
+// modules it shares with the text report, and Preact. Anything else (say a
+// module that imports node:fs) means Node-only code slipped in.
+const ALLOWED_INPUTS = [/^lib\/html-app\//, /^lib\/(tree|processors|frame|session-summary)\.ts$/, /^node_modules\/preact\//];
+
+const result = esbuild.buildSync({
+  entryPoints: { app: join(root, 'lib', 'html-app', 'main.tsx') },
+  outdir,
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome100', 'firefox100', 'safari15', 'edge100'],
+  tsconfig: join(root, 'lib', 'html-app', 'tsconfig.json'),
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // ASCII output: \u escapes for anything else, so the page's encoding cannot matter.
+  charset: 'ascii',
+  legalComments: 'eof',
+  metafile: true,
+  write: false,
+  logLevel: 'warning',
+});
+
+const inputs = Object.keys(result.metafile.inputs).map((path) => relative(root, join(root, path)).split(sep).join('/'));
+const unexpected = inputs.filter((path) => !ALLOWED_INPUTS.some((allowed) => allowed.test(path)));
+if (unexpected.length > 0) {
+  console.error(`build-html-app: unexpected modules in the page script:\n  ${unexpected.join('\n  ')}`);
+  process.exit(1);
+}
+
+mkdirSync(outdir, { recursive: true });
+for (const file of result.outputFiles) {
+  let text = file.text;
+  if (file.path.endsWith('.js')) {
+    // Inside <script>, `</script` would end the element. Outside strings and
+    // regular expressions it cannot occur in JavaScript, and within them
+    // `<\/` means the same.
+    text = text.replace(/<\/(script)/gi, '<\\/$1');
+  } else if (/<\/style/i.test(text)) {
+    console.error('build-html-app: the styles contain </style');
+    process.exit(1);
+  }
+  writeFileSync(file.path, text);
+  console.log(`build-html-app: ${relative(root, file.path)} ${(text.length / 1024).toFixed(1)} kB`);
+}
