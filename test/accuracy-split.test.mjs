@@ -1,5 +1,7 @@
 // The known-split workload is attributed within 3 percentage points of the
 // truth for every function, at 1 ms and 100 us, and under --stress-compaction.
+// The truth is each function's wall time less the GC pauses inside it, which
+// the fixture measures itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixture, runJson } from './helpers.mjs';
@@ -27,7 +29,9 @@ for (const interval of ['0.001', '0.0001']) {
 }
 
 test('known split under --stress-compaction: same attribution, under 1% unresolved frames', () => {
-  const result = runJson(['--stress-compaction', fixture('known-split.js'), '0.001']);
+  // Full GCs take about 40% of this run, so it runs longer to keep the
+  // sampling noise of the JavaScript shares well under the tolerance.
+  const result = runJson(['--stress-compaction', fixture('known-split.js'), '0.001', '3000']);
   assertSplit(result, 'stress-compaction');
   const { unresolvedFrames, totalFrames } = result.meta;
   assert.ok(totalFrames > 1000, `frames symbolized: ${totalFrames}`);
