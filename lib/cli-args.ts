@@ -21,6 +21,8 @@ export interface CliOptions {
   unicode?: boolean;
   color?: boolean;
   percent: boolean;
+  /** The text renderer's mode. */
+  mode: 'tree' | 'flat' | 'timeline';
   nodeArgs: string[];
   /** The script and its arguments. */
   script?: string;
@@ -53,6 +55,8 @@ Options:
       --show-all            show every frame: Node internals and library frames too
       --hide <regex>        hide frames whose file path matches
       --show <regex>        always show frames whose file path matches
+      --flat                text: functions by self time instead of the call tree
+      --timeline            text: the call tree in time order, repeated calls kept apart
       --percent             show time as a percentage of the total
       --unicode, --no-unicode   box-drawing characters (default: when writing to a terminal)
       --color, --no-color       colours (default: when writing to a terminal; NO_COLOR disables)
@@ -98,6 +102,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     open: false,
     showAll: false,
     percent: false,
+    mode: 'tree',
     nodeArgs: [],
     scriptArgs: [],
   };
@@ -165,6 +170,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--percent':
         noValue();
         options.percent = true;
+        break;
+      case '--flat':
+      case '--timeline':
+        noValue();
+        if (options.mode !== 'tree' && options.mode !== name.slice(2)) throw new UsageError('give --flat or --timeline, not both');
+        options.mode = name === '--flat' ? 'flat' : 'timeline';
         break;
       case '--unicode':
       case '--no-unicode':

@@ -32,6 +32,7 @@ function renderOptions(options: CliOptions, toTerminal: boolean): TextRenderOpti
     unicode: options.unicode ?? toTerminal,
     color: options.color ?? colorDefault,
     timing: options.percent ? 'percent' : 'seconds',
+    mode: options.mode,
     processor: { showAll: options.showAll, hide: options.hide, show: options.show },
   };
 }

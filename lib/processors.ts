@@ -18,6 +18,11 @@ export interface ProcessorOptions {
   show?: RegExp;
   /** Drop nodes whose totalTime is below this fraction of the root's total; 0 keeps all. Default DEFAULT_MIN_SHARE (0 with showAll). */
   minShare?: number;
+  /**
+   * For a tree in time order (buildTimelineTree): merge only neighbouring
+   * siblings of the same frame, and keep the order instead of sorting.
+   */
+  timeline?: boolean;
 }
 
 /** pyinstrument's console renderer drops nodes under 1% of the total too. */
@@ -30,9 +35,10 @@ export function processTree(root: CallNode, options: ProcessorOptions = {}): Cal
     show: options.show && statelessRegExp(options.show),
   };
   const minShare = options.minShare ?? (options.showAll ? 0 : DEFAULT_MIN_SHARE);
-  const visible = mergeSiblingsInPlace(hideFrames(root, rules));
+  const hidden = hideFrames(root, rules);
+  const visible = options.timeline ? mergeNeighboursInPlace(hidden) : mergeSiblingsInPlace(hidden);
   const kept = minShare > 0 ? dropSmallNodes(visible, minShare) : visible;
-  return sortTree(kept);
+  return options.timeline ? kept : sortTree(kept);
 }
 
 // ---------------------------------------------------------------------------
@@ -271,6 +277,28 @@ export function mergeSiblingsInPlace(root: CallNode): CallNode {
           byKey.set(key, child);
           merged.push(child);
         }
+      }
+      node.children = merged;
+    }
+    pending.push(...node.children);
+  }
+  return root;
+}
+
+/**
+ * Merges each run of neighbouring siblings that stand for the same frame (as
+ * hiding brings together in a timeline tree), recursively; order is kept.
+ * Mutates `root`; use on a tree you own.
+ */
+export function mergeNeighboursInPlace(root: CallNode): CallNode {
+  const pending: CallNode[] = [root];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (node.children.length > 1) {
+      const merged: CallNode[] = [];
+      for (const child of node.children) {
+        const previous = merged[merged.length - 1];
+        if (previous !== undefined && nodeKey(previous) === nodeKey(child)) absorb(previous, child);
+        else merged.push(child);
       }
       node.children = merged;
     }

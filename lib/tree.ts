@@ -82,6 +82,47 @@ export function buildCallTree(session: Session): CallNode {
   return root;
 }
 
+/**
+ * The call tree in time order, without merging repeated calls: consecutive
+ * samples share the nodes of the frames their stacks have in common, and a
+ * call that returns and is made again gets a new node (pyinstrument's
+ * timeline mode). Children stay in the order they were first sampled.
+ */
+export function buildTimelineTree(session: Session): CallNode {
+  const { stack, duration } = session.samples;
+  const root = createRootNode();
+  // The nodes and frame ids of the previous sample's stack, root first.
+  let pathNodes: CallNode[] = [];
+  let pathFrames: number[] = [];
+  let pathStack = -2;
+  for (let i = 0; i < stack.length; i++) {
+    const stackId = stack[i]!;
+    const seconds = duration[i]!;
+    if (stackId !== pathStack) {
+      const frames = stackId === -1 ? [] : session.stackFrames(stackId);
+      let common = 0;
+      while (common < frames.length && common < pathFrames.length && frames[common] === pathFrames[common]) common++;
+      pathNodes = pathNodes.slice(0, common);
+      for (let depth = common; depth < frames.length; depth++) {
+        const frameId = frames[depth]!;
+        const node: CallNode = { frame: session.frames[frameId]!, frameId, children: [], totalTime: 0, selfTime: 0, sampleCount: 0 };
+        (depth === 0 ? root : pathNodes[depth - 1]!).children.push(node);
+        pathNodes.push(node);
+      }
+      pathFrames = frames;
+      pathStack = stackId;
+    }
+    root.totalTime += seconds;
+    root.sampleCount += 1;
+    for (const node of pathNodes) {
+      node.totalTime += seconds;
+      node.sampleCount += 1;
+    }
+    (pathNodes.length > 0 ? pathNodes[pathNodes.length - 1]! : root).selfTime += seconds;
+  }
+  return root;
+}
+
 /** Orders siblings: most time first, then by name and location so output is stable. */
 export function compareNodes(a: CallNode, b: CallNode): number {
   if (a.totalTime !== b.totalTime) return b.totalTime - a.totalTime;

@@ -159,3 +159,13 @@ test('a binary format is refused on a terminal before the program runs, and writ
   assert.equal(piped.status, 3);
   assert.deepEqual([...piped.stdout.subarray(0, 2)], [0x1f, 0x8b], 'gzip magic');
 });
+
+test('--flat and --timeline select the text mode; both at once is a usage error', () => {
+  const flat = run(['--no-color', '--flat', fixture('cli-exit3.js')]);
+  assert.match(flat.stdout, /^ +\d\.\d{3} busy {2}test\/fixtures\/cli-exit3\.js:1$/m);
+  const timeline = run(['--no-color', '--timeline', fixture('cli-exit3.js')]);
+  assert.match(timeline.stdout, /busy {2}test\/fixtures\/cli-exit3\.js:1/);
+  const both = run(['--flat', '--timeline', fixture('cli-exit3.js')]);
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /--flat or --timeline, not both/);
+});

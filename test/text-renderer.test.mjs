@@ -161,3 +161,31 @@ test('very deep trees are cut at MAX_TREE_DEPTH levels with a line saying so', (
   const shallow = buildCallTree(sessionOf([[[app('a', 1), app('b', 1), app('c', 1)], 1]]));
   assert.deepEqual(renderTreeLines(shallow, { maxDepth: 2, unicode: false }), ['1.000 a  /app/app.js:1', '`- 1.000 b  /app/app.js:1', '   [1 deeper frame not shown]']);
 });
+
+test('flat mode lists functions by self time, hidden frames counted to their callers', () => {
+  const internal = { name: 'listOnTimeout', file: 'node:internal/timers', line: 1, column: 1, kind: 'js' };
+  const session = sessionOf([
+    [[app('main', 1), app('parse', 5)], 0.5],
+    [[app('main', 1), app('render', 9), app('parse', 5)], 0.2],
+    [[app('main', 1), app('render', 9)], 0.2],
+    [[app('main', 1), internal], 0.1],
+  ]);
+  const lines = renderText(session, { mode: 'flat', color: false }).trim().split('\n').slice(-3);
+  assert.deepEqual(lines, ['  0.700 parse  app.js:5', '  0.200 render  app.js:9', '  0.100 main  app.js:1']);
+  const percent = renderText(session, { mode: 'flat', color: false, timing: 'percent' });
+  assert.match(percent, / 70\.0% parse {2}app\.js:5/);
+});
+
+test('timeline mode keeps calls in time order and apart when they are made again', () => {
+  const session = sessionOf([
+    [[app('main', 1), app('parse', 5)], 0.1],
+    [[app('main', 1), app('parse', 5)], 0.1],
+    [[app('main', 1), app('render', 9)], 0.3],
+    [[app('main', 1), app('parse', 5)], 0.2],
+  ]);
+  const tree = renderText(session, { color: false, unicode: false });
+  assert.match(tree, /0\.400 parse[\s\S]*0\.300 render/, 'the tree merges both parse calls and sorts');
+  const timeline = renderText(session, { mode: 'timeline', color: false, unicode: false });
+  const body = timeline.trim().split('\n').slice(-4);
+  assert.deepEqual(body, ['0.700 main  app.js:1', '|- 0.200 parse  app.js:5', '|- 0.300 render  app.js:9', '`- 0.200 parse  app.js:5']);
+});

@@ -5,10 +5,10 @@
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FrameInfo } from '../frame';
-import { ProcessorOptions, isApplicationFrame, processTree } from '../processors';
+import { DEFAULT_MIN_SHARE, ProcessorOptions, isApplicationFrame, processTree } from '../processors';
 import { Session } from '../session';
 import { formatCommandLine, formatRate, formatTimestamp, relativeToCwd, sessionWarnings } from '../session-summary';
-import { CallNode, buildCallTree, forEachNode } from '../tree';
+import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../tree';
 
 export interface TextRenderOptions {
   /** Box drawing characters (├─ └─ │) rather than ASCII (|- `- |). Default true. */
@@ -20,6 +20,12 @@ export interface TextRenderOptions {
   processor?: ProcessorOptions;
   /** Replaces the command line on the header's Program line. */
   title?: string;
+  /**
+   * `tree` (default): the call tree, repeated calls merged, biggest first.
+   * `timeline`: the call tree in time order, repeated calls kept apart.
+   * `flat`: functions by self time, one line each.
+   */
+  mode?: 'tree' | 'timeline' | 'flat';
 }
 
 export interface TreeRenderOptions {
@@ -45,14 +51,53 @@ export function renderText(session: Session, options: TextRenderOptions = {}): s
     lines.push('No samples were recorded.');
     lines.push('The program may have ended before the first sample was taken; try a smaller sampling interval.');
   } else {
-    const root = processTree(buildCallTree(session), options.processor);
-    if (root.children.length === 0) {
+    const body = options.mode === 'flat' ? renderFlatLines(session, options) : renderTreeMode(session, options);
+    if (body.length === 0) {
       lines.push(`Nothing to show: the ${session.samples.stack.length} samples had empty stacks or only hidden frames (try showing all frames).`);
     } else {
-      lines.push(...renderTreeLines(root, { ...options, cwd: session.meta.cwd }));
+      lines.push(...body);
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+function renderTreeMode(session: Session, options: TextRenderOptions): string[] {
+  const root =
+    options.mode === 'timeline'
+      ? processTree(buildTimelineTree(session), { ...options.processor, timeline: true })
+      : processTree(buildCallTree(session), options.processor);
+  return root.children.length === 0 ? [] : renderTreeLines(root, { ...options, cwd: session.meta.cwd });
+}
+
+/**
+ * Functions by self time: the time each function was the one running, after
+ * the same hiding as the tree (a hidden frame's time is its caller's).
+ */
+export function renderFlatLines(session: Session, options: TextRenderOptions): string[] {
+  const processor = options.processor ?? {};
+  const root = processTree(buildCallTree(session), { ...processor, minShare: 0 });
+  const selfByFrame = new Map<number, { node: CallNode; selfTime: number }>();
+  forEachNode(root, (node) => {
+    if (node === root || node.selfTime <= 0) return;
+    const entry = selfByFrame.get(node.frameId);
+    if (entry) entry.selfTime += node.selfTime;
+    else selfByFrame.set(node.frameId, { node, selfTime: node.selfTime });
+  });
+  const total = root.totalTime;
+  const minShare = processor.minShare ?? (processor.showAll ? 0 : DEFAULT_MIN_SHARE);
+  const style = new Style(options.color ?? false);
+  const cwd = session.meta.cwd;
+  return [...selfByFrame.values()]
+    .filter(({ selfTime }) => total > 0 && selfTime / total >= minShare)
+    .sort((a, b) => b.selfTime - a.selfTime || compareNodes(a.node, b.node))
+    .map(({ node, selfTime }) => {
+      const share = total > 0 ? selfTime / total : 0;
+      const time = options.timing === 'percent' ? `${(share * 100).toFixed(1)}%` : formatDuration(selfTime);
+      const name = escapeControl(node.frame.name);
+      const location = escapeControl(displayLocation(node.frame, cwd));
+      const line = `${style.forShare(share, time.padStart(options.timing === 'percent' ? 6 : 7))} ${isApplicationFrame(node.frame) ? style.bold(name) : name}`;
+      return location ? `${line}  ${style.dim(location)}` : line;
+    });
 }
 
 // ---------------------------------------------------------------------------
