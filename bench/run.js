@@ -19,7 +19,7 @@ const { fork } = require('node:child_process');
 const { summary, median, quantile, linearFit } = require('./lib/stats');
 const { ROOT, FLOOR_ADDON } = require('./lib/contenders');
 
-const SECTIONS = ['overhead', 'rate', 'costs', 'rss', 'http'];
+const SECTIONS = ['overhead', 'rate', 'costs', 'rss', 'http', 'render'];
 const HELP = `usage: node bench/run.js [options]
   --only LIST          comma-separated sections (${SECTIONS.join(', ')}); default all
   --groups N           groups per rate; a group is one block per contender + 2 unprofiled (default 30)
@@ -520,6 +520,42 @@ function rssMarkdown(out) {
   );
 }
 
+/** Issue 3's target: a 1M-sample session to any format in under 2 s and under 500 MB. */
+const RENDER_SAMPLES = 1_000_000;
+const RENDER_FORMATS = ['text', 'html', 'session', 'speedscope', 'pprof', 'cpuprofile', 'collapsed'];
+
+async function renderSection(o, out) {
+  out.render = { samples: RENDER_SAMPLES, rows: [] };
+  const saved = await runChild('render-child.js', { samples: RENDER_SAMPLES, renderer: 'save' });
+  out.render.fileBytes = saved.bytes;
+  for (const renderer of [...RENDER_FORMATS, 'load']) {
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      log(`render: ${renderer} (${i + 1}/3)`);
+      runs.push(await runChild('render-child.js', { samples: RENDER_SAMPLES, renderer, file: saved.file }, { timeoutMs: 120_000 }));
+    }
+    out.render.rows.push({ renderer, runs });
+  }
+  fs.rmSync(saved.file, { force: true });
+}
+
+function renderMarkdown(out) {
+  const rows = out.render.rows.map(({ renderer, runs }) => {
+    const ms = runs.map((r) => r.ms);
+    const peak = runs.map((r) => r.peakMb);
+    const name = renderer === 'load' ? `load (Session.load of the ${f(out.render.fileBytes / 2 ** 20, 0)} MB session file)` : renderer;
+    return [
+      name,
+      `**${f(median(ms), 0)}**`,
+      `${f(Math.min(...ms), 0)} … ${f(Math.max(...ms), 0)}`,
+      `**${f(median(peak), 0)}**`,
+      f(median(runs.map((r) => r.baseMb)), 0),
+      f(median(runs.map((r) => r.bytes)) / 2 ** 20, 2),
+    ];
+  });
+  return table(['format', 'ms (median of 3)', 'min … max', 'peak RSS MB', 'of which before rendering MB', 'output MB'], rows);
+}
+
 async function httpSection(o, out) {
   const autocannon = require('autocannon');
   const modes = ['none', 'nodeinstrument', 'v8', 'datadog'];
@@ -644,6 +680,7 @@ async function main() {
   if (wants('costs')) await attempt('costs', () => costsSection(o, out));
   if (wants('rss')) await attempt('rss', () => rssSection(o, out));
   if (wants('http')) await attempt('http', () => httpSection(o, out));
+  if (wants('render')) await attempt('render', () => renderSection(o, out));
   const ok = (section) => wants(section) && !failed[section];
   const load1 = os.loadavg();
   const codeAfter = codeState();
@@ -701,6 +738,17 @@ async function main() {
         `modes interleaved over ${o.httpRounds} rounds, a fresh server per run. Latency percentiles come from every response's ` +
         'time (autocannon\'s own histogram rounds to whole ms). Δ are against the median of the unprofiled runs.\n\n' +
         httpMarkdown(out),
+    );
+  }
+  if (ok('render')) {
+    sections.push(
+      `## 6. Rendering a large session
+
+A synthetic hour of a busy server (the HTML tests' generator: a few thousand distinct stacks, ` +
+        `power-law popularity) cut to ${out.render.samples.toLocaleString('en')} samples, rendered to each format in a fresh process ` +
+        '(3 runs each). Peak RSS is the process\'s maximum, the session itself included; "before rendering" is the maximum after building ' +
+        'the session. Issue 3\'s target: under 2 s and under 500 MB for every format.\n\n' +
+        renderMarkdown(out),
     );
   }
 
