@@ -42,12 +42,10 @@ export interface SymbolizerCounts {
   /** Walked frame addresses (not the pc) that matched neither known code nor a shared object. */
   unresolvedFrames: number;
   totalFrames: number;
-  /** Code objects known only from an earlier recording (OSR code V8 does not enumerate). */
-  inheritedCode: number;
 }
 
 export class Symbolizer {
-  readonly counts: SymbolizerCounts = { unresolvedFrames: 0, totalFrames: 0, inheritedCode: 0 };
+  readonly counts: SymbolizerCounts = { unresolvedFrames: 0, totalFrames: 0 };
   /** What V8 reported during this recording: authoritative. */
   readonly codeMap: CodeCatalog = new CodeMap<CodeEntry>();
   private readonly nativeFrames = new Map<number, number>();
@@ -123,7 +121,6 @@ export class Symbolizer {
     const { name, isWasm } = range.value;
     const entry: CodeEntry = { name, isWasm, frameId: -1, interpreterPlumbing: false };
     this.codeMap.add(range.start, range.end - range.start, entry);
-    this.counts.inheritedCode++;
     return entry;
   }
 

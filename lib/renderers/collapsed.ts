@@ -1,16 +1,15 @@
 /**
  * The collapsed renderer: Brendan Gregg's folded stacks, as flamegraph.pl,
  * inferno and speedscope read them. One line per distinct stack,
- * `root;caller;leaf <value>`, frames as `name file:line`.
+ * `root;caller;leaf <count>`, frames as `name file:line`.
  *
- * The value is the stack's wall time in whole microseconds (the format wants
- * integers; sample counts would weigh samples of different durations alike).
+ * The value is the number of samples, the format's usual meaning (tools label
+ * it "samples"); each stands for about one sampling interval. pprof,
+ * speedscope and .cpuprofile carry each sample's exact wall time.
  */
 import { FrameInfo } from '../frame';
 import { Session } from '../session';
 import { displayLocation, escapeControl } from './text';
-
-const US_PER_SECOND = 1e6;
 
 /** The line for samples with an empty stack, which the format cannot write as such. */
 export const EMPTY_STACK_NAME = '(root)';
@@ -18,23 +17,19 @@ export const EMPTY_STACK_NAME = '(root)';
 export function renderCollapsed(session: Session): string {
   const label = frameLabeler(session);
   const lines: string[] = [];
-  for (const [stackId, seconds] of wallTimeByStack(session)) {
-    // Summed before rounding; a stack under half a microsecond has nothing to show.
-    const microseconds = Math.round(seconds * US_PER_SECOND);
-    if (microseconds === 0) continue;
+  for (const [stackId, count] of samplesByStack(session)) {
     const frames = stackId === -1 ? [EMPTY_STACK_NAME] : session.stackFrames(stackId).map(label);
-    lines.push(`${frames.join(';')} ${microseconds}`);
+    lines.push(`${frames.join(';')} ${count}`);
   }
   // Sorted, as flamegraph.pl's stackcollapse tools write them: stable, diffable output.
   lines.sort();
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
-function wallTimeByStack(session: Session): Map<number, number> {
-  const { stack, duration } = session.samples;
-  const seconds = new Map<number, number>();
-  for (let i = 0; i < stack.length; i++) seconds.set(stack[i]!, (seconds.get(stack[i]!) ?? 0) + duration[i]!);
-  return seconds;
+function samplesByStack(session: Session): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const stackId of session.samples.stack) counts.set(stackId, (counts.get(stackId) ?? 0) + 1);
+  return counts;
 }
 
 /** Frame id to label, each label built once. */

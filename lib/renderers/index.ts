@@ -61,7 +61,7 @@ export const renderers: readonly Renderer[] = [
   },
   {
     name: 'collapsed',
-    description: 'folded stacks (microseconds), for flamegraph.pl and inferno',
+    description: 'folded stacks with sample counts, for flamegraph.pl, inferno and speedscope',
     extensions: ['.collapsed', '.folded'],
     render: (session) => renderCollapsed(session),
   },
