@@ -8,6 +8,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CliOptions, parseArgs, USAGE, UsageError } from './cli-args';
+import { unsafeToSample } from './options';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
 import { Renderer, rendererByName, rendererForPath } from './renderers';
 import { TextRenderOptions } from './renderers/text';
@@ -126,6 +127,8 @@ async function main(argv: readonly string[]): Promise<void> {
   let options: CliOptions;
   try {
     options = parseArgs(argv);
+    const unsafe = options.load === undefined ? unsafeToSample(options.nodeArgs) : undefined;
+    if (unsafe !== undefined) throw new UsageError(unsafe);
     const renderer = chooseRenderer(options);
     if (renderer.binary && !options.outfile && process.stdout.isTTY) {
       throw new UsageError(`the ${renderer.name} format is binary: write it to a file with -o, or redirect stdout`);

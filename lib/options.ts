@@ -32,3 +32,22 @@ export function resolveProfilerOptions(options: ProfilerOptions = {}): Required<
   }
   return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal };
 }
+
+/**
+ * V8 flags under which sampling from a signal handler is unsafe. With
+ * --interpreted-frames-native-stack, V8's stack walk takes locks; a signal
+ * arriving while the thread holds one would hang the process.
+ */
+const UNSAFE_V8_FLAGS = [/^--interpreted[-_]frames[-_]native[-_]stack(?:=(?:true|1))?$/];
+
+/** The first unsafe V8 flag among `args`, if any. */
+export function findUnsafeV8Flag(args: readonly string[]): string | undefined {
+  return args.find((arg) => UNSAFE_V8_FLAGS.some((pattern) => pattern.test(arg)));
+}
+
+/** Why sampling this process is refused, or undefined when it is safe. */
+export function unsafeToSample(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string | undefined {
+  const flag = findUnsafeV8Flag([...execArgv, ...nodeOptions.split(/\s+/)]);
+  if (flag === undefined) return undefined;
+  return `nodeinstrument cannot sample a process started with ${flag}: with it V8's stack walk takes locks, which a signal handler must never do (the process could hang); run without it`;
+}

@@ -7,7 +7,7 @@
  *   const session = profiler.stop();
  *   console.log(profiler.outputText({ color: true }));
  */
-import { ProfilerOptions, resolveProfilerOptions } from './options';
+import { ProfilerOptions, resolveProfilerOptions, unsafeToSample } from './options';
 import { Recorder } from './recorder';
 import { renderText, TextRenderOptions } from './renderers/text';
 import { Session } from './session';
@@ -41,6 +41,8 @@ export class Profiler {
     if (active) {
       throw new Error('another nodeinstrument Profiler is already running in this process; stop it first');
     }
+    const unsafe = unsafeToSample();
+    if (unsafe !== undefined) throw new Error(unsafe);
     this.recorder = new Recorder({ ...this.options, drainInterval: DRAIN_INTERVAL_MS });
     active = this;
   }

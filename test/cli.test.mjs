@@ -169,3 +169,15 @@ test('--flat and --timeline select the text mode; both at once is a usage error'
   assert.equal(both.status, 2);
   assert.match(both.stderr, /--flat or --timeline, not both/);
 });
+
+test('a Node flag that makes sampling unsafe is refused with the reason, from the CLI and the API', () => {
+  const cliResult = run(['--node-arg=--interpreted-frames-native-stack', fixture('cli-exit3.js')]);
+  assert.equal(cliResult.status, 2);
+  assert.match(cliResult.stderr, /cannot sample a process started with --interpreted-frames-native-stack: .*takes locks/);
+  const api = runNode(['--interpreted-frames-native-stack', '-e', `
+    const { Profiler } = require(${JSON.stringify(join(root, 'dist', 'cjs', 'index.js'))});
+    try { new Profiler().start(); console.log('started'); } catch (error) { console.log(error.message); }`]);
+  assert.match(api.stdout, /cannot sample a process started with --interpreted-frames-native-stack/);
+  const viaEnv = run([fixture('cli-exit3.js')], { env: { ...process.env, NODE_OPTIONS: '--interpreted-frames-native-stack' } });
+  assert.equal(viaEnv.status, 2);
+});
