@@ -84,10 +84,20 @@ function displayName(name: string, line: number, column: number): string {
   return line === 1 && column === 1 ? '(module)' : '(anonymous)';
 }
 
+const JS_TAG_BYTES = ['JS:', 'LazyCompile:', 'Function:'].map((tag) => Buffer.from(tag, 'latin1'));
+const TURBOFAN = 0x2a; // '*'
+const MAGLEV = 0x2b; // '+'
+
 /**
- * Optimized code (TurboFan `*`, Maglev `+`): what V8 leaves out when it
- * enumerates existing code, if it sits in a function's OSR cache.
+ * Optimized code (TurboFan `*`, Maglev `+`), from the undecoded name: what V8
+ * leaves out when it enumerates existing code, if it sits in a function's OSR
+ * cache.
  */
-export function isOptimizedCodeName(raw: string): boolean {
-  return /^(?:JS|LazyCompile|Function):[*+]/.test(raw);
+export function isOptimizedCodeName(name: Uint8Array): boolean {
+  return JS_TAG_BYTES.some((tag) => {
+    if (name.length <= tag.length) return false;
+    for (let i = 0; i < tag.length; i++) if (name[i] !== tag[i]) return false;
+    const marker = name[tag.length];
+    return marker === TURBOFAN || marker === MAGLEV;
+  });
 }

@@ -25,7 +25,8 @@ export interface RawSample {
 export const CodeType = { bytecode: 0, jit: 1, wasm: 2 } as const;
 
 export type CodeEvent =
-  | { kind: 'added'; seq: number; codeType: number; start: number; size: number; name: string }
+  /** nameBytes: the UTF-8 name, undecoded (decodeName): most names are never needed. */
+  | { kind: 'added'; seq: number; codeType: number; start: number; size: number; nameBytes: Uint8Array }
   | { kind: 'moved'; seq: number; codeType: number; start: number; size: number; newStart: number };
 
 function readU64(view: DataView, offset: number): number {
@@ -63,6 +64,10 @@ const utf8 = new TextDecoder('utf-8');
 const KIND_ADDED = 1;
 const KIND_MOVED = 2;
 
+export function decodeName(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
+}
+
 export function decodeCodeEvents(buffer: ArrayBuffer): CodeEvent[] {
   const view = new DataView(buffer);
   const events: CodeEvent[] = [];
@@ -75,8 +80,8 @@ export function decodeCodeEvents(buffer: ArrayBuffer): CodeEvent[] {
     const start = readU64(view, offset + 16);
     const size = readU64(view, offset + 24);
     if (kind === KIND_ADDED) {
-      const name = utf8.decode(new Uint8Array(buffer, offset + CODE_EVENT_HEADER_BYTES, nameLength));
-      events.push({ kind: 'added', seq, codeType, start, size, name });
+      const nameBytes = new Uint8Array(buffer, offset + CODE_EVENT_HEADER_BYTES, nameLength);
+      events.push({ kind: 'added', seq, codeType, start, size, nameBytes });
     } else if (kind === KIND_MOVED) {
       events.push({ kind: 'moved', seq, codeType, start, size, newStart: readU64(view, offset + 32) });
     }

@@ -5,7 +5,7 @@
  */
 import { CodeMap } from './code-map';
 import { isOptimizedCodeName, parseCodeName } from './code-name';
-import { CodeEvent, CodeType, RawSample, SampleFlag, VmState } from './drain';
+import { CodeEvent, CodeType, decodeName, RawSample, SampleFlag, VmState } from './drain';
 import { FrameInfo, SpecialFrame, specialFrame } from './frame';
 import { SessionBuilder } from './session';
 
@@ -15,7 +15,8 @@ import { SessionBuilder } from './session';
  * never sampled.
  */
 export interface CodeEntry {
-  name: string;
+  /** The UTF-8 name as V8 gave it, decoded when first needed. */
+  nameBytes: Uint8Array;
   isWasm: boolean;
   /** -1 until parsed. */
   frameId: number;
@@ -92,7 +93,7 @@ export class Symbolizer {
       return;
     }
     this.codeMap.add(event.start, event.size, {
-      name: event.name,
+      nameBytes: event.nameBytes,
       isWasm: event.codeType === CodeType.wasm,
       frameId: -1,
       interpreterPlumbing: false,
@@ -103,7 +104,7 @@ export class Symbolizer {
   private lookup(address: number): CodeEntry | undefined {
     const entry = this.codeMap.lookup(address) ?? this.adoptInherited(address);
     if (entry !== undefined && entry.frameId === -1) {
-      const parsed = parseCodeName(entry.name, entry.isWasm);
+      const parsed = parseCodeName(decodeName(entry.nameBytes), entry.isWasm);
       entry.frameId = this.builder.internFrame(parsed.frame);
       entry.interpreterPlumbing = parsed.interpreterPlumbing;
     }
@@ -118,8 +119,8 @@ export class Symbolizer {
     if (this.inherited === undefined || this.codeMap.lookup(address) !== undefined) return undefined;
     const range = this.inherited.rangeAt(address);
     if (range === undefined) return undefined;
-    const { name, isWasm } = range.value;
-    const entry: CodeEntry = { name, isWasm, frameId: -1, interpreterPlumbing: false };
+    const { nameBytes, isWasm } = range.value;
+    const entry: CodeEntry = { nameBytes, isWasm, frameId: -1, interpreterPlumbing: false };
     this.codeMap.add(range.start, range.end - range.start, entry);
     return entry;
   }
@@ -127,7 +128,7 @@ export class Symbolizer {
   /** What the next recording inherits: this recording's code and the optimized code inherited before. */
   catalog(): CodeCatalog {
     if (this.inherited === undefined) return this.codeMap;
-    return CodeMap.merge(this.codeMap, this.inherited, (entry) => isOptimizedCodeName(entry.name));
+    return CodeMap.merge(this.codeMap, this.inherited, (entry) => isOptimizedCodeName(entry.nameBytes));
   }
 
   private addSample(sample: RawSample): void {

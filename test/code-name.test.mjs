@@ -38,3 +38,15 @@ test('builtins, bytecode handlers and regular expressions', () => {
   assert.equal(frame('RegExp:\\d+').name, 'RegExp: \\d+');
   assert.equal(frame('Stub:SomethingNew').name, 'Stub:SomethingNew');
 });
+
+test('optimized code is recognised from the undecoded name', async () => {
+  const { isOptimizedCodeName } = await import('../dist/cjs/code-name.js');
+  const bytes = (text) => new TextEncoder().encode(text);
+  assert.equal(isOptimizedCodeName(bytes('JS:*hot /a.js:1:1')), true);
+  assert.equal(isOptimizedCodeName(bytes('JS:+hot /a.js:1:1')), true);
+  assert.equal(isOptimizedCodeName(bytes('LazyCompile:*hot /a.js:1:1')), true);
+  assert.equal(isOptimizedCodeName(bytes('JS:~hot /a.js:1:1')), false);
+  assert.equal(isOptimizedCodeName(bytes('JS:^hot /a.js:1:1')), false);
+  assert.equal(isOptimizedCodeName(bytes('Builtin:ArrayMap')), false);
+  assert.equal(isOptimizedCodeName(bytes('JS:')), false);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeCodeEvents, decodeSamples } from '../dist/cjs/drain.js';
+import { decodeCodeEvents, decodeName, decodeSamples } from '../dist/cjs/drain.js';
 
 function u64(view, offset, value) {
   view.setUint32(offset, value % 0x1_0000_0000, true);
@@ -51,8 +51,8 @@ test('decodes code events with padded names', () => {
   u64(view, moved + 16, 0x7000_0000);
   u64(view, moved + 24, 256);
   u64(view, moved + 32, 0x7100_0000);
-  assert.deepEqual(decodeCodeEvents(buffer), [
-    { kind: 'added', seq: 5, codeType: 1, start: 0x7000_0000, size: 256, name },
-    { kind: 'moved', seq: 6, codeType: 0, start: 0x7000_0000, size: 256, newStart: 0x7100_0000 },
-  ]);
+  const [addedEvent, movedEvent] = decodeCodeEvents(buffer);
+  assert.equal(decodeName(addedEvent.nameBytes), name);
+  assert.deepEqual({ ...addedEvent, nameBytes: undefined }, { kind: 'added', seq: 5, codeType: 1, start: 0x7000_0000, size: 256, nameBytes: undefined });
+  assert.deepEqual(movedEvent, { kind: 'moved', seq: 6, codeType: 0, start: 0x7000_0000, size: 256, newStart: 0x7100_0000 });
 });
