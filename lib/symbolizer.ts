@@ -54,6 +54,9 @@ export class Symbolizer {
   private readonly special: Record<keyof typeof SpecialFrame, number>;
   private previousTimeNs: number;
   private previousCpuNs: number;
+  /** Bumped by every code event applied: cached walks are only valid within one epoch. */
+  private codeEpoch = 0;
+  private lastWalk: { frames: Float64Array; truncated: boolean; epoch: number; stack: number; unresolved: number } | undefined;
 
   constructor(
     private readonly builder: SessionBuilder,
@@ -87,6 +90,7 @@ export class Symbolizer {
   }
 
   private apply(event: CodeEvent): void {
+    this.codeEpoch++;
     if (event.kind === 'moved') {
       this.adoptInherited(event.start);
       this.codeMap.move(event.start, event.newStart);
@@ -132,9 +136,7 @@ export class Symbolizer {
   }
 
   private addSample(sample: RawSample): void {
-    const leafFirst = this.leafFirstFrames(sample);
-    let stack = -1;
-    for (let i = leafFirst.length - 1; i >= 0; i--) stack = this.builder.internStack(stack, leafFirst[i]!);
+    const stack = this.stackOf(sample);
     const duration = Math.max(0, sample.timeNs - this.previousTimeNs) / 1e9;
     const cpu = Math.max(0, sample.cpuTimeNs - this.previousCpuNs) / 1e9;
     this.previousTimeNs = sample.timeNs;
@@ -142,51 +144,64 @@ export class Symbolizer {
     this.builder.addSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, duration, cpu);
   }
 
-  /** Frame ids of the sample, leaf first. */
-  private leafFirstFrames(sample: RawSample): number[] {
-    if (sample.vmState === VmState.gc) return [this.special.gc];
+  /** The sample's stack id: root first, the walked frames, the API callback, the pc. */
+  private stackOf(sample: RawSample): number {
+    const builder = this.builder;
+    if (sample.vmState === VmState.gc) return builder.internStack(-1, this.special.gc);
     const { frames } = sample;
-    const result: number[] = [];
-
-    // frames[1..]: what GetStackSample walked, leaf first. Besides JavaScript
-    // it reports the C++ callback where JavaScript was re-entered from C++
-    // (vm.runInThisContext: node::contextify::ContextifyScript::RunInContext).
-    const walked: number[] = [];
-    for (let i = 1; i < frames.length; i++) {
-      this.counts.totalFrames++;
-      const address = frames[i]!;
-      const entry = this.lookup(address);
-      if (entry !== undefined) {
-        walked.push(entry.frameId);
-      } else if (this.resolveNative.objectOf(address) !== '') {
-        walked.push(this.nativeFrame(address, true));
-      } else {
-        this.counts.unresolvedFrames++;
-        walked.push(this.special.unresolved);
-      }
-    }
+    const walked = this.walkedStack(frames, (sample.flags & SampleFlag.truncated) !== 0);
+    const hasWalked = frames.length > 1;
 
     // frames[0]: the interrupted pc, which GetStackSample leaves out.
     const pc = frames[0]!;
     const pcEntry = this.lookup(pc);
-    if (pcEntry !== undefined) {
-      if (!(pcEntry.interpreterPlumbing && walked.length > 0)) result.push(pcEntry.frameId);
-    } else {
-      result.push(this.nativeFrame(pc, false));
-    }
-    // Inside the C++ callback of an API function (an fs binding, ...): name it.
-    if (sample.externalCallback !== 0 && walked.length > 0) {
-      result.push(this.nativeFrame(sample.externalCallback, true));
-    }
-    result.push(...walked);
-
-    if (walked.length === 0 && pcEntry === undefined) {
+    if (!hasWalked && pcEntry === undefined) {
       // No JavaScript on the stack: the loop waiting for I/O, or Node/V8 work.
-      if (sample.flags & SampleFlag.idle) return [this.special.idle];
-      result.push(this.special.program);
+      if (sample.flags & SampleFlag.idle) return builder.internStack(-1, this.special.idle);
+      return builder.internStack(builder.internStack(-1, this.special.program), this.nativeFrame(pc, false));
     }
-    if (sample.flags & SampleFlag.truncated) result.push(this.special.truncated);
-    return result;
+    let stack = walked;
+    // Inside the C++ callback of an API function (an fs binding, ...): name it.
+    if (sample.externalCallback !== 0 && hasWalked) stack = builder.internStack(stack, this.nativeFrame(sample.externalCallback, true));
+    if (pcEntry === undefined) return builder.internStack(stack, this.nativeFrame(pc, false));
+    // In a bytecode handler, the interpreted function (the walked leaf) is what runs.
+    if (pcEntry.interpreterPlumbing && hasWalked) return stack;
+    return builder.internStack(stack, pcEntry.frameId);
+  }
+
+  /**
+   * The stack id of frames[1..], what GetStackSample walked (leaf first).
+   * Consecutive samples in a loop usually walk the very same frames, so the
+   * last result is reused while the addresses match and no code event came
+   * in between.
+   */
+  private walkedStack(frames: Float64Array, truncated: boolean): number {
+    const last = this.lastWalk;
+    if (last !== undefined && last.epoch === this.codeEpoch && last.truncated === truncated && sameWalk(last.frames, frames)) {
+      this.counts.totalFrames += frames.length - 1;
+      this.counts.unresolvedFrames += last.unresolved;
+      return last.stack;
+    }
+    let stack = truncated ? this.builder.internStack(-1, this.special.truncated) : -1;
+    let unresolved = 0;
+    for (let i = frames.length - 1; i >= 1; i--) stack = this.builder.internStack(stack, this.walkedFrame(frames[i]!, () => unresolved++));
+    this.counts.totalFrames += frames.length - 1;
+    this.counts.unresolvedFrames += unresolved;
+    this.lastWalk = { frames, truncated, epoch: this.codeEpoch, stack, unresolved };
+    return stack;
+  }
+
+  /**
+   * One walked address. Besides JavaScript, the walk reports the C++ callback
+   * where JavaScript was re-entered from C++ (vm.runInThisContext:
+   * node::contextify::ContextifyScript::RunInContext).
+   */
+  private walkedFrame(address: number, countUnresolved: () => void): number {
+    const entry = this.lookup(address);
+    if (entry !== undefined) return entry.frameId;
+    if (this.resolveNative.objectOf(address) !== '') return this.nativeFrame(address, true);
+    countUnresolved();
+    return this.special.unresolved;
   }
 
   /**
@@ -219,4 +234,11 @@ function nativeFrameInfo(object: string, symbol: string): FrameInfo {
 function shortenSymbol(symbol: string): string {
   const paren = symbol.indexOf('(');
   return paren > 0 ? symbol.slice(0, paren) : symbol;
+}
+
+/** Whether two samples walked the same addresses (frames[1..]; frames[0] is the pc). */
+function sameWalk(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 1; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
