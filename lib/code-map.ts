@@ -36,22 +36,24 @@ export class CodeMap<T> {
   }
 
   /**
-   * A new map with every range of `newer` and those ranges of `older` that
-   * `keepOlder` accepts and that overlap nothing in `newer`. Linear in both.
+   * A new map of the ranges of `newer` and `older` that `keep` accepts, each
+   * value passed through `copy`; a range of `older` that overlaps any range
+   * of `newer`, kept or not, is stale and left out. Linear in both.
    */
-  static merge<T>(newer: CodeMap<T>, older: CodeMap<T>, keepOlder: (value: T) => boolean): CodeMap<T> {
+  static merge<T>(newer: CodeMap<T>, older: CodeMap<T>, keep: (value: T) => boolean, copy: (value: T) => T): CodeMap<T> {
     const merged = new CodeMap<T>();
     const push = (map: CodeMap<T>, index: number): void => {
+      if (!keep(map.values[index]!)) return;
       merged.starts.push(map.starts[index]!);
       merged.ends.push(map.ends[index]!);
-      merged.values.push(map.values[index]!);
+      merged.values.push(copy(map.values[index]!));
     };
     let n = 0;
     for (let o = 0; o < older.starts.length; o++) {
       // Newer ranges that end before this older one starts come first.
       while (n < newer.starts.length && newer.ends[n]! <= older.starts[o]!) push(newer, n++);
       const overlaps = n < newer.starts.length && newer.starts[n]! < older.ends[o]!;
-      if (!overlaps && keepOlder(older.values[o]!)) push(older, o);
+      if (!overlaps) push(older, o);
     }
     while (n < newer.starts.length) push(newer, n++);
     return merged;

@@ -129,10 +129,19 @@ export class Symbolizer {
     return entry;
   }
 
-  /** What the next recording inherits: this recording's code and the optimized code inherited before. */
+  /**
+   * What the next recording inherits: the optimized code of this recording
+   * and of earlier ones that nothing newer overlaps. Only optimized code can
+   * be missing from a fresh listing. Names are copied: the drained buffers
+   * they point into must not outlive this recording.
+   */
   catalog(): CodeCatalog {
-    if (this.inherited === undefined) return this.codeMap;
-    return CodeMap.merge(this.codeMap, this.inherited, (entry) => isOptimizedCodeName(entry.nameBytes));
+    return CodeMap.merge(
+      this.codeMap,
+      this.inherited ?? new CodeMap<CodeEntry>(),
+      (entry) => isOptimizedCodeName(entry.nameBytes),
+      (entry) => ({ nameBytes: entry.nameBytes.slice(), isWasm: entry.isWasm, frameId: -1, interpreterPlumbing: false }),
+    );
   }
 
   private addSample(sample: RawSample): void {

@@ -42,3 +42,22 @@ test('move relocates a range and evicts what lies at the destination', () => {
   map.move(777, 9999); // unknown start: ignored
   assert.equal(map.size, 1);
 });
+
+test('merge keeps accepted ranges of both maps, drops older ranges any newer range overlaps, and copies', () => {
+  const newer = new CodeMap();
+  newer.add(100, 10, 'new-kept');
+  newer.add(200, 10, 'new-dropped'); // rejected by keep, but still newer than what it overlaps
+  const older = new CodeMap();
+  older.add(105, 10, 'old-overlapping');
+  older.add(195, 10, 'old-under-dropped');
+  older.add(300, 10, 'old-kept');
+  older.add(400, 10, 'old-rejected');
+  const merged = CodeMap.merge(newer, older, (value) => !value.includes('dropped') && !value.includes('rejected'), (value) => `${value}*`);
+  assert.equal(merged.lookup(100), 'new-kept*');
+  assert.equal(merged.lookup(107), 'new-kept*');
+  assert.equal(merged.lookup(114), undefined, 'the overlapping older range is stale');
+  assert.equal(merged.lookup(196), undefined, 'overlapped by a newer range that was not kept');
+  assert.equal(merged.lookup(305), 'old-kept*');
+  assert.equal(merged.lookup(405), undefined);
+  assert.equal(merged.size, 2);
+});
