@@ -32,7 +32,7 @@ export interface CliOptions {
 export const USAGE = `Usage: nodeinstrument [options] <script> [args...]
        nodeinstrument --load <session.json> [options]
 
-Runs a Node.js script (CommonJS or ESM) with the sampling profiler and prints
+Runs a Node.js script (CommonJS, ESM or TypeScript) with the sampling profiler and prints
 where its wall-clock time went as a call tree.
 
 Options:

@@ -6,8 +6,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { CliOptions, parseArgs, USAGE, UsageError } from './cli-args';
+import { loadNative } from './native';
 import { unsafeToSample } from './options';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
 import { Renderer, rendererByName, rendererForPath } from './renderers';
@@ -95,11 +96,60 @@ function openInBrowser(path: string): void {
   }
 }
 
+/** What decides how a TypeScript entry point runs; the running Node's by default (tests pass others). */
+export interface TypeScriptSupport {
+  /** process.features.typescript: 'strip' or 'transform' when this Node strips types now (22.18+, 23.6+ by default). */
+  typescript: string | false | undefined;
+  /** Whether this Node has --experimental-strip-types (22.6+), off by default before 22.18 and 23.6. */
+  canStrip: boolean;
+  nodeOptions: string;
+  version: string;
+}
+
+function currentTypeScriptSupport(): TypeScriptSupport {
+  return {
+    typescript: (process.features as { typescript?: string | false }).typescript,
+    canStrip: process.allowedNodeEnvironmentFlags.has('--experimental-strip-types'),
+    nodeOptions: process.env.NODE_OPTIONS ?? '',
+    version: process.version,
+  };
+}
+
+/** Node flags that load code before the program (a TypeScript loader) or set type stripping explicitly. */
+const LOADER_FLAG = /^(?:-r|--require|--import|--loader|--experimental-loader|--(?:no-)?experimental-(?:strip|transform)-types)(?:=|$)/;
+
+/**
+ * TypeScript entry points (.ts, .mts, .cts): the Node flags to add so that
+ * `nodeinstrument app.ts` runs, or a UsageError when this Node cannot run
+ * TypeScript itself and no loader was given. Node strips types by default
+ * from 22.18 and 23.6; from 22.6 it does with --experimental-strip-types,
+ * which is added here. A loader given with --node-arg (or in NODE_OPTIONS),
+ * such as --import=tsx, is left to do its work.
+ */
+export function typeScriptNodeArgs(script: string, nodeArgs: readonly string[], support: TypeScriptSupport = currentTypeScriptSupport()): string[] {
+  if (!/\.[cm]?ts$/.test(script)) return [];
+  const given = [...nodeArgs, ...support.nodeOptions.split(/\s+/)];
+  if (given.some((arg) => LOADER_FLAG.test(arg))) return [];
+  if (support.typescript) return [];
+  if (support.canStrip) return ['--experimental-strip-types'];
+  throw new UsageError(
+    `Node ${support.version} cannot run TypeScript (${basename(script)}) by itself; Node 22.6 and later can. ` +
+      'Give a loader, e.g. --node-arg=--import=tsx (npm install -D tsx), or profile the compiled JavaScript',
+  );
+}
+
 /** Runs the program; resolves with how it ended. */
 function runProgram(options: CliOptions, sessionPath: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   const config: PreloadConfig = { interval: options.interval, maxStackDepth: options.maxStackDepth, sessionPath };
   const preload = join(__dirname, 'preload.js');
-  const args = [...options.nodeArgs, '--require', preload, options.script!, ...options.scriptArgs];
+  const args = [
+    ...typeScriptNodeArgs(options.script!, options.nodeArgs),
+    ...options.nodeArgs,
+    '--require',
+    preload,
+    options.script!,
+    ...options.scriptArgs,
+  ];
   const child = spawn(process.execPath, args, {
     stdio: 'inherit',
     env: { ...process.env, [PRELOAD_ENV]: JSON.stringify(config) },
@@ -129,6 +179,7 @@ async function main(argv: readonly string[]): Promise<void> {
     options = parseArgs(argv);
     const unsafe = options.load === undefined ? unsafeToSample(options.nodeArgs) : undefined;
     if (unsafe !== undefined) throw new UsageError(unsafe);
+    if (options.script !== undefined) typeScriptNodeArgs(options.script, options.nodeArgs);
     const renderer = chooseRenderer(options);
     if (renderer.binary && !options.outfile && process.stdout.isTTY) {
       throw new UsageError(`the ${renderer.name} format is binary: write it to a file with -o, or redirect stdout`);
@@ -164,6 +215,17 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
+  try {
+    // The program runs with this same Node, so the addon that loads here is
+    // the one it gets: say now, in one line, when none fits, rather than
+    // through a stack trace from the preload.
+    loadNative();
+  } catch (error) {
+    process.stderr.write(`${withPrefix((error as Error).message)}\n`);
+    process.exitCode = 1;
+    return;
+  }
+
   const sessionPath = join(tmpdir(), `nodeinstrument-${process.pid}-${randomBytes(4).toString('hex')}.json`);
   writeFileSync(sessionPath, ''); // claim the name; the preload replaces it
   let outcome: { code: number | null; signal: NodeJS.Signals | null };
@@ -186,9 +248,14 @@ async function main(argv: readonly string[]): Promise<void> {
   process.exitCode = outcome.code ?? 1;
 }
 
+/** `nodeinstrument: <message>`, once (some errors carry the prefix already). */
+function withPrefix(message: string): string {
+  return message.startsWith('nodeinstrument: ') ? message : `nodeinstrument: ${message}`;
+}
+
 export function run(argv: readonly string[] = process.argv.slice(2)): void {
   main(argv).catch((error: unknown) => {
-    process.stderr.write(`nodeinstrument: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${withPrefix(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
   });
 }

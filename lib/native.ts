@@ -58,20 +58,54 @@ export interface NativeSampler {
 
 let loaded: NativeSampler | undefined;
 
+/** What the package ships prebuilt (scripts/prebuild.sh); elsewhere the addon is built on install. */
+const PREBUILT_FOR = 'Node 20, 22 and 24 on linux-x64 with glibc 2.34 or newer';
+
+/** No addon that fits this Node: none found, one that fails to load, or one built for another ABI. */
+export class NativeLoadError extends Error {
+  override name = 'NativeLoadError';
+}
+
+function thisNode(): string {
+  const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime;
+  return `Node ${process.version} (ABI ${process.versions.modules}, ${process.platform}-${process.arch}${glibc ? `, glibc ${glibc}` : ''})`;
+}
+
+function howToBuild(packageRoot: string): string {
+  return (
+    `build it from source with \`npm rebuild nodeinstrument\` (or \`npx node-gyp rebuild\` in ${packageRoot}), ` +
+    'which needs python3, make and a C++ compiler'
+  );
+}
+
 export function loadNative(): NativeSampler {
   if (loaded) return loaded;
   const packageRoot = join(__dirname, '..', '..');
+  let addon: NativeSampler & { moduleVersion?: number };
   try {
-    // node-gyp-build finds build/Release or a matching prebuild.
+    // node-gyp-build loads build/Release (a build from source) if there is
+    // one, else the prebuild for this ABI (prebuilds/linux-x64/*.abi<N>.glibc.node).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeSampler;
-    loaded = nodeGypBuild(packageRoot);
+    addon = nodeGypBuild(packageRoot);
   } catch (error) {
-    throw new Error(
-      `nodeinstrument: the native sampler could not be loaded for Node ${process.version} ` +
-        `(ABI ${process.versions.modules}, ${process.platform}-${process.arch}). ` +
-        `Build it with \`npx node-gyp rebuild\` in ${packageRoot}. Cause: ${(error as Error).message}`,
+    // The cause on one line: node-gyp-build's and dlopen's messages span lines.
+    const cause = (error as Error).message.replace(/\s*\n\s*/g, '; ').replace(/;\s*$/, '');
+    throw new NativeLoadError(
+      `nodeinstrument: no native sampler fits ${thisNode()}: prebuilt binaries ship for ${PREBUILT_FOR}; ` +
+        `${howToBuild(packageRoot)}. Cause: ${cause}`,
     );
   }
+  // The addon registers through Node-API, so any Node loads it, but the
+  // sampler uses V8's C++ API: a build for another ABI (build/Release left
+  // from another Node version) must not run. Builds from before the addon
+  // reported its ABI have no moduleVersion and are taken as they are.
+  if (addon.moduleVersion !== undefined && String(addon.moduleVersion) !== process.versions.modules) {
+    throw new NativeLoadError(
+      `nodeinstrument: the native sampler in ${packageRoot} was built for another Node (ABI ${addon.moduleVersion}), ` +
+        `not ${thisNode()}: ${howToBuild(packageRoot)}`,
+    );
+  }
+  loaded = addon;
   return loaded;
 }

@@ -1,6 +1,7 @@
 // The JavaScript surface of the native sampler (see lib/native.ts for the
 // types). Everything here runs on the JS thread.
 #include <napi.h>
+#include <node_version.h>
 #include <v8.h>
 
 #include <cstring>
@@ -153,6 +154,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("threadCpuTime", Napi::Function::New(env, ThreadCpuTime, "threadCpuTime"));
   exports.Set("resolveSymbol", Napi::Function::New(env, ResolveSymbol, "resolveSymbol"));
   exports.Set("defaultSignal", Napi::Number::New(env, DefaultSignal()));
+  // The ABI (process.versions.modules) this was compiled for. The module
+  // registers through Node-API, so any Node loads it, but the sampler uses
+  // V8's C++ API, which fits one ABI only: lib/native.ts refuses a mismatch.
+  exports.Set("moduleVersion", Napi::Number::New(env, NODE_MODULE_VERSION));
   return exports;
 }
 

