@@ -25,33 +25,28 @@ function useCanvasView<Input>(create: (host: HTMLElement) => CanvasView<Input>, 
   return { host, resetZoom: () => view.current?.resetZoom() };
 }
 
-export function TimelinePanel({ input, matches, tooltip, note }: { input: TimelineInput; matches: FrameMatches; tooltip: Tooltip; note: string | undefined }) {
-  const { host, resetZoom } = useCanvasView((element) => new Timeline(element, tooltip), input, matches);
+/** A canvas view with its bar: a reset button, how to use it, and an optional note. */
+function CanvasPanel({ view, hint, note, hostClass }: { view: ReturnType<typeof useCanvasView>; hint: string; note?: string | undefined; hostClass: string }) {
   return (
     <div class="canvas-panel">
       <div class="panel-bar">
-        <button type="button" onClick={resetZoom}>
+        <button type="button" onClick={view.resetZoom}>
           Reset zoom
         </button>
-        <span class="hint">wheel: zoom · drag: pan · shift+wheel: scroll · double-click: zoom to a call · keys: arrows, + − 0</span>
+        <span class="hint">{hint}</span>
         {note && <span class="resample-note">{note}</span>}
       </div>
-      <div class="canvas-host timeline-host" ref={host} />
+      <div class={`canvas-host ${hostClass}`} ref={view.host} />
     </div>
   );
 }
 
+export function TimelinePanel({ input, matches, tooltip, note }: { input: TimelineInput; matches: FrameMatches; tooltip: Tooltip; note: string | undefined }) {
+  const view = useCanvasView((element) => new Timeline(element, tooltip), input, matches);
+  return <CanvasPanel view={view} hostClass="timeline-host" note={note} hint="wheel: zoom · drag: pan · shift+wheel: scroll · double-click: zoom to a call · keys: arrows, + − 0" />;
+}
+
 export function FlamePanel({ input, matches, tooltip }: { input: FlameInput; matches: FrameMatches; tooltip: Tooltip }) {
-  const { host, resetZoom } = useCanvasView((element) => new FlameGraph(element, tooltip), input, matches);
-  return (
-    <div class="canvas-panel">
-      <div class="panel-bar">
-        <button type="button" onClick={resetZoom}>
-          Reset zoom
-        </button>
-        <span class="hint">click: zoom into a function · click above it or Escape: zoom out · Backspace: up one level</span>
-      </div>
-      <div class="canvas-host flame-host" ref={host} />
-    </div>
-  );
+  const view = useCanvasView((element) => new FlameGraph(element, tooltip), input, matches);
+  return <CanvasPanel view={view} hostClass="flame-host" hint="click: zoom into a function · click above it or Escape: zoom out · Backspace: up one level" />;
 }
