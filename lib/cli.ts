@@ -142,14 +142,7 @@ export function typeScriptNodeArgs(script: string, nodeArgs: readonly string[], 
 function runProgram(options: CliOptions, sessionPath: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   const config: PreloadConfig = { interval: options.interval, maxStackDepth: options.maxStackDepth, sessionPath };
   const preload = join(__dirname, 'preload.js');
-  const args = [
-    ...typeScriptNodeArgs(options.script!, options.nodeArgs),
-    ...options.nodeArgs,
-    '--require',
-    preload,
-    options.script!,
-    ...options.scriptArgs,
-  ];
+  const args = [...options.nodeArgs, '--require', preload, options.script!, ...options.scriptArgs];
   const child = spawn(process.execPath, args, {
     stdio: 'inherit',
     env: { ...process.env, [PRELOAD_ENV]: JSON.stringify(config) },
@@ -179,7 +172,7 @@ async function main(argv: readonly string[]): Promise<void> {
     options = parseArgs(argv);
     const unsafe = options.load === undefined ? unsafeToSample(options.nodeArgs) : undefined;
     if (unsafe !== undefined) throw new UsageError(unsafe);
-    if (options.script !== undefined) typeScriptNodeArgs(options.script, options.nodeArgs);
+    if (options.script !== undefined) options.nodeArgs.unshift(...typeScriptNodeArgs(options.script, options.nodeArgs));
     const renderer = chooseRenderer(options);
     if (renderer.binary && !options.outfile && process.stdout.isTTY) {
       throw new UsageError(`the ${renderer.name} format is binary: write it to a file with -o, or redirect stdout`);

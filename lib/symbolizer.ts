@@ -193,7 +193,11 @@ export class Symbolizer {
     }
     let stack = truncated ? this.builder.internStack(-1, this.special.truncated) : -1;
     let unresolved = 0;
-    for (let i = frames.length - 1; i >= 1; i--) stack = this.builder.internStack(stack, this.walkedFrame(frames[i]!, () => unresolved++));
+    for (let i = frames.length - 1; i >= 1; i--) {
+      const frameId = this.walkedFrame(frames[i]!);
+      if (frameId === this.special.unresolved) unresolved++;
+      stack = this.builder.internStack(stack, frameId);
+    }
     this.counts.totalFrames += frames.length - 1;
     this.counts.unresolvedFrames += unresolved;
     this.lastWalk = { frames, truncated, epoch: this.codeEpoch, stack, unresolved };
@@ -205,11 +209,10 @@ export class Symbolizer {
    * where JavaScript was re-entered from C++ (vm.runInThisContext:
    * node::contextify::ContextifyScript::RunInContext).
    */
-  private walkedFrame(address: number, countUnresolved: () => void): number {
+  private walkedFrame(address: number): number {
     const entry = this.lookup(address);
     if (entry !== undefined) return entry.frameId;
     if (this.resolveNative.objectOf(address) !== '') return this.nativeFrame(address, true);
-    countUnresolved();
     return this.special.unresolved;
   }
 

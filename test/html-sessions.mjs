@@ -1,19 +1,8 @@
 // Sessions for the HTML report's tests: a synthetic hour at 1 kHz, and one
 // whose functions and files have hostile names.
 import { SessionBuilder } from '../dist/cjs/session.js';
-import { makeSession, testMeta } from './sessions.mjs';
+import { makeSession, seededRandom, testMeta } from './sessions.mjs';
 
-/** A small deterministic PRNG (mulberry32): the same session every run. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LIBRARIES = ['express', 'body-parser', 'lodash', 'pg', '@scope/orm', 'ws', 'undici', 'ajv'];
 
@@ -24,7 +13,7 @@ const LIBRARIES = ['express', 'body-parser', 'lodash', 'pg', '@scope/orm', 'ws',
  * following a power law, and a stack that often stays for a few samples.
  */
 export function largeSession({ samples = 3_600_000, stacks = 3000, seed = 42 } = {}) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = (list) => list[Math.floor(next() * list.length)];
   const builder = new SessionBuilder();
   const frame = (name, file, line, kind = 'js') => builder.internFrame({ name, file, line, column: 1, kind });

@@ -5,23 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { makeSession } from './sessions.mjs';
+import { makeSession, seededRandom } from './sessions.mjs';
 
 const require = createRequire(import.meta.url);
 const { Session, SessionFormatError } = require('../dist/cjs/session.js');
 const { renderText } = require('../dist/cjs/renderers/text.js');
 
-/** mulberry32: a small seeded PRNG. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const js = (name, line) => ({ name, file: '/app/a.js', line, column: 1, kind: 'js' });
 const valid = JSON.parse(JSON.stringify(makeSession([
@@ -66,7 +55,7 @@ function deeplyNested(depth) {
 }
 
 test('thousands of mutated sessions load or fail with SessionFormatError only', () => {
-  const next = random(20261126);
+  const next = seededRandom(20261126);
   const text = JSON.stringify(valid);
   let loaded = 0;
   let rejected = 0;

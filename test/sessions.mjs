@@ -21,3 +21,15 @@ export function makeSession(samples, meta = {}) {
   }
   return builder.build({ ...testMeta, sampleCount: samples.length, ...meta });
 }
+
+/** A small seeded PRNG (mulberry32): the same sequence every run, so failures reproduce. */
+export function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
