@@ -62,6 +62,8 @@ export interface NativeSampler {
   memoryStop(): void;
   /** Points since the last drain: (monotonic ns, RSS bytes, heap used bytes) triples. */
   memoryDrain(): Float64Array;
+  /** Alloc mode: keeps the scripts of running code alive (true) or lets them go (false); returns how many were held. */
+  keepScripts(on: boolean): number;
 }
 
 let loaded: NativeSampler | undefined;

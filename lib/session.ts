@@ -46,11 +46,18 @@ export interface SessionMeta {
    * files) weighs seconds; 'alloc' weighs bytes, in samples.duration.
    */
   mode?: ProfileMode;
-  /** alloc mode: the heap profiler's mean sampling interval, bytes. */
-  allocationInterval?: number;
+  /** alloc mode: how V8's sampling heap profiler ran. */
+  allocation?: AllocationSettings;
 }
 
 export type ProfileMode = 'wall' | 'alloc';
+
+export interface AllocationSettings {
+  /** Mean bytes between sampled allocations. */
+  interval: number;
+  /** false: every sampled allocation counts (allocated space); true: only objects still live at stop (in-use space). */
+  live: boolean;
+}
 
 /** Stacks stored as a prefix tree: a stack is its parent stack plus one frame. */
 export interface StackTable {
@@ -261,15 +268,22 @@ function validateMeta(value: unknown): SessionMeta {
   };
 }
 
-function optionalModeFields(meta: Record<string, unknown>): Pick<SessionMeta, 'mode' | 'allocationInterval'> {
-  const fields: Pick<SessionMeta, 'mode' | 'allocationInterval'> = {};
+/** meta.mode and meta.allocation, kept only when present (files from before them load as wall sessions). */
+function optionalModeFields(meta: Record<string, unknown>): Pick<SessionMeta, 'mode' | 'allocation'> {
+  const fields: Pick<SessionMeta, 'mode' | 'allocation'> = {};
   const mode = field<unknown>(meta, 'mode', 'string', undefined);
   if (mode !== undefined) {
     if (mode !== 'wall' && mode !== 'alloc') fail(`meta.mode must be 'wall' or 'alloc', got ${JSON.stringify(mode)}`);
     fields.mode = mode;
   }
-  const interval = field<number | undefined>(meta, 'allocationInterval', 'number', undefined);
-  if (interval !== undefined) fields.allocationInterval = interval;
+  const allocation = Object.prototype.hasOwnProperty.call(meta, 'allocation') ? meta.allocation : undefined;
+  if (allocation !== undefined) {
+    if (!isObject(allocation)) fail('meta.allocation must be an object');
+    const interval = allocation.interval;
+    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) fail('meta.allocation.interval must be a number of bytes');
+    if (typeof allocation.live !== 'boolean') fail('meta.allocation.live must be a boolean');
+    fields.allocation = { interval, live: allocation.live };
+  }
   return fields;
 }
 

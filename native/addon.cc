@@ -10,6 +10,7 @@
 
 #include "memory_monitor.h"
 #include "native_symbols.h"
+#include "script_keeper.h"
 #include "sampler.h"
 
 namespace nodeinstrument {
@@ -18,6 +19,7 @@ namespace {
 struct AddonState {
   std::unique_ptr<Sampler> sampler;
   std::unique_ptr<MemoryMonitor> memory;
+  std::unique_ptr<ScriptKeeper> scripts;
 };
 
 AddonState& State(Napi::Env env) { return *env.GetInstanceData<AddonState>(); }
@@ -185,6 +187,22 @@ Napi::Value MemoryDrain(const Napi::CallbackInfo& info) {
   return array;
 }
 
+// keepScripts(on): in alloc mode, keeps every script code runs from alive (script_keeper.h).
+// Returns how many scripts were held. Refused while the sampler owns the JIT code events.
+Napi::Value KeepScripts(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  const bool on = info.Length() > 0 && info[0].ToBoolean().Value();
+  size_t held = state.scripts ? state.scripts->size() : 0;
+  if (on) {
+    if (state.sampler && state.sampler->running()) throw Napi::Error::New(env, "the sampler is running: it owns V8's code events");
+    if (!state.scripts) state.scripts = ScriptKeeper::Start(v8::Isolate::GetCurrent());
+  } else {
+    state.scripts.reset();
+  }
+  return Napi::Number::New(env, static_cast<double>(held));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonState());
   exports.Set("start", Napi::Function::New(env, Start, "start"));
@@ -199,6 +217,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("memorySample", Napi::Function::New(env, MemorySample, "memorySample"));
   exports.Set("memoryStop", Napi::Function::New(env, MemoryStop, "memoryStop"));
   exports.Set("memoryDrain", Napi::Function::New(env, MemoryDrain, "memoryDrain"));
+  exports.Set("keepScripts", Napi::Function::New(env, KeepScripts, "keepScripts"));
   exports.Set("defaultSignal", Napi::Number::New(env, DefaultSignal()));
   // The ABI (process.versions.modules) this was compiled for. The module
   // registers through Node-API, so any Node loads it, but the sampler uses
