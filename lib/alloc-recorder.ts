@@ -16,7 +16,8 @@
  */
 import { Session as InspectorSession } from 'node:inspector';
 import { FrameInfo, specialFrame } from './frame';
-import { MemoryRecorder, MemorySeries } from './memory';
+import { MemoryRecorder } from './memory';
+import type { MemorySeries } from './memory-series';
 import { loadNative, NativeSampler } from './native';
 import { AllocationSettings, Session, SessionBuilder, SessionMeta } from './session';
 import { applySourceMaps } from './source-maps';

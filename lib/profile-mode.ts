@@ -5,7 +5,7 @@
  * same column (samples.duration) so the call tree, processors and renderers
  * work unchanged and only the formatting differs.
  */
-import { formatBytes } from './memory';
+import { formatBytes } from './memory-series';
 import type { ProfileMode, SessionMeta } from './session';
 
 export type { ProfileMode };

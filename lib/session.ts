@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FrameInfo, FrameKind, frameKey } from './frame';
-import { MemorySeries, validateMemorySeries } from './memory';
+import { MemorySeries, validateMemorySeries } from './memory-series';
 import { writeFileAtomic } from './util/write-file';
 
 export const SESSION_FORMAT = 'nodeinstrument-session';

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FrameInfo } from '../frame';
 import { DEFAULT_MIN_SHARE, ProcessorOptions, isApplicationFrame, processTree } from '../processors';
-import { formatBytes, formatMemorySummary } from '../memory';
+import { formatBytes, formatMemorySummary } from '../memory-series';
 import { allocationDescription, formatWeight, isAllocSession } from '../profile-mode';
 import { Session } from '../session';
 import { formatCommandLine, formatRate, formatTimestamp, relativeToCwd, sessionWarnings } from '../session-summary';
