@@ -102,6 +102,8 @@ export class AllocRecorder {
     clearInterval(this.timer);
     const endNs = this.native.monotonicNow();
     const endCpuNs = this.native.threadCpuTime();
+    // Before the heap profile is taken, so the last point is the program's, not the profiler's.
+    const memory = this.memory.stop();
     let profile: SamplingHeapProfile;
     try {
       profile = (this.post('HeapProfiler.stopSampling') as { profile: SamplingHeapProfile }).profile;
@@ -109,7 +111,6 @@ export class AllocRecorder {
       this.inspector.disconnect();
       this.native.keepScripts(false);
     }
-    const memory = this.memory.stop();
     const meta = this.meta(endNs, endCpuNs);
     this.session = applySourceMaps(sessionFromHeapProfile(profile, meta, memory));
     return this.session;
