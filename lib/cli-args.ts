@@ -248,6 +248,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     if (options.load === undefined && options.script === undefined) {
       throw new UsageError('no script given');
     }
+    if (options.profileMode !== 'alloc' && (options.live || options.allocationInterval !== undefined)) {
+      throw new UsageError(`${options.live ? '--live' : '--alloc-interval'} applies to --mode alloc`);
+    }
   }
   return options;
 }

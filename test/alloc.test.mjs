@@ -242,6 +242,8 @@ test('alloc: command line and session validation', () => {
   assert.equal(options.live, true);
   assert.equal(parseArgs(['app.js']).profileMode, 'wall');
   assert.throws(() => parseArgs(['--mode', 'heap', 'app.js']), UsageError);
+  assert.throws(() => parseArgs(['--live', 'app.js']), /--live applies to --mode alloc/);
+  assert.throws(() => parseArgs(['--alloc-interval', '1k', 'app.js']), /--alloc-interval applies to --mode alloc/);
   assert.equal(parseByteSize('1m', '--alloc-interval'), 1048576);
   assert.equal(parseByteSize('512', '--alloc-interval'), 512);
   assert.throws(() => parseByteSize('0', '--alloc-interval'), UsageError);
