@@ -24,11 +24,18 @@ export interface MemorySummary {
 export function summarizeMemory(series: MemorySeries | undefined): MemorySummary | undefined {
   if (!series || series.time.length === 0) return undefined;
   return {
-    peakRss: Math.max(...series.rss),
+    peakRss: maximum(series.rss),
     heapStart: series.heapUsed[0]!,
     heapEnd: series.heapUsed[series.heapUsed.length - 1]!,
-    peakHeap: Math.max(...series.heapUsed),
+    peakHeap: maximum(series.heapUsed),
   };
+}
+
+/** The largest value (a loop: a day of points is too many arguments for Math.max(...values)). */
+export function maximum(values: readonly number[]): number {
+  let max = -Infinity;
+  for (const value of values) if (value > max) max = value;
+  return max;
 }
 
 /** `1.5 KB`, `52.3 MB`, `1.20 GB` (powers of 1024, as RSS figures usually are). */

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 
 namespace nodeinstrument {
 namespace {
@@ -42,7 +43,11 @@ std::string MemoryMonitor::Start(v8::Isolate* isolate, uint64_t interval_ns,
   monitor->Record(MonotonicNs());
   isolate->AddGCEpilogueCallback(&OnGcEpilogue, monitor.get());
   MemoryMonitor* raw = monitor.get();
-  monitor->thread_ = std::thread([raw] { raw->Run(); });
+  try {
+    monitor->thread_ = std::thread([raw] { raw->Run(); });
+  } catch (const std::exception& error) {
+    return std::string("cannot start the memory monitor thread: ") + error.what();
+  }
   *out = std::move(monitor);
   return "";
 }

@@ -4,7 +4,7 @@
  * above it (which tells it when its view changes). Hover shows the values.
  */
 import type { MemorySeries } from '../memory-series';
-import { formatBytes } from '../memory-series';
+import { formatBytes, maximum } from '../memory-series';
 import { ScrollCanvas, Tooltip, TooltipLine } from './canvas';
 import { readTheme, Theme } from './colors';
 import { formatSeconds } from './format';
@@ -54,7 +54,7 @@ export class MemoryChart {
     this.theme = readTheme(container);
     this.viewStart = range.start;
     this.viewEnd = range.end > range.start ? range.end : range.start + 1;
-    this.peak = Math.max(1, ...series.rss, ...series.heapUsed);
+    this.peak = Math.max(1, maximum(series.rss), maximum(series.heapUsed));
     this.surface.canvas.setAttribute('aria-label', 'Memory over time: resident set size and V8 heap used');
     this.surface.canvas.addEventListener('mousemove', (event) => {
       this.hoverX = this.surface.pointer(event).x;
