@@ -25,7 +25,12 @@ export class MemoryRecorder {
     private readonly startNs: number,
     intervalMs = MEMORY_INTERVAL_MS,
   ) {
-    native.memoryStart(intervalMs * 1e6);
+    try {
+      native.memoryStart(intervalMs * 1e6);
+    } catch {
+      // Memory is an extra: a process that cannot read /proc/self/statm is still profiled, without the series.
+      this.stopped = true;
+    }
   }
 
   /** From the drain timer: refreshes the heap figure and moves points out of the native buffer. */
@@ -35,13 +40,14 @@ export class MemoryRecorder {
     this.take();
   }
 
-  stop(): MemorySeries {
+  /** The series, or undefined when memory could not be recorded. */
+  stop(): MemorySeries | undefined {
     if (!this.stopped) {
       this.stopped = true;
       this.native.memoryStop();
       this.take();
     }
-    return this.series;
+    return this.series.time.length > 0 ? this.series : undefined;
   }
 
   private take(): void {
