@@ -2,7 +2,8 @@
 export { Profiler, profile } from './profiler';
 export type { ProfilerOptions } from './options';
 export { Session, SessionFormatError } from './session';
-export type { SessionMeta, SessionData, StackTable, SampleTable } from './session';
+export type { SessionMeta, SessionData, StackTable, SampleTable, ProfileMode, AllocationSettings } from './session';
+export type { MemorySeries } from './memory-series';
 export type { FrameInfo, FrameKind } from './frame';
 export { applySourceMaps, SourceMapResolver } from './source-maps';
 export { buildCallTree } from './tree';

@@ -5,11 +5,15 @@
  * Each distinct frame becomes one pprof function and one location (at the
  * function's start line: the sampler does not record the line executing), and
  * each distinct stack one pprof sample carrying three values: the number of
- * samples, their wall time and their CPU time, in nanoseconds.
+ * samples, their wall time and their CPU time, in nanoseconds. An alloc
+ * session's samples carry two: the number of allocation samples and their
+ * bytes, as `alloc_space` (every sampled allocation) or `inuse_space` (with
+ * --live: only what was live at the end), the names Go's heap profiles use.
  */
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { FrameInfo } from '../frame';
+import { isAllocSession } from '../profile-mode';
 import { Session } from '../session';
 
 const NS_PER_SECOND = 1e9;
@@ -35,6 +39,7 @@ export function buildPprofProfile(session: Session): Profile {
     new ValueType({ type: strings.dedup(type), unit: strings.dedup(unit) });
   const totals = totalsByStack(session);
   const locations = new LocationTable(session.frames, strings);
+  if (isAllocSession(session.meta)) return buildAllocProfile(session, totals, locations, strings, valueType);
   const samples = [...totals].map(([stackId, total]) => {
     // pprof lists a sample's locations leaf first; an empty stack keeps its time with no locations.
     const leafFirst = stackId === -1 ? [] : session.stackFrames(stackId).reverse();
@@ -57,6 +62,36 @@ export function buildPprofProfile(session: Session): Profile {
     period: toNanoseconds(session.meta.requestedInterval),
     // Wall time is what the text report shows; without this pprof would default to the last type, cpu.
     defaultSampleType: strings.dedup('wall'),
+  });
+}
+
+/** An alloc session: samples/count and bytes, the period being the mean sampling interval in bytes. */
+function buildAllocProfile(
+  session: Session,
+  totals: Map<number, StackTotals>,
+  locations: LocationTable,
+  strings: StringTable,
+  valueType: (type: string, unit: string) => ValueType,
+): Profile {
+  const space = session.meta.allocation?.live ? 'inuse_space' : 'alloc_space';
+  const samples = [...totals].map(([stackId, total]) => {
+    const leafFirst = stackId === -1 ? [] : session.stackFrames(stackId).reverse();
+    // wallSeconds holds the bytes in an alloc session (samples.duration is the weight column).
+    return new Sample({ locationId: leafFirst.map((frameId) => locations.idOf(frameId)), value: [total.count, Math.round(total.wallSeconds)] });
+  });
+  const bytes = valueType(space, 'bytes');
+  return new Profile({
+    sampleType: [valueType('samples', 'count'), bytes],
+    sample: samples,
+    mapping: [nodeMapping(session, strings)],
+    location: locations.locations,
+    function: locations.functions,
+    stringTable: strings,
+    timeNanos: epochMsToNanoseconds(session.meta.startTime),
+    durationNanos: toNanoseconds(session.meta.duration),
+    periodType: valueType('space', 'bytes'),
+    period: session.meta.allocation?.interval ?? 0,
+    defaultSampleType: strings.dedup(space),
   });
 }
 
