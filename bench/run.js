@@ -45,7 +45,7 @@ function parseArgs(argv) {
     rssSeconds: 20,
     rssEvery: 2,
     httpSeconds: 5,
-    httpRounds: 3,
+    httpRounds: 6,
     httpConnections: 10,
     write: true,
     out: path.join(ROOT, 'docs', 'benchmarks.md'),
@@ -584,8 +584,15 @@ async function httpSection(o, out) {
   const autocannon = require('autocannon');
   const modes = ['none', 'nodeinstrument', 'v8', 'datadog'];
   out.http = { modes, runs: [], connections: o.httpConnections, seconds: o.httpSeconds };
+  const random = mulberry32(7);
   for (let round = 0; round < o.httpRounds; round++) {
-    for (const name of modes) {
+    // A fresh order each round, so a slow drift of the machine favours nobody.
+    const order = [...modes];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const name of order) {
       log(`http: round ${round + 1}/${o.httpRounds}, server ${name}`);
       const { fork: forkChild } = require('node:child_process');
       const child = forkChild(path.join(__dirname, 'http-server.js'), [JSON.stringify({ name, intervalUs: 1000 })], {
@@ -759,7 +766,7 @@ async function main() {
     sections.push(
       `## 5. HTTP server under load\n\nA node:http server (each request: two units of the workload, JSON reply) in a child process, ` +
         `autocannon in this process (${out.http.connections} connections, ${out.http.seconds} s after a 1 s warm-up, 127.0.0.1 only); ` +
-        `modes interleaved over ${o.httpRounds} rounds, a fresh server per run. Latency percentiles come from every response's ` +
+        `modes interleaved over ${o.httpRounds} rounds (a shuffled order each round), a fresh server per run. Latency percentiles come from every response's ` +
         'time (autocannon\'s own histogram rounds to whole ms). Δ are against the median of the unprofiled runs.\n\n' +
         httpMarkdown(out),
     );
