@@ -12,7 +12,7 @@
  * signal terminate the service when someone sends it.
  */
 import { parseInterval } from './cli-args';
-import { armSignalTrigger, checkTriggerSeconds, SignalTrigger, SignalTriggerOptions, TRIGGER_SIGNALS, TriggerSignal } from './trigger';
+import { armSignalTrigger, MAX_TRIGGER_SECONDS, SignalTrigger, SignalTriggerOptions, TRIGGER_SIGNALS, TriggerSignal } from './trigger';
 
 export const TRIGGER_ENV = {
   signal: 'NODEINSTRUMENT_TRIGGER_SIGNAL',
@@ -36,17 +36,21 @@ export function triggerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Sig
   if (signalText !== undefined) {
     const name = signalText.toUpperCase().startsWith('SIG') ? signalText.toUpperCase() : `SIG${signalText.toUpperCase()}`;
     if (!(TRIGGER_SIGNALS as readonly string[]).includes(name)) {
-      throw new RangeError(`${TRIGGER_ENV.signal} must be one of ${TRIGGER_SIGNALS.join(', ')}; got '${signalText}'`);
+      throw new RangeError(`${TRIGGER_ENV.signal} must be one of ${TRIGGER_SIGNALS.join(', ')}; got '${signalText.slice(0, 40)}'`);
     }
     options.trigger = name as TriggerSignal;
   }
   const secondsText = value(TRIGGER_ENV.seconds);
   if (secondsText !== undefined) {
-    options.seconds = checkTriggerSeconds(/^\d+(\.\d+)?$/.test(secondsText) ? Number(secondsText) : NaN, TRIGGER_ENV.seconds);
+    const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(secondsText) ? Number(secondsText) : NaN;
+    if (!(seconds > 0 && seconds <= MAX_TRIGGER_SECONDS)) {
+      throw new RangeError(`${TRIGGER_ENV.seconds} must be a number of seconds above 0 and at most ${MAX_TRIGGER_SECONDS}, such as 10 or 2.5; got '${secondsText.slice(0, 40)}'`);
+    }
+    options.seconds = seconds;
   }
   const formatsText = value(TRIGGER_ENV.formats);
   if (formatsText !== undefined) {
-    options.formats = formatsText.split(',').map((format) => format.trim()).filter((format) => format !== '');
+    options.formats = formatsText.split(',').map((format) => format.trim().slice(0, 40)).filter((format) => format !== '');
   }
   const intervalText = value(TRIGGER_ENV.interval);
   if (intervalText !== undefined) {
