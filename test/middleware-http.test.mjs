@@ -48,6 +48,25 @@ middlewareScenarios('node:http', {
   },
 });
 
+test('maxSeconds: a slow request frees the profiler after it, and its report says so', async () => {
+  const server = createServer(httpProfiling(handler, { maxSeconds: 0.2 }));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${server.address().port}`;
+  try {
+    const slow = fetch(`${url}/slow?profile=text`); // 600 ms
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const meanwhile = await fetch(`${url}/work?profile=text`);
+    assert.equal(meanwhile.status, 200, 'the profiler was free again after 0.2 s');
+    const text = await (await slow).text();
+    assert.match(text, /profiling stopped after 0\.2 s \(maxSeconds\); the request went on/);
+    assert.match(text, /GET \/slow -> 200/);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
 test('options are checked when the middleware is made', () => {
   assert.throws(() => httpProfiling(handler, { query: 'a b' }), /query must be a parameter name/);
   assert.throws(() => httpProfiling(handler, { allow: true }), /allow must be a function/);

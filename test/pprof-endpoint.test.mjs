@@ -175,7 +175,9 @@ test('query parameters are validated: 400 with the reason, and no capture starts
     assert.match(await (await fetch(`${service.url}/heap`)).text(), /\/debug\/pprof\/heap is not served here; see \/debug\/pprof\//);
     const post = await fetch(`${service.url}/profile?seconds=1`, { method: 'POST' });
     assert.equal(post.status, 405);
-    assert.equal(post.headers.get('allow'), 'GET, HEAD');
+    assert.equal(post.headers.get('allow'), 'GET');
+    assert.equal((await fetch(`${service.url}/profile?seconds=1`, { method: 'HEAD' })).status, 405);
+    assert.equal((await fetch(`${service.url}/`, { method: 'DELETE' })).headers.get('allow'), 'GET, HEAD');
     // None of them left a capture running.
     assert.equal((await fetch(`${service.url}/profile?seconds=0.2`)).status, 200);
   } finally {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +133,21 @@ test('bad trigger variables stop the program at start with the reason', () => {
   // Without the variables the preload changes nothing: SIGUSR2 keeps its default (the process ends).
   const plain = runNode(['--require', preload, '-e', 'process.kill(process.pid, "SIGUSR2"); setTimeout(() => {}, 5000)']);
   assert.equal(plain.signal, 'SIGUSR2');
+});
+
+test('`node --require nodeinstrument/preload` resolves by package name, as the README shows', () => {
+  const project = tempDir();
+  mkdirSync(join(project, 'node_modules'));
+  symlinkSync(root, join(project, 'node_modules', 'nodeinstrument'), 'dir');
+  const reports = join(project, 'profiles');
+  const result = runNode(
+    ['--require', 'nodeinstrument/preload', '-e', 'process.kill(process.pid, "SIGUSR2"); setTimeout(() => {}, 1500)'],
+    { cwd: project, env: { ...process.env, NODEINSTRUMENT_TRIGGER_SIGNAL: 'SIGUSR2', NODEINSTRUMENT_TRIGGER_DIR: reports, NODEINSTRUMENT_TRIGGER_SECONDS: '0.5' } },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  const names = readdirSync(reports).map((name) => name.replace(/-\d{8}T\d{6}\.\d{3}Z/, '-T'));
+  assert.deepEqual(names.sort(), [`nodeinstrument-${result.pid}-T.html`, `nodeinstrument-${result.pid}-T.pb.gz`]);
+  assert.match(result.stderr, /nodeinstrument: wrote .*\.html, .*\.pb\.gz/);
 });
 
 function busyNamedForTheApi(ms) {

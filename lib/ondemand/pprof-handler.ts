@@ -142,15 +142,16 @@ export function pprofHandler(options: PprofHandlerOptions = {}): RequestHandler 
       return;
     }
     const path = url.pathname.replace(/\/+$/, '');
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      sendText(response, 405, `nodeinstrument: ${request.method} is not supported; use GET`, { Allow: 'GET, HEAD' });
+    const isProfile = path === `${config.prefix}/profile`;
+    if (request.method !== 'GET' && (request.method !== 'HEAD' || isProfile)) {
+      sendText(response, 405, `nodeinstrument: ${request.method} is not supported here; use GET`, { Allow: isProfile ? 'GET' : 'GET, HEAD' });
       return;
     }
     if (path === config.prefix) {
       sendText(response, 200, indexText(config));
       return;
     }
-    if (path === `${config.prefix}/profile` && request.method === 'GET') {
+    if (isProfile) {
       serveProfile(config, url.searchParams, response);
       return;
     }
