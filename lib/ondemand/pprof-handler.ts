@@ -239,7 +239,7 @@ function serveProfile(config: HandlerConfig, query: URLSearchParams, response: S
       ...(format === 'pprof' ? { 'Content-Disposition': 'attachment; filename="profile"' } : {}),
     });
     response.end(body);
-  }, seconds * 1000);
+  }, seconds * 1000).unref(); // like the server: a capture never keeps the process alive
   response.on('close', onClose);
   config.abortSignal?.addEventListener('abort', onAbort, { once: true });
 }
