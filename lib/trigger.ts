@@ -132,6 +132,9 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
     timer = setTimeout(() => write(''), seconds * 1000).unref();
   };
 
+  if (process.report?.reportOnSignal && process.report.signal === trigger) {
+    log(`${trigger} also writes a Node diagnostic report in this process (--report-on-signal); pick another trigger signal to keep them apart`);
+  }
   process.on(trigger, onSignal);
   armed.add(trigger);
   let isArmed = true;

@@ -11,11 +11,20 @@ import { Readable } from 'node:stream';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Works until the process has used `ms` of CPU time (and at least `ms` of wall
+ * time), so a thread that the machine starves of CPU still does the work and
+ * gets sampled doing it.
+ */
 function spin(ms) {
+  const start = process.cpuUsage();
   const end = performance.now() + ms;
   let x = 0;
-  while (performance.now() < end) x += Math.sqrt(x + 1);
-  return x;
+  for (;;) {
+    for (let i = 0; i < 2000; i++) x += Math.sqrt(x + i);
+    const used = process.cpuUsage(start);
+    if ((used.user + used.system) / 1000 >= ms && performance.now() >= end) return x;
+  }
 }
 function requestHandlerSpin(ms) { return spin(ms); }
 function requestAfterAwaitSpin(ms) { return spin(ms); }
