@@ -37,6 +37,8 @@ export interface SignalTriggerOptions extends ProfilerOptions {
   seconds?: number;
   /** Report formats written per recording (default html and pprof); any renderer name. */
   formats?: readonly string[];
+  /** Called when a recording starts. Default: one line on stderr. */
+  onStart?: () => void;
   /** Called with the files written. Default: one line on stderr. */
   onReport?: (files: string[], session: Session) => void;
   /** Called when a signal is ignored (a profile is running) or a recording fails. Default: one line on stderr. */
@@ -92,6 +94,7 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
   const dir = prepareDir(options.dir ?? tmpdir());
   const { interval, maxStackDepth, signal } = options;
   const profilerOptions: ProfilerOptions = { interval, maxStackDepth, signal };
+  const onStart = options.onStart ?? (() => log(`${trigger}: recording ${seconds} s for ${dir}`));
   const onReport = options.onReport ?? ((files) => log(`wrote ${files.join(', ')}`));
   const onError = options.onError ?? ((error) => log(error.message));
 
@@ -128,6 +131,7 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
       return;
     }
     process.on('exit', onExit);
+    onStart();
     // Unreferenced: a recording does not keep a finished program alive (onExit writes it).
     timer = setTimeout(() => write(''), seconds * 1000).unref();
   };

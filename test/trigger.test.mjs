@@ -47,6 +47,13 @@ async function filesIn(dir, count) {
   throw new Error(`${dir} holds ${readdirSync(dir).join(', ') || 'nothing'}, not ${count} files`);
 }
 
+async function until(condition) {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > 20_000) throw new Error('timed out');
+    await sleep(20);
+  }
+}
+
 const frameNames = (session) => session.frames.map((frame) => frame.name);
 
 test('preload armed by the environment: SIGUSR2 records N seconds and writes each format; the process lives on', { timeout: 60_000 }, async () => {
@@ -61,7 +68,7 @@ test('preload armed by the environment: SIGUSR2 records N seconds and writes eac
     await sleep(300);
     assert.deepEqual(readdirSync(dir), [], 'nothing before the signal');
     child.kill('SIGUSR2');
-    await sleep(200);
+    await until(() => /SIGUSR2: recording 1 s for /.test(stderr()));
     child.kill('SIGUSR2'); // while recording: ignored, with a message
     const names = await filesIn(dir, 3);
     const base = `nodeinstrument-${child.pid}-`;
