@@ -90,6 +90,11 @@ test('with a token: 401 with the reason without it, Bearer works, and go tool pp
     assert.equal(wrong.status, 401);
     const index = await fetch(`${service.url}/`, { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(index.status, 200);
+    // Basic auth with the token as the password: what Go's client sends for http://user:token@host/.
+    const basic = (credentials) => ({ Authorization: `Basic ${Buffer.from(credentials).toString('base64')}` });
+    assert.equal((await fetch(`${service.url}/`, { headers: basic(`pprof:${token}`) })).status, 200);
+    assert.equal((await fetch(`${service.url}/`, { headers: basic(`${token}:wrong`) })).status, 401);
+    assert.equal((await fetch(`${service.url}/`, { headers: basic(token) })).status, 401);
     const captured = await fetch(`${service.url}/profile?seconds=0.5`, { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(captured.status, 200);
     assert.ok(functionNames(decode(Buffer.from(await captured.arrayBuffer()))).includes('pprofServiceSpin'));
