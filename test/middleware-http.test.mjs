@@ -78,10 +78,14 @@ test('options are checked when the middleware is made', () => {
   assert.throws(() => httpProfiling(handler, { record: { dir: '/tmp', filename: '{when}' } }), /unknown placeholder \{when\}/);
 });
 
-test('the default allow() accepts loopback peers only', () => {
-  const from = (remoteAddress) => ({ socket: { remoteAddress } });
+test('the default allow() accepts loopback peers only, and no request relayed by a proxy', () => {
+  const from = (remoteAddress, headers = {}) => ({ socket: { remoteAddress }, headers });
   for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '127.1.2.3']) assert.equal(core.isLoopbackRequest(from(address)), true, address);
   for (const address of ['10.0.0.1', '::ffff:10.0.0.1', '192.168.1.1', '2001:db8::1', undefined]) assert.equal(core.isLoopbackRequest(from(address)), false, String(address));
+  // Relayed by a proxy on this machine: the socket is local, the client is not.
+  for (const header of ['forwarded', 'x-forwarded-for', 'x-real-ip']) {
+    assert.equal(core.isLoopbackRequest(from('127.0.0.1', { [header]: '203.0.113.9' })), false, header);
+  }
 });
 
 test('file name parts from routes cannot leave the directory or hide the file', () => {

@@ -5,7 +5,8 @@
  * response objects to this.
  *
  * `?profile` (the name is configurable) asks for the request's own report as
- * the response. Only callers `allow` accepts may (default: loopback peers);
+ * the response. Only callers `allow` accepts may (default: loopback peers
+ * without proxy headers);
  * for others the parameter is ignored, so the endpoint does not reveal that
  * profiling exists. One profile runs at a time in a process (the sampler's
  * signals are process-wide): a `?profile` request that arrives while another
@@ -43,7 +44,7 @@ export interface RecordOptions {
 export interface RequestProfilingOptions extends ProfilerOptions {
   /** Query parameter that asks for the report (default 'profile'). */
   query?: string;
-  /** Who may ask for a report with the query parameter (default: requests from loopback addresses). */
+  /** Who may ask for a report with the query parameter (default: requests from loopback addresses without proxy headers). */
   allow?: (request: IncomingMessage) => boolean;
   /** Longest a request is profiled, seconds (default 60); a slower one reports its first part. */
   maxSeconds?: number;
@@ -79,10 +80,14 @@ const PLACEHOLDERS = ['time', 'method', 'route', 'status', 'duration', 'pid'];
 /** Accepted values of the query parameter that mean "the HTML report". */
 const HTML_VALUES = new Set(['', '1', 'true', 'html']);
 
-/** Requests from this machine: the default `allow`. */
+/** Headers a proxy adds: a request that carries one came from elsewhere, whatever its socket says. */
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
+
+/** Requests from this machine, not relayed by a proxy: the default `allow`. */
 export function isLoopbackRequest(request: IncomingMessage): boolean {
   const address = request.socket?.remoteAddress ?? '';
-  return address === '::1' || /^(::ffff:)?127\./i.test(address);
+  if (!(address === '::1' || /^(::ffff:)?127\./i.test(address))) return false;
+  return !FORWARDING_HEADERS.some((name) => request.headers?.[name] !== undefined);
 }
 
 /** A request under the profiler, from its start until the framework says the handler is done. */
