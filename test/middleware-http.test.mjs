@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { app, middlewareScenarios } from './middleware-scenarios.mjs';
 
 const require = createRequire(import.meta.url);
-const { httpProfiling } = require('../dist/cjs/index.js');
+const { httpProfiling, startPprofServer } = require('../dist/cjs/index.js');
 const core = require('../dist/cjs/middleware/core.js');
 
 async function handler(request, response) {
@@ -64,6 +64,26 @@ test('maxSeconds: a slow request frees the profiler after it, and its report say
   } finally {
     server.closeAllConnections();
     server.close();
+  }
+});
+
+test('one slot for every on-demand capture: ?profile during a pprof endpoint capture gets 409 with Retry-After', async () => {
+  const pprof = await startPprofServer({ port: 0 });
+  const server = createServer(httpProfiling(handler));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const capture = fetch(`${pprof.url}/profile?seconds=1.5`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const refused = await fetch(`http://127.0.0.1:${server.address().port}/work?profile`);
+    assert.equal(refused.status, 409);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    assert.match(await refused.text(), /another profile is being recorded in this process \(GET \/debug\/pprof\/profile\?seconds=1\.5, /);
+    assert.equal((await capture).status, 200);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    await pprof.close();
   }
 });
 
