@@ -2,7 +2,11 @@
 export { Profiler, profile } from './profiler';
 export type { ProfilerOptions } from './options';
 export { Session, SessionFormatError } from './session';
-export type { SessionMeta, SessionData, StackTable, SampleTable } from './session';
+export type { SessionMeta, SessionData, StackTable, SampleTable, SessionLabels } from './session';
+export { withLabels, setLabels, getLabels, LabelError, LABEL_LIMITS } from './labels';
+export type { Labels } from './labels';
+export { filterSessionByLabels, LabelFilterError } from './labels-filter';
+export type { LabelFilter } from './labels-filter';
 export type { FrameInfo, FrameKind } from './frame';
 export { applySourceMaps, SourceMapResolver } from './source-maps';
 export { buildCallTree } from './tree';

@@ -3,6 +3,7 @@
  * end, feeds the symbolizer and produces a Session.
  */
 import { decodeCodeEvents, decodeSamples } from './drain';
+import { labelState } from './labels-state';
 import { loadNative, NativeSampler, NativeStats } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';
 import { applySourceMaps } from './source-maps';
@@ -32,6 +33,8 @@ export class Recorder {
   private readonly startNs: number;
   private readonly startCpuNs: number;
   private session: Session | undefined;
+  /** The label slot the sampler reads; held here too so it lives as long as the sampler. */
+  private readonly labelSlot = labelState().slot.buffer as ArrayBuffer;
 
   constructor(private readonly options: RecorderOptions) {
     this.native = loadNative();
@@ -40,6 +43,7 @@ export class Recorder {
       intervalNs: Math.round(options.interval * 1e9),
       maxFrames: options.maxStackDepth,
       signal: options.signal,
+      labelSlot: this.labelSlot,
     });
     const stats = this.native.stats()!;
     this.startNs = stats.startTimeNs;

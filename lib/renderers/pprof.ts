@@ -5,10 +5,12 @@
  * Each distinct frame becomes one pprof function and one location (at the
  * function's start line: the sampler does not record the line executing), and
  * each distinct stack one pprof sample carrying three values: the number of
- * samples, their wall time and their CPU time, in nanoseconds.
+ * samples, their wall time and their CPU time, in nanoseconds. Samples with
+ * labels (withLabels) are kept apart per label set, each with its labels as
+ * pprof string labels.
  */
 import { gzipSync } from 'node:zlib';
-import { Function as PprofFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
+import { Function as PprofFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { FrameInfo } from '../frame';
 import { Session } from '../session';
 
@@ -17,8 +19,11 @@ const NS_PER_SECOND = 1e9;
 const MAPPING_ID = 1;
 const NS_PER_MS = 1_000_000n;
 
-/** Sample counts and summed seconds of the samples that share one stack. */
+/** Sample counts and summed seconds of the samples that share one stack and label set. */
 interface StackTotals {
+  stackId: number;
+  /** Index into session.labels.sets, -1 for none. */
+  labelSet: number;
   count: number;
   wallSeconds: number;
   cpuSeconds: number;
@@ -35,12 +40,16 @@ export function buildPprofProfile(session: Session): Profile {
     new ValueType({ type: strings.dedup(type), unit: strings.dedup(unit) });
   const totals = totalsByStack(session);
   const locations = new LocationTable(session.frames, strings);
-  const samples = [...totals].map(([stackId, total]) => {
+  const labelsOfSet = (session.labels?.sets ?? []).map((set) =>
+    Object.entries(set).map(([key, value]) => new Label({ key: strings.dedup(key), str: strings.dedup(value) })),
+  );
+  const samples = [...totals.values()].map((total) => {
     // pprof lists a sample's locations leaf first; an empty stack keeps its time with no locations.
-    const leafFirst = stackId === -1 ? [] : session.stackFrames(stackId).reverse();
+    const leafFirst = total.stackId === -1 ? [] : session.stackFrames(total.stackId).reverse();
     return new Sample({
       locationId: leafFirst.map((frameId) => locations.idOf(frameId)),
       value: [total.count, toNanoseconds(total.wallSeconds), toNanoseconds(total.cpuSeconds)],
+      label: total.labelSet === -1 ? [] : labelsOfSet[total.labelSet]!,
     });
   });
   const wall = valueType('wall', 'nanoseconds');
@@ -61,18 +70,23 @@ export function buildPprofProfile(session: Session): Profile {
 }
 
 /**
- * Totals per stack id, in order of first appearance. Seconds are summed before
- * rounding, so each pprof value is off by at most half a nanosecond.
+ * Totals per stack id and label set, in order of first appearance. Seconds are
+ * summed before rounding, so each pprof value is off by at most half a nanosecond.
  */
 function totalsByStack(session: Session): Map<number, StackTotals> {
   const { stack, duration, cpu } = session.samples;
+  const labelOf = session.labels?.sample;
+  const sets = session.labels?.sets.length ?? 0;
   const totals = new Map<number, StackTotals>();
   for (let i = 0; i < stack.length; i++) {
     const stackId = stack[i]!;
-    let total = totals.get(stackId);
+    const labelSet = labelOf ? labelOf[i]! : -1;
+    // One number per (stack, label set): stack ids and set indexes are small integers.
+    const key = (stackId + 1) * (sets + 1) + (labelSet + 1);
+    let total = totals.get(key);
     if (!total) {
-      total = { count: 0, wallSeconds: 0, cpuSeconds: 0 };
-      totals.set(stackId, total);
+      total = { stackId, labelSet, count: 0, wallSeconds: 0, cpuSeconds: 0 };
+      totals.set(key, total);
     }
     total.count += 1;
     total.wallSeconds += duration[i]!;
