@@ -64,6 +64,9 @@ export function filterSessionByLabels(session: Session, filter: LabelFilter): Se
   const setMatches = labels.sets.map((set) => wanted.every(([key, values]) => own.call(set, key) && values.has(set[key]!)));
   const { stack, time, duration, cpu } = session.samples;
   const kept = { stack: [] as number[], time: [] as number[], duration: [] as number[], cpu: [] as number[] };
+  // Only the sets that kept samples use stay, renumbered.
+  const keptSets: Array<Record<string, string>> = [];
+  const newIndex = new Map<number, number>();
   const keptLabels: number[] = [];
   for (let i = 0; i < stack.length; i++) {
     const index = labels.sample[i]!;
@@ -72,12 +75,18 @@ export function filterSessionByLabels(session: Session, filter: LabelFilter): Se
     kept.time.push(time[i]!);
     kept.duration.push(duration[i]!);
     kept.cpu.push(cpu[i]!);
-    keptLabels.push(index);
+    let renumbered = newIndex.get(index);
+    if (renumbered === undefined) {
+      renumbered = keptSets.length;
+      keptSets.push(labels.sets[index]!);
+      newIndex.set(index, renumbered);
+    }
+    keptLabels.push(renumbered);
   }
   if (kept.stack.length === 0) {
     throw new LabelFilterError(`no sample matches ${describeFilter(filter)}; the labels in this profile: ${knownLabels(session)}`);
   }
   const note = `filtered by label ${describeFilter(filter)}: ${kept.stack.length} of ${stack.length} samples`;
   const meta = { ...session.meta, sampleCount: kept.stack.length, notes: [...session.meta.notes, note] };
-  return new Session(meta, session.frames, session.stacks, kept, { sets: labels.sets, sample: keptLabels });
+  return new Session(meta, session.frames, session.stacks, kept, { sets: keptSets, sample: keptLabels });
 }
