@@ -10,42 +10,20 @@
  *   (before: the context's id, after: what it was), which is what carries
  *   labels across `await`. docs/benchmarks.md compares this hook with the
  *   alternatives (v8.promiseHooks, AsyncContextFrame) and measures its cost.
- * Nothing is installed until labels are first used.
+ * Nothing is installed until labels are first used, and the hook is enabled
+ * only while a recording runs (lib/labels-state.ts).
  */
-import { createHook } from 'node:async_hooks';
 import { internLabels, Labels, labelSetById } from './labels-registry';
-import { LabelState, labelState } from './labels-state';
+import { LabelState, labelState, useLabels } from './labels-state';
 
 export { LabelError, LABEL_LIMITS } from './labels-registry';
 export type { Labels } from './labels-registry';
 
-/** The thread's label state with the async hook installed (once, by whichever copy gets here first). */
+/** The thread's label state, its hook created (enabled while recording: lib/labels-state.ts). */
 function activate(): LabelState {
   const state = labelState();
-  if (!state.hookInstalled) {
-    installContextHook(state);
-    state.hookInstalled = true;
-  }
+  if (!state.hook) useLabels(state);
   return state;
-}
-
-/**
- * Keeps the slot equal to the label set of the async context running now.
- * before/after are balanced (Node emits the missing afters itself when an
- * uncaught exception is handled), so a stack restores the outer value on
- * nested entries such as AsyncResource.runInAsyncScope.
- */
-function installContextHook({ storage, slot }: LabelState): void {
-  const outer: number[] = [];
-  createHook({
-    before() {
-      outer.push(slot[0]!);
-      slot[0] = storage.getStore() ?? 0;
-    },
-    after() {
-      slot[0] = outer.pop() ?? 0;
-    },
-  }).enable();
 }
 
 /**
@@ -82,9 +60,4 @@ export function setLabels(labels: Labels | undefined): void {
 /** The labels of the current async context ({} when none). */
 export function getLabels(): Labels {
   return labelSetById(labelState().storage.getStore() ?? 0);
-}
-
-/** The label-set id the sampler would record now (for tests and diagnostics). */
-export function currentLabelSetId(): number {
-  return labelState().slot[0]!;
 }

@@ -3,7 +3,7 @@
  * end, feeds the symbolizer and produces a Session.
  */
 import { decodeCodeEvents, decodeSamples } from './drain';
-import { labelState } from './labels-state';
+import { countRecording, labelState } from './labels-state';
 import { loadNative, NativeSampler, NativeStats } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';
 import { applySourceMaps } from './source-maps';
@@ -45,6 +45,7 @@ export class Recorder {
       signal: options.signal,
       labelSlot: this.labelSlot,
     });
+    countRecording(1); // labels used in this thread now reach the slot (lib/labels-state.ts)
     const stats = this.native.stats()!;
     this.startNs = stats.startTimeNs;
     this.startCpuNs = stats.startCpuTimeNs;
@@ -69,6 +70,7 @@ export class Recorder {
     const endNs = this.native.monotonicNow();
     const endCpuNs = this.native.threadCpuTime();
     this.native.stop();
+    countRecording(-1);
     this.drain();
     const stats = this.native.stats()!;
     lastCodeCatalog = this.symbolizer.catalog();

@@ -244,6 +244,30 @@ test('label sets are interned once; their number is bounded', () => {
   assert.match(result.stdout, new RegExp(`^${LABEL_LIMITS.maxSets} more than ${LABEL_LIMITS.maxSets} distinct label sets`));
 });
 
+test('requests labelled before the profiler starts carry their labels once it runs; the hook is off between recordings', async () => {
+  const { labelState } = await import('../dist/cjs/labels-state.js');
+  const spinBefore = (ms) => { const end = performance.now() + ms; while (performance.now() < end); };
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  const request = withLabels({ started: 'before' }, async () => {
+    await gate; // resumes while the profiler runs
+    spinBefore(100);
+  });
+  assert.equal(labelState().recordings, 0);
+  const profiler = new Profiler({ interval: 0.0005 });
+  // Started from an unlabelled context (a timer), as a real trigger would be.
+  await new Promise((resolve) => setTimeout(() => { profiler.start(); resolve(); }, 1));
+  assert.equal(labelState().recordings, 1);
+  release();
+  await request;
+  const session = profiler.stop();
+  assert.equal(labelState().recordings, 0);
+  const labeled = session.labels.sample.filter((index) => index !== -1 && session.labels.sets[index].started === 'before').length;
+  assert.ok(labeled > 50, `labelled samples: ${labeled}`);
+  // Between recordings the labels still follow the code (the AsyncLocalStorage), without the hook.
+  assert.deepEqual(await withLabels({ x: 'y' }, async () => { await null; return getLabels(); }), { x: 'y' });
+});
+
 test('labels set through another copy of the package reach the profiler', async () => {
   // As with `npx nodeinstrument app.js` when the app has its own nodeinstrument.
   const copy = join(dir, 'copy');
