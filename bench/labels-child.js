@@ -1,20 +1,21 @@
 'use strict';
-// One process of the labels benchmark (bench/labels.js): runs a
-// promise-heavy workload in blocks under one way of carrying labels and
-// prints the block times as JSON.
-//   node bench/labels-child.js <variant> <blocks>
-// Variants:
-//   baseline      no AsyncLocalStorage, no hook
-//   unused        nodeinstrument loaded, labels never used (nothing installed)
-//   als           each request in its own AsyncLocalStorage.run (what any ALS-based labelling pays)
-//   labels        nodeinstrument's withLabels: ALS + async_hooks before/after writing the slot
-//   hookNoop      ALS + async_hooks before/after that do nothing (the price of the hook mechanism)
-//   promiseHooks  ALS + v8.promiseHooks before/after writing the slot (misses timers and I/O callbacks)
+// The labels benchmark's process (bench/labels.js): an in-process interleaved
+// A/B of ways to carry labels across `await` on a promise-heavy workload.
+// Each group runs one block per variant in a shuffled order; the state a
+// variant needs (AsyncLocalStorage, hooks, a recording) is set up before its
+// block and torn down after, outside the timed part.
+//   node bench/labels-child.js <groups> [--no-profiler]
+// Prints { variants, groups: [{ variant: ms }], awaitsPerBlock } as JSON.
 const path = require('node:path');
-const { AsyncLocalStorage } = require('node:async_hooks');
+const { AsyncLocalStorage, createHook } = require('node:async_hooks');
+const { promiseHooks } = require('node:v8');
 
-const variant = process.argv[2];
-const blocks = Number(process.argv[3] ?? 40);
+const dist = path.join(__dirname, '..', 'dist', 'cjs');
+const { withLabels, Profiler } = require(path.join(dist, 'index.js'));
+const { countRecording, labelState } = require(path.join(dist, 'labels-state.js'));
+
+const groupCount = Number(process.argv[2] ?? 30);
+const withProfiler = !process.argv.includes('--no-profiler');
 const REQUESTS = 200;
 const ITERATIONS = 40;
 
@@ -44,54 +45,77 @@ async function request(r) {
 }
 const AWAITS_PER_BLOCK = REQUESTS * ITERATIONS * 6 + REQUESTS * (ITERATIONS / 4);
 
-let runRequest;
 const routes = Array.from({ length: 10 }, (_, i) => `/route/${i}`);
-if (variant === 'baseline') {
-  runRequest = (r) => request(r);
-} else if (variant === 'unused') {
-  require(path.join(__dirname, '..', 'dist', 'cjs', 'index.js'));
-  runRequest = (r) => request(r);
-} else if (variant === 'als') {
-  const storage = new AsyncLocalStorage();
-  runRequest = (r) => storage.run(r % 10, () => request(r));
-} else if (variant === 'labels') {
-  const { withLabels } = require(path.join(__dirname, '..', 'dist', 'cjs', 'index.js'));
-  runRequest = (r) => withLabels({ route: routes[r % 10] }, () => request(r));
-} else if (variant === 'hookNoop') {
-  const { createHook } = require('node:async_hooks');
-  const storage = new AsyncLocalStorage();
-  createHook({ before() {}, after() {} }).enable();
-  runRequest = (r) => storage.run(r % 10, () => request(r));
-} else if (variant === 'promiseHooks') {
-  const { promiseHooks } = require('node:v8');
-  const storage = new AsyncLocalStorage();
-  const slot = new Int32Array(new ArrayBuffer(4));
-  const outer = [];
-  promiseHooks.createHook({
-    before() {
-      outer.push(slot[0]);
-      slot[0] = storage.getStore() ?? 0;
-    },
-    after() {
-      slot[0] = outer.pop() ?? 0;
-    },
-  });
-  runRequest = (r) => storage.run((r % 10) + 1, () => request(r));
-} else {
-  throw new Error(`unknown variant ${variant}`);
-}
+const plain = (r) => request(r);
+const labelled = (r) => withLabels({ route: routes[r % 10] }, () => request(r));
+const reference = new AsyncLocalStorage();
+const inReferenceAls = (r) => reference.run(r % 10, () => request(r));
 
-async function block() {
+/** Each variant: how one request runs, and what is set up around its block. */
+const VARIANTS = {
+  baseline: { run: plain },
+  labelsIdle: { run: labelled },
+  labelsRecording: { run: labelled, setUp: () => countRecording(1), tearDown: () => countRecording(-1) },
+  alsOnly: { run: inReferenceAls, tearDown: () => reference.disable() },
+  hookNoop: (() => {
+    const hook = createHook({ before() {}, after() {} });
+    return { run: inReferenceAls, setUp: () => hook.enable(), tearDown: () => { hook.disable(); reference.disable(); } };
+  })(),
+  promiseHooks: (() => {
+    const slot = new Int32Array(new ArrayBuffer(4));
+    const outer = [];
+    let stop;
+    return {
+      run: inReferenceAls,
+      setUp: () => {
+        stop = promiseHooks.createHook({
+          before() { outer.push(slot[0]); slot[0] = reference.getStore() ?? 0; },
+          after() { slot[0] = outer.pop() ?? 0; },
+        });
+      },
+      tearDown: () => { stop(); reference.disable(); },
+    };
+  })(),
+};
+if (withProfiler) {
+  let profiler;
+  const start = () => { profiler = new Profiler({ interval: 0.001 }); profiler.start(); };
+  const stop = () => profiler.stop();
+  VARIANTS.profiler = { run: plain, setUp: start, tearDown: stop };
+  VARIANTS.profilerLabels = { run: labelled, setUp: start, tearDown: stop };
+}
+// After every block: our labels' AsyncLocalStorage off again, so the next variant starts clean.
+const resetLabels = () => labelState().storage.disable();
+
+async function block({ run, setUp, tearDown }) {
+  setUp?.();
   const start = process.hrtime.bigint();
   const all = [];
-  for (let r = 0; r < REQUESTS; r++) all.push(runRequest(r));
+  for (let r = 0; r < REQUESTS; r++) all.push(run(r));
   await Promise.all(all);
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  tearDown?.();
+  resetLabels();
+  return ms;
+}
+
+function shuffle(list) {
+  const copy = [...list];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
 }
 
 (async () => {
-  for (let i = 0; i < 10; i++) await block(); // warm-up: JIT tiers settle
-  const times = [];
-  for (let i = 0; i < blocks; i++) times.push(await block());
-  process.stdout.write(JSON.stringify({ variant, node: process.version, awaitsPerBlock: AWAITS_PER_BLOCK, times, sink }));
+  const names = Object.keys(VARIANTS);
+  for (let i = 0; i < 3; i++) for (const name of names) await block(VARIANTS[name]); // warm-up
+  const groups = [];
+  for (let g = 0; g < groupCount; g++) {
+    const times = {};
+    for (const name of shuffle(names)) times[name] = await block(VARIANTS[name]);
+    groups.push(times);
+  }
+  process.stdout.write(JSON.stringify({ node: process.version, variants: names, awaitsPerBlock: AWAITS_PER_BLOCK, groups, sink }));
 })();
