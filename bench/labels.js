@@ -40,7 +40,7 @@ const DESCRIPTIONS = {
   alsOnly: 'reference: `AsyncLocalStorage.run` per request',
   hookNoop: 'reference: ALS + `async_hooks` before/after doing nothing',
   promiseHooks: 'alternative: ALS + `v8.promiseHooks` before/after writing the slot (misses timers, I/O)',
-  profiler: 'nodeinstrument recording at 1 kHz, no labels',
+  profiler: 'nodeinstrument recording at 1 kHz, requests not labelled (labels were used in this process, so the hook is on)',
   profilerLabels: 'nodeinstrument recording at 1 kHz, `withLabels` per request',
 };
 
@@ -90,7 +90,9 @@ const report =
   'before its block and torn down after it, outside the timed part. "vs baseline" is the median over groups of ' +
   '(variant block / the same group\'s baseline block − 1); the IQR shows the spread.\n\n' +
   sections.join('\n\n') +
-  '\n<!-- labels-bench:end -->\n';
+  '\n\n' +
+  'Reading: `alsOnly` and `labelsIdle` are what labels cost when no recording runs (AsyncLocalStorage alone: on Node 20 it turns on V8\'s promise hooks through an async_hooks init hook, on Node 24 it rides AsyncContextFrame); `labelsRecording` adds the before/after hook that keeps the label slot current while a recording runs; `hookNoop` is that hook doing nothing, so the difference between the two is nodeinstrument\'s own work per switch. `promiseHooks` is cheaper on Node 24 but cannot follow timers, immediates or I/O callbacks (docs/labels.md). The machine is shared: the IQRs show how much single groups vary.\n' +
+  '<!-- labels-bench:end -->\n';
 process.stdout.write(report);
 if (write) {
   const file = path.join(ROOT, 'docs', 'benchmarks.md');

@@ -229,6 +229,18 @@ test('invalid labels are refused with clear errors', () => {
   assert.throws(() => setLabels({ a: 1 }), LabelError);
 });
 
+test('loading the package installs nothing; labels create the hook, a recording enables it', () => {
+  const script = `
+    const key = Symbol.for('nodeinstrument.labels.v1');
+    const ni = require(${JSON.stringify(join(root, 'dist/cjs/index.js'))});
+    const before = key in globalThis;
+    ni.withLabels({ a: 'b' }, () => {});
+    const state = globalThis[key];
+    console.log(JSON.stringify({ before, hook: state.hook !== undefined, recordings: state.recordings }));`;
+  const result = runNode(['-e', script]);
+  assert.deepEqual(JSON.parse(result.stdout), { before: false, hook: true, recordings: 0 });
+});
+
 test('label sets are interned once; their number is bounded', () => {
   const a = internLabels({ x: '1', y: '2' });
   assert.equal(internLabels({ y: '2', x: '1' }), a);
