@@ -12,7 +12,7 @@ import { fixture, runNode } from './helpers.mjs';
 test('10 kHz while labels switch rapidly: no crash, rate kept, every sample under the right labels', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'nodeinstrument-labels-stress-')), 'stress.json');
   // Without inlining, so that each sample's stack shows which function it was in.
-  const result = runNode(['--no-turbo-inlining', fixture('labels.js'), 'stress', path]);
+  const result = runNode(['--no-turbo-inlining', '--no-maglev-inlining', fixture('labels.js'), 'stress', path]);
   assert.equal(result.status, 0, result.stderr);
   const session = Session.load(path); // validates every label index
   const { meta } = session;
