@@ -4,6 +4,7 @@ import type { Tooltip } from './canvas';
 import { FlamePanel, TimelinePanel } from './canvas-panels';
 import { formatSeconds, formatShortCount, Timing } from './format';
 import { Header } from './header';
+import { buildLabelTree } from './label-tree';
 import type { ReportModel } from './model';
 import { matchFrames } from './search';
 import { buildTimelineRows } from './timeline-rows';
@@ -28,11 +29,14 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
   const [thresholdText, setThresholdText] = useState(String(+(settings.minShare * 100).toFixed(2)));
   const [showAll, setShowAll] = useState(settings.showAll);
   const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(new Set());
+  // Index into data.labels.pairs, or -1 for all samples.
+  const [labelPair, setLabelPair] = useState(-1);
 
   const threshold = Number(thresholdText);
   const minShare = Number.isFinite(threshold) && threshold > 0 ? Math.min(threshold, 100) / 100 : 0;
   const rules = useMemo(() => rulesOf(settings, showAll), [showAll]);
-  const view = useMemo(() => processView(model.tree, rules, openGroups), [rules, openGroups]);
+  const tree = useMemo(() => (labelPair === -1 ? model.tree : buildLabelTree(model.data, model.frames, labelPair)), [labelPair]);
+  const view = useMemo(() => processView(tree, rules, openGroups), [tree, rules, openGroups]);
   const matches = useMemo(() => matchFrames(query, model.frames, model.locations), [query]);
 
   // The timeline and the flame graph are prepared when first shown.
@@ -60,6 +64,8 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
   const resampleNote = resampled
     ? `timeline resampled: ${formatShortCount(model.data.timeline.sampleCount)} samples shown as ${formatShortCount(resampled.buckets)} buckets of ${formatSeconds(resampled.bucketSeconds)}`
     : undefined;
+  const labelPairs = model.data.labels?.pairs;
+  const timelineNote = [labelPair === -1 ? undefined : 'the timeline shows all samples, whatever their labels', resampleNote].filter(Boolean).join('; ') || undefined;
 
   return (
     <div class="page">
@@ -73,6 +79,17 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
           ))}
         </div>
         <div class="controls">
+          {labelPairs && (
+            <label class="label-filter" title="Only the samples that carry this label (withLabels)">
+              labels
+              <select aria-label="Show the samples with this label" onChange={(event) => setLabelPair(Number(event.currentTarget.value))}>
+                <option value="-1">all samples</option>
+                {labelPairs.map((pair, index) => (
+                  <option value={index}>{pair}</option>
+                ))}
+              </select>
+            </label>
+          )}
           <input
             type="search"
             class="search"
@@ -104,7 +121,7 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
           <TreeView model={model} view={view} timing={timing} minShare={minShare} matches={matches} openGroups={openGroups} onToggleGroup={toggleGroup} />
         </section>
         <section id="panel-timeline" role="tabpanel" aria-labelledby="tab-timeline" hidden={tab !== 'timeline'} class="panel">
-          {timelineInput && <TimelinePanel input={timelineInput} matches={matches} tooltip={tooltip} note={resampleNote} />}
+          {timelineInput && <TimelinePanel input={timelineInput} matches={matches} tooltip={tooltip} note={timelineNote} />}
         </section>
         <section id="panel-flame" role="tabpanel" aria-labelledby="tab-flame" hidden={tab !== 'flame'} class="panel">
           {flameInput && <FlamePanel input={flameInput} matches={matches} tooltip={tooltip} />}

@@ -7,6 +7,7 @@ import { DEFAULT_MIN_SHARE } from '../processors';
 import { Session } from '../session';
 import { formatCommandLine } from '../session-summary';
 import type { HtmlFrames, HtmlRegExp, HtmlReportData, HtmlSettings } from './html-format';
+import { buildHtmlLabels } from './html-labels';
 import { buildTimeline, TIMELINE_MAX_SEGMENTS } from './html-timeline';
 import { displayLocation, escapeControl, TextRenderOptions } from './text';
 
@@ -45,6 +46,7 @@ export function buildHtmlData(session: Session, options: TextRenderOptions = {},
     emptyStack: { time: roundNs(emptyStack.time), samples: emptyStack.samples },
     timeline: buildTimeline(session.samples, dataOptions.maxTimelineSegments ?? TIMELINE_MAX_SEGMENTS),
     settings: settingsOf(options),
+    ...(session.labels ? { labels: buildHtmlLabels(session, roundNs) } : {}),
   };
 }
 

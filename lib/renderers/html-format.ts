@@ -20,6 +20,24 @@ export interface HtmlReportData {
   emptyStack: { time: number; samples: number };
   timeline: HtmlTimeline;
   settings: HtmlSettings;
+  /** Present when samples carry labels (withLabels): for the page's label selector. */
+  labels?: HtmlLabels;
+}
+
+/** Label pairs and, per pair, the self table of the samples that carry it. */
+export interface HtmlLabels {
+  /** `key=value`, sorted, as displayed. */
+  pairs: string[];
+  /** Per pair, in the same order. */
+  self: HtmlLabelSelf[];
+}
+
+/** A sparse self table: the stacks some samples ended in, with their seconds and sample counts. */
+export interface HtmlLabelSelf {
+  stack: number[];
+  time: number[];
+  samples: number[];
+  emptyStack: { time: number; samples: number };
 }
 
 /** Frames in columns (one array per field), which is smaller than an array of objects. */
