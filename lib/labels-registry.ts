@@ -67,16 +67,30 @@ export function internLabelEntries(sorted: ReadonlyArray<readonly [string, strin
   const key = JSON.stringify(sorted);
   let id = idsByKey.get(key);
   if (id === undefined) {
-    if (sets.length >= LABEL_LIMITS.maxSets) {
-      throw new LabelError(
-        `more than ${LABEL_LIMITS.maxSets} distinct label sets in this process: labels are for a bounded set of ` +
-          'values (routes, job kinds), not for per-request ids',
-      );
-    }
+    if (sets.length >= LABEL_LIMITS.maxSets) return overflowId(sets, idsByKey);
     // fromEntries defines own properties, so a '__proto__' key stays a plain label.
     sets.push(Object.freeze(Object.fromEntries(sorted)));
     id = sets.length;
     idsByKey.set(key, id);
+  }
+  return id;
+}
+
+/** What samples get once the set table is full: one set, reported once, rather than an exception in the program's request path. */
+export const OVERFLOW_LABELS: Labels = Object.freeze({ '(overflow)': `more than ${LABEL_LIMITS.maxSets} distinct label sets` });
+
+function overflowId(sets: Labels[], idsByKey: Map<string, number>): number {
+  const key = JSON.stringify(Object.entries(OVERFLOW_LABELS));
+  let id = idsByKey.get(key);
+  if (id === undefined) {
+    sets.push(OVERFLOW_LABELS); // one past the limit, once
+    id = sets.length;
+    idsByKey.set(key, id);
+    process.emitWarning(
+      `more than ${LABEL_LIMITS.maxSets} distinct label sets in this process: new ones are recorded as (overflow). ` +
+        'Labels are for a bounded set of values (routes, job kinds), not for per-request ids',
+      { type: 'NodeinstrumentWarning', code: 'NODEINSTRUMENT_LABEL_SETS' },
+    );
   }
   return id;
 }

@@ -247,13 +247,20 @@ test('label sets are interned once; their number is bounded', () => {
   assert.deepEqual(labelSetById(a), { x: '1', y: '2' });
   assert.ok(Object.isFrozen(labelSetById(a)));
   assert.equal(internLabels({}), 0);
-  // Per-request ids would grow the table forever: refused past the limit (in a child: the table is per process).
+  // Per-request ids would grow the table forever: past the limit new sets share one overflow set,
+  // with one warning, and the program goes on (in a child: the table is per process).
   const script = `
-    const { withLabels } = require(${JSON.stringify(join(root, 'dist/cjs/index.js'))});
-    let i = 0;
-    try { for (; i < 20000; i++) withLabels({ id: String(i) }, () => {}); } catch (error) { console.log(i, error.message); }`;
+    const { withLabels, getLabels } = require(${JSON.stringify(join(root, 'dist/cjs/index.js'))});
+    const seen = new Set();
+    for (let i = 0; i < 20000; i++) withLabels({ id: String(i) }, () => seen.add(JSON.stringify(getLabels())));
+    console.log(JSON.stringify({ distinct: seen.size, last: withLabels({ id: 'x' }, getLabels), old: withLabels({ id: '5' }, getLabels) }));`;
   const result = runNode(['-e', script]);
-  assert.match(result.stdout, new RegExp(`^${LABEL_LIMITS.maxSets} more than ${LABEL_LIMITS.maxSets} distinct label sets`));
+  assert.equal(result.status, 0, result.stderr);
+  const out = JSON.parse(result.stdout);
+  assert.equal(out.distinct, LABEL_LIMITS.maxSets + 1);
+  assert.deepEqual(out.last, { '(overflow)': `more than ${LABEL_LIMITS.maxSets} distinct label sets` });
+  assert.deepEqual(out.old, { id: '5' }); // sets made before the limit keep working
+  assert.equal(result.stderr.match(/NodeinstrumentWarning: more than 10000 distinct label sets in this process: new ones are recorded as \(overflow\)/g)?.length, 1, result.stderr);
 });
 
 test('requests labelled before the profiler starts carry their labels once it runs; the hook is off between recordings', async () => {
