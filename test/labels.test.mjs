@@ -16,7 +16,7 @@ import {
 import { SessionBuilder } from '../dist/cjs/session.js';
 import { labelSetById, internLabels } from '../dist/cjs/labels-registry.js';
 import { cli, fixture, root, runNode } from './helpers.mjs';
-import { testMeta } from './sessions.mjs';
+import { seededRandom, testMeta } from './sessions.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-labels-'));
 
@@ -33,6 +33,19 @@ const EXPECTED = {
 function burnerOf(session, stackId) {
   if (stackId === -1) return undefined;
   return session.stackFrames(stackId).map((id) => session.frames[id].name).filter((name) => name in EXPECTED).pop();
+}
+
+/** Of the samples inside function `name`: how many carry a set where `key` is `value`. */
+function labelledIn(session, name, key, value) {
+  let inside = 0;
+  let labelled = 0;
+  session.samples.stack.forEach((stackId, i) => {
+    if (stackId === -1 || !session.stackFrames(stackId).some((id) => session.frames[id].name === name)) return;
+    inside++;
+    const index = session.labels?.sample[i] ?? -1;
+    if (index !== -1 && session.labels.sets[index][key] === value) labelled++;
+  });
+  return { inside, labelled };
 }
 
 const labelsOf = (session, i) => {
@@ -191,6 +204,40 @@ test('label tables in session files are validated', () => {
   assert.equal({}.polluted, undefined);
 });
 
+test('2,000 seeded mutations of a label table load or fail with SessionFormatError only', () => {
+  const base = JSON.parse(JSON.stringify(interleavedSession()));
+  const random = seededRandom(5);
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const hostile = () => pick([null, undefined, -1, 1.5, 1e308, NaN, '', 'x', [], {}, [0], { __proto__: { a: 'b' } }, '__proto__', true, 2 ** 53]);
+  let loaded = 0;
+  for (let i = 0; i < 2000; i++) {
+    const labels = JSON.parse(JSON.stringify(base.labels));
+    for (let n = 1 + Math.floor(random() * 3); n > 0; n--) {
+      const { sets, sample } = labels;
+      const kind = Math.floor(random() * 6);
+      if (kind === 5 || !Array.isArray(sets) || !Array.isArray(sample)) {
+        labels[pick(['sets', 'sample'])] = hostile();
+        continue;
+      }
+      if (kind === 0) sample[Math.floor(random() * sample.length)] = hostile();
+      else if (kind === 1) sets[Math.floor(random() * sets.length)] = hostile();
+      else if (kind === 2) sets[0] = { ...sets[0], [pick(['__proto__', 'constructor', 'k'])]: hostile() };
+      else if (kind === 3) sample.length = Math.floor(random() * sample.length);
+      else sets.length = Math.floor(random() * sets.length);
+    }
+    // Through JSON, as from a file: '__proto__' becomes an own key.
+    const data = JSON.parse(JSON.stringify({ ...base, labels }));
+    try {
+      Session.fromJSON(data);
+      loaded++;
+    } catch (error) {
+      assert.ok(error instanceof SessionFormatError, `mutation ${i}: ${error}`);
+    }
+  }
+  assert.equal({}.a, undefined);
+  assert.ok(loaded < 2000, 'some mutations must be refused');
+});
+
 test('withLabels returns what fn returns, sync and async; nested labels add up; setLabels replaces', async () => {
   assert.deepEqual(getLabels(), {});
   assert.equal(withLabels({ a: '1' }, () => 42), 42);
@@ -281,8 +328,8 @@ test('requests labelled before the profiler starts carry their labels once it ru
   await request;
   const session = profiler.stop();
   assert.equal(labelState().recordings, 0);
-  const labeled = session.labels.sample.filter((index) => index !== -1 && session.labels.sets[index].started === 'before').length;
-  assert.ok(labeled > 50, `labelled samples: ${labeled}`);
+  const { inside, labelled } = labelledIn(session, 'spinBefore', 'started', 'before');
+  assert.ok(inside >= 10 && labelled >= inside * 0.95, `${labelled} of ${inside} samples in spinBefore labelled`);
   // Between recordings the labels still follow the code (the AsyncLocalStorage), without the hook.
   assert.deepEqual(await withLabels({ x: 'y' }, async () => { await null; return getLabels(); }), { x: 'y' });
 });
@@ -301,8 +348,8 @@ test('labels set through another copy of the package reach the profiler', async 
     spinOtherCopy(100);
   });
   const session = profiler.stop();
-  const labeled = session.labels.sample.filter((index) => index !== -1 && session.labels.sets[index].via === 'copy').length;
-  assert.ok(labeled > 50, `samples labelled through the copy: ${labeled}`);
+  const { inside, labelled } = labelledIn(session, 'spinOtherCopy', 'via', 'copy');
+  assert.ok(inside >= 10 && labelled >= inside * 0.95, `${labelled} of ${inside} samples in spinOtherCopy labelled through the copy`);
 });
 
 test('CLI: --filter-label reports one route; bad filters are clear errors', () => {
