@@ -7,7 +7,10 @@
  *    and the same for V8's CpuProfiler and @datadog/pprof;
  *  - the periodic drains during an async run, split into native copy, decode
  *    and symbolize (by wrapping the functions in dist/, not by editing them);
- *  - rendering time of the text renderer and of every entry of `renderers`.
+ *  - rendering time of the text renderer and of every entry of `renderers`;
+ *  - start() time against the size of the live heap (V8 enumerates existing
+ *    code by walking the heap, for its own CpuProfiler as for our code events);
+ *  - stop() plus text rendering at the end of a long (60 s) 1 kHz profile.
  * Sends the results to the parent over IPC.
  */
 const path = require('node:path');
@@ -18,6 +21,8 @@ const config = JSON.parse(process.argv[2] || '{}');
 const reps = config.reps ?? 10;
 const sizesMs = config.sizesMs ?? [50, 100, 200, 400, 800];
 const drainRunMs = config.drainRunMs ?? 2000;
+const heapSizesMb = config.heapSizesMb ?? [100, 400];
+const longRunS = config.longRunS ?? 60;
 
 const dist = (file) => path.join(ROOT, 'dist', 'cjs', file);
 const native = require(path.join(ROOT, 'build', 'Release', 'nodeinstrument.node'));
@@ -164,6 +169,45 @@ async function main() {
     }
     out.render[intervalUs] = r;
   }
+
+  // 5. stop() + renderText at the end of a long async run at 1 kHz.
+  {
+    const profiler = new api.Profiler({ interval: 0.001 });
+    profiler.start();
+    await asyncWork(longRunS * 1000);
+    const t0 = performance.now();
+    const session = profiler.stop();
+    const t1 = performance.now();
+    const text = api.renderText(session, {});
+    const t2 = performance.now();
+    out.longRun = { seconds: longRunS, samples: session.meta.sampleCount, stopMs: t1 - t0, renderMs: t2 - t1, textChars: text.length };
+  }
+
+  // 6. start() against the live heap: grow it with small retained objects
+  // (the heap walk visits objects), then time start()/stop() per profiler.
+  out.startVsHeap = [];
+  const retained = [];
+  for (const targetMb of [0, ...heapSizesMb]) {
+    while (process.memoryUsage().heapUsed / 2 ** 20 < targetMb) {
+      const chunk = new Array(10000);
+      for (let i = 0; i < chunk.length; i++) chunk[i] = { i, s: `x${i}` };
+      retained.push(chunk);
+    }
+    const row = { heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20, startMs: {} };
+    for (let r = 0; r < Math.max(3, Math.round(reps / 2)); r++) {
+      for (const n of names) {
+        const t0 = performance.now();
+        cs[n].start(1000);
+        const t1 = performance.now();
+        workload.runFor(20);
+        cs[n].stop();
+        (row.startMs[n] ??= []).push(t1 - t0);
+        await tick();
+      }
+    }
+    out.startVsHeap.push(row);
+  }
+  retained.length = 0;
 
   out.rssMb = process.memoryUsage().rss / 2 ** 20;
   process.send(out, () => process.exit(0));

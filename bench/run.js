@@ -45,7 +45,7 @@ function parseArgs(argv) {
     rssSeconds: 20,
     rssEvery: 2,
     httpSeconds: 5,
-    httpRounds: 3,
+    httpRounds: 6,
     httpConnections: 10,
     write: true,
     out: path.join(ROOT, 'docs', 'benchmarks.md'),
@@ -386,7 +386,9 @@ async function costsSection(o, out) {
   log('costs: start/stop, stop() vs samples, periodic drains, rendering');
   out.costs = await runChild(
     'costs-child.js',
-    o.smoke ? { reps: 2, sizesMs: [50, 100], drainRunMs: 400 } : { reps: 10, sizesMs: [50, 100, 200, 400, 800], drainRunMs: 2000 },
+    o.smoke
+      ? { reps: 2, sizesMs: [50, 100], drainRunMs: 400, heapSizesMb: [50], longRunS: 1 }
+      : { reps: 10, sizesMs: [50, 100, 200, 400, 800], drainRunMs: 2000, heapSizesMb: [100, 400], longRunS: 60 },
   );
 }
 
@@ -404,6 +406,28 @@ function costsMarkdown(out) {
     `#### start() and stop() at 1 kHz (${c.startStop.nodeinstrument.startMs.length} runs each, 100 ms of work between, interleaved)\n\n` +
       table(['profiler', 'start ms (median)', 'start min … max', 'stop ms (median)', 'stop min … max'], rows),
   );
+
+  if (c.startVsHeap) {
+    const heapNames = Object.keys(c.startVsHeap[0].startMs);
+    const heapRows = c.startVsHeap.map((row) => [
+      f(row.heapUsedMb, 0),
+      ...heapNames.map((n) => `**${f(median(row.startMs[n]), 2)}** (${f(Math.min(...row.startMs[n]), 2)} … ${f(Math.max(...row.startMs[n]), 2)})`),
+    ]);
+    parts.push(
+      '#### start() against the live heap (1 kHz; small objects retained to grow the heap; interleaved)\n\n' +
+        'Starting means learning the code that already exists: nodeinstrument asks V8 for it (`SetJitCodeEventHandler` with ' +
+        '`kJitCodeEventEnumExisting`), V8\'s CpuProfiler and @datadog/pprof (which starts a CpuProfiler) do the same internally. ' +
+        'V8 finds that code by iterating the whole heap, so start() grows with the live heap whoever calls it.\n\n' +
+        table(['heap used MB', ...heapNames.map((n) => `${n} start ms (median, min … max)`)], heapRows),
+    );
+  }
+  if (c.longRun) {
+    const l = c.longRun;
+    parts.push(
+      `#### End of a long profile: a ${l.seconds} s async run at 1 kHz (${l.samples} samples)\n\n` +
+        table(['stop() ms', 'renderText ms', 'stop + render ms', 'text chars'], [[f(l.stopMs, 2), f(l.renderMs, 2), `**${f(l.stopMs + l.renderMs, 2)}**`, String(l.textChars)]]),
+    );
+  }
 
   const fitRows = Object.entries(c.stopVsSamples).map(([n, entries]) => {
     const fit = linearFit(entries.map((e) => e.samples), entries.map((e) => e.stopMs));
@@ -560,8 +584,15 @@ async function httpSection(o, out) {
   const autocannon = require('autocannon');
   const modes = ['none', 'nodeinstrument', 'v8', 'datadog'];
   out.http = { modes, runs: [], connections: o.httpConnections, seconds: o.httpSeconds };
+  const random = mulberry32(7);
   for (let round = 0; round < o.httpRounds; round++) {
-    for (const name of modes) {
+    // A fresh order each round, so a slow drift of the machine favours nobody.
+    const order = [...modes];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const name of order) {
       log(`http: round ${round + 1}/${o.httpRounds}, server ${name}`);
       const { fork: forkChild } = require('node:child_process');
       const child = forkChild(path.join(__dirname, 'http-server.js'), [JSON.stringify({ name, intervalUs: 1000 })], {
@@ -735,7 +766,7 @@ async function main() {
     sections.push(
       `## 5. HTTP server under load\n\nA node:http server (each request: two units of the workload, JSON reply) in a child process, ` +
         `autocannon in this process (${out.http.connections} connections, ${out.http.seconds} s after a 1 s warm-up, 127.0.0.1 only); ` +
-        `modes interleaved over ${o.httpRounds} rounds, a fresh server per run. Latency percentiles come from every response's ` +
+        `modes interleaved over ${o.httpRounds} rounds (a shuffled order each round), a fresh server per run. Latency percentiles come from every response's ` +
         'time (autocannon\'s own histogram rounds to whole ms). Δ are against the median of the unprofiled runs.\n\n' +
         httpMarkdown(out),
     );

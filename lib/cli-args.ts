@@ -1,6 +1,7 @@
 /** Parses nodeinstrument's command line. Pure: no I/O, throws UsageError. */
 import { parseLabelFilterArg } from './labels-filter';
 import { checkInterval, DEFAULT_INTERVAL } from './options';
+import type { ProfileMode } from './session';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -26,6 +27,12 @@ export interface CliOptions {
   mode: 'tree' | 'flat' | 'timeline';
   /** --filter-label key=value pairs: only samples with these labels are reported. */
   labelFilter: Array<[string, string]>;
+  /** What is profiled (--mode): wall-clock time or allocated bytes. */
+  profileMode: ProfileMode;
+  /** --alloc-interval: mean bytes between sampled allocations. */
+  allocationInterval?: number;
+  /** --live: alloc mode counts only the objects still live at the end. */
+  live: boolean;
   nodeArgs: string[];
   /** The script and its arguments. */
   script?: string;
@@ -40,6 +47,12 @@ where its wall-clock time went as a call tree.
 
 Options:
   -i, --interval <time>     sampling interval: seconds, or with a unit: 1ms, 100us (default 1ms)
+      --mode <wall|alloc>   wall (default): where wall-clock time goes; alloc: where memory
+                            is allocated, in bytes (V8's sampling heap profiler)
+      --alloc-interval <size>   alloc: mean bytes between sampled allocations: 32768, 64k,
+                            1m (default 32k)
+      --live                alloc: count only objects still live at the end (in-use
+                            rather than allocated bytes)
   -r, --renderer <name>     output format (default text):
                               text        the call tree (.txt)
                               session     JSON that --load reads back (.json)
@@ -83,6 +96,17 @@ export function parseInterval(text: string): number {
   }
 }
 
+/** Parses "32768", "64k", "1m" (KiB, MiB) into bytes. */
+export function parseByteSize(text: string, flag: string): number {
+  const match = /^(\d+)([kmKM]i?[bB]?|[bB])?$/.exec(text.trim());
+  const scale = match ? ({ k: 1024, m: 1024 * 1024 } as Record<string, number>)[(match[2] ?? '').charAt(0).toLowerCase()] ?? 1 : 0;
+  const bytes = match ? Number(match[1]) * scale : NaN;
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > 2 ** 30) {
+    throw new UsageError(`invalid ${flag} '${text}' (bytes from 1 to 1g, e.g. 32768, 64k, 1m)`);
+  }
+  return bytes;
+}
+
 function parseRegex(text: string, flag: string): RegExp {
   try {
     return new RegExp(text);
@@ -109,6 +133,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     percent: false,
     mode: 'tree',
     labelFilter: [],
+    profileMode: 'wall',
+    live: false,
     nodeArgs: [],
     scriptArgs: [],
   };
@@ -147,6 +173,19 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '-i':
       case '--interval':
         options.interval = parseInterval(value());
+        break;
+      case '--mode': {
+        const mode = value();
+        if (mode !== 'wall' && mode !== 'alloc') throw new UsageError(`invalid --mode '${mode}' (wall or alloc)`);
+        options.profileMode = mode;
+        break;
+      }
+      case '--alloc-interval':
+        options.allocationInterval = parseByteSize(value(), '--alloc-interval');
+        break;
+      case '--live':
+        noValue();
+        options.live = true;
         break;
       case '-r':
       case '--renderer':
@@ -221,6 +260,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
     if (options.load === undefined && options.script === undefined) {
       throw new UsageError('no script given');
+    }
+    if (options.profileMode !== 'alloc' && (options.live || options.allocationInterval !== undefined)) {
+      throw new UsageError(`${options.live ? '--live' : '--alloc-interval'} applies to --mode alloc`);
     }
   }
   return options;

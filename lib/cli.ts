@@ -13,6 +13,7 @@ import { loadNative } from './native';
 import { unsafeToSample } from './options';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
 import { Renderer, rendererByName, rendererForPath } from './renderers';
+import { CPUPROFILE_ALLOC_MESSAGE } from './renderers/cpuprofile';
 import { TextRenderOptions } from './renderers/text';
 import { Session } from './session';
 import { packageVersion } from './util/version';
@@ -142,7 +143,14 @@ export function typeScriptNodeArgs(script: string, nodeArgs: readonly string[], 
 
 /** Runs the program; resolves with how it ended. */
 function runProgram(options: CliOptions, sessionPath: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  const config: PreloadConfig = { interval: options.interval, maxStackDepth: options.maxStackDepth, sessionPath };
+  const config: PreloadConfig = {
+    interval: options.interval,
+    maxStackDepth: options.maxStackDepth,
+    sessionPath,
+    mode: options.profileMode,
+    allocationInterval: options.allocationInterval,
+    live: options.live,
+  };
   const preload = join(__dirname, 'preload.js');
   const args = [...options.nodeArgs, '--require', preload, options.script!, ...options.scriptArgs];
   const child = spawn(process.execPath, args, {
@@ -172,13 +180,14 @@ async function main(argv: readonly string[]): Promise<void> {
   let options: CliOptions;
   try {
     options = parseArgs(argv);
-    const unsafe = options.load === undefined ? unsafeToSample(options.nodeArgs) : undefined;
+    const unsafe = options.load === undefined && options.profileMode === 'wall' ? unsafeToSample(options.nodeArgs) : undefined;
     if (unsafe !== undefined) throw new UsageError(unsafe);
     if (options.script !== undefined) options.nodeArgs.unshift(...typeScriptNodeArgs(options.script, options.nodeArgs));
     const renderer = chooseRenderer(options);
     if (renderer.binary && !options.outfile && process.stdout.isTTY) {
       throw new UsageError(`the ${renderer.name} format is binary: write it to a file with -o, or redirect stdout`);
     }
+    if (options.profileMode === 'alloc' && renderer.name === 'cpuprofile') throw new UsageError(CPUPROFILE_ALLOC_MESSAGE);
     if (options.open && renderer.name !== 'html') {
       throw new UsageError(`--open opens HTML reports (-r html, or -o report.html), not ${renderer.name}`);
     }

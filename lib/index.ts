@@ -2,7 +2,8 @@
 export { Profiler, profile } from './profiler';
 export type { ProfilerOptions } from './options';
 export { Session, SessionFormatError } from './session';
-export type { SessionMeta, SessionData, StackTable, SampleTable, SessionLabels } from './session';
+export type { SessionMeta, SessionData, StackTable, SampleTable, ProfileMode, AllocationSettings, SessionLabels } from './session';
+export type { MemorySeries } from './memory-series';
 export { withLabels, setLabels, getLabels, LabelError, LABEL_LIMITS } from './labels';
 export type { Labels } from './labels';
 export { filterSessionByLabels, LabelFilterError } from './labels-filter';

@@ -88,5 +88,5 @@ export function filterSessionByLabels(session: Session, filter: LabelFilter): Se
   }
   const note = `filtered by label ${describeFilter(filter)}: ${kept.stack.length} of ${stack.length} samples`;
   const meta = { ...session.meta, sampleCount: kept.stack.length, notes: [...session.meta.notes, note] };
-  return new Session(meta, session.frames, session.stacks, kept, { sets: keptSets, sample: keptLabels });
+  return new Session(meta, session.frames, session.stacks, kept, session.memory, { sets: keptSets, sample: keptLabels });
 }

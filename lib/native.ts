@@ -56,6 +56,16 @@ export interface NativeSampler {
   /** The demangled symbol at an address (dladdr: slow, for few addresses); '' if none. */
   resolveSymbol(address: number): string;
   defaultSignal: number;
+  /** Starts recording RSS and V8 heap used every `intervalNs` (native/memory_monitor.h). */
+  memoryStart(intervalNs: number): void;
+  /** Records a point now, with the heap read now (JS thread). */
+  memorySample(): void;
+  /** Records a last point and stops. */
+  memoryStop(): void;
+  /** Points since the last drain: (monotonic ns, RSS bytes, heap used bytes) triples. */
+  memoryDrain(): Float64Array;
+  /** Alloc mode: keeps the scripts of running code alive (true) or lets them go (false); returns how many were held. */
+  keepScripts(on: boolean): number;
 }
 
 let loaded: NativeSampler | undefined;

@@ -1,4 +1,5 @@
 /** Defaults and validation of the options shared by the API and the CLI. */
+import type { ProfileMode } from './session';
 
 export const DEFAULT_INTERVAL = 0.001;
 export const MIN_INTERVAL = 0.00001;
@@ -11,7 +12,19 @@ export interface ProfilerOptions {
   maxStackDepth?: number;
   /** Signal number used to interrupt the thread (default: a real-time signal; env NODEINSTRUMENT_SIGNAL). */
   signal?: number;
+  /** 'wall' (default): where wall-clock time goes. 'alloc': where memory is allocated (V8's sampling heap profiler), in bytes. */
+  mode?: ProfileMode;
+  /** alloc mode: mean bytes between sampled allocations (default 32768, V8's). */
+  allocationInterval?: number;
+  /**
+   * alloc mode: count only the objects still live at stop (in-use space)
+   * instead of every sampled allocation (allocated space, the default). The
+   * CLI stops at exit, when a script's data is mostly garbage already.
+   */
+  live?: boolean;
 }
+
+export const DEFAULT_ALLOCATION_INTERVAL = 32 * 1024;
 
 export function checkInterval(interval: number): number {
   if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < MIN_INTERVAL || interval > 10) {
@@ -30,7 +43,15 @@ export function resolveProfilerOptions(options: ProfilerOptions = {}): Required<
   if (!Number.isInteger(signal) || signal < 0 || signal > 64) {
     throw new RangeError(`signal must be a signal number, got ${String(options.signal ?? envSignal)}`);
   }
-  return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal };
+  const mode = options.mode ?? 'wall';
+  if (mode !== 'wall' && mode !== 'alloc') throw new RangeError(`mode must be 'wall' or 'alloc', got ${String(mode)}`);
+  const allocationInterval = options.allocationInterval ?? DEFAULT_ALLOCATION_INTERVAL;
+  if (!Number.isInteger(allocationInterval) || allocationInterval < 1 || allocationInterval > 2 ** 30) {
+    throw new RangeError(`allocationInterval must be a whole number of bytes from 1 to 2^30, got ${String(allocationInterval)}`);
+  }
+  const live = options.live ?? false;
+  if (typeof live !== 'boolean') throw new RangeError('live must be a boolean');
+  return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal, mode, allocationInterval, live };
 }
 
 /**

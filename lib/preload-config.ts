@@ -1,9 +1,14 @@
+import type { ProfileMode } from './session';
+
 /** What the CLI tells the preload, through one environment variable. */
 export const PRELOAD_ENV = 'NODEINSTRUMENT_PRELOAD';
 
 export interface PreloadConfig {
   interval: number;
   maxStackDepth?: number;
+  mode?: ProfileMode;
+  allocationInterval?: number;
+  live?: boolean;
   /** Where to write the session JSON. */
   sessionPath: string;
 }

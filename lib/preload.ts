@@ -18,7 +18,13 @@ function run(): void {
   delete process.env[PRELOAD_ENV];
   const config = JSON.parse(raw) as PreloadConfig;
 
-  const profiler = new Profiler({ interval: config.interval, maxStackDepth: config.maxStackDepth });
+  const profiler = new Profiler({
+    interval: config.interval,
+    maxStackDepth: config.maxStackDepth,
+    mode: config.mode,
+    allocationInterval: config.allocationInterval,
+    live: config.live,
+  });
   let written = false;
   const finish = (): void => {
     if (written) return;

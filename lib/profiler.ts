@@ -7,6 +7,7 @@
  *   const session = profiler.stop();
  *   console.log(profiler.outputText({ color: true }));
  */
+import { AllocRecorder } from './alloc-recorder';
 import { ProfilerOptions, resolveProfilerOptions, unsafeToSample } from './options';
 import { Recorder } from './recorder';
 import { renderText, TextRenderOptions } from './renderers/text';
@@ -19,7 +20,7 @@ const DRAIN_INTERVAL_MS = 200;
 
 export class Profiler {
   private readonly options: Required<ProfilerOptions>;
-  private recorder: Recorder | undefined;
+  private recorder: Recorder | AllocRecorder | undefined;
   private session: Session | undefined;
 
   constructor(options: ProfilerOptions = {}) {
@@ -41,9 +42,14 @@ export class Profiler {
     if (active) {
       throw new Error('another nodeinstrument Profiler is already running in this process; stop it first');
     }
-    const unsafe = unsafeToSample();
-    if (unsafe !== undefined) throw new Error(unsafe);
-    this.recorder = new Recorder({ ...this.options, drainInterval: DRAIN_INTERVAL_MS });
+    if (this.options.mode === 'alloc') {
+      const { allocationInterval: interval, live } = this.options;
+      this.recorder = new AllocRecorder({ allocation: { interval, live }, drainInterval: DRAIN_INTERVAL_MS });
+    } else {
+      const unsafe = unsafeToSample();
+      if (unsafe !== undefined) throw new Error(unsafe);
+      this.recorder = new Recorder({ ...this.options, drainInterval: DRAIN_INTERVAL_MS });
+    }
     active = this;
   }
 

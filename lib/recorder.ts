@@ -4,6 +4,7 @@
  */
 import { decodeCodeEvents, decodeSamples } from './drain';
 import { countRecording, labelState } from './labels-state';
+import { MemoryRecorder } from './memory';
 import { loadNative, NativeSampler, NativeStats } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';
 import { applySourceMaps } from './source-maps';
@@ -32,6 +33,7 @@ export class Recorder {
   private readonly startWallTime: number;
   private readonly startNs: number;
   private readonly startCpuNs: number;
+  private readonly memory: MemoryRecorder;
   private session: Session | undefined;
   /** The label slot the sampler reads; held here too so it lives as long as the sampler. */
   private readonly labelSlot = labelState().slot.buffer as ArrayBuffer;
@@ -49,6 +51,7 @@ export class Recorder {
     const stats = this.native.stats()!;
     this.startNs = stats.startTimeNs;
     this.startCpuNs = stats.startCpuTimeNs;
+    this.memory = new MemoryRecorder(this.native, this.startNs);
     const objects = new NativeObjects();
     const resolver: NativeResolver = {
       objectOf: (address) => objects.objectOf(address),
@@ -71,17 +74,19 @@ export class Recorder {
     const endCpuNs = this.native.threadCpuTime();
     this.native.stop();
     countRecording(-1);
+    const memory = this.memory.stop();
     this.drain();
     const stats = this.native.stats()!;
     lastCodeCatalog = this.symbolizer.catalog();
     // Source maps are read here, in the profiled process, where the files are.
-    this.session = applySourceMaps(this.builder.build(this.meta(stats, endNs, endCpuNs)));
+    this.session = applySourceMaps(this.builder.build(this.meta(stats, endNs, endCpuNs), memory));
     return this.session;
   }
 
   private drain(): void {
     const { samples, codeEvents } = this.native.drain();
     this.symbolizer.process(decodeSamples(samples), decodeCodeEvents(codeEvents));
+    this.memory.poll();
   }
 
   private meta(stats: NativeStats, endNs: number, endCpuNs: number): SessionMeta {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FrameInfo, FrameKind, frameKey } from './frame';
+import { MemorySeries, validateMemorySeries } from './memory-series';
 import { labelSetById } from './labels-registry';
 import { writeFileAtomic } from './util/write-file';
 
@@ -41,6 +42,22 @@ export interface SessionMeta {
   signal: number;
   /** Things that happened during the run that a reader should know about. */
   notes: string[];
+  /**
+   * What the samples weigh (lib/profile-mode.ts): 'wall' (absent in older
+   * files) weighs seconds; 'alloc' weighs bytes, in samples.duration.
+   */
+  mode?: ProfileMode;
+  /** alloc mode: how V8's sampling heap profiler ran. */
+  allocation?: AllocationSettings;
+}
+
+export type ProfileMode = 'wall' | 'alloc';
+
+export interface AllocationSettings {
+  /** Mean bytes between sampled allocations. */
+  interval: number;
+  /** false: every sampled allocation counts (allocated space); true: only objects still live at stop (in-use space). */
+  live: boolean;
 }
 
 /** Stacks stored as a prefix tree: a stack is its parent stack plus one frame. */
@@ -78,6 +95,8 @@ export interface SessionData {
   stacks: StackTable;
   samples: SampleTable;
   labels?: SessionLabels;
+  /** Process memory over the run (optional: older files and other tools have none). */
+  memory?: MemorySeries;
 }
 
 export class SessionFormatError extends Error {
@@ -90,6 +109,7 @@ export class Session {
     readonly frames: readonly FrameInfo[],
     readonly stacks: Readonly<StackTable>,
     readonly samples: Readonly<SampleTable>,
+    readonly memory?: Readonly<MemorySeries>,
     readonly labels?: Readonly<SessionLabels>,
   ) {}
 
@@ -110,6 +130,7 @@ export class Session {
       frames: [...this.frames],
       stacks: this.stacks,
       samples: this.samples,
+      ...(this.memory ? { memory: this.memory } : {}),
       ...(this.labels ? { labels: this.labels } : {}),
     };
   }
@@ -212,8 +233,8 @@ export class SessionBuilder {
     table.sample.push(index);
   }
 
-  build(meta: SessionMeta): Session {
-    return new Session(meta, this.frames, this.stacks, this.samples, this.labels?.table);
+  build(meta: SessionMeta, memory?: MemorySeries): Session {
+    return new Session(meta, this.frames, this.stacks, this.samples, memory, this.labels?.table);
   }
 }
 
@@ -274,7 +295,27 @@ function validateMeta(value: unknown): SessionMeta {
     argv: strings('argv'),
     signal: field(value, 'signal', 'number', 0),
     notes: strings('notes'),
+    ...optionalModeFields(value),
   };
+}
+
+/** meta.mode and meta.allocation, kept only when present (files from before them load as wall sessions). */
+function optionalModeFields(meta: Record<string, unknown>): Pick<SessionMeta, 'mode' | 'allocation'> {
+  const fields: Pick<SessionMeta, 'mode' | 'allocation'> = {};
+  const mode = field<unknown>(meta, 'mode', 'string', undefined);
+  if (mode !== undefined) {
+    if (mode !== 'wall' && mode !== 'alloc') fail(`meta.mode must be 'wall' or 'alloc', got ${JSON.stringify(mode)}`);
+    fields.mode = mode;
+  }
+  const allocation = Object.prototype.hasOwnProperty.call(meta, 'allocation') ? meta.allocation : undefined;
+  if (allocation !== undefined) {
+    if (!isObject(allocation)) fail('meta.allocation must be an object');
+    const interval = allocation.interval;
+    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) fail('meta.allocation.interval must be a number of bytes');
+    if (typeof allocation.live !== 'boolean') fail('meta.allocation.live must be a boolean');
+    fields.allocation = { interval, live: allocation.live };
+  }
+  return fields;
 }
 
 function validateFrame(value: unknown, index: number): FrameInfo {
@@ -335,6 +376,7 @@ function validateSession(data: unknown): Session {
     if (!Number.isInteger(stack[i]) || stack[i]! < -1 || stack[i]! >= parent.length) fail(`samples.stack[${i}] is out of range`);
     if (duration[i]! < 0) fail(`samples.duration[${i}] is negative`);
   }
+  const memory = data.memory === undefined ? undefined : validateMemorySeries(data.memory, fail);
   const labels = data.labels === undefined ? undefined : validateLabels(data.labels, stack.length);
-  return new Session(meta, frames, { parent, frame }, { stack, time, duration, cpu }, labels);
+  return new Session(meta, frames, { parent, frame }, { stack, time, duration, cpu }, memory, labels);
 }

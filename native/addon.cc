@@ -9,7 +9,9 @@
 #include <ctime>
 #include <memory>
 
+#include "memory_monitor.h"
 #include "native_symbols.h"
+#include "script_keeper.h"
 #include "sampler.h"
 
 namespace nodeinstrument {
@@ -17,6 +19,8 @@ namespace {
 
 struct AddonState {
   std::unique_ptr<Sampler> sampler;
+  std::unique_ptr<MemoryMonitor> memory;
+  std::unique_ptr<ScriptKeeper> scripts;
 };
 
 static_assert(std::atomic<int32_t>::is_always_lock_free && sizeof(std::atomic<int32_t>) == sizeof(int32_t),
@@ -158,6 +162,62 @@ Napi::Value ResolveSymbol(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, ResolveNativeAddress(static_cast<uint64_t>(address)).symbol);
 }
 
+// memoryStart(intervalNs): starts recording process memory (see memory_monitor.h).
+Napi::Value MemoryStart(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "memoryStart expects an interval in ns");
+  const double interval = info[0].As<Napi::Number>().DoubleValue();
+  if (!(interval >= 1e6) || interval > 60e9) throw Napi::RangeError::New(env, "memory interval must be 1 ms to 60 s");
+  state.memory.reset();
+  std::unique_ptr<MemoryMonitor> monitor;
+  const std::string error = MemoryMonitor::Start(v8::Isolate::GetCurrent(), static_cast<uint64_t>(interval), &monitor);
+  if (!error.empty()) throw Napi::Error::New(env, error);
+  state.memory = std::move(monitor);
+  return env.Undefined();
+}
+
+// memorySample(): records a point now, with V8's heap used read now.
+Napi::Value MemorySample(const Napi::CallbackInfo& info) {
+  AddonState& state = State(info.Env());
+  if (state.memory) state.memory->Sample();
+  return info.Env().Undefined();
+}
+
+// memoryStop(): a last point, then the thread and GC callback go. Drain afterwards.
+Napi::Value MemoryStop(const Napi::CallbackInfo& info) {
+  AddonState& state = State(info.Env());
+  if (state.memory) state.memory->Stop();
+  return info.Env().Undefined();
+}
+
+// memoryDrain(): Float64Array of (monotonic ns, rss bytes, heap used bytes) triples.
+Napi::Value MemoryDrain(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  std::vector<double> points;
+  if (state.memory) points = state.memory->Drain();
+  Napi::Float64Array array = Napi::Float64Array::New(env, points.size());
+  if (!points.empty()) std::memcpy(array.Data(), points.data(), points.size() * sizeof(double));
+  return array;
+}
+
+// keepScripts(on): in alloc mode, keeps every script code runs from alive (script_keeper.h).
+// Returns how many scripts were held. Refused while the sampler owns the JIT code events.
+Napi::Value KeepScripts(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  const bool on = info.Length() > 0 && info[0].ToBoolean().Value();
+  size_t held = state.scripts ? state.scripts->size() : 0;
+  if (on) {
+    if (state.sampler && state.sampler->running()) throw Napi::Error::New(env, "the sampler is running: it owns V8's code events");
+    if (!state.scripts) state.scripts = ScriptKeeper::Start(v8::Isolate::GetCurrent());
+  } else {
+    state.scripts.reset();
+  }
+  return Napi::Number::New(env, static_cast<double>(held));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonState());
   exports.Set("start", Napi::Function::New(env, Start, "start"));
@@ -168,6 +228,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("monotonicNow", Napi::Function::New(env, MonotonicNow, "monotonicNow"));
   exports.Set("threadCpuTime", Napi::Function::New(env, ThreadCpuTime, "threadCpuTime"));
   exports.Set("resolveSymbol", Napi::Function::New(env, ResolveSymbol, "resolveSymbol"));
+  exports.Set("memoryStart", Napi::Function::New(env, MemoryStart, "memoryStart"));
+  exports.Set("memorySample", Napi::Function::New(env, MemorySample, "memorySample"));
+  exports.Set("memoryStop", Napi::Function::New(env, MemoryStop, "memoryStop"));
+  exports.Set("memoryDrain", Napi::Function::New(env, MemoryDrain, "memoryDrain"));
+  exports.Set("keepScripts", Napi::Function::New(env, KeepScripts, "keepScripts"));
   exports.Set("defaultSignal", Napi::Number::New(env, DefaultSignal()));
   // The ABI (process.versions.modules) this was compiled for. The module
   // registers through Node-API, so any Node loads it, but the sampler uses

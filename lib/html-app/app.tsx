@@ -1,8 +1,9 @@
 /** The page: header, view tabs, the controls they share, and the three views. */
 import { useMemo, useState } from 'preact/hooks';
 import type { Tooltip } from './canvas';
-import { FlamePanel, TimelinePanel } from './canvas-panels';
-import { formatSeconds, formatShortCount, Timing } from './format';
+import { FlamePanel, MemoryPanel, TimelinePanel } from './canvas-panels';
+import { formatSeconds, formatShortCount, formatValue, Timing } from './format';
+import { ViewLink } from './memory-chart';
 import { Header } from './header';
 import { buildLabelTree } from './label-tree';
 import type { ReportModel } from './model';
@@ -31,6 +32,9 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
   const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(new Set());
   // Index into data.labels.pairs, or -1 for all samples.
   const [labelPair, setLabelPair] = useState(-1);
+  const viewLink = useMemo(() => new ViewLink(), []);
+  const memory = model.data.memory;
+  const isAlloc = model.unit === 'bytes';
 
   const threshold = Number(thresholdText);
   const minShare = Number.isFinite(threshold) && threshold > 0 ? Math.min(threshold, 100) / 100 : 0;
@@ -41,13 +45,16 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
 
   // The timeline and the flame graph are prepared when first shown.
   const timelineInput = useMemo(() => {
-    if (!visited.has('timeline')) return undefined;
+    if (!visited.has('timeline') || isAlloc) return undefined;
     const visible = visibleStacks(model.data.stacks, model.frames, rules);
     const rows = buildTimelineRows(model.segments(), visible);
     return { rows, visible, frames: model.frames, labels: model.labels, locations: model.locations, colors: model.colors, totalTime: model.tree.totalTime };
   }, [rules, visited.has('timeline')]);
   const flameInput = useMemo(
-    () => (visited.has('flame') ? { view, labels: model.labels, locations: model.locations, colors: model.colors } : undefined),
+    () =>
+      visited.has('flame')
+        ? { view, labels: model.labels, locations: model.locations, colors: model.colors, formatValue: (value: number) => formatValue(value, model.unit) }
+        : undefined,
     [view, visited.has('flame')],
   );
 
@@ -100,7 +107,7 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
           />
           <div class="switch" role="group" aria-label="Time shown as">
             <button type="button" aria-pressed={timing === 'seconds'} onClick={() => setTiming('seconds')}>
-              seconds
+              {isAlloc ? 'bytes' : 'seconds'}
             </button>
             <button type="button" aria-pressed={timing === 'percent'} onClick={() => setTiming('percent')}>
               %
@@ -121,7 +128,18 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
           <TreeView model={model} view={view} timing={timing} minShare={minShare} matches={matches} openGroups={openGroups} onToggleGroup={toggleGroup} />
         </section>
         <section id="panel-timeline" role="tabpanel" aria-labelledby="tab-timeline" hidden={tab !== 'timeline'} class="panel">
-          {timelineInput && <TimelinePanel input={timelineInput} matches={matches} tooltip={tooltip} note={timelineNote} />}
+          {timelineInput && <TimelinePanel input={timelineInput} matches={matches} tooltip={tooltip} note={timelineNote} link={memory ? viewLink : undefined} />}
+          {isAlloc && (
+            <p class="memory-title">
+              V8's sampling heap profiler records the order of allocations, not their time: the allocation profile is in the call tree and the flame graph.
+            </p>
+          )}
+          {visited.has('timeline') && memory && memory.time.length > 0 && (
+            <>
+              <div class="memory-title">Process memory (RSS and V8 heap used, sampled every 100 ms)</div>
+              <MemoryPanel series={memory} tooltip={tooltip} link={isAlloc ? undefined : viewLink} range={{ start: 0, end: model.data.meta.duration }} />
+            </>
+          )}
         </section>
         <section id="panel-flame" role="tabpanel" aria-labelledby="tab-flame" hidden={tab !== 'flame'} class="panel">
           {flameInput && <FlamePanel input={flameInput} matches={matches} tooltip={tooltip} />}

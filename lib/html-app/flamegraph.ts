@@ -16,6 +16,8 @@ export interface FlameInput {
   labels: readonly string[];
   locations: readonly string[];
   colors: readonly string[];
+  /** Writes a node's weight (seconds, or bytes for an alloc session). */
+  formatValue?: (value: number) => string;
 }
 
 const ROW_HEIGHT = 18;
@@ -154,7 +156,7 @@ export class FlameGraph {
       context.fillRect(left, y, Math.max(1, right - left - (right - left > 3 ? 1 : 0)), ROW_HEIGHT - 1);
       lastPixel[depth] = Math.floor(right);
       context.globalAlpha = 1;
-      const text = isRoot ? `all (${formatSeconds(node.totalTime)})` : input.labels[node.frameId]!;
+      const text = isRoot ? `all (${this.format(node.totalTime)})` : input.labels[node.frameId]!;
       const label = fitLabel(text, right - left - 6, this.charWidth);
       if (label) {
         context.fillStyle = isRoot ? this.theme.text : this.theme.frameText;
@@ -166,6 +168,10 @@ export class FlameGraph {
         context.strokeRect(left + 1, y + 1, Math.max(1, right - left - 2), ROW_HEIGHT - 3);
       }
     }
+  }
+
+  private format(value: number): string {
+    return (this.input?.formatValue ?? formatSeconds)(value);
   }
 
   private hitTest(x: number, y: number): number {
@@ -187,11 +193,11 @@ export class FlameGraph {
     const { input, layout } = this;
     const node = layout!.nodes[index]!;
     const root = layout!.nodes[0]!;
-    if (index === 0) return [{ text: 'all samples', className: 'tooltip-title' }, { text: formatSeconds(node.totalTime) }];
+    if (index === 0) return [{ text: 'all samples', className: 'tooltip-title' }, { text: this.format(node.totalTime) }];
     const lines: TooltipLine[] = [{ text: input!.labels[node.frameId]!, className: 'tooltip-title' }];
     if (input!.locations[node.frameId]) lines.push({ text: input!.locations[node.frameId]!, className: 'tooltip-dim' });
-    lines.push({ text: `total ${formatSeconds(node.totalTime)} (${formatPercent(node.totalTime / (root.totalTime || 1))})` });
-    lines.push({ text: `self ${formatSeconds(node.selfTime)}` });
+    lines.push({ text: `total ${this.format(node.totalTime)} (${formatPercent(node.totalTime / (root.totalTime || 1))})` });
+    lines.push({ text: `self ${this.format(node.selfTime)}` });
     if (node.hidden && node.hidden.frameCount > 0) {
       const names = node.hidden.libraries.length > 0 ? `  ${node.hidden.libraries.join(', ')}` : '';
       lines.push({ text: `[${node.hidden.frameCount} frame${node.hidden.frameCount === 1 ? '' : 's'} hidden]${names}`, className: 'tooltip-dim' });

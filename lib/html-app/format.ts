@@ -1,12 +1,22 @@
 /** How the report writes times, shares, counts and dates. */
+import { formatBytes } from '../memory-series';
+export { formatBytes, formatMemorySummary } from '../memory-series';
 export { formatRate, formatTimestamp, sessionWarnings } from '../session-summary';
 
 export type Timing = 'seconds' | 'percent';
 
-/** A node's time as the tree shows it: seconds with three decimals, or percent of the total with one. */
-export function formatNodeTime(seconds: number, total: number, timing: Timing): string {
+/** What a node's weight is: seconds of wall time, or bytes (alloc sessions). */
+export type Unit = 'seconds' | 'bytes';
+
+/** A node's time as the tree shows it: seconds with three decimals (bytes: `12.3 MB`), or percent of the total with one. */
+export function formatNodeTime(seconds: number, total: number, timing: Timing, unit: Unit = 'seconds'): string {
   if (timing === 'percent') return `${(total > 0 ? (seconds / total) * 100 : 0).toFixed(1)}%`;
-  return seconds.toFixed(3);
+  return unit === 'bytes' ? formatBytes(seconds) : seconds.toFixed(3);
+}
+
+/** A weight for tooltips: formatSeconds, or bytes. */
+export function formatValue(value: number, unit: Unit): string {
+  return unit === 'bytes' ? formatBytes(value) : formatSeconds(value);
 }
 
 /** A duration for tooltips and axes, with a unit that suits it: `1.23 s`, `45.6 ms`, `789 µs`. */

@@ -1,11 +1,13 @@
 /** The report's header: when, how long, how many samples, what ran, and what to doubt. */
 import type { ReportModel } from './model';
-import { formatCount, formatRate, formatSeconds, formatShortCount, formatTimestamp, sessionWarnings } from './format';
+import { formatBytes, formatCount, formatMemorySummary, formatRate, formatSeconds, formatShortCount, formatTimestamp, sessionWarnings } from './format';
 
 export function Header({ model }: { model: ReportModel }) {
   const { meta, program, timeline } = model.data;
   const rate = formatRate(meta);
   const samples = timeline.sampleCount;
+  const memory = formatMemorySummary(model.data.memory);
+  const allocated = model.unit === 'bytes' ? model.tree.totalTime : undefined;
   return (
     <header class="header">
       <div class="brand">nodeinstrument</div>
@@ -19,7 +21,7 @@ export function Header({ model }: { model: ReportModel }) {
           <dd>{meta.duration.toFixed(3)} s</dd>
         </div>
         <div>
-          <dt>Samples</dt>
+          <dt>{allocated === undefined ? 'Samples' : 'Allocation samples'}</dt>
           <dd title={rate}>
             {formatCount(samples)}
             {rate && <span class="dim"> ({rate})</span>}
@@ -29,6 +31,21 @@ export function Header({ model }: { model: ReportModel }) {
           <dt>CPU time</dt>
           <dd>{meta.cpuTime.toFixed(3)} s</dd>
         </div>
+        {allocated !== undefined && (
+          <div class="wide">
+            <dt>Allocated</dt>
+            <dd>
+              {formatBytes(allocated)}
+              <span class="dim"> ({meta.allocation?.live ? 'still live at the end' : 'collected since or not'}{meta.allocation ? `, one sample per ${formatBytes(meta.allocation.interval)} on average` : ''})</span>
+            </dd>
+          </div>
+        )}
+        {memory && (
+          <div class="wide">
+            <dt>Memory</dt>
+            <dd>{memory}</dd>
+          </div>
+        )}
         {program && (
           <div class="wide">
             <dt>Program</dt>

@@ -5,6 +5,7 @@ import type { CallNode } from '../tree';
 import { buildAggregateTree } from './call-tree';
 import { frameColor } from './colors';
 import { decodeFrames, decodeSegments, Segments } from './data';
+import type { Unit } from './format';
 
 export interface ReportModel {
   data: HtmlReportData;
@@ -15,6 +16,8 @@ export interface ReportModel {
   colors: readonly string[];
   /** The unprocessed call tree. */
   tree: CallNode;
+  /** What the tree's weights are: seconds, or bytes for an alloc session. */
+  unit: Unit;
   /** The timeline's segments, decoded on first use. */
   segments(): Segments;
 }
@@ -29,6 +32,7 @@ export function createModel(data: HtmlReportData): ReportModel {
     locations: data.frames.location,
     colors: frames.map(frameColor),
     tree: buildAggregateTree(data, frames),
+    unit: data.meta.mode === 'alloc' ? 'bytes' : 'seconds',
     segments: () => (segments ??= decodeSegments(data)),
   };
 }

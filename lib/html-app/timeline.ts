@@ -46,6 +46,8 @@ export class Timeline {
   private drag: { x: number; y: number; viewStart: number; scrollTop: number; moved: boolean } | undefined;
   /** Incremented on every draw: lets tests and the page know the canvas was drawn. */
   drawCount = 0;
+  /** Told the time range in view at each draw (the memory track follows it). */
+  onView: ((start: number, end: number) => void) | undefined;
 
   constructor(
     container: HTMLElement,
@@ -121,6 +123,7 @@ export class Timeline {
     context.fillRect(0, 0, width, height);
     const input = this.input;
     if (!input) return;
+    this.onView?.(this.viewStart, this.viewEnd);
     context.font = LABEL_FONT;
     this.charWidth = context.measureText('M').width || this.charWidth;
     context.textBaseline = 'middle';

@@ -8,7 +8,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CSSProperties } from 'preact';
 import { isApplicationFrame } from '../processors';
-import { formatNodeTime, formatSeconds, heatClass, Timing } from './format';
+import { formatNodeTime, formatValue, heatClass, Timing } from './format';
 import type { ReportModel } from './model';
 import type { FrameMatches } from './search';
 import { GroupRow, NodeRow, TreeRow, treeRows } from './tree-rows';
@@ -161,7 +161,7 @@ function NodeLine({ row, model, total, timing, focused, onFocus, onToggle, regis
   const share = total > 0 ? node.totalTime / total : 0;
   const location = model.locations[node.frameId] ?? '';
   const classes = ['row', row.revealed ? 'revealed' : '', row.matched ? 'matched' : '', isApplicationFrame(node.frame) ? 'app' : ''].filter(Boolean).join(' ');
-  const details = [`${formatSeconds(node.totalTime)} total, ${formatSeconds(node.selfTime)} self, ${node.sampleCount} samples`];
+  const details = [`${formatValue(node.totalTime, model.unit)} total, ${formatValue(node.selfTime, model.unit)} self, ${node.sampleCount} samples`];
   if (node.frame.file) details.push(node.frame.line > 0 ? `${node.frame.file}:${node.frame.line}:${node.frame.column}` : node.frame.file);
   return (
     <div
@@ -181,7 +181,7 @@ function NodeLine({ row, model, total, timing, focused, onFocus, onToggle, regis
       <span class="twisty" aria-hidden="true">
         {row.expandable ? (row.expanded ? '▾' : '▸') : ''}
       </span>
-      <span class={`time ${heatClass(share)}`}>{formatNodeTime(node.totalTime, total, timing)}</span>
+      <span class={`time ${heatClass(share)}`}>{formatNodeTime(node.totalTime, total, timing, model.unit)}</span>
       <span class="name">{model.labels[node.frameId]}</span>
       {location && <span class="location">{location}</span>}
       {!row.expanded && node.hidden && node.hidden.frameCount > 0 && <span class="hidden-count">[{node.hidden.frameCount} hidden]</span>}

@@ -5,9 +5,12 @@
  *
  * The value is the number of samples, the format's usual meaning (tools label
  * it "samples"); each stands for about one sampling interval. pprof,
- * speedscope and .cpuprofile carry each sample's exact wall time.
+ * speedscope and .cpuprofile carry each sample's exact wall time. For an
+ * alloc session the value is bytes (whole), which flame graph tools draw the
+ * same way (flamegraph.pl --countname=bytes labels it).
  */
 import { FrameInfo } from '../frame';
+import { isAllocSession } from '../profile-mode';
 import { Session } from '../session';
 import { displayLocation, escapeControl } from './text';
 
@@ -17,7 +20,8 @@ export const EMPTY_STACK_NAME = '(root)';
 export function renderCollapsed(session: Session): string {
   const label = frameLabeler(session);
   const lines: string[] = [];
-  for (const [stackId, count] of samplesByStack(session)) {
+  const totals = isAllocSession(session.meta) ? bytesByStack(session) : samplesByStack(session);
+  for (const [stackId, count] of totals) {
     const frames = stackId === -1 ? [EMPTY_STACK_NAME] : session.stackFrames(stackId).map(label);
     lines.push(`${frames.join(';')} ${count}`);
   }
@@ -30,6 +34,14 @@ function samplesByStack(session: Session): Map<number, number> {
   const counts = new Map<number, number>();
   for (const stackId of session.samples.stack) counts.set(stackId, (counts.get(stackId) ?? 0) + 1);
   return counts;
+}
+
+function bytesByStack(session: Session): Map<number, number> {
+  const bytes = new Map<number, number>();
+  const { stack, duration } = session.samples;
+  for (let i = 0; i < stack.length; i++) bytes.set(stack[i]!, (bytes.get(stack[i]!) ?? 0) + duration[i]!);
+  for (const [stackId, total] of bytes) bytes.set(stackId, Math.round(total));
+  return bytes;
 }
 
 /** Frame id to label, each label built once. */

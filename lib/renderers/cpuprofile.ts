@@ -5,7 +5,12 @@
  */
 import { pathToFileURL } from 'node:url';
 import { FrameInfo, SpecialFrame } from '../frame';
+import { isAllocSession, UnsupportedModeError } from '../profile-mode';
 import { Session } from '../session';
+
+/** .cpuprofile holds sample times only: it has no place for bytes. */
+export const CPUPROFILE_ALLOC_MESSAGE =
+  'the cpuprofile format holds time only and cannot show an allocation profile (--mode alloc): use html, text, pprof (alloc_space), speedscope or collapsed';
 
 export interface CpuProfileCallFrame {
   functionName: string;
@@ -46,6 +51,7 @@ export function renderCpuProfile(session: Session): string {
 }
 
 export function buildCpuProfile(session: Session): CpuProfile {
+  if (isAllocSession(session.meta)) throw new UnsupportedModeError(CPUPROFILE_ALLOC_MESSAGE);
   const tree = new NodeTable(session);
   const samples = session.samples.stack.map((stackId) => tree.nodeIdOf(stackId));
   const { startTime, endTime, timeDeltas } = sampleTimes(session);

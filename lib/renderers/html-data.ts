@@ -4,6 +4,8 @@
  * flame graph need) and the timeline segments.
  */
 import { DEFAULT_MIN_SHARE } from '../processors';
+import type { MemorySeries } from '../memory-series';
+import { isAllocSession } from '../profile-mode';
 import { Session } from '../session';
 import { formatCommandLine } from '../session-summary';
 import type { HtmlFrames, HtmlRegExp, HtmlReportData, HtmlSettings } from './html-format';
@@ -44,9 +46,21 @@ export function buildHtmlData(session: Session, options: TextRenderOptions = {},
     stacks: { parent: [...parent], frame: stackFrames },
     self: { time: Array.from(selfTime, roundNs), samples: Array.from(selfSamples) },
     emptyStack: { time: roundNs(emptyStack.time), samples: emptyStack.samples },
-    timeline: buildTimeline(session.samples, dataOptions.maxTimelineSegments ?? TIMELINE_MAX_SEGMENTS),
+    // An alloc session's samples have an order but no time: no stack timeline.
+    timeline: isAllocSession(session.meta)
+      ? { sampleCount: stack.length, stack: [], gap: [], length: [] }
+      : buildTimeline(session.samples, dataOptions.maxTimelineSegments ?? TIMELINE_MAX_SEGMENTS),
     settings: settingsOf(options),
     ...(session.labels ? { labels: buildHtmlLabels(session, roundNs) } : {}),
+    ...(session.memory ? { memory: memoryData(session.memory) } : {}),
+  };
+}
+
+function memoryData(series: Readonly<MemorySeries>): MemorySeries {
+  return {
+    time: series.time.map((seconds) => Math.round(seconds * 1e6) / 1e6),
+    rss: series.rss.map(Math.round),
+    heapUsed: series.heapUsed.map(Math.round),
   };
 }
 

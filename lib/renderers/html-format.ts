@@ -4,6 +4,7 @@
  * bundle takes nothing from this file but its shape.
  */
 import type { FrameKind } from '../frame';
+import type { MemorySeries } from '../memory-series';
 import type { SessionMeta } from '../session';
 
 export interface HtmlReportData {
@@ -20,6 +21,8 @@ export interface HtmlReportData {
   emptyStack: { time: number; samples: number };
   timeline: HtmlTimeline;
   settings: HtmlSettings;
+  /** Process memory over the run, when the session recorded it: times rounded to microseconds, whole bytes. */
+  memory?: MemorySeries;
   /** Present when samples carry labels (withLabels): for the page's label selector. */
   labels?: HtmlLabels;
 }

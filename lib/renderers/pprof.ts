@@ -5,13 +5,17 @@
  * Each distinct frame becomes one pprof function and one location (at the
  * function's start line: the sampler does not record the line executing), and
  * each distinct stack one pprof sample carrying three values: the number of
- * samples, their wall time and their CPU time, in nanoseconds. Samples with
- * labels (withLabels) are kept apart per label set, each with its labels as
- * pprof string labels.
+ * samples, their wall time and their CPU time, in nanoseconds. An alloc
+ * session's samples carry two: the number of allocation samples and their
+ * bytes, as `alloc_space` (every sampled allocation) or `inuse_space` (with
+ * --live: only what was live at the end), the names Go's heap profiles use.
+ * Samples with labels (withLabels) are kept apart per label set, each with
+ * its labels as pprof string labels.
  */
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { FrameInfo } from '../frame';
+import { isAllocSession } from '../profile-mode';
 import { Session } from '../session';
 
 const NS_PER_SECOND = 1e9;
@@ -43,13 +47,15 @@ export function buildPprofProfile(session: Session): Profile {
   const labelsOfSet = (session.labels?.sets ?? []).map((set) =>
     Object.entries(set).map(([key, value]) => new Label({ key: strings.dedup(key), str: strings.dedup(value) })),
   );
+  const labelsOf = (total: StackTotals): Label[] => (total.labelSet === -1 ? [] : labelsOfSet[total.labelSet]!);
+  if (isAllocSession(session.meta)) return buildAllocProfile(session, totals, locations, strings, valueType, labelsOf);
   const samples = [...totals.values()].map((total) => {
     // pprof lists a sample's locations leaf first; an empty stack keeps its time with no locations.
     const leafFirst = total.stackId === -1 ? [] : session.stackFrames(total.stackId).reverse();
     return new Sample({
       locationId: leafFirst.map((frameId) => locations.idOf(frameId)),
       value: [total.count, toNanoseconds(total.wallSeconds), toNanoseconds(total.cpuSeconds)],
-      label: total.labelSet === -1 ? [] : labelsOfSet[total.labelSet]!,
+      label: labelsOf(total),
     });
   });
   const wall = valueType('wall', 'nanoseconds');
@@ -66,6 +72,41 @@ export function buildPprofProfile(session: Session): Profile {
     period: toNanoseconds(session.meta.requestedInterval),
     // Wall time is what the text report shows; without this pprof would default to the last type, cpu.
     defaultSampleType: strings.dedup('wall'),
+  });
+}
+
+/** An alloc session: samples/count and bytes, the period being the mean sampling interval in bytes. */
+function buildAllocProfile(
+  session: Session,
+  totals: Map<number, StackTotals>,
+  locations: LocationTable,
+  strings: StringTable,
+  valueType: (type: string, unit: string) => ValueType,
+  labelsOf: (total: StackTotals) => Label[],
+): Profile {
+  const space = session.meta.allocation?.live ? 'inuse_space' : 'alloc_space';
+  const samples = [...totals.values()].map((total) => {
+    const leafFirst = total.stackId === -1 ? [] : session.stackFrames(total.stackId).reverse();
+    // wallSeconds holds the bytes in an alloc session (samples.duration is the weight column).
+    return new Sample({
+      locationId: leafFirst.map((frameId) => locations.idOf(frameId)),
+      value: [total.count, Math.round(total.wallSeconds)],
+      label: labelsOf(total),
+    });
+  });
+  const bytes = valueType(space, 'bytes');
+  return new Profile({
+    sampleType: [valueType('samples', 'count'), bytes],
+    sample: samples,
+    mapping: [nodeMapping(session, strings)],
+    location: locations.locations,
+    function: locations.functions,
+    stringTable: strings,
+    timeNanos: epochMsToNanoseconds(session.meta.startTime),
+    durationNanos: toNanoseconds(session.meta.duration),
+    periodType: valueType('space', 'bytes'),
+    period: session.meta.allocation?.interval ?? 0,
+    defaultSampleType: strings.dedup(space),
   });
 }
 

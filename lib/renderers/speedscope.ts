@@ -1,10 +1,12 @@
 /**
  * The speedscope renderer: speedscope's own file format
  * (https://www.speedscope.app/file-format-schema.json) holding one "sampled"
- * profile whose weights are the samples' wall time in seconds.
+ * profile whose weights are the samples' wall time in seconds (an alloc
+ * session's: bytes, unit 'bytes', samples in allocation order).
  */
 import { relative } from 'node:path';
 import { FrameInfo } from '../frame';
+import { isAllocSession } from '../profile-mode';
 import { Session } from '../session';
 import { packageVersion } from '../util/version';
 
@@ -20,7 +22,7 @@ export interface SpeedscopeFrame {
 export interface SpeedscopeSampledProfile {
   type: 'sampled';
   name: string;
-  unit: 'seconds';
+  unit: 'seconds' | 'bytes';
   startValue: number;
   endValue: number;
   /** Stacks as indices into shared.frames, root first. */
@@ -53,7 +55,7 @@ export function buildSpeedscopeFile(session: Session, options: SpeedscopeOptions
   return {
     $schema: SPEEDSCOPE_SCHEMA,
     shared: { frames: frames.frames },
-    profiles: [{ type: 'sampled', name, unit: 'seconds', startValue: 0, endValue: sum(weights), samples, weights }],
+    profiles: [{ type: 'sampled', name, unit: isAllocSession(session.meta) ? 'bytes' : 'seconds', startValue: 0, endValue: sum(weights), samples, weights }],
     name,
     activeProfileIndex: 0,
     exporter: `nodeinstrument@${packageVersion()}`,

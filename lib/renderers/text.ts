@@ -7,6 +7,8 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FrameInfo } from '../frame';
 import { DEFAULT_MIN_SHARE, ProcessorOptions, isApplicationFrame, processTree } from '../processors';
+import { formatBytes, formatMemorySummary } from '../memory-series';
+import { allocationDescription, formatWeight, isAllocSession } from '../profile-mode';
 import { Session } from '../session';
 import { formatCommandLine, formatRate, formatTimestamp, relativeToCwd, sessionWarnings } from '../session-summary';
 import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../tree';
@@ -39,6 +41,8 @@ export interface TreeRenderOptions {
   cwd?: string;
   /** Levels drawn before deeper frames are summarised in one line. Default MAX_TREE_DEPTH. */
   maxDepth?: number;
+  /** Writes a node's weight when timing is not 'percent' (default: seconds, formatDuration; alloc sessions: bytes). */
+  formatValue?: (value: number) => string;
 }
 
 /**
@@ -51,7 +55,9 @@ export function renderText(session: Session, options: TextRenderOptions = {}): s
   if (options.labels) session = filterSessionByLabels(session, options.labels);
   const style = new Style(options.color ?? false);
   const lines = ['', ...renderHeader(session, options, style), ''];
-  if (session.samples.stack.length === 0) {
+  if (session.samples.stack.length === 0 && isAllocSession(session.meta)) {
+    lines.push('No allocations were sampled: the program allocated less than the sampling interval, or nothing it allocated was live at the end.');
+  } else if (session.samples.stack.length === 0) {
     lines.push('No samples were recorded.');
     lines.push('The program may have ended before the first sample was taken; try a smaller sampling interval.');
   } else {
@@ -70,7 +76,8 @@ function renderTreeMode(session: Session, options: TextRenderOptions): string[] 
     options.mode === 'timeline'
       ? processTree(buildTimelineTree(session), { ...options.processor, timeline: true })
       : processTree(buildCallTree(session), options.processor);
-  return root.children.length === 0 ? [] : renderTreeLines(root, { ...options, cwd: session.meta.cwd });
+  const formatValue = (value: number): string => formatWeight(value, session.meta);
+  return root.children.length === 0 ? [] : renderTreeLines(root, { ...options, cwd: session.meta.cwd, formatValue });
 }
 
 /**
@@ -96,10 +103,11 @@ export function renderFlatLines(session: Session, options: TextRenderOptions): s
     .sort((a, b) => b.selfTime - a.selfTime || compareNodes(a.node, b.node))
     .map(({ node, selfTime }) => {
       const share = total > 0 ? selfTime / total : 0;
-      const time = options.timing === 'percent' ? `${(share * 100).toFixed(1)}%` : formatDuration(selfTime);
+      const time = options.timing === 'percent' ? `${(share * 100).toFixed(1)}%` : formatWeight(selfTime, session.meta);
       const name = escapeControl(node.frame.name);
       const location = escapeControl(displayLocation(node.frame, cwd));
-      const line = `${style.forShare(share, time.padStart(options.timing === 'percent' ? 6 : 7))} ${isApplicationFrame(node.frame) ? style.bold(name) : name}`;
+      const width = options.timing === 'percent' ? 6 : isAllocSession(session.meta) ? 9 : 7;
+      const line = `${style.forShare(share, time.padStart(width))} ${isApplicationFrame(node.frame) ? style.bold(name) : name}`;
       return location ? `${line}  ${style.dim(location)}` : line;
     });
 }
@@ -116,11 +124,19 @@ function renderHeader(session: Session, options: TextRenderOptions, style: Style
   const name = 'nodeinstrument';
   const margin = ' '.repeat(name.length);
   const program = options.title ?? formatCommandLine(meta.argv, meta.cwd);
+  if (isAllocSession(meta)) right[0] = `Allocation samples: ${session.samples.stack.length}`;
   const lines = [
     `  ${style.bold(name)}  ${left[0]!.padEnd(width)}${right[0]}`,
     `  ${margin}  ${left[1]!.padEnd(width)}${right[1]}`,
   ];
   if (program) lines.push(`  ${margin}  Program: ${escapeControl(program)}`);
+  if (isAllocSession(meta)) {
+    const total = session.samples.duration.reduce((sum, bytes) => sum + bytes, 0);
+    const every = meta.allocation ? `, one per ${formatBytes(meta.allocation.interval)} allocated on average` : '';
+    lines.push(`  ${margin}  Allocated: ${formatBytes(total)} (${allocationDescription(meta)}${every})`);
+  }
+  const memory = formatMemorySummary(session.memory);
+  if (memory) lines.push(`  ${margin}  Memory: ${memory}`);
   for (const warning of sessionWarnings(meta)) lines.push(`  ${style.yellow('warning:')} ${warning}`);
   for (const note of meta.notes) lines.push(`  note: ${escapeControl(note)}`);
   return lines;
@@ -182,7 +198,7 @@ export function renderTreeLines(root: CallNode, options: TreeRenderOptions = {})
   for (let item = pending.pop(); item; item = pending.pop()) {
     const { node, prefix, childIndent, depth } = item;
     const share = total > 0 ? node.totalTime / total : 0;
-    const time = options.timing === 'percent' ? `${(share * 100).toFixed(1)}%` : formatDuration(node.totalTime);
+    const time = options.timing === 'percent' ? `${(share * 100).toFixed(1)}%` : (options.formatValue ?? formatDuration)(node.totalTime);
     const name = escapeControl(node.frame.name);
     const location = escapeControl(displayLocation(node.frame, options.cwd ?? ''));
     let line = `${prefix}${style.forShare(share, time)} ${isApplicationFrame(node.frame) ? style.bold(name) : name}`;
