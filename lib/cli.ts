@@ -8,6 +8,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { CliOptions, parseArgs, USAGE, UsageError } from './cli-args';
+import { filterSessionByLabels, LabelFilterError, labelFilterOf } from './labels-filter';
 import { loadNative } from './native';
 import { unsafeToSample } from './options';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
@@ -42,6 +43,7 @@ function renderOptions(options: CliOptions, toTerminal: boolean): TextRenderOpti
 
 function output(session: Session, options: CliOptions): void {
   const renderer = chooseRenderer(options);
+  if (options.labelFilter.length > 0) session = filterSessionByLabels(session, labelFilterOf(options.labelFilter));
   let written: string | undefined;
   if (options.outfile) {
     writeFileAtomic(options.outfile, renderer.render(session, renderOptions(options, false)));
@@ -236,7 +238,8 @@ async function main(argv: readonly string[]): Promise<void> {
     try {
       output(Session.load(sessionPath), options);
     } catch (error) {
-      process.stderr.write(`nodeinstrument: no profile was recorded: ${(error as Error).message}\n`);
+      const recorded = error instanceof LabelFilterError; // the profile is there, the filter matched nothing
+      process.stderr.write(`nodeinstrument: ${recorded ? '' : 'no profile was recorded: '}${(error as Error).message}\n`);
       if (outcome.code === 0) outcome.code = 1;
     }
   } finally {

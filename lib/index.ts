@@ -2,8 +2,12 @@
 export { Profiler, profile } from './profiler';
 export type { ProfilerOptions } from './options';
 export { Session, SessionFormatError } from './session';
-export type { SessionMeta, SessionData, StackTable, SampleTable, ProfileMode, AllocationSettings } from './session';
+export type { SessionMeta, SessionData, StackTable, SampleTable, ProfileMode, AllocationSettings, SessionLabels } from './session';
 export type { MemorySeries } from './memory-series';
+export { withLabels, setLabels, getLabels, LabelError, LABEL_LIMITS } from './labels';
+export type { Labels } from './labels';
+export { filterSessionByLabels, LabelFilterError } from './labels-filter';
+export type { LabelFilter } from './labels-filter';
 export type { FrameInfo, FrameKind } from './frame';
 export { applySourceMaps, SourceMapResolver } from './source-maps';
 export { buildCallTree } from './tree';

@@ -9,6 +9,7 @@ import { isAllocSession } from '../profile-mode';
 import { Session } from '../session';
 import { formatCommandLine } from '../session-summary';
 import type { HtmlFrames, HtmlRegExp, HtmlReportData, HtmlSettings } from './html-format';
+import { buildHtmlLabels } from './html-labels';
 import { buildTimeline, TIMELINE_MAX_SEGMENTS } from './html-timeline';
 import { displayLocation, escapeControl, TextRenderOptions } from './text';
 
@@ -50,6 +51,7 @@ export function buildHtmlData(session: Session, options: TextRenderOptions = {},
       ? { sampleCount: stack.length, stack: [], gap: [], length: [] }
       : buildTimeline(session.samples, dataOptions.maxTimelineSegments ?? TIMELINE_MAX_SEGMENTS),
     settings: settingsOf(options),
+    ...(session.labels ? { labels: buildHtmlLabels(session, roundNs) } : {}),
     ...(session.memory ? { memory: memoryData(session.memory) } : {}),
   };
 }

@@ -23,6 +23,24 @@ export interface HtmlReportData {
   settings: HtmlSettings;
   /** Process memory over the run, when the session recorded it: times rounded to microseconds, whole bytes. */
   memory?: MemorySeries;
+  /** Present when samples carry labels (withLabels): for the page's label selector. */
+  labels?: HtmlLabels;
+}
+
+/** Label pairs and, per pair, the self table of the samples that carry it. */
+export interface HtmlLabels {
+  /** `key=value`, sorted, as displayed. */
+  pairs: string[];
+  /** Per pair, in the same order. */
+  self: HtmlLabelSelf[];
+}
+
+/** A sparse self table: the stacks some samples ended in, with their seconds and sample counts. */
+export interface HtmlLabelSelf {
+  stack: number[];
+  time: number[];
+  samples: number[];
+  emptyStack: { time: number; samples: number };
 }
 
 /** Frames in columns (one array per field), which is smaller than an array of objects. */

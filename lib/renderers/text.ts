@@ -2,6 +2,7 @@
  * The text renderer: a short header about the run, then the processed call
  * tree, one node per line, in pyinstrument's reading style.
  */
+import { filterSessionByLabels, LabelFilter } from '../labels-filter';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FrameInfo } from '../frame';
@@ -28,6 +29,8 @@ export interface TextRenderOptions {
    * `flat`: functions by self time, one line each.
    */
   mode?: 'tree' | 'timeline' | 'flat';
+  /** Only the samples with these labels (withLabels), e.g. `{ route: '/users' }`; see LabelFilter. */
+  labels?: LabelFilter;
 }
 
 export interface TreeRenderOptions {
@@ -49,6 +52,7 @@ export interface TreeRenderOptions {
 export const MAX_TREE_DEPTH = 1000;
 
 export function renderText(session: Session, options: TextRenderOptions = {}): string {
+  if (options.labels) session = filterSessionByLabels(session, options.labels);
   const style = new Style(options.color ?? false);
   const lines = ['', ...renderHeader(session, options, style), ''];
   if (session.samples.stack.length === 0 && isAllocSession(session.meta)) {
