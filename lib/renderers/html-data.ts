@@ -9,6 +9,7 @@ import { formatCommandLine } from '../session-summary';
 import type { HtmlFrames, HtmlRegExp, HtmlReportData, HtmlSettings } from './html-format';
 import { buildTimeline, TIMELINE_MAX_SEGMENTS } from './html-timeline';
 import { displayLocation, escapeControl, TextRenderOptions } from './text';
+import { profileWarnings } from '../warnings';
 
 export interface HtmlDataOptions {
   /** Segments the timeline embeds at most before it is resampled. */
@@ -45,6 +46,7 @@ export function buildHtmlData(session: Session, options: TextRenderOptions = {},
     emptyStack: { time: roundNs(emptyStack.time), samples: emptyStack.samples },
     timeline: buildTimeline(session.samples, dataOptions.maxTimelineSegments ?? TIMELINE_MAX_SEGMENTS),
     settings: settingsOf(options),
+    warnings: profileWarnings(session),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { FrameKind } from '../frame';
 import type { SessionMeta } from '../session';
+import type { ProfileWarning } from '../warnings';
 
 export interface HtmlReportData {
   meta: SessionMeta;
@@ -20,6 +21,8 @@ export interface HtmlReportData {
   emptyStack: { time: number; samples: number };
   timeline: HtmlTimeline;
   settings: HtmlSettings;
+  /** Why the profile may mislead (lib/warnings.ts); shown as a banner. */
+  warnings: ProfileWarning[];
 }
 
 /** Frames in columns (one array per field), which is smaller than an array of objects. */

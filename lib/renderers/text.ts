@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { FrameInfo } from '../frame';
 import { DEFAULT_MIN_SHARE, ProcessorOptions, isApplicationFrame, processTree } from '../processors';
 import { Session } from '../session';
-import { formatCommandLine, formatRate, formatTimestamp, relativeToCwd, sessionWarnings } from '../session-summary';
+import { formatCommandLine, formatRate, formatTimestamp, relativeToCwd } from '../session-summary';
 import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../tree';
+import { ProfileWarning, profileWarnings } from '../warnings';
 
 export interface TextRenderOptions {
   /** Box drawing characters (├─ └─ │) rather than ASCII (|- `- |). Default true. */
@@ -46,7 +47,8 @@ export const MAX_TREE_DEPTH = 1000;
 
 export function renderText(session: Session, options: TextRenderOptions = {}): string {
   const style = new Style(options.color ?? false);
-  const lines = ['', ...renderHeader(session, options, style), ''];
+  const warnings = profileWarnings(session);
+  const lines = ['', ...renderHeader(session, options, style, warnings), ''];
   if (session.samples.stack.length === 0) {
     lines.push('No samples were recorded.');
     lines.push('The program may have ended before the first sample was taken; try a smaller sampling interval.');
@@ -103,7 +105,7 @@ export function renderFlatLines(session: Session, options: TextRenderOptions): s
 // ---------------------------------------------------------------------------
 // Header.
 
-function renderHeader(session: Session, options: TextRenderOptions, style: Style): string[] {
+function renderHeader(session: Session, options: TextRenderOptions, style: Style, warnings: readonly ProfileWarning[]): string[] {
   const { meta } = session;
   const left = [`Recorded: ${formatTimestamp(meta.startTime)}`, `Duration: ${formatDuration(meta.duration)} s`];
   const rate = formatRate(meta);
@@ -117,13 +119,13 @@ function renderHeader(session: Session, options: TextRenderOptions, style: Style
     `  ${margin}  ${left[1]!.padEnd(width)}${right[1]}`,
   ];
   if (program) lines.push(`  ${margin}  Program: ${escapeControl(program)}`);
-  for (const warning of sessionWarnings(meta)) lines.push(`  ${style.yellow('warning:')} ${warning}`);
+  for (const warning of warnings) {
+    lines.push(`  ${style.yellow('warning:')} ${warning.message}`);
+    lines.push(`  ${' '.repeat('warning:'.length)} ${style.dim(warning.advice)}`);
+  }
   for (const note of meta.notes) lines.push(`  note: ${escapeControl(note)}`);
   return lines;
 }
-
-
-
 
 
 // ---------------------------------------------------------------------------
