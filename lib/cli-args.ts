@@ -31,6 +31,7 @@ export interface CliOptions {
 
 export const USAGE = `Usage: nodeinstrument [options] <script> [args...]
        nodeinstrument --load <session.json> [options]
+       nodeinstrument diff <before.json> <after.json> [options]   (see nodeinstrument diff --help)
 
 Runs a Node.js script (CommonJS, ESM or TypeScript) with the sampling profiler and prints
 where its wall-clock time went as a call tree.

@@ -3,7 +3,8 @@
  *
  * A profile measures its total wall time exactly; what sampling estimates is
  * the share of that time each node had: k of n samples. The share's noise is
- * binomial, sqrt(p(1-p)/n). A node's time is total x share, so its noise is
+ * at least binomial, sqrt(p(1-p)/n), and more when the node's time comes in
+ * bursts (batch means). A node's time is total x share, so its noise is
  * total x that. Two profiles are independent, so their variances add.
  * Pure: no I/O.
  */
@@ -15,6 +16,11 @@ export interface SideCounts {
   samples: number;
   /** Seconds under the root of that profile. */
   total: number;
+  /**
+   * The node's share in each of consecutive time slices of the profile
+   * (batch means); empty when the profile is too short to slice.
+   */
+  batches?: readonly number[];
 }
 
 export interface NoiseTest {
@@ -25,19 +31,32 @@ export interface NoiseTest {
 }
 
 /**
- * Agresti-Caffo: one success and one failure added to each side, so a node
- * seen 0 (or n) times still has a variance, and small counts are judged
- * conservatively.
+ * The variance of a share: binomial, with Agresti-Caffo's one success and one
+ * failure added (so a node seen 0 or n times still has one, and small counts
+ * are judged conservatively), or the batch-means variance when that is larger.
+ * Samples are not independent draws: a program runs in phases, and a node
+ * whose time comes in bursts (start-up work, a GC storm, a compile) varies
+ * more than binomially. Batch means measure that from the profile itself.
  */
-function adjustedVariance(side: SideCounts): number {
+export function shareVariance(side: SideCounts): number {
   const n = side.samples;
   const p = (side.share * n + 1) / (n + 2);
-  return (p * (1 - p)) / (n + 2);
+  const binomial = (p * (1 - p)) / (n + 2);
+  return Math.max(binomial, batchMeansVariance(side.batches ?? []));
+}
+
+/** The variance of the mean of `values`: their sample variance over their count. */
+export function batchMeansVariance(values: readonly number[]): number {
+  const count = values.length;
+  if (count < 2) return 0;
+  const mean = values.reduce((sum, value) => sum + value, 0) / count;
+  const squares = values.reduce((sum, value) => sum + (value - mean) ** 2, 0);
+  return squares / (count - 1) / count;
 }
 
 export function noiseTest(before: SideCounts, after: SideCounts): NoiseTest {
-  const varBefore = adjustedVariance(before);
-  const varAfter = adjustedVariance(after);
+  const varBefore = shareVariance(before);
+  const varAfter = shareVariance(after);
   const shareError = Math.sqrt(varBefore + varAfter);
   const timeError = Math.sqrt(before.total ** 2 * varBefore + after.total ** 2 * varAfter);
   const shareChange = after.share - before.share;

@@ -22,6 +22,12 @@ export interface DiffOptions {
   minChange?: number;
   /** Family-wise false-positive rate for the noise test (Bonferroni over all rows). Default 0.05. */
   alpha?: number;
+  /**
+   * `wall` (default): wall time, as the profiles show it. `cpu`: the time the
+   * thread was on a CPU, from each sample's CPU clock; robust when the machine
+   * is busier in one run than in the other, and waiting (idle, I/O) drops out.
+   */
+  time?: 'wall' | 'cpu';
 }
 
 export const DEFAULT_MIN_CHANGE = 0.01;
@@ -89,6 +95,7 @@ export interface SessionDiff {
   faster: number;
   slower: number;
   model: { alpha: number; tests: number; zCritical: number; minChange: number; minShare: number };
+  time: 'wall' | 'cpu';
 }
 
 export class DiffError extends Error {
@@ -97,8 +104,11 @@ export class DiffError extends Error {
 
 export function diffSessions(before: Session, after: Session, options: DiffOptions = {}): SessionDiff {
   const processor = { ...options.processor, minShare: 0 };
-  const treeBefore = prepareTree(before, processor, options.root, 'before');
-  const treeAfter = prepareTree(after, processor, options.root, 'after');
+  const time = options.time ?? 'wall';
+  const sideBefore = prepareSide(time === 'cpu' ? onCpuTime(before) : before, processor, options.root, 'before');
+  const sideAfter = prepareSide(time === 'cpu' ? onCpuTime(after) : after, processor, options.root, 'after');
+  const treeBefore = sideBefore.tree;
+  const treeAfter = sideAfter.tree;
   const minShare = options.minShare ?? (options.processor?.showAll ? 0 : DEFAULT_MIN_SHARE);
   const minChange = options.minChange ?? DEFAULT_MIN_CHANGE;
   const alpha = options.alpha ?? DEFAULT_ALPHA;
@@ -108,11 +118,11 @@ export function diffSessions(before: Session, after: Session, options: DiffOptio
   // Every row shown is one comparison; the root (both 100%) is not tested.
   const tests = pairs.count - 1 + functionPairs.length;
   const zCritical = criticalZ(alpha, tests);
-  const judge = new Judge(treeBefore, treeAfter, zCritical, minChange);
+  const judge = new Judge(sideBefore, sideAfter, zCritical, minChange);
 
   const root = judge.tree(pairs.root);
   const functions = functionPairs
-    .map(([a, b]) => ({ frame: (b ?? a)!.frame, ...judge.measure(a?.selfTime ?? 0, b?.selfTime ?? 0) }))
+    .map(([a, b]) => ({ frame: (b ?? a)!.frame, ...judge.measure(sideBefore.functionInput(a), sideAfter.functionInput(b)) }))
     .sort(byChange);
   let faster = 0;
   let slower = 0;
@@ -131,7 +141,14 @@ export function diffSessions(before: Session, after: Session, options: DiffOptio
     faster,
     slower,
     model: { alpha, tests, zCritical, minChange, minShare },
+    time,
   };
+}
+
+/** The session with each sample standing for the CPU time the thread used, not the wall time. */
+export function onCpuTime(session: Session): Session {
+  const { samples } = session;
+  return new Session(session.meta, session.frames, session.stacks, { ...samples, duration: samples.cpu });
 }
 
 /** Visits every node of a diff tree, parents first, without recursion. */
@@ -152,13 +169,98 @@ export function isChange(verdict: Verdict): boolean {
 // ---------------------------------------------------------------------------
 // Trees.
 
-function prepareTree(session: Session, processor: ProcessorOptions, rootName: string | undefined, side: string): CallNode {
+/** Time slices a profile is cut into for the batch-means variance (lib/diff-stats.ts). */
+export const DIFF_BATCHES = 10;
+/** Profiles with fewer samples are not sliced (binomial noise only). */
+const MIN_BATCHED_SAMPLES = 200;
+
+/** One profile, processed, with its time slices. */
+class Side {
+  readonly tree: CallNode;
+  /** Per time slice: the root's seconds, seconds per call path id, self seconds per function key. */
+  readonly batches: Array<{ total: number; times: Map<number, number>; self: Map<string, number> }> = [];
+  private readonly pathIds = new Map<string, number>();
+  private readonly treePaths = new Map<CallNode, number>();
+
+  constructor(session: Session, processor: ProcessorOptions, rootName: string | undefined, label: string) {
+    const tree = processedTree(session, processor, rootName);
+    if (tree === undefined) throw new DiffError(`no function named '${rootName}' in the ${label} profile (after hiding; try --show-all)`);
+    if (tree.sampleCount === 0 || !(tree.totalTime > 0)) {
+      throw new DiffError(`the ${label} profile has no samples${tree.sampleCount > 0 ? ' with time in them' : ''}`);
+    }
+    this.tree = tree;
+    this.walk(tree, (node, id) => this.treePaths.set(node, id));
+    const count = session.samples.stack.length;
+    if (count < MIN_BATCHED_SAMPLES) return;
+    for (let b = 0; b < DIFF_BATCHES; b++) {
+      const slice = processedTree(sliceSession(session, Math.floor((b * count) / DIFF_BATCHES), Math.floor(((b + 1) * count) / DIFF_BATCHES)), processor, rootName);
+      const times = new Map<number, number>();
+      const self = new Map<string, number>();
+      if (slice !== undefined) {
+        this.walk(slice, (node, id) => times.set(id, node.totalTime));
+        for (const entry of selfTimes(slice)) self.set(frameKey(entry.frame), entry.selfTime);
+      }
+      this.batches.push({ total: slice?.totalTime ?? 0, times, self });
+    }
+  }
+
+  /** A call path's time, and its share in each time slice that has time under the root. */
+  nodeInput(node: CallNode | undefined): SideInput {
+    const id = node === undefined ? undefined : this.treePaths.get(node);
+    return {
+      time: node?.totalTime ?? 0,
+      batches: this.batches.filter((batch) => batch.total > 0).map((batch) => (id === undefined ? 0 : (batch.times.get(id) ?? 0)) / batch.total),
+    };
+  }
+
+  functionInput(entry: FunctionTime | undefined): SideInput {
+    const key = entry === undefined ? undefined : frameKey(entry.frame);
+    return {
+      time: entry?.selfTime ?? 0,
+      batches: this.batches.filter((batch) => batch.total > 0).map((batch) => (key === undefined ? 0 : (batch.self.get(key) ?? 0)) / batch.total),
+    };
+  }
+
+  /** Numbers every node by its call path (the same path in any tree of this side gets the same id). */
+  private walk(root: CallNode, visit: (node: CallNode, id: number) => void): void {
+    const pending: Array<[CallNode, number]> = [[root, -1]];
+    for (let item = pending.pop(); item; item = pending.pop()) {
+      const [node, parentId] = item;
+      const key = `${parentId}\u0000${node === root ? '' : frameKey(node.frame)}`;
+      let id = this.pathIds.get(key);
+      if (id === undefined) {
+        id = this.pathIds.size;
+        this.pathIds.set(key, id);
+      }
+      visit(node, id);
+      for (const child of node.children) pending.push([child, id]);
+    }
+  }
+}
+
+function prepareSide(session: Session, processor: ProcessorOptions, rootName: string | undefined, label: string): Side {
+  return new Side(session, processor, rootName, label);
+}
+
+interface SideInput {
+  time: number;
+  batches: number[];
+}
+
+function processedTree(session: Session, processor: ProcessorOptions, rootName: string | undefined): CallNode | undefined {
   const tree = processTree(buildCallTree(session), processor);
-  if (tree.sampleCount === 0) throw new DiffError(`the ${side} profile has no samples`);
-  if (rootName === undefined) return tree;
-  const root = selectRoot(tree, rootName);
-  if (root === undefined) throw new DiffError(`no function named '${rootName}' in the ${side} profile (after hiding; try --show-all)`);
-  return root;
+  return rootName === undefined ? tree : selectRoot(tree, rootName);
+}
+
+/** Samples [start, end) of a session as a session of their own. */
+function sliceSession(session: Session, start: number, end: number): Session {
+  const { stack, time, duration, cpu } = session.samples;
+  return new Session(session.meta, session.frames, session.stacks, {
+    stack: stack.slice(start, end),
+    time: time.slice(start, end),
+    duration: duration.slice(start, end),
+    cpu: cpu.slice(start, end),
+  });
 }
 
 /**
@@ -289,18 +391,20 @@ export function matchFrames<T extends { frame: FrameInfo }>(before: readonly T[]
 
 class Judge {
   constructor(
-    private readonly before: CallNode,
-    private readonly after: CallNode,
+    private readonly before: Side,
+    private readonly after: Side,
     private readonly zCritical: number,
     private readonly minChange: number,
   ) {}
 
-  measure(timeBefore: number, timeAfter: number): DiffMeasure {
-    const before = { time: timeBefore, share: timeBefore / this.before.totalTime };
-    const after = { time: timeAfter, share: timeAfter / this.after.totalTime };
+  measure(inputBefore: SideInput, inputAfter: SideInput): DiffMeasure {
+    const treeBefore = this.before.tree;
+    const treeAfter = this.after.tree;
+    const before = { time: inputBefore.time, share: inputBefore.time / treeBefore.totalTime };
+    const after = { time: inputAfter.time, share: inputAfter.time / treeAfter.totalTime };
     const { zTime, zShare } = noiseTest(
-      { share: before.share, samples: this.before.sampleCount, total: this.before.totalTime },
-      { share: after.share, samples: this.after.sampleCount, total: this.after.totalTime },
+      { share: before.share, samples: treeBefore.sampleCount, total: treeBefore.totalTime, batches: inputBefore.batches },
+      { share: after.share, samples: treeAfter.sampleCount, total: treeAfter.totalTime, batches: inputAfter.batches },
     );
     const shareChange = after.share - before.share;
     let verdict: Verdict;
@@ -311,9 +415,9 @@ class Judge {
     return {
       before,
       after,
-      timeChange: timeAfter - timeBefore,
+      timeChange: after.time - before.time,
       shareChange,
-      relativeChange: timeBefore > 0 ? (timeAfter - timeBefore) / timeBefore : undefined,
+      relativeChange: before.time > 0 ? (after.time - before.time) / before.time : undefined,
       zTime,
       zShare,
       verdict,
@@ -324,7 +428,7 @@ class Judge {
   tree(rootPair: Pair): DiffNode {
     const make = (pair: Pair): DiffNode => ({
       frame: (pair.after ?? pair.before)!.frame,
-      ...this.measure(pair.before?.totalTime ?? 0, pair.after?.totalTime ?? 0),
+      ...this.measure(this.before.nodeInput(pair.before), this.after.nodeInput(pair.after)),
       children: [],
     });
     const root = make(rootPair);
