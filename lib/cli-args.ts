@@ -45,6 +45,7 @@ Options:
                               pprof       gzipped protobuf for go tool pprof (.pb.gz, .pprof)
                               cpuprofile  for Chrome DevTools and VS Code (.cpuprofile)
                               collapsed   folded stacks for flame graph tools (.collapsed, .folded)
+                              summary     hotspots and run conditions in Markdown, for a ticket (.md)
                               html        call tree, timeline and flame graph in one offline
                                           page (.html, .htm); on a terminal without -o it is
                                           written to a temporary file whose path is printed

@@ -25,3 +25,6 @@ export type { DiffTextOptions } from './renderers/diff-text';
 export { renderDiffHtml } from './renderers/diff-html';
 export { profileWarnings, WARNING_THRESHOLDS } from './warnings';
 export type { ProfileWarning, WarningKind } from './warnings';
+export { renderSummary } from './renderers/summary';
+export { branchHotspots, selfHotspots } from './hotspots';
+export type { Hotspot } from './hotspots';
