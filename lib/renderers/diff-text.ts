@@ -34,7 +34,7 @@ export function renderDiffText(diff: SessionDiff, options: DiffTextOptions = {})
 
   lines.push(style.bold(`Call tree (time in each call and below${diff.rootName ? `, under ${escapeControl(diff.rootName)}` : ''})`));
   lines.push(...diffTreeLines(diff, options, arrow, style));
-  lines.push('', ...legend(diff, arrow).map((line) => style.dim(line)));
+  lines.push('', ...legend(diff, arrow, options.timing === 'percent').map((line) => style.dim(line)));
   return `${lines.join('\n')}\n`;
 }
 
@@ -111,7 +111,7 @@ function measureText(row: DiffMeasure, options: DiffTextOptions, arrow: string, 
   const { before, after } = row;
   let text: string;
   if (options.timing === 'percent') {
-    text = `${percentText(before.share)} ${arrow} ${percentText(after.share)}  ${signedPoints(row.shareChange)}`;
+    text = `${(before.share * 100).toFixed(1)}% ${arrow} ${(after.share * 100).toFixed(1)}%  ${signedPoints(row.shareChange)}`;
   } else {
     const change = row.relativeChange === undefined ? 'new' : after.time === 0 ? 'gone' : signedPercent(row.relativeChange);
     text = `${formatDuration(before.time)} ${arrow} ${formatDuration(after.time)}  ${signedSeconds(row.timeChange)} (${change})`;
@@ -138,10 +138,12 @@ function frameText(frame: DiffNode['frame'], diff: SessionDiff, style: DiffStyle
   return location ? `${name}  ${style.dim(location)}` : name;
 }
 
-function legend(diff: SessionDiff, arrow: string): string[] {
+function legend(diff: SessionDiff, arrow: string, percent: boolean): string[] {
   const { zCritical, tests, alpha, minChange } = diff.model;
+  const of = diff.rootName ? `of ${escapeControl(diff.rootName)}` : 'of the total';
+  const rows = percent ? `share ${of} (change in percentage points)` : 'seconds (change, relative change)';
   return [
-    `Rows: before ${arrow} after, seconds (change, relative change). [faster] and [slower]: the time and its share ${diff.rootName ? `of ${diff.rootName}` : 'of the total'}`,
+    `Rows: before ${arrow} after, ${rows}. [faster] and [slower]: the time and its share ${of}`,
     `both changed beyond sampling noise (|z| >= ${zCritical.toFixed(2)}: ${percentText(alpha)} two-sided, Bonferroni over ${tests} rows) and the share by at least ${percentText(minChange)}.`,
     '~: within sampling noise. Unmarked: the time changed but its share did not; it moved with the total or with a change',
     'marked further down its branch. Rows under 1% in both profiles are left out. The model: docs/diff.md.',
