@@ -89,7 +89,7 @@ export function code(value: string): string {
 
 /** Plain text for Markdown: control characters visible, and characters Markdown or a table would take as syntax escaped. */
 function text(value: string): string {
-  return escapeControl(value).replace(/([\\`*_{}[\]()<>#+!|~])/g, '\\$1');
+  return escapeControl(value).replace(/([\\`*_[\]<>|~])/g, '\\$1');
 }
 
 function percent(share: number): string {
