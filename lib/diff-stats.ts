@@ -1,5 +1,5 @@
 /**
- * The sampling-noise model of `nodeinstrument diff` (docs/diff.md explains it).
+ * The sampling-noise model of `nodeinstrument diff` (docs/optimization-loop.md explains it).
  *
  * A profile measures its total wall time exactly; what sampling estimates is
  * the share of that time each node had: k of n samples. The share's noise is

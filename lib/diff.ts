@@ -2,7 +2,7 @@
  * Compares two profiles of the same program: which call paths (branches) and
  * which functions got faster or slower, in seconds and in share of the total
  * (or of a chosen root function), and whether each change is beyond sampling
- * noise (lib/diff-stats.ts, docs/diff.md). Pure: sessions in, a SessionDiff
+ * noise (lib/diff-stats.ts, docs/optimization-loop.md). Pure: sessions in, a SessionDiff
  * out; renderers in lib/renderers/diff-*.ts.
  */
 import { FrameInfo, frameKey } from './frame';

@@ -1,7 +1,7 @@
 /**
  * The few places a reader should look first, for a summary that fits in a
  * ticket: the biggest branches (total time) and the functions that ran the
- * most (self time), each with its call path. Pure; docs/summary.md says how
+ * most (self time), each with its call path. Pure; docs/optimization-loop.md#hotspot-summary says how
  * they are chosen.
  */
 import { FrameInfo, frameKey } from './frame';

@@ -3,7 +3,7 @@
  * for the run, dropped samples, unresolved frames, a process that mostly
  * waited, a profile that is mostly start-up. Pure: a session in, warnings
  * out; the text, HTML and summary reports show them. Thresholds are in
- * WARNING_THRESHOLDS and documented in docs/warnings.md.
+ * WARNING_THRESHOLDS and documented in docs/optimization-loop.md#warnings.
  */
 import type { FrameInfo } from './frame';
 import type { Session } from './session';
@@ -27,6 +27,8 @@ export const WARNING_THRESHOLDS = {
   minBusySamples: 500,
   /** Samples the interval should give, when suggesting a smaller one. */
   targetSamples: 1000,
+  /** Achieved share of the requested rate below which a smaller interval is not suggested (the machine is too busy). */
+  lowRate: 0.8,
   /** Dropped samples (of recorded + dropped) from which the advice changes to a larger interval. Any drop is warned about. */
   droppedShare: 0.05,
   /** Unresolved share of walked frames. */
@@ -47,7 +49,8 @@ export function profileWarnings(session: Session): ProfileWarning[] {
   const sampleCount = session.samples.stack.length;
 
   if (sampleCount > 0 && time.busySamples < WARNING_THRESHOLDS.minBusySamples) {
-    warnings.push(fewSamplesWarning(time.busySamples, time.busy, meta.requestedInterval));
+    const rate = meta.achievedInterval > 0 && meta.requestedInterval > 0 ? meta.requestedInterval / meta.achievedInterval : 1;
+    warnings.push(fewSamplesWarning(time.busySamples, time.busy, meta.requestedInterval, rate));
   }
   if (meta.droppedSamples > 0) {
     const share = meta.droppedSamples / (meta.droppedSamples + Math.max(sampleCount, meta.sampleCount));
@@ -89,13 +92,18 @@ export function profileWarnings(session: Session): ProfileWarning[] {
   return warnings;
 }
 
-function fewSamplesWarning(busySamples: number, busySeconds: number, interval: number): ProfileWarning {
+function fewSamplesWarning(busySamples: number, busySeconds: number, interval: number, rate: number): ProfileWarning {
   const margin = 1.96 * Math.sqrt((0.1 * 0.9) / Math.max(1, busySamples));
   const message =
     `Only ${busySamples} sample${busySamples === 1 ? '' : 's'} of the program running (${seconds(busySeconds)}): ` +
     `too few to tell functions apart (a function at 10% of the time is measured within about ±${(margin * 100).toFixed(1)} points).`;
   const wanted = busySeconds / WARNING_THRESHOLDS.targetSamples;
   const suggestion = SUGGESTED_INTERVALS.find((candidate) => candidate <= wanted) ?? SUGGESTED_INTERVALS[SUGGESTED_INTERVALS.length - 1]!;
+  if (rate < WARNING_THRESHOLDS.lowRate) {
+    // A smaller interval cannot help when the signals already arrive late: the thread waits for a CPU.
+    const advice = `Only ${percent(rate)} of the requested samples arrived (the thread waited for a CPU: the machine is busy): profile on a quieter machine, or run the workload longer.`;
+    return { kind: 'few-samples', message, advice };
+  }
   const advice =
     interval > 0 && suggestion < interval * 0.99
       ? `Use a smaller interval: -i ${formatInterval(suggestion)} gives about ${Math.round(busySeconds / suggestion)} samples for this run; or run the workload longer.`

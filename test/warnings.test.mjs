@@ -29,12 +29,15 @@ test('too few samples: says how coarse the shares are and suggests an interval t
   assert.equal(warning.kind, 'few-samples');
   assert.equal(warning.message, 'Only 100 samples of the program running (0.100 s): too few to tell functions apart (a function at 10% of the time is measured within about ±5.9 points).');
   assert.equal(warning.advice, 'Use a smaller interval: -i 100us gives about 1000 samples for this run; or run the workload longer.');
-  // A 2-second run at 10 ms: 200 samples; 2 ms... no: 1000 samples want 2 ms, and 500us is the largest offered below it.
-  const coarse = profileWarnings(makeSession(busy(200, 0.01), { requestedInterval: 0.01 }))[0];
+  // A 2-second run at 10 ms: 1000 samples want 2 ms; 500us is the largest interval offered below it.
+  const coarse = profileWarnings(makeSession(busy(200, 0.01), { requestedInterval: 0.01, achievedInterval: 0.01 }))[0];
   assert.match(coarse.advice, /-i 500us gives about 4000 samples/);
   // Already at the smallest interval: only a longer run helps.
-  const tiny = profileWarnings(makeSession(busy(50, 0.00001), { requestedInterval: 0.00001 }))[0];
+  const tiny = profileWarnings(makeSession(busy(50, 0.00001), { requestedInterval: 0.00001, achievedInterval: 0.00001 }))[0];
   assert.equal(tiny.advice, 'Run the workload longer, or repeat it in a loop: the interval is already small.');
+  // When the samples already arrive late (a busy machine), a smaller interval would not help.
+  const late = profileWarnings(makeSession(busy(300), { requestedInterval: 0.001, achievedInterval: 0.0025 }))[0];
+  assert.equal(late.advice, 'Only 40% of the requested samples arrived (the thread waited for a CPU: the machine is busy): profile on a quieter machine, or run the workload longer.');
   // Idle samples do not count as samples of the program running.
   const idle = makeSession([...busy(300), ...Array.from({ length: 800 }, () => [[IDLE], 0.001])]);
   assert.ok(kinds(idle).includes('few-samples'));

@@ -81,7 +81,7 @@ export function renderDiffHtml(diff: SessionDiff, options: DiffHtmlOptions = {})
       `<span class="faster tag">faster</span> and <span class="slower tag">slower</span>: the time and its share both changed beyond sampling noise ` +
       `(|z| ≥ ${diff.model.zCritical.toFixed(2)}: ${+(diff.model.alpha * 100).toFixed(1)}% two-sided, Bonferroni over ${diff.model.tests} rows) and the share by at least ` +
       `${+(diff.model.minChange * 100).toFixed(1)}%. <span class="noise">~</span>: within sampling noise. Unmarked: the time changed but its share did not ` +
-      '(it moved with the total, or with a change marked further down its branch). Model: docs/diff.md in nodeinstrument.</p>',
+      '(it moved with the total, or with a change marked further down its branch). Model: docs/optimization-loop.md in nodeinstrument.</p>',
     '</body>',
     '</html>',
     '',

@@ -139,14 +139,14 @@ function frameText(frame: DiffNode['frame'], diff: SessionDiff, style: DiffStyle
 }
 
 function legend(diff: SessionDiff, arrow: string, percent: boolean): string[] {
-  const { zCritical, tests, alpha, minChange } = diff.model;
+  const { zCritical, tests, alpha, minChange, minShare } = diff.model;
   const of = diff.rootName ? `of ${escapeControl(diff.rootName)}` : 'of the total';
   const rows = percent ? `share ${of} (change in percentage points)` : 'seconds (change, relative change)';
   return [
     `Rows: before ${arrow} after, ${rows}. [faster] and [slower]: the time and its share ${of}`,
     `both changed beyond sampling noise (|z| >= ${zCritical.toFixed(2)}: ${percentText(alpha)} two-sided, Bonferroni over ${tests} rows) and the share by at least ${percentText(minChange)}.`,
     '~: within sampling noise. Unmarked: the time changed but its share did not; it moved with the total or with a change',
-    'marked further down its branch. Rows under 1% in both profiles are left out. The model: docs/diff.md.',
+    `marked further down its branch. Rows under ${percentText(minShare)} in both profiles are left out. The model: docs/optimization-loop.md.`,
   ];
 }
 
