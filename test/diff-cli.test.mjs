@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { cli, fixture, runNode } from './helpers.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-diff-'));
-const ROUNDS = '30';
+const ROUNDS = '40';
 
 /** Puts a version of the program at dir/app.js (the same path, as an edit would) and profiles it. */
 function profileVersion(version, output) {
