@@ -6,9 +6,9 @@
 import { basename } from 'node:path';
 import { UsageError } from './cli-args';
 import { DiffError, diffSessions, SessionDiff } from './diff';
+import { loadProfile } from './diff-input';
 import { renderDiffHtml } from './renderers/diff-html';
 import { renderDiffText } from './renderers/diff-text';
-import { Session } from './session';
 import { writeFileAtomic } from './util/write-file';
 
 export type DiffFormat = 'text' | 'html' | 'json';
@@ -33,8 +33,8 @@ export interface DiffCliOptions {
 
 export const DIFF_USAGE = `Usage: nodeinstrument diff <before> <after> [options]
 
-Compares two profiles of the same program (session files: nodeinstrument -o run.json app.js)
-and shows which functions and call paths got faster or slower, in seconds and in share of the
+Compares two profiles of the same program (session files: nodeinstrument -o run.json app.js,
+or V8 CPU profiles: node --cpu-prof app.js) and shows which functions and call paths got faster or slower, in seconds and in share of the
 total, marking what is within sampling noise.
 
 Options:
@@ -174,8 +174,8 @@ export function runDiff(argv: readonly string[]): number {
   }
   let diff: SessionDiff;
   try {
-    const before = Session.load(options.before!);
-    const after = Session.load(options.after!);
+    const before = loadProfile(options.before!);
+    const after = loadProfile(options.after!);
     diff = diffSessions(before, after, {
       processor: { showAll: options.showAll, hide: options.hide, show: options.show },
       root: options.root,

@@ -28,3 +28,5 @@ export type { ProfileWarning, WarningKind } from './warnings';
 export { renderSummary } from './renderers/summary';
 export { branchHotspots, selfHotspots } from './hotspots';
 export type { Hotspot } from './hotspots';
+export { loadProfile } from './diff-input';
+export { loadCpuProfile } from './loaders/cpuprofile';

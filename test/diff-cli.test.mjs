@@ -81,7 +81,7 @@ test('two runs of the same program: no significant differences', (t) => {
 test('diff errors: a missing or foreign file, a root that is not there, bad usage', () => {
   const missing = diffCli(['before.json', 'nope.json']);
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /nodeinstrument: cannot read session file nope\.json/);
+  assert.match(missing.stderr, /nodeinstrument: cannot read nope\.json/);
   const root = diffCli(['before.json', 'after.json', '--root', 'noSuchFunction']);
   assert.equal(root.status, 1);
   assert.match(root.stderr, /cannot compare: no function named 'noSuchFunction' in the before profile/);
