@@ -10,6 +10,7 @@ import { criticalZ, noiseTest } from './diff-stats';
 import { DEFAULT_MIN_SHARE, mergeSiblingsInPlace, ProcessorOptions, processTree } from './processors';
 import { Session, SessionMeta } from './session';
 import { CallNode, buildCallTree, createRootNode, sortTree } from './tree';
+import { ProfileWarning, profileWarnings } from './warnings';
 
 export interface DiffOptions {
   /** Hiding rules, applied to both profiles alike (their minShare is ignored: see `minShare`). */
@@ -76,6 +77,8 @@ export interface FunctionDiff extends DiffMeasure {
 
 export interface DiffProfileInfo {
   meta: SessionMeta;
+  /** Why this profile may mislead (lib/warnings.ts): a diff is only as good as its two profiles. */
+  warnings: ProfileWarning[];
   /** Seconds under the root. */
   total: number;
   /** Samples under the root. */
@@ -133,8 +136,8 @@ export function diffSessions(before: Session, after: Session, options: DiffOptio
   forEachDiffNode(root, (node) => node !== root && count(node));
   functions.forEach(count);
   return {
-    before: { meta: before.meta, total: treeBefore.totalTime, samples: treeBefore.sampleCount },
-    after: { meta: after.meta, total: treeAfter.totalTime, samples: treeAfter.sampleCount },
+    before: { meta: before.meta, warnings: profileWarnings(before), total: treeBefore.totalTime, samples: treeBefore.sampleCount },
+    after: { meta: after.meta, warnings: profileWarnings(after), total: treeAfter.totalTime, samples: treeAfter.sampleCount },
     root,
     rootName: options.root,
     functions,

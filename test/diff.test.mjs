@@ -195,6 +195,15 @@ test('functions are matched across an edit that moved them; same-named functions
   assert.equal(pairs.length, 5, 'the two ambiguous get() on each side are not guessed');
 });
 
+test("each profile's warnings come with the diff", () => {
+  const few = makeSession(Array.from({ length: 100 }, (_, i) => [[MAIN, i % 2 ? F : G], 0.001]));
+  const diff = diffSessions(steady([[[MAIN, F], 600], [[MAIN, G], 600]]), few);
+  assert.deepEqual(diff.before.warnings, []);
+  assert.deepEqual(diff.after.warnings.map((warning) => warning.kind), ['few-samples']);
+  assert.match(renderDiffText(diff), /\n {2}warning \(after\): Only 100 samples of the program running/);
+  assert.match(renderDiffHtml(diff), /<div class="warnings" role="alert">.*\n<li data-kind="few-samples"><b>after:<\/b> Only 100 samples/);
+});
+
 test('empty profiles are refused with a reason', () => {
   const empty = makeSession([]);
   assert.throws(() => diffSessions(empty, steady([[[MAIN], 10]])), /the before profile has no samples/);

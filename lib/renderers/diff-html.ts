@@ -22,6 +22,7 @@ h1 { font-size: 18px; margin: 0 0 8px; } h2 { font-size: 15px; margin: 20px 0 6p
 table.runs td { padding: 1px 12px 1px 0; } .dim, .loc, .legend { color: var(--dim); }
 .verdict { font-weight: 600; margin: 12px 0; padding: 8px 10px; border-left: 4px solid var(--line); }
 .verdict.changed { border-color: var(--after); }
+.warnings { margin: 10px 0; padding: 6px 10px; border: 1px solid var(--slower); border-left-width: 4px; border-radius: 4px; } .warnings ul { margin: 4px 0 0; padding-left: 18px; }
 table.functions { border-collapse: collapse; } table.functions td, table.functions th { padding: 2px 10px 2px 0; text-align: right; white-space: nowrap; }
 table.functions td.name, table.functions th.name { text-align: left; }
 .num { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
@@ -69,6 +70,7 @@ export function renderDiffHtml(diff: SessionDiff, options: DiffHtmlOptions = {})
     `<tr><th>total</th><td colspan="5" class="num">${formatDuration(diff.before.total)} s → ${formatDuration(diff.after.total)} s ` +
       `(${signed(diff.after.total - diff.before.total, 3)} s${totalChange === undefined ? '' : `, ${signed(totalChange * 100, 0)}%`})</td></tr>`,
     '</table>',
+    warningsHtml(diff),
     `<p class="verdict${changed ? ' changed' : ''}" id="verdict">${verdictLines(diff).map(text).join('<br>')}</p>`,
     '<h2>Functions by self time</h2>',
     '<table class="functions">',
@@ -86,6 +88,14 @@ export function renderDiffHtml(diff: SessionDiff, options: DiffHtmlOptions = {})
     '</html>',
     '',
   ].join('\n');
+}
+
+/** The two profiles' warnings, as a banner (nothing when there are none). */
+function warningsHtml(diff: SessionDiff): string {
+  const items = (['before', 'after'] as const).flatMap((name) =>
+    diff[name].warnings.map((warning) => `<li data-kind="${warning.kind}"><b>${name}:</b> ${text(warning.message)} <span class="dim">${text(warning.advice)}</span></li>`),
+  );
+  return items.length === 0 ? '' : `<div class="warnings" role="alert"><strong>These profiles may mislead.</strong><ul>\n${items.join('\n')}\n</ul></div>`;
 }
 
 function text(value: string): string {

@@ -55,6 +55,9 @@ function diffHeader(diff: SessionDiff, options: DiffTextOptions, arrow: string):
   if (diff.before.meta.requestedInterval !== diff.after.meta.requestedInterval) {
     lines.push('  note: different sampling intervals; shares compare, sample counts do not');
   }
+  for (const [name, info] of [['before', diff.before], ['after', diff.after]] as const) {
+    for (const warning of info.warnings) lines.push(`  warning (${name}): ${warning.message}`);
+  }
   return lines;
 }
 
