@@ -44,7 +44,7 @@ Options:
       --percent          rows show shares (percent of the total or root) instead of seconds
       --cpu              compare CPU time instead of wall time: steadier when the machine was
                          busier in one run than the other (waiting drops out)
-      --min-change <pct> smallest change of share reported, in percent (default 1)
+      --min-change <pct> smallest change of share reported, in percent (default 2)
       --show-all         show every frame: Node internals and library frames too
       --hide <regex>     hide frames whose file path matches
       --show <regex>     always show frames whose file path matches

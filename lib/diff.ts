@@ -19,7 +19,11 @@ export interface DiffOptions {
   root?: string;
   /** Rows under this share of the root in both profiles are left out. Default 1% (0 with processor.showAll). */
   minShare?: number;
-  /** Smallest change of share (of the root) reported as a change, however many samples. Default 0.01 (1 point). */
+  /**
+   * Smallest change of share (of the root) reported as a change, however many
+   * samples. Default 0.02 (2 points): two runs of the same program differ by
+   * that much now and then (JIT and GC timing), evenly over the run.
+   */
   minChange?: number;
   /** Family-wise false-positive rate for the noise test (Bonferroni over all rows). Default 0.05. */
   alpha?: number;
@@ -31,7 +35,7 @@ export interface DiffOptions {
   time?: 'wall' | 'cpu';
 }
 
-export const DEFAULT_MIN_CHANGE = 0.01;
+export const DEFAULT_MIN_CHANGE = 0.02;
 export const DEFAULT_ALPHA = 0.05;
 
 /**
