@@ -12,7 +12,7 @@
 export interface SideCounts {
   /** The node's share of its profile's root (0..1), from time. */
   share: number;
-  /** Samples under the root of that profile. */
+  /** Samples under the root of that profile (effective: discounted for uneven sample weights). */
   samples: number;
   /** Seconds under the root of that profile. */
   total: number;

@@ -186,6 +186,13 @@ class Side {
   readonly tree: CallNode;
   /** Per time slice: the root's seconds, seconds per call path id, self seconds per function key. */
   readonly batches: Array<{ total: number; times: Map<number, number>; self: Map<string, number> }> = [];
+  /**
+   * Samples under the root, discounted for uneven sample weights: a sample
+   * stands for the time since the previous one, and one that stands for 40 ms
+   * (the sampler was held up) weighs as much as 80 regular ones at 500 us.
+   * Kish's effective sample size, (sum w)^2 / sum w^2, scaled to the root.
+   */
+  readonly effectiveSamples: number;
   private readonly pathIds = new Map<string, number>();
   private readonly treePaths = new Map<CallNode, number>();
 
@@ -196,6 +203,7 @@ class Side {
       throw new DiffError(`the ${label} profile has no samples${tree.sampleCount > 0 ? ' with time in them' : ''}`);
     }
     this.tree = tree;
+    this.effectiveSamples = tree.sampleCount * effectiveShare(session.samples.duration);
     this.walk(tree, (node, id) => this.treePaths.set(node, id));
     const count = session.samples.stack.length;
     if (count < MIN_BATCHED_SAMPLES) return;
@@ -257,6 +265,17 @@ interface SideInput {
 function processedTree(session: Session, processor: ProcessorOptions, rootName: string | undefined): CallNode | undefined {
   const tree = processTree(buildCallTree(session), processor);
   return rootName === undefined ? tree : selectRoot(tree, rootName);
+}
+
+/** Kish's effective sample size of weights, as a share of their count (1 when all are equal). */
+export function effectiveShare(weights: readonly number[]): number {
+  let sum = 0;
+  let squares = 0;
+  for (const weight of weights) {
+    sum += weight;
+    squares += weight * weight;
+  }
+  return squares > 0 && weights.length > 0 ? (sum * sum) / squares / weights.length : 1;
 }
 
 /** Samples [start, end) of a session as a session of their own. */
@@ -410,8 +429,8 @@ class Judge {
     const before = { time: inputBefore.time, share: inputBefore.time / treeBefore.totalTime };
     const after = { time: inputAfter.time, share: inputAfter.time / treeAfter.totalTime };
     const { zTime, zShare } = noiseTest(
-      { share: before.share, samples: treeBefore.sampleCount, total: treeBefore.totalTime, batches: inputBefore.batches },
-      { share: after.share, samples: treeAfter.sampleCount, total: treeAfter.totalTime, batches: inputAfter.batches },
+      { share: before.share, samples: this.before.effectiveSamples, total: treeBefore.totalTime, batches: inputBefore.batches },
+      { share: after.share, samples: this.after.effectiveSamples, total: treeAfter.totalTime, batches: inputAfter.batches },
     );
     const shareChange = after.share - before.share;
     let verdict: Verdict;

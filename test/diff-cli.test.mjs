@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { cli, fixture, runNode } from './helpers.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-diff-'));
-const ROUNDS = '40';
+const ROUNDS = '80';
 
 /** Puts a version of the program at dir/app.js (the same path, as an edit would) and profiles it. */
 function profileVersion(version, output) {

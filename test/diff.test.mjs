@@ -2,7 +2,7 @@
 // noise, and how it reads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffSessions, DiffError, matchFrames, forEachDiffNode } from '../dist/cjs/diff.js';
+import { diffSessions, DiffError, matchFrames, forEachDiffNode, effectiveShare } from '../dist/cjs/diff.js';
 import { criticalZ, normalQuantile, noiseTest, batchMeansVariance } from '../dist/cjs/diff-stats.js';
 import { renderDiffText } from '../dist/cjs/renderers/diff-text.js';
 import { renderDiffHtml } from '../dist/cjs/renderers/diff-html.js';
@@ -207,6 +207,18 @@ test("each profile's warnings come with the diff", () => {
 test('empty profiles are refused with a reason', () => {
   const empty = makeSession([]);
   assert.throws(() => diffSessions(empty, steady([[[MAIN], 10]])), /the before profile has no samples/);
+});
+
+test('uneven sample weights count as fewer samples: one sample holding a tenth of the time is not a finding', () => {
+  const regular = () => Array.from({ length: 1000 }, (_, i) => [[MAIN, i % 2 ? F : G], 0.001]);
+  const before = makeSession(regular());
+  // The same program, but the sampler was held up once, and one render sample stands for 120 ms.
+  const held = regular();
+  held[501] = [[MAIN, F], 0.12];
+  const diff = diffSessions(before, makeSession(held));
+  assert.equal(find(diff, 'parse').verdict, 'noise', 'one sample is one observation, however long');
+  assert.equal(effectiveShare([1, 1, 1, 1]), 1);
+  assert.ok(Math.abs(effectiveShare([1, 1, 1, 3]) - 0.75) < 1e-9, "(1+1+1+3)^2 / (1+1+1+9) = 3 of 4");
 });
 
 test('the statistics: normal quantiles, Bonferroni, batch means', () => {
