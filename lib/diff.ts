@@ -112,8 +112,8 @@ export class DiffError extends Error {
 export function diffSessions(before: Session, after: Session, options: DiffOptions = {}): SessionDiff {
   const processor = { ...options.processor, minShare: 0 };
   const time = options.time ?? 'wall';
-  const sideBefore = prepareSide(time === 'cpu' ? onCpuTime(before) : before, processor, options.root, 'before');
-  const sideAfter = prepareSide(time === 'cpu' ? onCpuTime(after) : after, processor, options.root, 'after');
+  const sideBefore = new Side(time === 'cpu' ? onCpuTime(before) : before, processor, options.root, 'before');
+  const sideAfter = new Side(time === 'cpu' ? onCpuTime(after) : after, processor, options.root, 'after');
   const treeBefore = sideBefore.tree;
   const treeAfter = sideAfter.tree;
   const minShare = options.minShare ?? (options.processor?.showAll ? 0 : DEFAULT_MIN_SHARE);
@@ -251,10 +251,6 @@ class Side {
       for (const child of node.children) pending.push([child, id]);
     }
   }
-}
-
-function prepareSide(session: Session, processor: ProcessorOptions, rootName: string | undefined, label: string): Side {
-  return new Side(session, processor, rootName, label);
 }
 
 interface SideInput {
