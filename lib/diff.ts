@@ -5,11 +5,12 @@
  * noise (lib/diff-stats.ts, docs/optimization-loop.md). Pure: sessions in, a SessionDiff
  * out; renderers in lib/renderers/diff-*.ts.
  */
-import { FrameInfo, frameKey } from './frame';
+import { FrameInfo } from './frame';
+import { Pair, pairFunctions, pairTrees } from './diff-pairs';
+import { DiffError, Side, SideInput } from './diff-side';
 import { criticalZ, noiseTest } from './diff-stats';
-import { DEFAULT_MIN_SHARE, mergeSiblingsInPlace, ProcessorOptions, processTree } from './processors';
+import { DEFAULT_MIN_SHARE, ProcessorOptions } from './processors';
 import { Session, SessionMeta } from './session';
-import { CallNode, buildCallTree, createRootNode, sortTree } from './tree';
 import { ProfileWarning, profileWarnings } from './warnings';
 
 export interface DiffOptions {
@@ -105,9 +106,9 @@ export interface SessionDiff {
   time: 'wall' | 'cpu';
 }
 
-export class DiffError extends Error {
-  override name = 'DiffError';
-}
+export { DiffError };
+export { matchFrames } from './diff-pairs';
+export { effectiveShare, selectRoot } from './diff-side';
 
 export function diffSessions(before: Session, after: Session, options: DiffOptions = {}): SessionDiff {
   const processor = { ...options.processor, minShare: 0 };
@@ -171,241 +172,6 @@ export function forEachDiffNode(root: DiffNode, visit: (node: DiffNode, depth: n
 /** Whether a verdict is a reported change. */
 export function isChange(verdict: Verdict): boolean {
   return verdict === 'faster' || verdict === 'slower';
-}
-
-// ---------------------------------------------------------------------------
-// Trees.
-
-/** Time slices a profile is cut into for the batch-means variance (lib/diff-stats.ts). */
-export const DIFF_BATCHES = 10;
-/** Profiles with fewer samples are not sliced (binomial noise only). */
-const MIN_BATCHED_SAMPLES = 200;
-
-/** One profile, processed, with its time slices. */
-class Side {
-  readonly tree: CallNode;
-  /** Per time slice: the root's seconds, seconds per call path id, self seconds per function key. */
-  readonly batches: Array<{ total: number; times: Map<number, number>; self: Map<string, number> }> = [];
-  /**
-   * Samples under the root, discounted for uneven sample weights: a sample
-   * stands for the time since the previous one, and one that stands for 40 ms
-   * (the sampler was held up) weighs as much as 80 regular ones at 500 us.
-   * Kish's effective sample size, (sum w)^2 / sum w^2, scaled to the root.
-   */
-  readonly effectiveSamples: number;
-  private readonly pathIds = new Map<string, number>();
-  private readonly treePaths = new Map<CallNode, number>();
-
-  constructor(session: Session, processor: ProcessorOptions, rootName: string | undefined, label: string) {
-    const tree = processedTree(session, processor, rootName);
-    if (tree === undefined) throw new DiffError(`no function named '${rootName}' in the ${label} profile (after hiding; try --show-all)`);
-    if (tree.sampleCount === 0 || !(tree.totalTime > 0)) {
-      throw new DiffError(`the ${label} profile has no samples${tree.sampleCount > 0 ? ' with time in them' : ''}`);
-    }
-    this.tree = tree;
-    this.effectiveSamples = tree.sampleCount * effectiveShare(session.samples.duration);
-    this.walk(tree, (node, id) => this.treePaths.set(node, id));
-    const count = session.samples.stack.length;
-    if (count < MIN_BATCHED_SAMPLES) return;
-    for (let b = 0; b < DIFF_BATCHES; b++) {
-      const slice = processedTree(sliceSession(session, Math.floor((b * count) / DIFF_BATCHES), Math.floor(((b + 1) * count) / DIFF_BATCHES)), processor, rootName);
-      const times = new Map<number, number>();
-      const self = new Map<string, number>();
-      if (slice !== undefined) {
-        this.walk(slice, (node, id) => times.set(id, node.totalTime));
-        for (const entry of selfTimes(slice)) self.set(frameKey(entry.frame), entry.selfTime);
-      }
-      this.batches.push({ total: slice?.totalTime ?? 0, times, self });
-    }
-  }
-
-  /** A call path's time, and its share in each time slice that has time under the root. */
-  nodeInput(node: CallNode | undefined): SideInput {
-    const id = node === undefined ? undefined : this.treePaths.get(node);
-    return {
-      time: node?.totalTime ?? 0,
-      batches: this.batches.filter((batch) => batch.total > 0).map((batch) => (id === undefined ? 0 : (batch.times.get(id) ?? 0)) / batch.total),
-    };
-  }
-
-  functionInput(entry: FunctionTime | undefined): SideInput {
-    const key = entry === undefined ? undefined : frameKey(entry.frame);
-    return {
-      time: entry?.selfTime ?? 0,
-      batches: this.batches.filter((batch) => batch.total > 0).map((batch) => (key === undefined ? 0 : (batch.self.get(key) ?? 0)) / batch.total),
-    };
-  }
-
-  /** Numbers every node by its call path (the same path in any tree of this side gets the same id). */
-  private walk(root: CallNode, visit: (node: CallNode, id: number) => void): void {
-    const pending: Array<[CallNode, number]> = [[root, -1]];
-    for (let item = pending.pop(); item; item = pending.pop()) {
-      const [node, parentId] = item;
-      const key = `${parentId}\u0000${node === root ? '' : frameKey(node.frame)}`;
-      let id = this.pathIds.get(key);
-      if (id === undefined) {
-        id = this.pathIds.size;
-        this.pathIds.set(key, id);
-      }
-      visit(node, id);
-      for (const child of node.children) pending.push([child, id]);
-    }
-  }
-}
-
-interface SideInput {
-  time: number;
-  batches: number[];
-}
-
-function processedTree(session: Session, processor: ProcessorOptions, rootName: string | undefined): CallNode | undefined {
-  const tree = processTree(buildCallTree(session), processor);
-  return rootName === undefined ? tree : selectRoot(tree, rootName);
-}
-
-/** Kish's effective sample size of weights, as a share of their count (1 when all are equal). */
-export function effectiveShare(weights: readonly number[]): number {
-  let sum = 0;
-  let squares = 0;
-  for (const weight of weights) {
-    sum += weight;
-    squares += weight * weight;
-  }
-  return squares > 0 && weights.length > 0 ? (sum * sum) / squares / weights.length : 1;
-}
-
-/** Samples [start, end) of a session as a session of their own. */
-function sliceSession(session: Session, start: number, end: number): Session {
-  const { stack, time, duration, cpu } = session.samples;
-  return new Session(session.meta, session.frames, session.stacks, {
-    stack: stack.slice(start, end),
-    time: time.slice(start, end),
-    duration: duration.slice(start, end),
-    cpu: cpu.slice(start, end),
-  });
-}
-
-/**
- * One root made of every outermost node of the function `name` (a function
- * called from several places, or recursively, counts once per sample).
- */
-export function selectRoot(tree: CallNode, name: string): CallNode | undefined {
-  const found: CallNode[] = [];
-  const pending: CallNode[] = [...tree.children];
-  for (let node = pending.pop(); node; node = pending.pop()) {
-    if (node.frame.name === name) found.push(node);
-    else pending.push(...node.children);
-  }
-  if (found.length === 0) return undefined;
-  const root = createRootNode();
-  root.frame = found[0]!.frame;
-  root.frameId = found[0]!.frameId;
-  for (const node of found) {
-    root.totalTime += node.totalTime;
-    root.selfTime += node.selfTime;
-    root.sampleCount += node.sampleCount;
-    root.children.push(...node.children);
-  }
-  return sortTree(mergeSiblingsInPlace(root));
-}
-
-interface Pair {
-  before: CallNode | undefined;
-  after: CallNode | undefined;
-  children: Pair[];
-}
-
-/** Both trees walked together, children matched by frame; rows under minShare in both left out. */
-function pairTrees(before: CallNode, after: CallNode, minShare: number): { root: Pair; count: number } {
-  const root: Pair = { before, after, children: [] };
-  let count = 1;
-  const pending: Pair[] = [root];
-  for (let pair = pending.pop(); pair; pair = pending.pop()) {
-    for (const [a, b] of matchFrames(pair.before?.children ?? [], pair.after?.children ?? [])) {
-      const shareBefore = a ? a.totalTime / before.totalTime : 0;
-      const shareAfter = b ? b.totalTime / after.totalTime : 0;
-      if (Math.max(shareBefore, shareAfter) < minShare || Math.max(shareBefore, shareAfter) === 0) continue;
-      const child: Pair = { before: a, after: b, children: [] };
-      pair.children.push(child);
-      pending.push(child);
-      count++;
-    }
-  }
-  return { root, count };
-}
-
-interface FunctionTime {
-  frame: FrameInfo;
-  selfTime: number;
-}
-
-/** Self time per function (the time each was the one running, after hiding), matched across the two. */
-function pairFunctions(before: CallNode, after: CallNode, minShare: number): Array<[FunctionTime | undefined, FunctionTime | undefined]> {
-  const a = selfTimes(before);
-  const b = selfTimes(after);
-  return matchFrames(a, b).filter(([x, y]) => {
-    const share = Math.max((x?.selfTime ?? 0) / before.totalTime, (y?.selfTime ?? 0) / after.totalTime);
-    return share > 0 && share >= minShare;
-  });
-}
-
-function selfTimes(root: CallNode): FunctionTime[] {
-  const byKey = new Map<string, FunctionTime>();
-  const pending: CallNode[] = [root];
-  for (let node = pending.pop(); node; node = pending.pop()) {
-    pending.push(...node.children);
-    if (node === root || node.selfTime <= 0) continue;
-    const key = frameKey(node.frame);
-    const entry = byKey.get(key);
-    if (entry) entry.selfTime += node.selfTime;
-    else byKey.set(key, { frame: node.frame, selfTime: node.selfTime });
-  }
-  return [...byKey.values()];
-}
-
-/**
- * Pairs items of two lists that stand for the same function: first the same
- * name, file, line and column; then, among the rest, the same name and file
- * when that is unique on both sides (an edit moved the function).
- */
-export function matchFrames<T extends { frame: FrameInfo }>(before: readonly T[], after: readonly T[]): Array<[T | undefined, T | undefined]> {
-  const pairs: Array<[T | undefined, T | undefined]> = [];
-  const afterByKey = new Map<string, T>();
-  for (const item of after) afterByKey.set(frameKey(item.frame), item);
-  const restBefore: T[] = [];
-  for (const item of before) {
-    const key = frameKey(item.frame);
-    const match = afterByKey.get(key);
-    if (match) {
-      pairs.push([item, match]);
-      afterByKey.delete(key);
-    } else {
-      restBefore.push(item);
-    }
-  }
-  const looseKey = (frame: FrameInfo): string => `${frame.kind}\u0000${frame.name}\u0000${frame.file}`;
-  const uniqueByLooseKey = (items: Iterable<T>): Map<string, T | null> => {
-    const map = new Map<string, T | null>();
-    for (const item of items) {
-      const key = looseKey(item.frame);
-      map.set(key, map.has(key) ? null : item);
-    }
-    return map;
-  };
-  const looseAfter = uniqueByLooseKey(afterByKey.values());
-  const looseBefore = uniqueByLooseKey(restBefore);
-  for (const item of restBefore) {
-    const key = looseKey(item.frame);
-    const match = looseBefore.get(key) ? looseAfter.get(key) : undefined;
-    if (match) {
-      pairs.push([item, match]);
-      afterByKey.delete(frameKey(match.frame));
-    } else {
-      pairs.push([item, undefined]);
-    }
-  }
-  for (const item of afterByKey.values()) pairs.push([undefined, item]);
-  return pairs;
 }
 
 // ---------------------------------------------------------------------------
