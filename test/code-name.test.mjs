@@ -12,6 +12,13 @@ test('JS code: tier marker dropped, name, file, line and column parsed', () => {
   }
 });
 
+test("context-specialized optimized code (V8 12.x+, Node 24: JS:+'fn, JS:*'fn) is the same function", () => {
+  for (const tier of ["+'", "*'"]) {
+    assert.deepEqual(frame(`JS:${tier}checksum /app/app.js:15:18`), frame('JS:~checksum /app/app.js:15:18'));
+  }
+  assert.equal(frame("JS:+' /app/x.js:7:12").name, '(anonymous)');
+});
+
 test('names and paths with spaces, node: and file: URLs', () => {
   assert.deepEqual(frame('JS:~get size /my dir/a b.js:3:4'), { name: 'get size', file: '/my dir/a b.js', line: 3, column: 4, kind: 'js' });
   assert.equal(frame('JS:~next node:internal/per_context/primordials:330:9').file, 'node:internal/per_context/primordials');
