@@ -1,8 +1,8 @@
 // V8 CPU profiles (.cpuprofile) as diff input: read back what we write,
 // read what `node --cpu-prof` writes, refuse what is not a profile.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCpuProfile } from '../dist/cjs/loaders/cpuprofile.js';
@@ -13,6 +13,14 @@ import { buildCallTree, forEachNode } from '../dist/cjs/tree.js';
 import { SessionFormatError } from '../dist/cjs/session.js';
 import { cli, fixture, runNode } from './helpers.mjs';
 import { makeSession } from './sessions.mjs';
+
+const made = [];
+after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const temporary = (prefix) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
 
 const app = (name, line) => ({ name, file: '/app/app.js', line, column: 3, kind: 'js' });
 const special = (name) => ({ name, file: '', line: 0, column: 0, kind: 'special' });
@@ -54,7 +62,7 @@ test('deep profiles load without recursion', () => {
 });
 
 test('what node --cpu-prof writes loads, and diff reads it', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-cpuprof-'));
+  const dir = temporary('nodeinstrument-cpuprof-');
   copyFileSync(fixture('diff/before.js'), join(dir, 'app.js'));
   const run = runNode(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '500', 'app.js', '20'], { cwd: dir });
   assert.equal(run.status, 0, run.stderr);
@@ -78,7 +86,7 @@ test('what node --cpu-prof writes loads, and diff reads it', () => {
 });
 
 test('anything else is refused with the reason, never a crash', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-cpuprof-bad-'));
+  const dir = temporary('nodeinstrument-cpuprof-bad-');
   const good = { nodes: [{ id: 1, callFrame: { functionName: '(root)', url: '' }, children: [2] }, { id: 2, callFrame: { functionName: 'f', url: 'file:///a.js', lineNumber: 0, columnNumber: 0 } }], samples: [2], timeDeltas: [5], startTime: 0, endTime: 10 };
   assert.equal(loadCpuProfile(good, { name: 'ok' }).samples.stack.length, 1);
   const cases = [

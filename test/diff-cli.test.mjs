@@ -4,15 +4,16 @@
 // and a run that waited longer for a CPU is slower in wall time for real
 // (measured here: the same program 0.455 s in one run, 1.645 s in the next),
 // which no sampling model can tell from a change in the program.
-import { test } from 'node:test';
+import { after as afterAll, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cli, fixture, runNode } from './helpers.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-diff-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ROUNDS = '80';
 
 /** Puts a version of the program at dir/app.js (the same path, as an edit would) and profiles it. */

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderSummary, code } from '../dist/cjs/renderers/summary.js';
@@ -103,4 +103,5 @@ test('-r summary and .md from the CLI; an empty profile says so', () => {
   assert.match(result.stderr, /wrote summary report to .*hot\.md/);
   assert.match(readFileSync(join(dir, 'hot.md'), 'utf8'), /\| 1 \| `spinFor` \| 88\.0% \|/);
   assert.match(renderSummary(makeSession([])), /No samples were recorded/);
+  rmSync(dir, { recursive: true, force: true });
 });
