@@ -41,6 +41,7 @@ export interface CliOptions {
 
 export const USAGE = `Usage: nodeinstrument [options] <script> [args...]
        nodeinstrument --load <session.json> [options]
+       nodeinstrument diff <before.json> <after.json> [options]   (see nodeinstrument diff --help)
 
 Runs a Node.js script (CommonJS, ESM or TypeScript) with the sampling profiler and prints
 where its wall-clock time went as a call tree.
@@ -60,6 +61,7 @@ Options:
                               pprof       gzipped protobuf for go tool pprof (.pb.gz, .pprof)
                               cpuprofile  for Chrome DevTools and VS Code (.cpuprofile)
                               collapsed   folded stacks for flame graph tools (.collapsed, .folded)
+                              summary     hotspots and run conditions in Markdown, for a ticket (.md)
                               html        call tree, timeline and flame graph in one offline
                                           page (.html, .htm); on a terminal without -o it is
                                           written to a temporary file whose path is printed

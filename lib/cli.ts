@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { CliOptions, parseArgs, USAGE, UsageError } from './cli-args';
 import { filterSessionByLabels, LabelFilterError, labelFilterOf } from './labels-filter';
+import { runDiff } from './diff-cli';
 import { loadNative } from './native';
 import { unsafeToSample } from './options';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
@@ -177,6 +178,10 @@ function runProgram(options: CliOptions, sessionPath: string): Promise<{ code: n
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'diff') {
+    process.exitCode = runDiff(argv.slice(1));
+    return;
+  }
   let options: CliOptions;
   try {
     options = parseArgs(argv);

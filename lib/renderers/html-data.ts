@@ -12,6 +12,7 @@ import type { HtmlFrames, HtmlRegExp, HtmlReportData, HtmlSettings } from './htm
 import { buildHtmlLabels } from './html-labels';
 import { buildTimeline, TIMELINE_MAX_SEGMENTS } from './html-timeline';
 import { displayLocation, escapeControl, TextRenderOptions } from './text';
+import { profileWarnings } from '../warnings';
 
 export interface HtmlDataOptions {
   /** Segments the timeline embeds at most before it is resampled. */
@@ -51,6 +52,7 @@ export function buildHtmlData(session: Session, options: TextRenderOptions = {},
       ? { sampleCount: stack.length, stack: [], gap: [], length: [] }
       : buildTimeline(session.samples, dataOptions.maxTimelineSegments ?? TIMELINE_MAX_SEGMENTS),
     settings: settingsOf(options),
+    warnings: profileWarnings(session),
     ...(session.labels ? { labels: buildHtmlLabels(session, roundNs) } : {}),
     ...(session.memory ? { memory: memoryData(session.memory) } : {}),
   };

@@ -6,6 +6,7 @@
 import type { FrameKind } from '../frame';
 import type { MemorySeries } from '../memory-series';
 import type { SessionMeta } from '../session';
+import type { ProfileWarning } from '../warnings';
 
 export interface HtmlReportData {
   meta: SessionMeta;
@@ -21,6 +22,8 @@ export interface HtmlReportData {
   emptyStack: { time: number; samples: number };
   timeline: HtmlTimeline;
   settings: HtmlSettings;
+  /** Why the profile may mislead (lib/warnings.ts); shown as a banner. */
+  warnings: ProfileWarning[];
   /** Process memory over the run, when the session recorded it: times rounded to microseconds, whole bytes. */
   memory?: MemorySeries;
   /** Present when samples carry labels (withLabels): for the page's label selector. */
