@@ -1,4 +1,5 @@
 /** Parses nodeinstrument's command line. Pure: no I/O, throws UsageError. */
+import { checkProfileMode, ProfileMode } from './mode';
 import { checkInterval, DEFAULT_INTERVAL } from './options';
 
 export class UsageError extends Error {
@@ -9,6 +10,8 @@ export interface CliOptions {
   help: boolean;
   version: boolean;
   interval: number;
+  /** What to measure (--mode): wall time (default) or CPU time. Not the text view (`mode` below). */
+  profileMode?: ProfileMode;
   maxStackDepth?: number;
   renderer?: string;
   outfile?: string;
@@ -37,6 +40,8 @@ where its wall-clock time went as a call tree.
 
 Options:
   -i, --interval <time>     sampling interval: seconds, or with a unit: 1ms, 100us (default 1ms)
+      --mode <wall|cpu>     wall: where wall-clock time went, waiting included (default);
+                            cpu: only the thread's time on the CPU, in CPU seconds
   -r, --renderer <name>     output format (default text):
                               text        the call tree (.txt)
                               session     JSON that --load reads back (.json)
@@ -75,6 +80,14 @@ export function parseInterval(text: string): number {
     return checkInterval(seconds);
   } catch (error) {
     throw new UsageError(`invalid interval '${text}': ${(error as Error).message}`);
+  }
+}
+
+function parseProfileMode(text: string): ProfileMode {
+  try {
+    return checkProfileMode(text);
+  } catch (error) {
+    throw new UsageError(`invalid --mode: ${(error as Error).message}`);
   }
 }
 
@@ -141,6 +154,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '-i':
       case '--interval':
         options.interval = parseInterval(value());
+        break;
+      case '--mode':
+        options.profileMode = parseProfileMode(value());
         break;
       case '-r':
       case '--renderer':

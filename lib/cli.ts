@@ -140,7 +140,7 @@ export function typeScriptNodeArgs(script: string, nodeArgs: readonly string[], 
 
 /** Runs the program; resolves with how it ended. */
 function runProgram(options: CliOptions, sessionPath: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  const config: PreloadConfig = { interval: options.interval, maxStackDepth: options.maxStackDepth, sessionPath };
+  const config: PreloadConfig = { interval: options.interval, maxStackDepth: options.maxStackDepth, mode: options.profileMode, sessionPath };
   const preload = join(__dirname, 'preload.js');
   const args = [...options.nodeArgs, '--require', preload, options.script!, ...options.scriptArgs];
   const child = spawn(process.execPath, args, {

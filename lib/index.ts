@@ -1,6 +1,7 @@
 /** nodeinstrument: a readable, low-overhead sampling profiler for Node.js. */
 export { Profiler, profile } from './profiler';
 export type { ProfilerOptions } from './options';
+export type { ProfileMode } from './mode';
 export { Session, SessionFormatError } from './session';
 export type { SessionMeta, SessionData, StackTable, SampleTable } from './session';
 export type { FrameInfo, FrameKind } from './frame';

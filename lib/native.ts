@@ -9,6 +9,8 @@ export interface NativeStartOptions {
   maxFrames?: number;
   signal?: number;
   maxPendingBytes?: number;
+  /** Sample every intervalNs of the thread's CPU time instead of wall time (CPU mode). */
+  cpuClock?: boolean;
 }
 
 export interface NativeStats {

@@ -1,4 +1,5 @@
 /** Defaults and validation of the options shared by the API and the CLI. */
+import { checkProfileMode, DEFAULT_MODE, ProfileMode } from './mode';
 
 export const DEFAULT_INTERVAL = 0.001;
 export const MIN_INTERVAL = 0.00001;
@@ -11,6 +12,12 @@ export interface ProfilerOptions {
   maxStackDepth?: number;
   /** Signal number used to interrupt the thread (default: a real-time signal; env NODEINSTRUMENT_SIGNAL). */
   signal?: number;
+  /**
+   * What to measure (default 'wall'). 'wall': where wall-clock time went, idle
+   * and blocked time included. 'cpu': only the profiled thread's time on the
+   * CPU, sampled by its CPU clock; times are CPU seconds.
+   */
+  mode?: ProfileMode;
 }
 
 export function checkInterval(interval: number): number {
@@ -30,7 +37,8 @@ export function resolveProfilerOptions(options: ProfilerOptions = {}): Required<
   if (!Number.isInteger(signal) || signal < 0 || signal > 64) {
     throw new RangeError(`signal must be a signal number, got ${String(options.signal ?? envSignal)}`);
   }
-  return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal };
+  const mode = checkProfileMode(options.mode ?? DEFAULT_MODE);
+  return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal, mode };
 }
 
 /**

@@ -1,9 +1,12 @@
+import type { ProfileMode } from './mode';
+
 /** What the CLI tells the preload, through one environment variable. */
 export const PRELOAD_ENV = 'NODEINSTRUMENT_PRELOAD';
 
 export interface PreloadConfig {
   interval: number;
   maxStackDepth?: number;
+  mode?: ProfileMode;
   /** Where to write the session JSON. */
   sessionPath: string;
 }

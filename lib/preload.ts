@@ -18,7 +18,7 @@ function run(): void {
   delete process.env[PRELOAD_ENV];
   const config = JSON.parse(raw) as PreloadConfig;
 
-  const profiler = new Profiler({ interval: config.interval, maxStackDepth: config.maxStackDepth });
+  const profiler = new Profiler({ interval: config.interval, maxStackDepth: config.maxStackDepth, mode: config.mode });
   let written = false;
   const finish = (): void => {
     if (written) return;

@@ -3,6 +3,7 @@
  * end, feeds the symbolizer and produces a Session.
  */
 import { decodeCodeEvents, decodeSamples } from './drain';
+import { ProfileMode } from './mode';
 import { loadNative, NativeSampler, NativeStats } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';
 import { applySourceMaps } from './source-maps';
@@ -16,6 +17,8 @@ export interface RecorderOptions {
   maxStackDepth: number;
   /** Signal number the sampler uses; 0 for the default. */
   signal: number;
+  /** What a sample measures: wall time, or the thread's CPU time (samples driven by its CPU clock). */
+  mode: ProfileMode;
   /** How often buffered samples are symbolized while running, ms. */
   drainInterval: number;
 }
@@ -40,6 +43,7 @@ export class Recorder {
       intervalNs: Math.round(options.interval * 1e9),
       maxFrames: options.maxStackDepth,
       signal: options.signal,
+      cpuClock: options.mode === 'cpu',
     });
     const stats = this.native.stats()!;
     this.startNs = stats.startTimeNs;
@@ -49,7 +53,7 @@ export class Recorder {
       objectOf: (address) => objects.objectOf(address),
       symbolOf: (address) => this.native.resolveSymbol(address),
     };
-    this.symbolizer = new Symbolizer(this.builder, resolver, this.startNs, this.startCpuNs, lastCodeCatalog);
+    this.symbolizer = new Symbolizer(this.builder, resolver, this.startNs, this.startCpuNs, lastCodeCatalog, options.mode);
     this.drainTimer = setInterval(() => this.drain(), options.drainInterval);
     this.drainTimer.unref();
   }
@@ -116,6 +120,7 @@ export class Recorder {
       cwd: process.cwd(),
       argv: [...process.argv],
       signal: stats.signal,
+      mode: this.options.mode,
       notes,
     };
   }

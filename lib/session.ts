@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FrameInfo, FrameKind, frameKey } from './frame';
+import { DEFAULT_MODE, isProfileMode, ProfileMode } from './mode';
 import { writeFileAtomic } from './util/write-file';
 
 export const SESSION_FORMAT = 'nodeinstrument-session';
@@ -38,6 +39,8 @@ export interface SessionMeta {
   argv: string[];
   /** The signal the sampler used. */
   signal: number;
+  /** What samples measure (lib/mode.ts): 'wall' (default) or 'cpu', where samples.duration holds CPU seconds. */
+  mode?: ProfileMode;
   /** Things that happened during the run that a reader should know about. */
   notes: string[];
 }
@@ -55,7 +58,7 @@ export interface SampleTable {
   stack: number[];
   /** Seconds since the start of the session when the sample was taken. */
   time: number[];
-  /** Seconds of wall time this sample stands for (since the previous one). */
+  /** Seconds this sample stands for (since the previous one): wall time, or CPU time in CPU mode (meta.mode). */
   duration: number[];
   /** Seconds of CPU time the thread used since the previous sample. */
   cpu: number[];
@@ -242,8 +245,15 @@ function validateMeta(value: unknown): SessionMeta {
     cwd: field(value, 'cwd', 'string', ''),
     argv: strings('argv'),
     signal: field(value, 'signal', 'number', 0),
+    mode: validMode(value.mode),
     notes: strings('notes'),
   };
+}
+
+function validMode(value: unknown): ProfileMode {
+  if (value === undefined) return DEFAULT_MODE;
+  if (!isProfileMode(value)) fail(`meta.mode ${JSON.stringify(value)?.slice(0, 40)} is not a mode this nodeinstrument knows`);
+  return value;
 }
 
 function validateFrame(value: unknown, index: number): FrameInfo {

@@ -7,6 +7,7 @@ import { CodeMap } from './code-map';
 import { isOptimizedCodeName, parseCodeName } from './code-name';
 import { CodeEvent, CodeType, decodeName, RawSample, SampleFlag, VmState } from './drain';
 import { FrameInfo, SpecialFrame, specialFrame } from './frame';
+import { ProfileMode } from './mode';
 import { SessionBuilder } from './session';
 
 /**
@@ -66,6 +67,8 @@ export class Symbolizer {
     startCpuNs: number,
     /** The code map an earlier recording ended with, for code V8 does not enumerate. */
     private readonly inherited?: CodeCatalog,
+    /** 'cpu': a sample weighs the CPU time since the previous one, not the wall time. */
+    private readonly mode: ProfileMode = 'wall',
   ) {
     this.previousTimeNs = startTimeNs;
     this.previousCpuNs = startCpuNs;
@@ -150,7 +153,7 @@ export class Symbolizer {
     const cpu = Math.max(0, sample.cpuTimeNs - this.previousCpuNs) / 1e9;
     this.previousTimeNs = sample.timeNs;
     if (sample.cpuTimeNs > 0) this.previousCpuNs = sample.cpuTimeNs;
-    this.builder.addSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, duration, cpu);
+    this.builder.addSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, this.mode === 'cpu' ? cpu : duration, cpu);
   }
 
   /** The sample's stack id: root first, the walked frames, the API callback, the pc. */

@@ -45,6 +45,7 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
     options.max_frames = static_cast<uint32_t>(OptionalUint(object, "maxFrames", options.max_frames));
     options.signal = static_cast<int>(OptionalUint(object, "signal", 0));
     options.max_pending_bytes = OptionalUint(object, "maxPendingBytes", options.max_pending_bytes);
+    options.cpu_clock = object.Has("cpuClock") && object.Get("cpuClock").ToBoolean().Value();
   }
   if (options.interval_ns < 10000) {
     throw Napi::RangeError::New(env, "interval must be at least 10 microseconds");

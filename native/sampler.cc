@@ -314,13 +314,19 @@ void Sampler::ThreadMain() {
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   pthread_setname_np(pthread_self(), "nodeinstrument");
   const uint64_t interval = options_.interval_ns;
-  const uint64_t watch_every = interval >= kWatchEveryNs ? 1 : kWatchEveryNs / interval;
-  uint64_t deadline = MonotonicNs() + interval;
-  uint64_t tick = 0;
+  const bool cpu_clock = options_.cpu_clock;
+  uint64_t deadline = MonotonicNs() + interval;                 // wall mode: CLOCK_MONOTONIC
+  uint64_t cpu_deadline = start_cpu_time_ns_ + interval;        // CPU mode: the JS thread's CPU clock
+  uint64_t next_watch_ns = MonotonicNs() + kWatchEveryNs;
   uint64_t sent_at_ns = 0;
   while (!stop_requested_.load(std::memory_order_acquire)) {
-    const timespec ts = FromNs(deadline);
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+    uint64_t cpu_now = 0;
+    if (cpu_clock) {
+      if (!WaitForCpuTime(cpu_deadline, &cpu_now)) break;
+    } else {
+      const timespec ts = FromNs(deadline);
+      while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+      }
     }
     if (stop_requested_.load(std::memory_order_acquire)) break;
     MoveRingToStore();
@@ -333,7 +339,7 @@ void Sampler::ThreadMain() {
       in_flight = false;
     }
     if (!in_flight) {
-      pending_cpu_time_ns_.store(ReadJsThreadCpuTime(), std::memory_order_relaxed);
+      pending_cpu_time_ns_.store(cpu_clock ? cpu_now : ReadJsThreadCpuTime(), std::memory_order_relaxed);
       in_flight_.store(true, std::memory_order_release);
       sent_at_ns = MonotonicNs();
       sigval value;
@@ -346,17 +352,61 @@ void Sampler::ThreadMain() {
     } else {
       busy_ticks_.fetch_add(1, std::memory_order_relaxed);
     }
-    if (++tick % watch_every == 0) WatchSignalHandlers();
+    const uint64_t now = MonotonicNs();
+    if (now >= next_watch_ns) {
+      WatchSignalHandlers();
+      next_watch_ns = now + kWatchEveryNs;
+    }
     // Absolute deadlines keep the rate; after a long stall, skip the missed
     // ticks instead of firing a burst (each sample's duration is measured).
-    deadline += interval;
-    const uint64_t now = MonotonicNs();
-    if (deadline <= now) {
-      late_ticks_.fetch_add(1, std::memory_order_relaxed);
-      deadline = now + interval;
+    if (cpu_clock) {
+      cpu_deadline += interval;
+      if (cpu_deadline <= cpu_now) {
+        late_ticks_.fetch_add(1, std::memory_order_relaxed);
+        cpu_deadline = cpu_now + interval;
+      }
+    } else {
+      deadline += interval;
+      if (deadline <= now) {
+        late_ticks_.fetch_add(1, std::memory_order_relaxed);
+        deadline = now + interval;
+      }
     }
   }
   MoveRingToStore();
+}
+
+// CPU mode: sleeps until the JS thread's CPU clock reaches `target_ns`. One
+// thread's CPU time advances at most as fast as wall time, so sleeping for the
+// CPU time still missing never overshoots while the thread runs. While it is
+// off the CPU (idle, blocked, preempted) the clock stands still: check again
+// one interval later, and send no signal at all. Reading another thread's CPU
+// clock is a system call; it costs this thread, not the profiled one.
+// Returns false when asked to stop.
+bool Sampler::WaitForCpuTime(uint64_t target_ns, uint64_t* cpu_now_ns) {
+  const uint64_t interval = options_.interval_ns;
+  // Not shorter: a thread that runs in short bursts would otherwise wake this
+  // one many times per sample as the remaining time shrinks.
+  const uint64_t min_wait = interval / 8;
+  uint64_t previous = ReadJsThreadCpuTime();
+  uint64_t cpu = previous;
+  bool first = true;
+  while (!stop_requested_.load(std::memory_order_acquire)) {
+    if (!first) cpu = ReadJsThreadCpuTime();
+    if (cpu >= target_ns) {
+      *cpu_now_ns = cpu;
+      return true;
+    }
+    const bool ran = first || cpu > previous;
+    first = false;
+    previous = cpu;
+    uint64_t wait = ran ? target_ns - cpu : interval;
+    if (wait < min_wait) wait = min_wait;
+    const timespec ts = FromNs(MonotonicNs() + wait);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+    }
+  }
+  return false;
 }
 
 void Sampler::MoveRingToStore() {

@@ -34,6 +34,9 @@ struct SamplerOptions {
   uint32_t max_frames = 255;
   int signal = 0;  // 0: the default real-time signal
   uint64_t max_pending_bytes = 256u << 20;
+  // CPU mode: a sample every interval_ns of the JS thread's CPU time instead
+  // of wall time, so time off the CPU (idle, blocked) is never sampled.
+  bool cpu_clock = false;
 };
 
 struct SamplerStats {
@@ -85,6 +88,7 @@ class Sampler {
  private:
   explicit Sampler(const SamplerOptions& options);
   void ThreadMain();
+  bool WaitForCpuTime(uint64_t target_ns, uint64_t* cpu_now_ns);
   void MoveRingToStore();
   void WatchSignalHandlers();
   uint64_t ReadJsThreadCpuTime() const;

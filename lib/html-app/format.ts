@@ -1,5 +1,5 @@
 /** How the report writes times, shares, counts and dates. */
-export { formatRate, formatTimestamp, sessionWarnings } from '../session-summary';
+export { formatMode, formatRate, formatTimestamp, sessionWarnings } from '../session-summary';
 
 export type Timing = 'seconds' | 'percent';
 

@@ -1,10 +1,11 @@
 /** The report's header: when, how long, how many samples, what ran, and what to doubt. */
 import type { ReportModel } from './model';
-import { formatCount, formatRate, formatSeconds, formatShortCount, formatTimestamp, sessionWarnings } from './format';
+import { formatCount, formatMode, formatRate, formatSeconds, formatShortCount, formatTimestamp, sessionWarnings } from './format';
 
 export function Header({ model }: { model: ReportModel }) {
   const { meta, program, timeline } = model.data;
   const rate = formatRate(meta);
+  const mode = formatMode(meta);
   const samples = timeline.sampleCount;
   return (
     <header class="header">
@@ -33,6 +34,12 @@ export function Header({ model }: { model: ReportModel }) {
           <div class="wide">
             <dt>Program</dt>
             <dd class="program">{program}</dd>
+          </div>
+        )}
+        {mode && (
+          <div class="wide">
+            <dt>Mode</dt>
+            <dd class="mode">{mode}</dd>
           </div>
         )}
         {meta.nodeVersion && (

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { FrameInfo } from '../frame';
 import { DEFAULT_MIN_SHARE, ProcessorOptions, isApplicationFrame, processTree } from '../processors';
 import { Session } from '../session';
-import { formatCommandLine, formatRate, formatTimestamp, relativeToCwd, sessionWarnings } from '../session-summary';
+import { formatCommandLine, formatMode, formatRate, formatTimestamp, relativeToCwd, sessionWarnings } from '../session-summary';
 import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../tree';
 
 export interface TextRenderOptions {
@@ -117,6 +117,8 @@ function renderHeader(session: Session, options: TextRenderOptions, style: Style
     `  ${margin}  ${left[1]!.padEnd(width)}${right[1]}`,
   ];
   if (program) lines.push(`  ${margin}  Program: ${escapeControl(program)}`);
+  const mode = formatMode(meta);
+  if (mode) lines.push(`  ${margin}  Mode: ${style.bold(mode)}`);
   for (const warning of sessionWarnings(meta)) lines.push(`  ${style.yellow('warning:')} ${warning}`);
   for (const note of meta.notes) lines.push(`  note: ${escapeControl(note)}`);
   return lines;
