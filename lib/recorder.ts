@@ -102,13 +102,15 @@ export class Recorder {
       notes.push(`${stats.foreignSignals} signal(s) ${stats.signal} came from elsewhere and were ignored`);
     }
     const counts = this.symbolizer.counts;
+    const cpuTime = Math.max(0, endCpuNs - this.startCpuNs) / 1e9;
     return {
       startTime: this.startWallTime,
       duration,
-      cpuTime: Math.max(0, endCpuNs - this.startCpuNs) / 1e9,
+      cpuTime,
       sampleCount,
       requestedInterval: this.options.interval,
-      achievedInterval: sampleCount > 0 ? duration / sampleCount : 0,
+      // Samples come per interval of wall time, or of CPU time in CPU mode.
+      achievedInterval: sampleCount > 0 ? (this.options.mode === 'cpu' ? cpuTime : duration) / sampleCount : 0,
       droppedSamples: stats.droppedRingFull + stats.droppedStoreFull,
       unresolvedFrames: counts.unresolvedFrames,
       totalFrames: counts.totalFrames,

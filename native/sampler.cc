@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <ctime>
 #include <sys/prctl.h>
 #include <system_error>
@@ -149,7 +150,10 @@ Sampler::Sampler(const SamplerOptions& options)
       // before every signal, so it holds at most a few records at a time.
       ring_(size_t{1} << 20) {}
 
-Sampler::~Sampler() { Stop(); }
+Sampler::~Sampler() {
+  Stop();
+  if (js_stat_fd_ >= 0) close(js_stat_fd_);
+}
 
 std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
                            const SamplerOptions& requested,
@@ -179,6 +183,10 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   s->js_thread_ = pthread_self();
   if (pthread_getcpuclockid(s->js_thread_, &s->js_cpu_clock_) != 0) {
     return "cannot read the CPU clock of the JavaScript thread";
+  }
+  if (options.cpu_clock) {
+    const std::string stat = "/proc/self/task/" + std::to_string(gettid()) + "/stat";
+    s->js_stat_fd_ = open(stat.c_str(), O_RDONLY | O_CLOEXEC);
   }
   g_pid = getpid();
   {
@@ -376,37 +384,68 @@ void Sampler::ThreadMain() {
   MoveRingToStore();
 }
 
-// CPU mode: sleeps until the JS thread's CPU clock reaches `target_ns`. One
-// thread's CPU time advances at most as fast as wall time, so sleeping for the
-// CPU time still missing never overshoots while the thread runs. While it is
-// off the CPU (idle, blocked, preempted) the clock stands still: check again
-// one interval later, and send no signal at all. Reading another thread's CPU
-// clock is a system call; it costs this thread, not the profiled one.
-// Returns false when asked to stop.
+// CPU mode: sleeps until the JS thread's CPU clock reaches `target_ns` while
+// the thread is on the CPU. One thread's CPU time advances at most as fast as
+// wall time, so sleeping for the CPU time still missing never overshoots
+// while the thread runs. While it is off the CPU (idle, blocked, preempted)
+// the clock stands still: check again one interval later and send no signal.
+// Reading another thread's CPU clock is a system call; it costs this thread,
+// not the profiled one. Returns false when asked to stop.
 bool Sampler::WaitForCpuTime(uint64_t target_ns, uint64_t* cpu_now_ns) {
   const uint64_t interval = options_.interval_ns;
   // Not shorter: a thread that runs in short bursts would otherwise wake this
   // one many times per sample as the remaining time shrinks.
   const uint64_t min_wait = interval / 8;
   uint64_t previous = ReadJsThreadCpuTime();
+  uint64_t previous_wall = MonotonicNs();
   uint64_t cpu = previous;
   bool first = true;
   while (!stop_requested_.load(std::memory_order_acquire)) {
-    if (!first) cpu = ReadJsThreadCpuTime();
+    uint64_t wall = previous_wall;
+    if (!first) {
+      cpu = ReadJsThreadCpuTime();
+      wall = MonotonicNs();
+    }
     if (cpu >= target_ns) {
-      *cpu_now_ns = cpu;
-      return true;
+      // The clock crossed the target, but this thread may wake long after
+      // (on a loaded machine, milliseconds), when the JS thread has gone off
+      // the CPU: a signal then would charge the CPU time to a blocked stack
+      // (Atomics.wait, a sync read). Send only while it runs (or waits for a
+      // core): it ran all the time since the last look, or the kernel says so.
+      const bool ran_throughout = !first && (cpu - previous) * 4 >= (wall - previous_wall) * 3;
+      if (ran_throughout || JsThreadRunnable()) {
+        *cpu_now_ns = cpu;
+        return true;
+      }
     }
     const bool ran = first || cpu > previous;
     first = false;
     previous = cpu;
-    uint64_t wait = ran ? target_ns - cpu : interval;
+    previous_wall = wall;
+    uint64_t wait = cpu >= target_ns ? min_wait : ran ? target_ns - cpu : interval;
     if (wait < min_wait) wait = min_wait;
     const timespec ts = FromNs(MonotonicNs() + wait);
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
     }
   }
   return false;
+}
+
+// Whether the JS thread is running or runnable (preempted by another thread
+// is still on-CPU work), rather than sleeping or blocked: the state letter of
+// /proc/self/task/<tid>/stat, read through a descriptor opened at start. If
+// it cannot be read, the thread is taken to be running.
+bool Sampler::JsThreadRunnable() const {
+  if (js_stat_fd_ < 0) return true;
+  char buffer[512];
+  const ssize_t size = pread(js_stat_fd_, buffer, sizeof(buffer) - 1, 0);
+  if (size <= 0) return true;
+  buffer[size] = '\0';
+  // "tid (comm) S ...": comm may hold spaces and parentheses; the state
+  // follows the last ')'.
+  const char* close = strrchr(buffer, ')');
+  if (close == nullptr || close[1] != ' ') return true;
+  return close[2] == 'R';
 }
 
 void Sampler::MoveRingToStore() {

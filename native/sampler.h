@@ -89,6 +89,7 @@ class Sampler {
   explicit Sampler(const SamplerOptions& options);
   void ThreadMain();
   bool WaitForCpuTime(uint64_t target_ns, uint64_t* cpu_now_ns);
+  bool JsThreadRunnable() const;
   void MoveRingToStore();
   void WatchSignalHandlers();
   uint64_t ReadJsThreadCpuTime() const;
@@ -98,6 +99,7 @@ class Sampler {
   uv_loop_t* loop_ = nullptr;
   pthread_t js_thread_{};
   clockid_t js_cpu_clock_{};
+  int js_stat_fd_ = -1;  // CPU mode: /proc/self/task/<tid>/stat of the JS thread
   uint64_t start_time_ns_ = 0;
   uint64_t start_cpu_time_ns_ = 0;
 
