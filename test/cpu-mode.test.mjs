@@ -1,0 +1,92 @@
+// CPU mode (--mode cpu, { mode: 'cpu' }): only the profiled thread's time on
+// the CPU is counted, sampled by its CPU clock. The fixture splits its time
+// between CPU work, a synchronous blocking wait and an awaited timer, and
+// measures the truth itself with the thread's CPU clock and the wall clock.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Profile } from 'pprof-format';
+import { cli, fixture, runJson, runNode } from './helpers.mjs';
+
+// A large young generation keeps GC (its own node in the report, but inside
+// the functions in the truth) to a small share.
+const SPLIT = ['--max-semi-space-size=64', fixture('cpu-split.js')];
+const pct = (share) => `${(share * 100).toFixed(1)}%`;
+
+function assertWithin(measured, truth, points, label) {
+  for (const [name, expected] of Object.entries(truth)) {
+    assert.ok(
+      Math.abs(measured[name] - expected) <= points / 100,
+      `${label}: ${name} measured ${pct(measured[name])}, truth ${pct(expected)}`,
+    );
+  }
+}
+
+for (const interval of ['0.001', '0.0001']) {
+  test(`cpu mode at ${interval}s: the CPU work gets its CPU share, the blocked wait none`, () => {
+    const result = runJson([...SPLIT, 'cpu', interval]);
+    assert.equal(result.meta.mode, 'cpu');
+    assertWithin(result.shares, result.truthCpu, 3, `cpu mode ${interval}s`);
+    assert.ok(result.shares.blockedSleep < 0.02, `blockedSleep ${pct(result.shares.blockedSleep)} of CPU time`);
+    // Samples weigh CPU seconds: together the thread's CPU time, not the wall time.
+    assert.ok(result.sampleWeight <= result.meta.cpuTime + 0.002, `weights ${result.sampleWeight} s, CPU ${result.meta.cpuTime} s`);
+    assert.ok(result.sampleWeight >= result.meta.cpuTime * 0.9, `weights ${result.sampleWeight} s, CPU ${result.meta.cpuTime} s`);
+    assert.ok(result.meta.duration > result.meta.cpuTime * 1.5, 'the fixture spends much of its wall time off the CPU');
+  });
+}
+
+test('wall mode on the same fixture shows the blocked wait at its wall-time share', () => {
+  const result = runJson([...SPLIT, 'wall', '0.001']);
+  assert.equal(result.meta.mode, 'wall');
+  assertWithin({ blockedSleep: result.shares.blockedSleep }, { blockedSleep: result.truthWall.blockedSleep }, 3, 'wall mode');
+  assert.ok(result.shares.blockedSleep > 0.15, `blockedSleep ${pct(result.shares.blockedSleep)} of wall time`);
+});
+
+test('CLI --mode cpu: the header says CPU mode; pprof carries cpu/nanoseconds', () => {
+  const text = runNode([cli, '--mode', 'cpu', '--no-color', fixture('busy-and-waiting.js')]);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /Mode: CPU time: times are CPU seconds of the profiled thread/);
+  const seconds = (name) => Number(new RegExp(`([\\d.]+) ${name}(?: |$)`, 'm').exec(text.stdout)?.[1] ?? 0);
+  const cpuTime = Number(/CPU time: ([\d.]+) s/.exec(text.stdout)[1]);
+  // The thread's CPU time went to crunch (less on a loaded machine than its 200 ms of wall time).
+  assert.ok(seconds('crunch') > cpuTime * 0.7, text.stdout);
+  // 200 ms blocked and 200 ms idle: no CPU time to speak of.
+  assert.ok(seconds('blockedWait') < 0.01, text.stdout);
+  assert.ok(seconds('\\(idle\\)') < 0.01, text.stdout);
+  const wall = runNode([cli, '--no-color', fixture('busy-and-waiting.js')]);
+  assert.doesNotMatch(wall.stdout, /Mode:/);
+  assert.match(wall.stdout, /0\.[12]\d\d blockedWait /);
+  assert.match(wall.stdout, /0\.[12]\d\d \(idle\)/);
+  const out = join(tmpdir(), `ni-cpu-${process.pid}.pb.gz`);
+  try {
+    const run = runNode([cli, '--mode=cpu', '-o', out, fixture('cli-exit3.js')]);
+    assert.equal(run.status, 3, run.stderr);
+    const profile = Profile.decode(gunzipSync(readFileSync(out)));
+    const str = (i) => profile.stringTable.strings[Number(i)];
+    assert.deepEqual(profile.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`), ['samples/count', 'cpu/nanoseconds']);
+    assert.equal(`${str(profile.periodType.type)}/${str(profile.periodType.unit)}`, 'cpu/nanoseconds');
+    assert.equal(str(profile.defaultSampleType), 'cpu');
+  } finally {
+    rmSync(out, { force: true });
+  }
+  const bad = runNode([cli, '--mode', 'gpu', fixture('cli-exit3.js')]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /invalid --mode: mode must be one of wall, cpu, got gpu/);
+});
+
+test('the API refuses an unknown mode', async () => {
+  const { Profiler } = await import('../dist/cjs/index.js');
+  assert.throws(() => new Profiler({ mode: 'gpu' }), /mode must be one of wall, cpu, got gpu/);
+});
+
+test('cpu mode at 10 kHz under GC-heavy work, blocking waits, awaits and deep stacks; 50 start/stop cycles', () => {
+  const { meta, weight, cycles } = runJson([fixture('cpu-stress.js'), '6']);
+  assert.equal(cycles, 50);
+  assert.equal(meta.droppedSamples, 0);
+  const rate = meta.requestedInterval / meta.achievedInterval;
+  assert.ok(rate >= 0.9, `achieved ${(rate * 100).toFixed(1)}% of 10 kHz of CPU time`);
+  assert.ok(Math.abs(weight - meta.cpuTime) / meta.cpuTime < 0.05, `weights ${weight} s vs CPU ${meta.cpuTime} s`);
+});
