@@ -30,13 +30,23 @@ export interface CliOptions {
   /** The script and its arguments. */
   script?: string;
   scriptArgs: string[];
+  /** `nodeinstrument attach <pid>`: profile a running process instead of starting one. */
+  attach?: { pid: number; duration: number };
 }
+
+/** Seconds `attach` records unless --duration says otherwise. */
+export const DEFAULT_ATTACH_DURATION = 10;
 
 export const USAGE = `Usage: nodeinstrument [options] <script> [args...]
        nodeinstrument --load <session.json> [options]
+       nodeinstrument attach <pid> [--duration <time>] [options]
 
 Runs a Node.js script (CommonJS, ESM or TypeScript) with the sampling profiler and prints
 where its wall-clock time went as a call tree.
+
+attach profiles a running Node.js process (same user, or root) for --duration (default 10s):
+SIGUSR1 opens its inspector on 127.0.0.1, the profiler is loaded through it, and the
+inspector is closed again. Ctrl-C ends the recording early and still writes the report.
 
 Options:
   -i, --interval <time>     sampling interval: seconds, or with a unit: 1ms, 100us (default 1ms)
@@ -67,6 +77,7 @@ Options:
       --color, --no-color       colours (default: when writing to a terminal; NO_COLOR disables)
       --max-stack-depth <n> deepest stack recorded (default 255)
       --node-arg <flag>     pass a flag to Node, e.g. --node-arg=--stress-compaction (repeatable)
+      --duration <time>     attach: how long to record: 30s, 500ms, 2m (default 10s)
   -h, --help                show this help
   -V, --version             show the version`;
 
@@ -81,6 +92,16 @@ export function parseInterval(text: string): number {
   } catch (error) {
     throw new UsageError(`invalid interval '${text}': ${(error as Error).message}`);
   }
+}
+
+/** Parses "10", "10s", "500ms", "2m" into seconds (attach --duration). */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d*)?|\.\d+)(s|ms|m)?$/.exec(text.trim());
+  const seconds = match ? Number(match[1]) * { s: 1, ms: 1e-3, m: 60 }[match[2] ?? 's']! : NaN;
+  if (!(seconds >= 0.01 && seconds <= 86400)) {
+    throw new UsageError(`invalid --duration '${text}' (examples: 10s, 500ms, 2m; from 10ms to 24 hours)`);
+  }
+  return seconds;
 }
 
 function parseProfileMode(text: string): ProfileMode {
@@ -107,7 +128,10 @@ function parseDepth(text: string): number {
   return depth;
 }
 
-export function parseArgs(argv: readonly string[]): CliOptions {
+export function parseArgs(commandLine: readonly string[]): CliOptions {
+  const attach = commandLine[0] === 'attach';
+  const argv = attach ? commandLine.slice(1) : commandLine;
+  let duration: number | undefined;
   const options: CliOptions = {
     help: false,
     version: false,
@@ -126,7 +150,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       i++;
       break;
     }
-    if (!arg.startsWith('-') || arg === '-') break;
+    if (!arg.startsWith('-') || arg === '-') {
+      // attach: options may follow the PID.
+      if (!attach || options.script !== undefined) break;
+      options.script = arg;
+      i++;
+      continue;
+    }
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const inline = eq === -1 ? undefined : arg.slice(eq + 1);
@@ -209,15 +239,23 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--node-arg':
         options.nodeArgs.push(value());
         break;
+      case '--duration':
+        duration = parseDuration(value());
+        break;
       default:
         throw new UsageError(`unknown option ${name} (Node flags go through --node-arg=${name})`);
     }
     i++;
   }
   if (i < argv.length) {
-    options.script = argv[i];
-    options.scriptArgs = argv.slice(i + 1);
+    if (attach && options.script !== undefined) options.scriptArgs = argv.slice(i);
+    else {
+      options.script = argv[i];
+      options.scriptArgs = argv.slice(i + 1);
+    }
   }
+  if (attach && !options.help && !options.version) return withAttach(options, duration);
+  if (duration !== undefined) throw new UsageError('--duration is for attach: nodeinstrument attach <pid> --duration 10s');
   if (!options.help && !options.version) {
     if (options.load !== undefined && options.script !== undefined) {
       throw new UsageError('give either a script to run or --load, not both');
@@ -227,4 +265,16 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   return options;
+}
+
+/** `attach <pid>`: the positional argument is the PID; no script, --load or Node flags. */
+function withAttach(options: CliOptions, duration: number | undefined): CliOptions {
+  const pidText = options.script;
+  if (pidText === undefined) throw new UsageError('attach needs the PID of a running Node.js process: nodeinstrument attach <pid>');
+  if (!/^[1-9]\d{0,9}$/.test(pidText)) throw new UsageError(`attach: '${pidText}' is not a PID`);
+  if (options.scriptArgs.length > 0) throw new UsageError(`attach takes one PID, got also: ${options.scriptArgs.join(' ')}`);
+  if (options.load !== undefined) throw new UsageError('give either attach or --load, not both');
+  if (options.nodeArgs.length > 0) throw new UsageError('--node-arg does not apply to attach: the process is already running');
+  const { script: _script, ...rest } = options;
+  return { ...rest, scriptArgs: [], attach: { pid: Number(pidText), duration: duration ?? DEFAULT_ATTACH_DURATION } };
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { recordAttached } from './attach/command';
 import { CliOptions, parseArgs, USAGE, UsageError } from './cli-args';
 import { loadNative } from './native';
 import { unsafeToSample } from './options';
@@ -191,6 +192,15 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (options.version) {
     process.stdout.write(`nodeinstrument ${packageVersion()}\n`);
+    return;
+  }
+  if (options.attach !== undefined) {
+    try {
+      output(await recordAttached({ ...options, attach: options.attach }), options);
+    } catch (error) {
+      process.stderr.write(`${withPrefix((error as Error).message)}\n`);
+      process.exitCode = 1;
+    }
     return;
   }
   if (options.load !== undefined) {
