@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FrameInfo, FrameKind, frameKey } from './frame';
-import { DEFAULT_MODE, isProfileMode, ProfileMode } from './mode';
+import { isProfileMode, ProfileMode } from './mode';
 import { writeFileAtomic } from './util/write-file';
 
 export const SESSION_FORMAT = 'nodeinstrument-session';
@@ -245,13 +245,13 @@ function validateMeta(value: unknown): SessionMeta {
     cwd: field(value, 'cwd', 'string', ''),
     argv: strings('argv'),
     signal: field(value, 'signal', 'number', 0),
-    mode: validMode(value.mode),
+    // Sessions from before modes existed have none: wall (modeOf).
+    ...(value.mode === undefined ? {} : { mode: validMode(value.mode) }),
     notes: strings('notes'),
   };
 }
 
 function validMode(value: unknown): ProfileMode {
-  if (value === undefined) return DEFAULT_MODE;
   if (!isProfileMode(value)) fail(`meta.mode ${JSON.stringify(value)?.slice(0, 40)} is not a mode this nodeinstrument knows`);
   return value;
 }
