@@ -40,9 +40,10 @@ function startTarget(args, { execPath = process.execPath } = {}) {
 }
 
 /** Runs the CLI without blocking this process (the tests' own servers must keep answering). */
-function runCli(args) {
+function runCli(args, onStderr = () => {}) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr.on('data', (data) => onStderr(String(data), child));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (data) => (stdout += data));
@@ -117,6 +118,24 @@ test('attach profiles a busy process; it keeps running, its inspector closed, no
     assert.equal((await leftovers(target)).inspectorUrl, null);
   } finally {
     rmSync(out, { force: true });
+    target.kill();
+  }
+});
+
+test('Ctrl-C ends the recording early and still writes the report', async () => {
+  const target = await startTarget([fixture('attach-target.js')]);
+  try {
+    const begin = Date.now();
+    const run = await runCli(['attach', String(target.pid), '--duration', '60s', '-r', 'collapsed'], (text, cliProcess) => {
+      if (text.includes('Ctrl-C stops early')) setTimeout(() => cliProcess.kill('SIGINT'), 500);
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(Date.now() - begin < 20_000, 'ended well before the 60 s');
+    assert.match(run.stderr, /stopping early/);
+    assert.match(run.stdout, /;(busyWork|slice) /);
+    for (let i = 0; i < 40 && ownListeningSockets(target.pid).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(ownListeningSockets(target.pid), []);
+  } finally {
     target.kill();
   }
 });

@@ -90,3 +90,15 @@ test('cpu mode at 10 kHz under GC-heavy work, blocking waits, awaits and deep st
   assert.ok(rate >= 0.9, `achieved ${(rate * 100).toFixed(1)}% of 10 kHz of CPU time`);
   assert.ok(Math.abs(weight - meta.cpuTime) / meta.cpuTime < 0.05, `weights ${weight} s vs CPU ${meta.cpuTime} s`);
 });
+
+test('sessions carry their mode; an unknown mode is refused on load, none means wall', async () => {
+  const { Session, SessionFormatError } = await import('../dist/cjs/index.js');
+  const { modeOf } = await import('../dist/cjs/mode.js');
+  const data = (meta) => ({ format: 'nodeinstrument-session', version: 1, meta, frames: [], stacks: { parent: [], frame: [] }, samples: { stack: [], time: [], duration: [], cpu: [] } });
+  assert.equal(modeOf(Session.fromJSON(data({ mode: 'cpu' })).meta), 'cpu');
+  assert.equal(modeOf(Session.fromJSON(data({})).meta), 'wall');
+  assert.equal('mode' in Session.fromJSON(data({})).meta, false, 'a session without a mode round-trips without one');
+  for (const mode of ['gpu', 42, null, { toString: 'x' }, '__proto__']) {
+    assert.throws(() => Session.fromJSON(data({ mode })), (error) => error instanceof SessionFormatError && /meta\.mode/.test(error.message));
+  }
+});

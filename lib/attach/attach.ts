@@ -69,11 +69,17 @@ export async function attachAndProfile(pid: number, options: AttachOptions): Pro
       closeInspector: inspector.openedByUs,
     });
     log(`recording PID ${pid} for ${options.duration} s (${options.mode} mode)${options.stopEarly ? '; Ctrl-C stops early' : ''}`);
-    await Promise.race([sleep(options.duration * 1000), options.stopEarly ?? new Promise<void>(() => {})]);
+    // The timer is cancelled when Ctrl-C ends the wait, or it would keep this process alive.
+    const wait = new AbortController();
+    await Promise.race([
+      sleep(options.duration * 1000, undefined, { signal: wait.signal }).catch(() => undefined),
+      options.stopEarly ?? new Promise<void>(() => {}),
+    ]);
+    wait.abort();
     const json = await fetchSession(cdp, capture);
     // Drop the session there and close the inspector if we opened it; the
     // reply may not arrive when the inspector closes under it.
-    await Promise.race([call(cdp, capture, 'function () { this.dispose(); }').catch(() => undefined), sleep(1000)]);
+    await Promise.race([call(cdp, capture, 'function () { this.dispose(); }').catch(() => undefined), sleep(1000, undefined, { ref: false })]);
     closed = true;
     const session = Session.fromJSON(JSON.parse(json));
     session.meta.notes.push(
@@ -202,7 +208,7 @@ function exceptionText(reply: Record<string, unknown>): string | undefined {
   const details = reply.exceptionDetails as { text?: string; exception?: { description?: string } } | undefined;
   if (details === undefined) return undefined;
   const description = details.exception?.description ?? details.text ?? 'an exception';
-  return description.split('\n')[0]!.replace(/^Error: /, '');
+  return description.split('\n')[0]!.replace(/^(?:\w*Error: )?(?:nodeinstrument: )?/, '');
 }
 
 /** Makes sure the inspector attach opened is closed: asks the process if the agent could not, then checks. */
@@ -222,7 +228,7 @@ async function closeThroughInspector(port: number): Promise<void> {
     cdp = await CdpSession.connect(loopbackUrl(url, port), 2000);
     await Promise.race([
       cdp.send('Runtime.evaluate', { expression: "require('node:inspector').close()", includeCommandLineAPI: true, silent: true }).catch(() => undefined),
-      sleep(1000),
+      sleep(1000, undefined, { ref: false }),
     ]);
   } catch {
     // nothing more to do; ensureClosed reports it
