@@ -141,7 +141,8 @@ test('Ctrl-C ends the recording early and still writes the report', async () => 
 });
 
 test('attach to a process stuck in a loop that never yields', async () => {
-  const target = await startTarget([fixture('attach-target.js'), 'sync']);
+  // --inspect-port=0: SIGUSR1 opens a random port, found from the process's sockets.
+  const target = await startTarget(['--inspect-port=0', fixture('attach-target.js'), 'sync']);
   try {
     const run = await runCli(['attach', String(target.pid), '--duration', '700ms', '-r', 'collapsed']);
     assert.equal(run.status, 0, run.stderr);
@@ -156,9 +157,10 @@ test('attach to a process stuck in a loop that never yields', async () => {
 });
 
 test('attach to an ES module program', async () => {
-  const target = await startTarget([fixture('attach-target.mjs')]);
+  const target = await startTarget(['--inspect-port=0', fixture('attach-target.mjs')]);
   try {
     const run = await runCli(['attach', String(target.pid), '--duration', '500ms', '-r', 'collapsed']);
+    assert.match(run.stderr, /inspector on 127\.0\.0\.1:\(random port\)/);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /;(esmBusyWork|slice) [^;\n]+ \d+$/m);
   } finally {
@@ -205,12 +207,12 @@ test('errors: no such process, not Node, bad PID, usage', async () => {
   }
 });
 
-test('error: a process not ours to signal (EPERM)', { skip: process.getuid?.() !== 0 && 'needs root to run the CLI as another user' }, async () => {
+test('error: a process not ours to signal (EPERM)', { skip: process.getuid?.() !== 0 && 'needs root to run the CLI as another user' }, async (t) => {
   const target = await startTarget([fixture('attach-target.js')]);
   try {
     // The CLI as user nobody, the target as root.
     const run = runNode([cli, 'attach', String(target.pid)], { uid: 65534, gid: 65534, cwd: '/' });
-    if (/EACCES|Cannot find module/.test(run.stderr)) return; // nobody cannot read this checkout
+    if (/EACCES|Cannot find module/.test(run.stderr)) return t.skip('user nobody cannot read this checkout');
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stderr, /not allowed to signal PID \d+ \(node[^)]*\): attach needs the user the process runs as, or root/);
     assert.ok(alive(target.pid));
@@ -269,4 +271,23 @@ test('error: inspector disabled (Node 24 --disable-sigusr1): refused without sen
   } finally {
     target.kill();
   }
+});
+
+test('attach arguments: options before and after the PID, durations with units', async () => {
+  const { parseArgs, parseDuration } = await import('../dist/cjs/cli-args.js');
+  const parsed = parseArgs(['attach', '--mode', 'cpu', '123', '--duration', '2m', '-o', 'x.html', '-i', '100us']);
+  assert.deepEqual(parsed.attach, { pid: 123, duration: 120 });
+  assert.equal(parsed.profileMode, 'cpu');
+  assert.equal(parsed.outfile, 'x.html');
+  assert.equal(parsed.interval, 0.0001);
+  assert.equal(parsed.script, undefined);
+  assert.deepEqual(parseArgs(['attach', '7']).attach, { pid: 7, duration: 10 });
+  assert.equal(parseDuration('500ms'), 0.5);
+  assert.equal(parseDuration('1.5'), 1.5);
+  assert.throws(() => parseDuration('0'), /invalid --duration/);
+  assert.throws(() => parseDuration('25h'), /invalid --duration/);
+  assert.throws(() => parseArgs(['attach', '7', '--node-arg=--inspect']), /--node-arg does not apply to attach/);
+  assert.throws(() => parseArgs(['attach', '7', '--load', 'x.json']), /either attach or --load/);
+  // Outside attach, a script named "attach" is still a script when given as ./attach.
+  assert.equal(parseArgs(['./attach']).script, './attach');
 });
