@@ -279,7 +279,7 @@ test('attach arguments: options before and after the PID, durations with units',
   assert.deepEqual(parsed.attach, { pid: 123, duration: 120 });
   assert.equal(parsed.profileMode, 'cpu');
   assert.equal(parsed.outfile, 'x.html');
-  assert.equal(parsed.interval, 0.0001);
+  assert.ok(Math.abs(parsed.interval - 0.0001) < 1e-12);
   assert.equal(parsed.script, undefined);
   assert.deepEqual(parseArgs(['attach', '7']).attach, { pid: 7, duration: 10 });
   assert.equal(parseDuration('500ms'), 0.5);
