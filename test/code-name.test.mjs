@@ -5,7 +5,7 @@ import { parseCodeName } from '../dist/cjs/code-name.js';
 const frame = (raw) => parseCodeName(raw).frame;
 
 test('JS code: tier marker dropped, name, file, line and column parsed', () => {
-  for (const tier of ['~', '^', '+', '*', '']) {
+  for (const tier of ['~', '^', '+', '*', "+'", "*'", '']) {
     assert.deepEqual(frame(`JS:${tier}parse /app/parser.js:12:5`), {
       name: 'parse', file: '/app/parser.js', line: 12, column: 5, kind: 'js',
     });

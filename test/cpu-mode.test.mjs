@@ -58,8 +58,10 @@ test('CLI --mode cpu: the header says CPU mode; pprof carries cpu/nanoseconds', 
   assert.ok(seconds('\\(idle\\)') < 0.01, text.stdout);
   const wall = runNode([cli, '--no-color', fixture('busy-and-waiting.js')]);
   assert.doesNotMatch(wall.stdout, /Mode:/);
-  assert.match(wall.stdout, /0\.[12]\d\d blockedWait /);
-  assert.match(wall.stdout, /0\.[12]\d\d \(idle\)/);
+  const wallSeconds = (name) => Number(new RegExp(`([\\d.]+) ${name}(?: |$)`, 'm').exec(wall.stdout)?.[1] ?? 0);
+  assert.ok(wallSeconds('blockedWait') > 0.15, wall.stdout);
+  // The 200 ms timer, less the drains that run in it.
+  assert.ok(wallSeconds('\\(idle\\)') > 0.1, wall.stdout);
   const out = join(tmpdir(), `ni-cpu-${process.pid}.pb.gz`);
   try {
     const run = runNode([cli, '--mode=cpu', '-o', out, fixture('cli-exit3.js')]);
