@@ -291,3 +291,30 @@ test('attach arguments: options before and after the PID, durations with units',
   // Outside attach, a script named "attach" is still a script when given as ./attach.
   assert.equal(parseArgs(['./attach']).script, './attach');
 });
+
+test('the agent cleans up by itself when the CLI never comes back: profiler stopped, inspector closed', async () => {
+  const result = runNode([
+    '-e',
+    `
+    const inspector = require('node:inspector');
+    const { startCapture } = require(${JSON.stringify(join(root, 'dist/cjs/attach/agent.js'))});
+    const { loadNative } = require(${JSON.stringify(join(root, 'dist/cjs/native.js'))});
+    inspector.open(0, '127.0.0.1');
+    const capture = startCapture({ interval: 0.001, mode: 'wall', durationMs: 100, graceMs: 200, closeInspector: true });
+    const during = loadNative().isRunning();
+    setTimeout(() => {
+      let error = '';
+      try { capture.stop(); } catch (e) { error = e.message; }
+      // A new capture may start once the old one is gone.
+      const next = startCapture({ interval: 0.001, mode: 'cpu', durationMs: 10, closeInspector: false });
+      const stopped = next.stop();
+      next.dispose();
+      console.log(JSON.stringify({ during, running: loadNative().isRunning(), url: inspector.url() ?? null, error, chunks: stopped.chunks }));
+    }, 600);
+    `,
+  ]);
+  assert.equal(result.status, 0, result.stderr);
+  const report = JSON.parse(result.stdout);
+  assert.deepEqual(report, { during: true, running: false, url: null, error: report.error, chunks: 1 });
+  assert.match(report.error, /already cleaned up/);
+});

@@ -18,6 +18,8 @@ export interface AgentOptions {
   durationMs: number;
   /** Close the inspector when done: the CLI opened it with SIGUSR1. */
   closeInspector: boolean;
+  /** How long after the planned end to wait for the CLI before cleaning up alone, ms (default 60 s). */
+  graceMs?: number;
 }
 
 /** Session JSON goes back in pieces of this many characters. */
@@ -36,7 +38,7 @@ export class AttachCapture {
   constructor(private readonly options: AgentOptions) {
     this.profiler = new Profiler({ interval: options.interval, mode: options.mode, maxStackDepth: options.maxStackDepth });
     this.profiler.start();
-    this.safetyTimer = setTimeout(() => this.dispose(), options.durationMs + GRACE_MS);
+    this.safetyTimer = setTimeout(() => this.dispose(), options.durationMs + (options.graceMs ?? GRACE_MS));
     this.safetyTimer.unref();
   }
 
