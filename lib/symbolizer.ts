@@ -153,7 +153,29 @@ export class Symbolizer {
     const cpu = Math.max(0, sample.cpuTimeNs - this.previousCpuNs) / 1e9;
     this.previousTimeNs = sample.timeNs;
     if (sample.cpuTimeNs > 0) this.previousCpuNs = sample.cpuTimeNs;
-    this.builder.addSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, this.mode === 'cpu' ? cpu : duration, cpu);
+    if (this.mode === 'cpu') {
+      this.addCpuSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, cpu, (sample.flags & SampleFlag.blocked) !== 0);
+      return;
+    }
+    this.builder.addSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, duration, cpu);
+  }
+
+  /**
+   * CPU mode: a sample weighs the CPU time since the previous one. A sample
+   * that found the thread blocked in a system call (the signal came late, the
+   * thread had gone to sleep) used none of it there: the time goes to the
+   * previous sample's stack, which ran most recently before the thread blocked.
+   */
+  private addCpuSample(stack: number, time: number, cpu: number, blocked: boolean): void {
+    const samples = this.builder.samples;
+    const last = samples.stack.length - 1;
+    if (blocked && last >= 0) {
+      samples.duration[last] += cpu;
+      samples.cpu[last] += cpu;
+      this.builder.addSample(stack, time, 0, 0);
+      return;
+    }
+    this.builder.addSample(stack, time, cpu, cpu);
   }
 
   /** The sample's stack id: root first, the walked frames, the API callback, the pc. */

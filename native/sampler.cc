@@ -98,6 +98,18 @@ bool CodeMatches(const uint8_t* pc, int offset, const uint8_t* pattern, int leng
   }
   return true;
 }
+
+// Whether the signal interrupted a blocking system call (the thread was off
+// the CPU): the kernel rewinds pc to the `syscall` instruction to restart it,
+// or, for calls it does not restart (epoll_wait), returns -EINTR with pc just
+// after it. Reads two code bytes on pc's page and a saved register.
+bool InterruptedSyscall(const ucontext_t* uc) {
+  static const uint8_t kSyscall[] = {0x0F, 0x05};
+  const auto* pc = reinterpret_cast<const uint8_t*>(uc->uc_mcontext.gregs[REG_RIP]);
+  if (pc == nullptr) return false;
+  if (CodeMatches(pc, 0, kSyscall, 2)) return true;
+  return uc->uc_mcontext.gregs[REG_RAX] == -EINTR && CodeMatches(pc, -2, kSyscall, 2);
+}
 #endif
 
 // V8's stack walk gives up when the pc is on the set-up or tear-down of a
@@ -301,6 +313,9 @@ void Sampler::OnSignal(void* context) {
   uint16_t flags = 0;
   if (loop_idle_.load(std::memory_order_relaxed)) flags |= kSampleFlagIdle;
   if (info.frames_count >= max_frames - 1) flags |= kSampleFlagTruncated;
+#if defined(__x86_64__)
+  if (InterruptedSyscall(uc)) flags |= kSampleFlagBlocked;
+#endif
   header->flags = flags;
   ring_.Commit(sizeof(SampleHeader) + header->frame_count * sizeof(uint64_t));
   samples_recorded_.fetch_add(1, std::memory_order_relaxed);

@@ -104,3 +104,21 @@ test('sessions carry their mode; an unknown mode is refused on load, none means 
     assert.throws(() => Session.fromJSON(data({ mode })), (error) => error instanceof SessionFormatError && /meta\.mode/.test(error.message));
   }
 });
+
+test('cpu mode: a sample that found the thread blocked in a system call gives its CPU time to the previous stack', async () => {
+  const { Symbolizer } = await import('../dist/cjs/symbolizer.js');
+  const { SessionBuilder } = await import('../dist/cjs/session.js');
+  const { SampleFlag } = await import('../dist/cjs/drain.js');
+  const resolver = { objectOf: () => '', symbolOf: () => '' };
+  const sample = (ms, pc, flags = 0) => ({ seq: 0, timeNs: ms * 1e6, cpuTimeNs: ms * 1e6, externalCallback: 0, vmState: 0, flags, frames: Float64Array.of(pc) });
+  const run = (mode) => {
+    const builder = new SessionBuilder();
+    new Symbolizer(builder, resolver, 0, 0, undefined, mode).process([sample(1, 0x1000), sample(2, 0x2000, SampleFlag.blocked), sample(3, 0x3000)], []);
+    return builder.samples;
+  };
+  const cpu = run('cpu');
+  assert.deepEqual(cpu.duration.map((s) => Math.round(s * 1e6)), [2000, 0, 1000]);
+  assert.deepEqual(cpu.cpu, cpu.duration);
+  // Wall mode keeps every sample's own time: waiting is what it shows.
+  assert.deepEqual(run('wall').duration.map((s) => Math.round(s * 1e6)), [1000, 1000, 1000]);
+});
