@@ -171,7 +171,7 @@ test('attach to an ES module program', async () => {
 test('a process with its inspector already open is profiled through it, which stays open', async () => {
   const target = await startTarget(['--inspect=127.0.0.1:0', fixture('attach-target.js')]);
   try {
-    const run = await runCli(['attach', String(target.pid), '--duration', '300ms', '-r', 'collapsed']);
+    const run = await runCli(['attach', String(target.pid), '--duration', '1s', '-r', 'collapsed']);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /has its inspector open on port \d+: using it \(and leaving it open\)/);
     assert.match(run.stdout, /;(busyWork|slice) /);
@@ -317,4 +317,18 @@ test('the agent cleans up by itself when the CLI never comes back: profiler stop
   const report = JSON.parse(result.stdout);
   assert.deepEqual(report, { during: true, running: false, url: null, error: report.error, chunks: 1 });
   assert.match(report.error, /already cleaned up/);
+});
+
+test('a failure inside the process (no sampler binary for its Node) is reported, and the inspector closed', { skip: (!existsSync(NODE24) || process.versions.node.startsWith('24.')) && 'needs a Node 24 binary and a build for another Node' }, async () => {
+  const target = await startTarget([fixture('attach-target.js')], { execPath: NODE24 });
+  try {
+    const run = await runCli(['attach', String(target.pid), '--duration', '1s']);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /cannot start profiling in PID \d+: the native sampler in .* was built for another Node/);
+    for (let i = 0; i < 40 && ownListeningSockets(target.pid).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(ownListeningSockets(target.pid), []);
+    assert.ok(alive(target.pid));
+  } finally {
+    target.kill();
+  }
 });

@@ -69,6 +69,11 @@ export class AttachCapture {
   }
 }
 
+/** Cleans up the capture in progress, if any (the CLI's last resort after a failure midway). */
+export function disposeActive(): void {
+  active?.dispose();
+}
+
 /** Starts recording in this process; one capture at a time. */
 export function startCapture(options: AgentOptions): AttachCapture {
   if (active !== undefined) throw new Error('another nodeinstrument attach is recording this process');

@@ -58,10 +58,11 @@ export async function attachAndProfile(pid: number, options: AttachOptions): Pro
   checkSignalable(pid);
   const inspector = await openInspector(pid, options.openTimeoutMs ?? 5000, log);
   let cdp: CdpSession | undefined;
-  let closed = false;
+  let capture: string | undefined;
+  let disposed = false;
   try {
     cdp = await CdpSession.connect(inspector.url);
-    const capture = await startAgent(cdp, pid, {
+    capture = await startAgent(cdp, pid, {
       interval: options.interval,
       mode: options.mode,
       maxStackDepth: options.maxStackDepth,
@@ -77,10 +78,7 @@ export async function attachAndProfile(pid: number, options: AttachOptions): Pro
     ]);
     wait.abort();
     const json = await fetchSession(cdp, capture);
-    // Drop the session there and close the inspector if we opened it; the
-    // reply may not arrive when the inspector closes under it.
-    await Promise.race([call(cdp, capture, 'function () { this.dispose(); }').catch(() => undefined), sleep(1000, undefined, { ref: false })]);
-    closed = true;
+    disposed = await dispose(cdp, capture);
     const session = Session.fromJSON(JSON.parse(json));
     session.meta.notes.push(
       `recorded by nodeinstrument attach to PID ${pid}` +
@@ -88,8 +86,24 @@ export async function attachAndProfile(pid: number, options: AttachOptions): Pro
     );
     return session;
   } finally {
+    // After a failure midway: stop the recording there, and close the inspector if we opened it.
+    if (cdp !== undefined && capture !== undefined && !disposed) disposed = await dispose(cdp, capture);
     cdp?.close();
-    if (inspector.openedByUs) await ensureClosed(pid, inspector.port, closed, log);
+    if (!disposed || inspector.openedByUs) await cleanUp(pid, inspector, disposed, log);
+  }
+}
+
+/**
+ * Drops the session in the process and closes the inspector if attach opened
+ * it. The reply may not arrive when the inspector closes under it, so a reply
+ * or a quiet second both count.
+ */
+async function dispose(cdp: CdpSession, capture: string): Promise<boolean> {
+  try {
+    await Promise.race([call(cdp, capture, 'function () { this.dispose(); }'), sleep(1000, undefined, { ref: false })]);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -211,27 +225,39 @@ function exceptionText(reply: Record<string, unknown>): string | undefined {
   return description.split('\n')[0]!.replace(/^(?:\w*Error: )?(?:nodeinstrument: )?/, '');
 }
 
-/** Makes sure the inspector attach opened is closed: asks the process if the agent could not, then checks. */
-async function ensureClosed(pid: number, port: number, askedAgent: boolean, log: (message: string) => void): Promise<void> {
-  const listening = (): boolean => ownListeningSockets(pid).some((socket) => socket.port === port);
-  if (!askedAgent) await closeThroughInspector(port);
+/**
+ * Makes sure nothing attach started is left: if the capture could not be
+ * disposed through the session, a fresh connection disposes it (and closes
+ * the inspector if attach opened it); then the port must be gone.
+ */
+async function cleanUp(pid: number, inspector: OpenInspector, disposed: boolean, log: (message: string) => void): Promise<void> {
+  const listening = (): boolean => ownListeningSockets(pid).some((socket) => socket.port === inspector.port);
+  if (!disposed) await disposeThroughNewConnection(inspector);
+  if (!inspector.openedByUs) return;
   for (let i = 0; i < 40 && listening(); i++) await sleep(50);
-  if (listening()) log(`warning: the inspector of PID ${pid} on 127.0.0.1:${port} is still open; close it with kill -USR1 is not possible, restart or run require('inspector').close() in it`);
+  if (listening()) {
+    log(
+      `warning: the inspector of PID ${pid} is still open on 127.0.0.1:${inspector.port}; ` +
+        "run require('node:inspector').close() in the process, or restart it",
+    );
+  }
 }
 
-/** Last resort when the capture failed midway: close the inspector with a fresh connection. */
-async function closeThroughInspector(port: number): Promise<void> {
-  const url = await inspectorTarget(port, 500);
+/** Last resort after a failure midway: a new connection cleans up in the process. */
+async function disposeThroughNewConnection(inspector: OpenInspector): Promise<void> {
+  const url = await inspectorTarget(inspector.port, 500);
   if (url === undefined) return;
+  const close = inspector.openedByUs ? "const inspector = require('node:inspector'); if (inspector.url()) inspector.close();" : '';
+  const expression = `(() => { require(${JSON.stringify(AGENT_PATH)}).disposeActive(); ${close} })()`;
   let cdp: CdpSession | undefined;
   try {
-    cdp = await CdpSession.connect(loopbackUrl(url, port), 2000);
+    cdp = await CdpSession.connect(loopbackUrl(url, inspector.port), 2000);
     await Promise.race([
-      cdp.send('Runtime.evaluate', { expression: "require('node:inspector').close()", includeCommandLineAPI: true, silent: true }).catch(() => undefined),
+      cdp.send('Runtime.evaluate', { expression, includeCommandLineAPI: true, silent: true }).catch(() => undefined),
       sleep(1000, undefined, { ref: false }),
     ]);
   } catch {
-    // nothing more to do; ensureClosed reports it
+    // nothing more to do; cleanUp reports an inspector left open
   } finally {
     cdp?.close();
   }
