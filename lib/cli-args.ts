@@ -1,7 +1,7 @@
 /** Parses nodeinstrument's command line. Pure: no I/O, throws UsageError. */
 import { parseLabelFilterArg } from './labels-filter';
+import { checkProfileMode, ProfileMode } from './mode';
 import { checkInterval, DEFAULT_INTERVAL } from './options';
-import type { ProfileMode } from './session';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -27,7 +27,7 @@ export interface CliOptions {
   mode: 'tree' | 'flat' | 'timeline';
   /** --filter-label key=value pairs: only samples with these labels are reported. */
   labelFilter: Array<[string, string]>;
-  /** What is profiled (--mode): wall-clock time or allocated bytes. */
+  /** What is profiled (--mode): wall-clock time, CPU time or allocated bytes. Not the text view (`mode` above). */
   profileMode: ProfileMode;
   /** --alloc-interval: mean bytes between sampled allocations. */
   allocationInterval?: number;
@@ -37,19 +37,30 @@ export interface CliOptions {
   /** The script and its arguments. */
   script?: string;
   scriptArgs: string[];
+  /** `nodeinstrument attach <pid>`: profile a running process instead of starting one. */
+  attach?: { pid: number; duration: number };
 }
+
+/** Seconds `attach` records unless --duration says otherwise. */
+export const DEFAULT_ATTACH_DURATION = 10;
 
 export const USAGE = `Usage: nodeinstrument [options] <script> [args...]
        nodeinstrument --load <session.json> [options]
        nodeinstrument diff <before.json> <after.json> [options]   (see nodeinstrument diff --help)
+       nodeinstrument attach <pid> [--duration <time>] [options]
 
 Runs a Node.js script (CommonJS, ESM or TypeScript) with the sampling profiler and prints
 where its wall-clock time went as a call tree.
 
+attach profiles a running Node.js process (same user, or root) for --duration (default 10s):
+SIGUSR1 opens its inspector on 127.0.0.1, the profiler is loaded through it, and the
+inspector is closed again. Ctrl-C ends the recording early and still writes the report.
+
 Options:
   -i, --interval <time>     sampling interval: seconds, or with a unit: 1ms, 100us (default 1ms)
-      --mode <wall|alloc>   wall (default): where wall-clock time goes; alloc: where memory
-                            is allocated, in bytes (V8's sampling heap profiler)
+      --mode <wall|cpu|alloc>   wall: where wall-clock time went, waiting included (default);
+                            cpu: only the thread's time on the CPU, in CPU seconds;
+                            alloc: where memory is allocated, in bytes (V8's sampling heap profiler)
       --alloc-interval <size>   alloc: mean bytes between sampled allocations: 32768, 64k,
                             1m (default 32k)
       --live                alloc: count only objects still live at the end (in-use
@@ -82,6 +93,7 @@ Options:
       --color, --no-color       colours (default: when writing to a terminal; NO_COLOR disables)
       --max-stack-depth <n> deepest stack recorded (default 255)
       --node-arg <flag>     pass a flag to Node, e.g. --node-arg=--stress-compaction (repeatable)
+      --duration <time>     attach: how long to record: 30s, 500ms, 2m (default 10s)
   -h, --help                show this help
   -V, --version             show the version`;
 
@@ -109,6 +121,24 @@ export function parseByteSize(text: string, flag: string): number {
   return bytes;
 }
 
+/** Parses "10", "10s", "500ms", "2m" into seconds (attach --duration). */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d*)?|\.\d+)(s|ms|m)?$/.exec(text.trim());
+  const seconds = match ? Number(match[1]) * { s: 1, ms: 1e-3, m: 60 }[match[2] ?? 's']! : NaN;
+  if (!(seconds >= 0.01 && seconds <= 86400)) {
+    throw new UsageError(`invalid --duration '${text}' (examples: 10s, 500ms, 2m; from 10ms to 24 hours)`);
+  }
+  return seconds;
+}
+
+function parseProfileMode(text: string): ProfileMode {
+  try {
+    return checkProfileMode(text);
+  } catch (error) {
+    throw new UsageError(`invalid --mode: ${(error as Error).message}`);
+  }
+}
+
 function parseRegex(text: string, flag: string): RegExp {
   try {
     return new RegExp(text);
@@ -125,7 +155,10 @@ function parseDepth(text: string): number {
   return depth;
 }
 
-export function parseArgs(argv: readonly string[]): CliOptions {
+export function parseArgs(commandLine: readonly string[]): CliOptions {
+  const attach = commandLine[0] === 'attach';
+  const argv = attach ? commandLine.slice(1) : commandLine;
+  let duration: number | undefined;
   const options: CliOptions = {
     help: false,
     version: false,
@@ -147,7 +180,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       i++;
       break;
     }
-    if (!arg.startsWith('-') || arg === '-') break;
+    if (!arg.startsWith('-') || arg === '-') {
+      // attach: options may follow the PID.
+      if (!attach || options.script !== undefined) break;
+      options.script = arg;
+      i++;
+      continue;
+    }
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const inline = eq === -1 ? undefined : arg.slice(eq + 1);
@@ -176,12 +215,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--interval':
         options.interval = parseInterval(value());
         break;
-      case '--mode': {
-        const mode = value();
-        if (mode !== 'wall' && mode !== 'alloc') throw new UsageError(`invalid --mode '${mode}' (wall or alloc)`);
-        options.profileMode = mode;
+      case '--mode':
+        options.profileMode = parseProfileMode(value());
         break;
-      }
       case '--alloc-interval':
         options.allocationInterval = parseByteSize(value(), '--alloc-interval');
         break;
@@ -247,15 +283,23 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--node-arg':
         options.nodeArgs.push(value());
         break;
+      case '--duration':
+        duration = parseDuration(value());
+        break;
       default:
         throw new UsageError(`unknown option ${name} (Node flags go through --node-arg=${name})`);
     }
     i++;
   }
   if (i < argv.length) {
-    options.script = argv[i];
-    options.scriptArgs = argv.slice(i + 1);
+    if (attach && options.script !== undefined) options.scriptArgs = argv.slice(i);
+    else {
+      options.script = argv[i];
+      options.scriptArgs = argv.slice(i + 1);
+    }
   }
+  if (attach && !options.help && !options.version) return withAttach(options, duration);
+  if (duration !== undefined) throw new UsageError('--duration is for attach: nodeinstrument attach <pid> --duration 10s');
   if (!options.help && !options.version) {
     if (options.load !== undefined && options.script !== undefined) {
       throw new UsageError('give either a script to run or --load, not both');
@@ -268,4 +312,16 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   return options;
+}
+
+/** `attach <pid>`: the positional argument is the PID; no script, --load or Node flags. */
+function withAttach(options: CliOptions, duration: number | undefined): CliOptions {
+  const pidText = options.script;
+  if (pidText === undefined) throw new UsageError('attach needs the PID of a running Node.js process: nodeinstrument attach <pid>');
+  if (!/^[1-9]\d{0,9}$/.test(pidText)) throw new UsageError(`attach: '${pidText}' is not a PID`);
+  if (options.scriptArgs.length > 0) throw new UsageError(`attach takes one PID, got also: ${options.scriptArgs.join(' ')}`);
+  if (options.load !== undefined) throw new UsageError('give either attach or --load, not both');
+  if (options.nodeArgs.length > 0) throw new UsageError('--node-arg does not apply to attach: the process is already running');
+  const { script: _script, ...rest } = options;
+  return { ...rest, scriptArgs: [], attach: { pid: Number(pidText), duration: duration ?? DEFAULT_ATTACH_DURATION } };
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { recordAttached } from './attach/command';
 import { CliOptions, parseArgs, USAGE, UsageError } from './cli-args';
 import { filterSessionByLabels, LabelFilterError, labelFilterOf } from './labels-filter';
 import { runDiff } from './diff-cli';
@@ -185,7 +186,7 @@ async function main(argv: readonly string[]): Promise<void> {
   let options: CliOptions;
   try {
     options = parseArgs(argv);
-    const unsafe = options.load === undefined && options.profileMode === 'wall' ? unsafeToSample(options.nodeArgs) : undefined;
+    const unsafe = options.load === undefined && options.profileMode !== 'alloc' ? unsafeToSample(options.nodeArgs) : undefined;
     if (unsafe !== undefined) throw new UsageError(unsafe);
     if (options.script !== undefined) options.nodeArgs.unshift(...typeScriptNodeArgs(options.script, options.nodeArgs));
     const renderer = chooseRenderer(options);
@@ -207,6 +208,15 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (options.version) {
     process.stdout.write(`nodeinstrument ${packageVersion()}\n`);
+    return;
+  }
+  if (options.attach !== undefined) {
+    try {
+      output(await recordAttached({ ...options, attach: options.attach }), options);
+    } catch (error) {
+      process.stderr.write(`${withPrefix((error as Error).message)}\n`);
+      process.exitCode = 1;
+    }
     return;
   }
   if (options.load !== undefined) {

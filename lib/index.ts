@@ -1,8 +1,9 @@
 /** nodeinstrument: a readable, low-overhead sampling profiler for Node.js. */
 export { Profiler, profile } from './profiler';
 export type { ProfilerOptions } from './options';
+export type { ProfileMode } from './mode';
 export { Session, SessionFormatError } from './session';
-export type { SessionMeta, SessionData, StackTable, SampleTable, ProfileMode, AllocationSettings, SessionLabels } from './session';
+export type { SessionMeta, SessionData, StackTable, SampleTable, AllocationSettings, SessionLabels } from './session';
 export type { MemorySeries } from './memory-series';
 export { withLabels, setLabels, getLabels, LabelError, LABEL_LIMITS } from './labels';
 export type { Labels } from './labels';

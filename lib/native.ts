@@ -11,6 +11,8 @@ export interface NativeStartOptions {
   maxPendingBytes?: number;
   /** 4+ bytes whose first int32 the signal handler copies into each sample (lib/labels-state.ts); keep it alive while sampling. */
   labelSlot?: ArrayBuffer;
+  /** Sample every intervalNs of the thread's CPU time instead of wall time (CPU mode). */
+  cpuClock?: boolean;
 }
 
 export interface NativeStats {

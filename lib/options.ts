@@ -1,5 +1,5 @@
 /** Defaults and validation of the options shared by the API and the CLI. */
-import type { ProfileMode } from './session';
+import { checkProfileMode, DEFAULT_MODE, ProfileMode } from './mode';
 
 export const DEFAULT_INTERVAL = 0.001;
 export const MIN_INTERVAL = 0.00001;
@@ -12,7 +12,12 @@ export interface ProfilerOptions {
   maxStackDepth?: number;
   /** Signal number used to interrupt the thread (default: a real-time signal; env NODEINSTRUMENT_SIGNAL). */
   signal?: number;
-  /** 'wall' (default): where wall-clock time goes. 'alloc': where memory is allocated (V8's sampling heap profiler), in bytes. */
+  /**
+   * What to measure (default 'wall'). 'wall': where wall-clock time went, idle
+   * and blocked time included. 'cpu': only the profiled thread's time on the
+   * CPU, sampled by its CPU clock; times are CPU seconds. 'alloc': where memory
+   * is allocated (V8's sampling heap profiler), in bytes.
+   */
   mode?: ProfileMode;
   /** alloc mode: mean bytes between sampled allocations (default 32768, V8's). */
   allocationInterval?: number;
@@ -43,8 +48,7 @@ export function resolveProfilerOptions(options: ProfilerOptions = {}): Required<
   if (!Number.isInteger(signal) || signal < 0 || signal > 64) {
     throw new RangeError(`signal must be a signal number, got ${String(options.signal ?? envSignal)}`);
   }
-  const mode = options.mode ?? 'wall';
-  if (mode !== 'wall' && mode !== 'alloc') throw new RangeError(`mode must be 'wall' or 'alloc', got ${String(mode)}`);
+  const mode = checkProfileMode(options.mode ?? DEFAULT_MODE);
   const allocationInterval = options.allocationInterval ?? DEFAULT_ALLOCATION_INTERVAL;
   if (!Number.isInteger(allocationInterval) || allocationInterval < 1 || allocationInterval > 2 ** 30) {
     throw new RangeError(`allocationInterval must be a whole number of bytes from 1 to 2^30, got ${String(allocationInterval)}`);

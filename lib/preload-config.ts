@@ -1,4 +1,4 @@
-import type { ProfileMode } from './session';
+import type { ProfileMode } from './mode';
 
 /** What the CLI tells the preload, through one environment variable. */
 export const PRELOAD_ENV = 'NODEINSTRUMENT_PRELOAD';

@@ -6,18 +6,11 @@
  * work unchanged and only the formatting differs.
  */
 import { formatBytes } from './memory-series';
-import type { ProfileMode, SessionMeta } from './session';
-
-export type { ProfileMode };
-
-export const PROFILE_MODES: readonly ProfileMode[] = ['wall', 'alloc'];
-
-export function profileMode(meta: SessionMeta): ProfileMode {
-  return meta.mode ?? 'wall';
-}
+import { modeOf } from './mode';
+import type { SessionMeta } from './session';
 
 export function isAllocSession(meta: SessionMeta): boolean {
-  return profileMode(meta) === 'alloc';
+  return modeOf(meta) === 'alloc';
 }
 
 /** A node's weight as the tree shows it: `1.234` seconds, or `12.3 MB`. */

@@ -5,6 +5,7 @@
 import { decodeCodeEvents, decodeSamples } from './drain';
 import { countRecording, labelState } from './labels-state';
 import { MemoryRecorder } from './memory';
+import { ProfileMode } from './mode';
 import { loadNative, NativeSampler, NativeStats } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';
 import { applySourceMaps } from './source-maps';
@@ -18,6 +19,8 @@ export interface RecorderOptions {
   maxStackDepth: number;
   /** Signal number the sampler uses; 0 for the default. */
   signal: number;
+  /** What a sample measures: wall time, or the thread's CPU time (samples driven by its CPU clock). */
+  mode: ProfileMode;
   /** How often buffered samples are symbolized while running, ms. */
   drainInterval: number;
 }
@@ -46,6 +49,7 @@ export class Recorder {
       maxFrames: options.maxStackDepth,
       signal: options.signal,
       labelSlot: this.labelSlot,
+      cpuClock: options.mode === 'cpu',
     });
     countRecording(1); // labels used in this thread now reach the slot (lib/labels-state.ts)
     const stats = this.native.stats()!;
@@ -57,7 +61,7 @@ export class Recorder {
       objectOf: (address) => objects.objectOf(address),
       symbolOf: (address) => this.native.resolveSymbol(address),
     };
-    this.symbolizer = new Symbolizer(this.builder, resolver, this.startNs, this.startCpuNs, lastCodeCatalog);
+    this.symbolizer = new Symbolizer(this.builder, resolver, this.startNs, this.startCpuNs, lastCodeCatalog, options.mode);
     this.drainTimer = setInterval(() => this.drain(), options.drainInterval);
     this.drainTimer.unref();
   }
@@ -109,13 +113,15 @@ export class Recorder {
       notes.push(`${stats.foreignSignals} signal(s) ${stats.signal} came from elsewhere and were ignored`);
     }
     const counts = this.symbolizer.counts;
+    const cpuTime = Math.max(0, endCpuNs - this.startCpuNs) / 1e9;
     return {
       startTime: this.startWallTime,
       duration,
-      cpuTime: Math.max(0, endCpuNs - this.startCpuNs) / 1e9,
+      cpuTime,
       sampleCount,
       requestedInterval: this.options.interval,
-      achievedInterval: sampleCount > 0 ? duration / sampleCount : 0,
+      // Samples come per interval of wall time, or of CPU time in CPU mode.
+      achievedInterval: sampleCount > 0 ? (this.options.mode === 'cpu' ? cpuTime : duration) / sampleCount : 0,
       droppedSamples: stats.droppedRingFull + stats.droppedStoreFull,
       unresolvedFrames: counts.unresolvedFrames,
       totalFrames: counts.totalFrames,
@@ -127,6 +133,7 @@ export class Recorder {
       cwd: process.cwd(),
       argv: [...process.argv],
       signal: stats.signal,
+      mode: this.options.mode,
       notes,
     };
   }

@@ -3,7 +3,16 @@
  * text report and the HTML page (so no node: imports: it is bundled into the
  * page too).
  */
+import { modeOf } from './mode';
 import type { SessionMeta } from './session';
+
+/**
+ * The header's Mode line, or '' in the default wall mode (whose reports stay
+ * as they always were).
+ */
+export function formatMode(meta: SessionMeta): string {
+  return modeOf(meta) === 'cpu' ? 'CPU time: times are CPU seconds of the profiled thread; idle and blocked time is not counted' : '';
+}
 
 /** Local time as `YYYY-MM-DD HH:MM:SS`. */
 export function formatTimestamp(epochMs: number): string {

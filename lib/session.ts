@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { FrameInfo, FrameKind, frameKey } from './frame';
 import { MemorySeries, validateMemorySeries } from './memory-series';
 import { labelSetById } from './labels-registry';
+import { isProfileMode, ProfileMode } from './mode';
 import { writeFileAtomic } from './util/write-file';
 
 export const SESSION_FORMAT = 'nodeinstrument-session';
@@ -40,18 +41,19 @@ export interface SessionMeta {
   argv: string[];
   /** The signal the sampler used. */
   signal: number;
-  /** Things that happened during the run that a reader should know about. */
-  notes: string[];
   /**
-   * What the samples weigh (lib/profile-mode.ts): 'wall' (absent in older
-   * files) weighs seconds; 'alloc' weighs bytes, in samples.duration.
+   * What samples measure and weigh (lib/mode.ts), in samples.duration: 'wall'
+   * (absent in older files) seconds of wall time, 'cpu' seconds of the
+   * thread's CPU time, 'alloc' bytes allocated.
    */
   mode?: ProfileMode;
+  /** Things that happened during the run that a reader should know about. */
+  notes: string[];
   /** alloc mode: how V8's sampling heap profiler ran. */
   allocation?: AllocationSettings;
 }
 
-export type ProfileMode = 'wall' | 'alloc';
+export type { ProfileMode };
 
 export interface AllocationSettings {
   /** Mean bytes between sampled allocations. */
@@ -73,7 +75,7 @@ export interface SampleTable {
   stack: number[];
   /** Seconds since the start of the session when the sample was taken. */
   time: number[];
-  /** Seconds of wall time this sample stands for (since the previous one). */
+  /** Seconds this sample stands for (since the previous one): wall time, or CPU time in CPU mode (meta.mode). */
   duration: number[];
   /** Seconds of CPU time the thread used since the previous sample. */
   cpu: number[];
@@ -294,19 +296,16 @@ function validateMeta(value: unknown): SessionMeta {
     cwd: field(value, 'cwd', 'string', ''),
     argv: strings('argv'),
     signal: field(value, 'signal', 'number', 0),
+    // Sessions from before modes existed have none: wall (modeOf).
+    ...(value.mode === undefined ? {} : { mode: validMode(value.mode) }),
     notes: strings('notes'),
     ...optionalModeFields(value),
   };
 }
 
-/** meta.mode and meta.allocation, kept only when present (files from before them load as wall sessions). */
-function optionalModeFields(meta: Record<string, unknown>): Pick<SessionMeta, 'mode' | 'allocation'> {
-  const fields: Pick<SessionMeta, 'mode' | 'allocation'> = {};
-  const mode = field<unknown>(meta, 'mode', 'string', undefined);
-  if (mode !== undefined) {
-    if (mode !== 'wall' && mode !== 'alloc') fail(`meta.mode must be 'wall' or 'alloc', got ${JSON.stringify(mode)}`);
-    fields.mode = mode;
-  }
+/** meta.allocation, kept only when present (alloc sessions). */
+function optionalModeFields(meta: Record<string, unknown>): Pick<SessionMeta, 'allocation'> {
+  const fields: Pick<SessionMeta, 'allocation'> = {};
   const allocation = Object.prototype.hasOwnProperty.call(meta, 'allocation') ? meta.allocation : undefined;
   if (allocation !== undefined) {
     if (!isObject(allocation)) fail('meta.allocation must be an object');
@@ -316,6 +315,11 @@ function optionalModeFields(meta: Record<string, unknown>): Pick<SessionMeta, 'm
     fields.allocation = { interval, live: allocation.live };
   }
   return fields;
+}
+
+function validMode(value: unknown): ProfileMode {
+  if (!isProfileMode(value)) fail(`meta.mode ${JSON.stringify(value)?.slice(0, 40)} is not a mode this nodeinstrument knows`);
+  return value;
 }
 
 function validateFrame(value: unknown, index: number): FrameInfo {

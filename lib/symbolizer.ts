@@ -7,6 +7,7 @@ import { CodeMap } from './code-map';
 import { isOptimizedCodeName, parseCodeName } from './code-name';
 import { CodeEvent, CodeType, decodeName, RawSample, SampleFlag, VmState } from './drain';
 import { FrameInfo, SpecialFrame, specialFrame } from './frame';
+import { ProfileMode } from './mode';
 import { SessionBuilder } from './session';
 
 /**
@@ -66,6 +67,8 @@ export class Symbolizer {
     startCpuNs: number,
     /** The code map an earlier recording ended with, for code V8 does not enumerate. */
     private readonly inherited?: CodeCatalog,
+    /** 'cpu': a sample weighs the CPU time since the previous one, not the wall time. */
+    private readonly mode: ProfileMode = 'wall',
   ) {
     this.previousTimeNs = startTimeNs;
     this.previousCpuNs = startCpuNs;
@@ -150,7 +153,29 @@ export class Symbolizer {
     const cpu = Math.max(0, sample.cpuTimeNs - this.previousCpuNs) / 1e9;
     this.previousTimeNs = sample.timeNs;
     if (sample.cpuTimeNs > 0) this.previousCpuNs = sample.cpuTimeNs;
+    if (this.mode === 'cpu') {
+      this.addCpuSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, cpu, (sample.flags & SampleFlag.blocked) !== 0, sample.labelSet);
+      return;
+    }
     this.builder.addSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, duration, cpu, sample.labelSet);
+  }
+
+  /**
+   * CPU mode: a sample weighs the CPU time since the previous one. A sample
+   * that found the thread blocked in a system call (the signal came late, the
+   * thread had gone to sleep) used none of it there: the time goes to the
+   * previous sample's stack, which ran most recently before the thread blocked.
+   */
+  private addCpuSample(stack: number, time: number, cpu: number, blocked: boolean, labelSet: number): void {
+    const samples = this.builder.samples;
+    const last = samples.stack.length - 1;
+    if (blocked && last >= 0) {
+      samples.duration[last] += cpu;
+      samples.cpu[last] += cpu;
+      this.builder.addSample(stack, time, 0, 0, labelSet);
+      return;
+    }
+    this.builder.addSample(stack, time, cpu, cpu, labelSet);
   }
 
   /** The sample's stack id: root first, the walked frames, the API callback, the pc. */

@@ -25,6 +25,8 @@ static_assert(sizeof(SampleHeader) == 48, "layout shared with lib/drain.ts");
 constexpr uint16_t kSampleFlagIdle = 1;
 // The stack was deeper than the frame limit; the root-most frames are missing.
 constexpr uint16_t kSampleFlagTruncated = 2;
+// The signal interrupted a blocking system call: the thread was off the CPU.
+constexpr uint16_t kSampleFlagBlocked = 4;
 
 // One JIT code event as stored in the code event log, followed by name_len
 // bytes of UTF-8 name padded to 8 bytes.

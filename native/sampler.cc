@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <ctime>
 #include <sys/prctl.h>
 #include <system_error>
@@ -97,6 +98,18 @@ bool CodeMatches(const uint8_t* pc, int offset, const uint8_t* pattern, int leng
   }
   return true;
 }
+
+// Whether the signal interrupted a blocking system call (the thread was off
+// the CPU): the kernel rewinds pc to the `syscall` instruction to restart it,
+// or, for calls it does not restart (epoll_wait), returns -EINTR with pc just
+// after it. Reads two code bytes on pc's page and a saved register.
+bool InterruptedSyscall(const ucontext_t* uc) {
+  static const uint8_t kSyscall[] = {0x0F, 0x05};
+  const auto* pc = reinterpret_cast<const uint8_t*>(uc->uc_mcontext.gregs[REG_RIP]);
+  if (pc == nullptr) return false;
+  if (CodeMatches(pc, 0, kSyscall, 2)) return true;
+  return uc->uc_mcontext.gregs[REG_RAX] == -EINTR && CodeMatches(pc, -2, kSyscall, 2);
+}
 #endif
 
 // V8's stack walk gives up when the pc is on the set-up or tear-down of a
@@ -149,7 +162,10 @@ Sampler::Sampler(const SamplerOptions& options)
       // before every signal, so it holds at most a few records at a time.
       ring_(size_t{1} << 20) {}
 
-Sampler::~Sampler() { Stop(); }
+Sampler::~Sampler() {
+  Stop();
+  if (js_stat_fd_ >= 0) close(js_stat_fd_);
+}
 
 std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
                            const SamplerOptions& requested,
@@ -179,6 +195,10 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   s->js_thread_ = pthread_self();
   if (pthread_getcpuclockid(s->js_thread_, &s->js_cpu_clock_) != 0) {
     return "cannot read the CPU clock of the JavaScript thread";
+  }
+  if (options.cpu_clock) {
+    const std::string stat = "/proc/self/task/" + std::to_string(gettid()) + "/stat";
+    s->js_stat_fd_ = open(stat.c_str(), O_RDONLY | O_CLOEXEC);
   }
   g_pid = getpid();
   {
@@ -293,6 +313,9 @@ void Sampler::OnSignal(void* context) {
   uint16_t flags = 0;
   if (loop_idle_.load(std::memory_order_relaxed)) flags |= kSampleFlagIdle;
   if (info.frames_count >= max_frames - 1) flags |= kSampleFlagTruncated;
+#if defined(__x86_64__)
+  if (InterruptedSyscall(uc)) flags |= kSampleFlagBlocked;
+#endif
   header->flags = flags;
   // JS writes the slot on this same thread (the handler interrupted it), so a
   // relaxed load sees the last value written before the signal arrived.
@@ -319,13 +342,19 @@ void Sampler::ThreadMain() {
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   pthread_setname_np(pthread_self(), "nodeinstrument");
   const uint64_t interval = options_.interval_ns;
-  const uint64_t watch_every = interval >= kWatchEveryNs ? 1 : kWatchEveryNs / interval;
-  uint64_t deadline = MonotonicNs() + interval;
-  uint64_t tick = 0;
+  const bool cpu_clock = options_.cpu_clock;
+  uint64_t deadline = MonotonicNs() + interval;                 // wall mode: CLOCK_MONOTONIC
+  uint64_t cpu_deadline = start_cpu_time_ns_ + interval;        // CPU mode: the JS thread's CPU clock
+  uint64_t next_watch_ns = MonotonicNs() + kWatchEveryNs;
   uint64_t sent_at_ns = 0;
   while (!stop_requested_.load(std::memory_order_acquire)) {
-    const timespec ts = FromNs(deadline);
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+    uint64_t cpu_now = 0;
+    if (cpu_clock) {
+      if (!WaitForCpuTime(cpu_deadline, &cpu_now)) break;
+    } else {
+      const timespec ts = FromNs(deadline);
+      while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+      }
     }
     if (stop_requested_.load(std::memory_order_acquire)) break;
     MoveRingToStore();
@@ -338,7 +367,7 @@ void Sampler::ThreadMain() {
       in_flight = false;
     }
     if (!in_flight) {
-      pending_cpu_time_ns_.store(ReadJsThreadCpuTime(), std::memory_order_relaxed);
+      pending_cpu_time_ns_.store(cpu_clock ? cpu_now : ReadJsThreadCpuTime(), std::memory_order_relaxed);
       in_flight_.store(true, std::memory_order_release);
       sent_at_ns = MonotonicNs();
       sigval value;
@@ -351,17 +380,92 @@ void Sampler::ThreadMain() {
     } else {
       busy_ticks_.fetch_add(1, std::memory_order_relaxed);
     }
-    if (++tick % watch_every == 0) WatchSignalHandlers();
+    const uint64_t now = MonotonicNs();
+    if (now >= next_watch_ns) {
+      WatchSignalHandlers();
+      next_watch_ns = now + kWatchEveryNs;
+    }
     // Absolute deadlines keep the rate; after a long stall, skip the missed
     // ticks instead of firing a burst (each sample's duration is measured).
-    deadline += interval;
-    const uint64_t now = MonotonicNs();
-    if (deadline <= now) {
-      late_ticks_.fetch_add(1, std::memory_order_relaxed);
-      deadline = now + interval;
+    if (cpu_clock) {
+      cpu_deadline += interval;
+      if (cpu_deadline <= cpu_now) {
+        late_ticks_.fetch_add(1, std::memory_order_relaxed);
+        cpu_deadline = cpu_now + interval;
+      }
+    } else {
+      deadline += interval;
+      if (deadline <= now) {
+        late_ticks_.fetch_add(1, std::memory_order_relaxed);
+        deadline = now + interval;
+      }
     }
   }
   MoveRingToStore();
+}
+
+// CPU mode: sleeps until the JS thread's CPU clock reaches `target_ns` while
+// the thread is on the CPU. One thread's CPU time advances at most as fast as
+// wall time, so sleeping for the CPU time still missing never overshoots
+// while the thread runs. While it is off the CPU (idle, blocked, preempted)
+// the clock stands still: check again one interval later and send no signal.
+// Reading another thread's CPU clock is a system call; it costs this thread,
+// not the profiled one. Returns false when asked to stop.
+bool Sampler::WaitForCpuTime(uint64_t target_ns, uint64_t* cpu_now_ns) {
+  const uint64_t interval = options_.interval_ns;
+  // Not shorter: a thread that runs in short bursts would otherwise wake this
+  // one many times per sample as the remaining time shrinks.
+  const uint64_t min_wait = interval / 8;
+  uint64_t previous = ReadJsThreadCpuTime();
+  uint64_t previous_wall = MonotonicNs();
+  uint64_t cpu = previous;
+  bool first = true;
+  while (!stop_requested_.load(std::memory_order_acquire)) {
+    uint64_t wall = previous_wall;
+    if (!first) {
+      cpu = ReadJsThreadCpuTime();
+      wall = MonotonicNs();
+    }
+    if (cpu >= target_ns) {
+      // The clock crossed the target, but this thread may wake long after
+      // (on a loaded machine, milliseconds), when the JS thread has gone off
+      // the CPU: a signal then would charge the CPU time to a blocked stack
+      // (Atomics.wait, a sync read). Send only while it runs (or waits for a
+      // core): it ran all the time since the last look, or the kernel says so.
+      const bool ran_throughout = !first && (cpu - previous) * 4 >= (wall - previous_wall) * 3;
+      if (ran_throughout || JsThreadRunnable()) {
+        *cpu_now_ns = cpu;
+        return true;
+      }
+    }
+    const bool ran = first || cpu > previous;
+    first = false;
+    previous = cpu;
+    previous_wall = wall;
+    uint64_t wait = cpu >= target_ns ? min_wait : ran ? target_ns - cpu : interval;
+    if (wait < min_wait) wait = min_wait;
+    const timespec ts = FromNs(MonotonicNs() + wait);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+    }
+  }
+  return false;
+}
+
+// Whether the JS thread is running or runnable (preempted by another thread
+// is still on-CPU work), rather than sleeping or blocked: the state letter of
+// /proc/self/task/<tid>/stat, read through a descriptor opened at start. If
+// it cannot be read, the thread is taken to be running.
+bool Sampler::JsThreadRunnable() const {
+  if (js_stat_fd_ < 0) return true;
+  char buffer[512];
+  const ssize_t size = pread(js_stat_fd_, buffer, sizeof(buffer) - 1, 0);
+  if (size <= 0) return true;
+  buffer[size] = '\0';
+  // "tid (comm) S ...": comm may hold spaces and parentheses; the state
+  // follows the last ')'.
+  const char* close = strrchr(buffer, ')');
+  if (close == nullptr || close[1] != ' ') return true;
+  return close[2] == 'R';
 }
 
 void Sampler::MoveRingToStore() {

@@ -38,6 +38,9 @@ struct SamplerOptions {
   // (lib/labels.ts) and read by the signal handler. Owned by the addon
   // instance, which outlives the sampler. Null: samples carry label set 0.
   const std::atomic<int32_t>* label_slot = nullptr;
+  // CPU mode: a sample every interval_ns of the JS thread's CPU time instead
+  // of wall time, so time off the CPU (idle, blocked) is never sampled.
+  bool cpu_clock = false;
 };
 
 struct SamplerStats {
@@ -89,6 +92,8 @@ class Sampler {
  private:
   explicit Sampler(const SamplerOptions& options);
   void ThreadMain();
+  bool WaitForCpuTime(uint64_t target_ns, uint64_t* cpu_now_ns);
+  bool JsThreadRunnable() const;
   void MoveRingToStore();
   void WatchSignalHandlers();
   uint64_t ReadJsThreadCpuTime() const;
@@ -98,6 +103,7 @@ class Sampler {
   uv_loop_t* loop_ = nullptr;
   pthread_t js_thread_{};
   clockid_t js_cpu_clock_{};
+  int js_stat_fd_ = -1;  // CPU mode: /proc/self/task/<tid>/stat of the JS thread
   uint64_t start_time_ns_ = 0;
   uint64_t start_cpu_time_ns_ = 0;
 

@@ -1,10 +1,11 @@
 /** The report's header: when, how long, how many samples, what ran, and what to doubt. */
 import type { ReportModel } from './model';
-import { formatBytes, formatCount, formatMemorySummary, formatRate, formatSeconds, formatShortCount, formatTimestamp } from './format';
+import { formatBytes, formatCount, formatMemorySummary, formatMode, formatRate, formatSeconds, formatShortCount, formatTimestamp } from './format';
 
 export function Header({ model }: { model: ReportModel }) {
   const { meta, program, timeline, warnings } = model.data;
   const rate = formatRate(meta);
+  const mode = formatMode(meta);
   const samples = timeline.sampleCount;
   const memory = formatMemorySummary(model.data.memory);
   const allocated = model.unit === 'bytes' ? model.tree.totalTime : undefined;
@@ -50,6 +51,12 @@ export function Header({ model }: { model: ReportModel }) {
           <div class="wide">
             <dt>Program</dt>
             <dd class="program">{program}</dd>
+          </div>
+        )}
+        {mode && (
+          <div class="wide">
+            <dt>Mode</dt>
+            <dd class="mode">{mode}</dd>
           </div>
         )}
         {meta.nodeVersion && (

@@ -16,6 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { FrameInfo } from '../frame';
 import { isAllocSession } from '../profile-mode';
+import { modeOf } from '../mode';
 import { Session } from '../session';
 
 const NS_PER_SECOND = 1e9;
@@ -43,6 +44,7 @@ export function buildPprofProfile(session: Session): Profile {
   const valueType = (type: string, unit: string): ValueType =>
     new ValueType({ type: strings.dedup(type), unit: strings.dedup(unit) });
   const totals = totalsByStack(session);
+  const cpuMode = modeOf(session.meta) === 'cpu';
   const locations = new LocationTable(session.frames, strings);
   const labelsOfSet = (session.labels?.sets ?? []).map((set) =>
     Object.entries(set).map(([key, value]) => new Label({ key: strings.dedup(key), str: strings.dedup(value) })),
@@ -54,13 +56,17 @@ export function buildPprofProfile(session: Session): Profile {
     const leafFirst = total.stackId === -1 ? [] : session.stackFrames(total.stackId).reverse();
     return new Sample({
       locationId: leafFirst.map((frameId) => locations.idOf(frameId)),
-      value: [total.count, toNanoseconds(total.wallSeconds), toNanoseconds(total.cpuSeconds)],
+      value: cpuMode
+        ? [total.count, toNanoseconds(total.cpuSeconds)]
+        : [total.count, toNanoseconds(total.wallSeconds), toNanoseconds(total.cpuSeconds)],
       label: labelsOf(total),
     });
   });
   const wall = valueType('wall', 'nanoseconds');
+  const cpu = valueType('cpu', 'nanoseconds');
   return new Profile({
-    sampleType: [valueType('samples', 'count'), wall, valueType('cpu', 'nanoseconds')],
+    // CPU mode has no wall time per sample: samples/count and cpu/nanoseconds, as Go's CPU profiles.
+    sampleType: cpuMode ? [valueType('samples', 'count'), cpu] : [valueType('samples', 'count'), wall, cpu],
     sample: samples,
     mapping: [nodeMapping(session, strings)],
     location: locations.locations,
@@ -68,10 +74,10 @@ export function buildPprofProfile(session: Session): Profile {
     stringTable: strings,
     timeNanos: epochMsToNanoseconds(session.meta.startTime),
     durationNanos: toNanoseconds(session.meta.duration),
-    periodType: wall,
+    periodType: cpuMode ? cpu : wall,
     period: toNanoseconds(session.meta.requestedInterval),
     // Wall time is what the text report shows; without this pprof would default to the last type, cpu.
-    defaultSampleType: strings.dedup('wall'),
+    defaultSampleType: strings.dedup(cpuMode ? 'cpu' : 'wall'),
   });
 }
 

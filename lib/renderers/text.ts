@@ -10,7 +10,7 @@ import { DEFAULT_MIN_SHARE, ProcessorOptions, isApplicationFrame, processTree } 
 import { formatBytes, formatMemorySummary } from '../memory-series';
 import { allocationDescription, formatWeight, isAllocSession } from '../profile-mode';
 import { Session } from '../session';
-import { formatCommandLine, formatRate, formatTimestamp, relativeToCwd } from '../session-summary';
+import { formatCommandLine, formatMode, formatRate, formatTimestamp, relativeToCwd } from '../session-summary';
 import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../tree';
 import { ProfileWarning, profileWarnings } from '../warnings';
 
@@ -132,6 +132,8 @@ function renderHeader(session: Session, options: TextRenderOptions, style: Style
     `  ${margin}  ${left[1]!.padEnd(width)}${right[1]}`,
   ];
   if (program) lines.push(`  ${margin}  Program: ${escapeControl(program)}`);
+  const mode = formatMode(meta);
+  if (mode) lines.push(`  ${margin}  Mode: ${style.bold(mode)}`);
   if (isAllocSession(meta)) {
     const total = session.samples.duration.reduce((sum, bytes) => sum + bytes, 0);
     const every = meta.allocation ? `, one per ${formatBytes(meta.allocation.interval)} allocated on average` : '';
