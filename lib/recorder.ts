@@ -69,7 +69,8 @@ export class Recorder {
     const stats = this.native.stats()!;
     lastCodeCatalog = this.symbolizer.catalog();
     // Source maps are read here, in the profiled process, where the files are.
-    this.session = applySourceMaps(this.builder.build(this.meta(stats, endNs, endCpuNs)));
+    const session = this.symbolizer.expandInlineFrames(this.builder.build(this.meta(stats, endNs, endCpuNs)));
+    this.session = applySourceMaps(session);
     return this.session;
   }
 

@@ -61,6 +61,18 @@ export interface SampleTable {
   cpu: number[];
 }
 
+/**
+ * The line executing in each frame of each sample (1-based, 0 unknown), as
+ * stacks of lines parallel to the stacks of frames: the line stack of sample
+ * i has one line per frame of its frame stack, root first.
+ */
+export interface LineTable {
+  parent: number[];
+  line: number[];
+  /** Line stack of each sample (-1 for an empty stack). */
+  sample: number[];
+}
+
 export interface SessionData {
   format: typeof SESSION_FORMAT;
   version: number;
@@ -68,6 +80,7 @@ export interface SessionData {
   frames: FrameInfo[];
   stacks: StackTable;
   samples: SampleTable;
+  lines?: LineTable;
 }
 
 export class SessionFormatError extends Error {
@@ -80,6 +93,8 @@ export class Session {
     readonly frames: readonly FrameInfo[],
     readonly stacks: Readonly<StackTable>,
     readonly samples: Readonly<SampleTable>,
+    /** Executing lines, where the recording knew them (lib/inline-expand.ts). */
+    readonly lines?: Readonly<LineTable>,
   ) {}
 
   /** Frame ids of a stack, root first. */
@@ -99,6 +114,7 @@ export class Session {
       frames: [...this.frames],
       stacks: this.stacks,
       samples: this.samples,
+      ...(this.lines ? { lines: this.lines } : {}),
     };
   }
 
@@ -248,11 +264,13 @@ function validateMeta(value: unknown): SessionMeta {
 
 function validateFrame(value: unknown, index: number): FrameInfo {
   if (!isObject(value)) fail(`frames[${index}] must be an object`);
-  const { name, file, line, column, kind } = value;
+  const { name, file, line, column, kind, inlined } = value;
   if (typeof name !== 'string' || typeof file !== 'string') fail(`frames[${index}] needs string name and file`);
   if (!Number.isInteger(line) || !Number.isInteger(column)) fail(`frames[${index}] needs integer line and column`);
   if (typeof kind !== 'string' || !FRAME_KINDS.has(kind as FrameKind)) fail(`frames[${index}].kind is not a known kind`);
-  return { name, file, line: line as number, column: column as number, kind: kind as FrameKind };
+  if (inlined !== undefined && typeof inlined !== 'boolean') fail(`frames[${index}].inlined must be a boolean`);
+  const frame: FrameInfo = { name, file, line: line as number, column: column as number, kind: kind as FrameKind };
+  return inlined === true ? { ...frame, inlined } : frame;
 }
 
 function validateSession(data: unknown): Session {
@@ -286,5 +304,34 @@ function validateSession(data: unknown): Session {
     if (!Number.isInteger(stack[i]) || stack[i]! < -1 || stack[i]! >= parent.length) fail(`samples.stack[${i}] is out of range`);
     if (duration[i]! < 0) fail(`samples.duration[${i}] is negative`);
   }
-  return new Session(meta, frames, { parent, frame }, { stack, time, duration, cpu });
+  const lines = data.lines === undefined ? undefined : validateLines(data.lines, parent, stack);
+  return new Session(meta, frames, { parent, frame }, { stack, time, duration, cpu }, lines);
+}
+
+function validateLines(value: unknown, stackParent: readonly number[], sampleStack: readonly number[]): LineTable {
+  if (!isObject(value)) fail('lines must be an object');
+  const parent = numberArray(value.parent, 'lines.parent');
+  const line = numberArray(value.line, 'lines.line');
+  const sample = numberArray(value.sample, 'lines.sample');
+  if (parent.length !== line.length) fail('lines.parent and lines.line differ in length');
+  if (sample.length !== sampleStack.length) fail('lines.sample and samples.stack differ in length');
+  for (let i = 0; i < parent.length; i++) {
+    if (!Number.isInteger(parent[i]) || parent[i]! < -1 || parent[i]! >= i) fail(`lines.parent[${i}] is out of range`);
+    if (!Number.isInteger(line[i]) || line[i]! < 0) fail(`lines.line[${i}] must be a line number`);
+  }
+  // Each sample's line stack is as deep as its frame stack (parents come first, so depths fill in one pass).
+  const depths = (parents: readonly number[]): Int32Array => {
+    const out = new Int32Array(parents.length);
+    for (let i = 0; i < parents.length; i++) out[i] = parents[i] === -1 ? 1 : out[parents[i]!]! + 1;
+    return out;
+  };
+  const lineDepth = depths(parent);
+  const stackDepth = depths(stackParent);
+  for (let i = 0; i < sample.length; i++) {
+    if (!Number.isInteger(sample[i]) || sample[i]! < -1 || sample[i]! >= parent.length) fail(`lines.sample[${i}] is out of range`);
+    const a = sample[i] === -1 ? 0 : lineDepth[sample[i]!]!;
+    const b = sampleStack[i] === -1 ? 0 : stackDepth[sampleStack[i]!]!;
+    if (a !== b) fail(`lines.sample[${i}] does not match its stack's depth`);
+  }
+  return { parent, line, sample };
 }

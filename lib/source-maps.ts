@@ -132,7 +132,8 @@ export function applySourceMaps(session: Session, resolver: SourceMapResolver = 
   const notes = problemNotes(resolver.problems.slice(problemsBefore));
   if (!changed && notes.length === 0) return session;
   const meta = notes.length > 0 ? { ...session.meta, notes: [...session.meta.notes, ...notes] } : session.meta;
-  return new Session(meta, frames, session.stacks, session.samples);
+  // Executing lines are the generated code's: kept only where no frame was mapped.
+  return new Session(meta, frames, session.stacks, session.samples, changed ? undefined : session.lines);
 }
 
 // ---------------------------------------------------------------------------

@@ -217,7 +217,9 @@ export function displayLocation(frame: FrameInfo, cwd: string): string {
   }
   if (!frame.file) return frame.kind === 'builtin' ? '[builtin]' : '';
   const file = shortenPath(frame.file, cwd);
-  return frame.line > 0 ? `${file}:${frame.line}` : file;
+  const location = frame.line > 0 ? `${file}:${frame.line}` : file;
+  // Inlined by TurboFan into the frame above (lib/inline-stack.ts).
+  return frame.inlined ? `${location} [inlined]` : location;
 }
 
 function shortenPath(file: string, cwd: string): string {

@@ -86,7 +86,8 @@ function fromCpuProfile(cpuprofile, mapFrame = (frame) => frame) {
   const { samples, timeDeltas } = cpuprofile;
   // Line ticks of each node, spread over its samples in proportion.
   for (let i = 0; i < samples.length; i++) {
-    const seconds = Math.max(0, timeDeltas[i + 1] ?? timeDeltas[i] ?? 0) / 1e6;
+    // Time since the previous sample, as nodeinstrument's sample durations.
+    const seconds = Math.max(0, timeDeltas[i] ?? 0) / 1e6;
     const path = pathOf(samples[i]);
     const keys = path.keys.length ? path.keys : ['(program)'];
     addSample(profile, keys, path.names.length ? path.names : ['(program)'], seconds, 0);
@@ -105,8 +106,15 @@ function fromCpuProfile(cpuprofile, mapFrame = (frame) => frame) {
   return profile;
 }
 
-/** From a nodeinstrument Session. */
-function fromSession(session) {
+/**
+ * From a nodeinstrument Session. `v8View`: leave out the inlined frames
+ * recovered at the interrupted pc, which V8's CpuProfiler does not expand
+ * (it expands inlined frames only at return addresses, SymbolizeTickSample
+ * in V8's symbolizer.cc): those are the inlined frames at the leaf end of a
+ * stack; inlined frames followed by a builtin or C++ frame came from a
+ * return address and stay.
+ */
+function fromSession(session, v8View = false) {
   const profile = emptyProfile();
   const { frames } = session;
   const cache = new Map();
@@ -116,14 +124,15 @@ function fromSession(session) {
     const keys = [];
     const names = [];
     let leafLine = 0;
-    const lines = session.stacks.line;
+    let leafEnd = true;
     for (let id = stackId; id !== -1; id = session.stacks.parent[id]) {
       const frame = frames[session.stacks.frame[id]];
+      if (v8View && leafEnd && frame.kind === 'js' && frame.inlined) continue;
+      leafEnd = false;
       let key;
       if (frame.kind === 'js') key = jsKey(frame.file, frame.line, frame.column);
       else if (frame.kind === 'special') key = SPECIAL[frame.name];
       if (key === undefined) continue;
-      if (keys.length === 0 && lines) leafLine = lines[id] ?? 0;
       keys.push(key);
       names.push(frame.name);
     }

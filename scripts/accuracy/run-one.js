@@ -11,6 +11,8 @@ const workload = require(path.join(__dirname, 'workloads', `${workloadName}.js`)
 if (workload.prepare) workload.prepare();
 
 let profile;
+/** nodeinstrument's profile without the inlined frames V8's CpuProfiler leaves out. */
+let v8View;
 if (profilerName === 'v8') {
   const { Session } = require('node:inspector');
   const session = new Session();
@@ -38,8 +40,10 @@ if (profilerName === 'v8') {
   const profiler = new Profiler({ interval: intervalUs / 1e6 });
   profiler.start();
   workload.run();
-  profile = fromSession(profiler.stop());
+  const session = profiler.stop();
+  profile = fromSession(session);
+  v8View = fromSession(session, true);
 } else {
   throw new Error(`unknown profiler ${profilerName}`);
 }
-process.stdout.write(JSON.stringify(toJSON(profile)));
+process.stdout.write(JSON.stringify({ profile: toJSON(profile), v8View: toJSON(v8View ?? profile) }));
