@@ -22,7 +22,7 @@ export interface CliOptions {
   color?: boolean;
   percent: boolean;
   /** The text renderer's mode. */
-  mode: 'tree' | 'flat' | 'timeline';
+  mode: 'tree' | 'flat' | 'timeline' | 'lines';
   nodeArgs: string[];
   /** The script and its arguments. */
   script?: string;
@@ -57,6 +57,7 @@ Options:
       --show <regex>        always show frames whose file path matches
       --flat                text: functions by self time instead of the call tree
       --timeline            text: the call tree in time order, repeated calls kept apart
+      --lines               text: the hot lines within each function, by self time
       --percent             show time as a percentage of the total
       --unicode, --no-unicode   box-drawing characters (default: when writing to a terminal)
       --color, --no-color       colours (default: when writing to a terminal; NO_COLOR disables)
@@ -173,9 +174,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--flat':
       case '--timeline':
+      case '--lines':
         noValue();
-        if (options.mode !== 'tree' && options.mode !== name.slice(2)) throw new UsageError('give --flat or --timeline, not both');
-        options.mode = name === '--flat' ? 'flat' : 'timeline';
+        if (options.mode !== 'tree' && options.mode !== name.slice(2)) throw new UsageError('give one of --flat, --timeline and --lines');
+        options.mode = name.slice(2) as 'flat' | 'timeline' | 'lines';
         break;
       case '--unicode':
       case '--no-unicode':

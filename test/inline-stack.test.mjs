@@ -142,7 +142,7 @@ test('no source, or a source where V8\'s function does not start: the frame stay
   assert.equal(r.counts.noSource, 2);
 });
 
-test('expandPositions puts inlined frames into the stacks and lines beside them', () => {
+function expandedSession() {
   const builder = new SessionBuilder();
   const root = builder.internFrame({ name: '(module)', file: '/app.js', line: 1, column: 1, kind: 'js' });
   const outer = builder.internFrame(outerFrame);
@@ -158,8 +158,16 @@ test('expandPositions puts inlined frames into the stacks and lines beside them'
   positions.addSample(positions.extend(basePositions, ownTag));
   builder.addSample(builder.internStack(builder.internStack(base, outer), native), 0.001, 0.001, 0.001);
   positions.addSample(positions.extend(positions.extend(basePositions, hashTag), 0));
-  const session = builder.build({});
-  const expanded = expandPositions(session, positions, resolver());
+  const session = builder.build({
+    startTime: 0, duration: 0.002, cpuTime: 0.002, sampleCount: 2, requestedInterval: 0.001, achievedInterval: 0.001,
+    droppedSamples: 0, unresolvedFrames: 0, totalFrames: 4, nodeVersion: 'v20', v8Version: '11', platform: 'linux',
+    arch: 'x64', pid: 1, cwd: '/', argv: ['node', '/app.js'], signal: 39, notes: [],
+  });
+  return expandPositions(session, positions, resolver());
+}
+
+test('expandPositions puts inlined frames into the stacks and lines beside them', () => {
+  const expanded = expandedSession();
   const stackOf = (i) => {
     const frames = expanded.stackFrames(expanded.samples.stack[i]).map((id) => expanded.frames[id]);
     const lines = [];
@@ -172,4 +180,37 @@ test('expandPositions puts inlined frames into the stacks and lines beside them'
   const reloaded = Session.fromJSON(JSON.parse(JSON.stringify(expanded)));
   assert.deepEqual(reloaded.lines, expanded.lines);
   assert.equal(reloaded.frames.filter((frame) => frame.inlined).length, 1);
+});
+
+test('pprof: a location per executing line, inlined functions as extra lines of their caller\'s location', async () => {
+  const { gunzipSync } = await import('node:zlib');
+  const { Profile } = await import('pprof-format');
+  const { renderPprof } = await import('../dist/cjs/renderers/pprof.js');
+  const profile = Profile.decode(gunzipSync(renderPprof(expandedSession())));
+  const strings = profile.stringTable.strings;
+  const fnName = new Map(profile.function.map((fn) => [Number(fn.id), strings[Number(fn.name)]]));
+  const location = new Map(profile.location.map((loc) => [Number(loc.id), loc.line.map((line) => `${fnName.get(Number(line.functionId))}:${Number(line.line)}`)]));
+  const stacks = profile.sample.map((sample) => sample.locationId.map((id) => location.get(Number(id)).join('+')));
+  // Leaf first; an inlined function is the first line of its caller's location, the caller (line unknown: its start line) last.
+  assert.deepEqual(stacks, [
+    ['outer:14', '(module):16'],
+    ['[native] node:0', 'hash:3+outer:10', '(module):16'],
+  ]);
+});
+
+test('--lines: hot lines within each function, time in C++ on the line that called it', async () => {
+  const { hotLines } = await import('../dist/cjs/lines-report.js');
+  const { renderText } = await import('../dist/cjs/renderers/text.js');
+  const session = expandedSession();
+  const { functions } = hotLines(session);
+  assert.deepEqual(
+    functions.map((fn) => [fn.frame.name, fn.lines.map(({ line }) => line)]),
+    [
+      ['outer', [14]],
+      ['hash', [3]],
+    ],
+  );
+  const text = renderText(session, { mode: 'lines', processor: { showAll: true } });
+  assert.match(text, /outer {2}app\.js:10\n +0\.001 {2}line 14\n/);
+  assert.match(text, /hash {2}app\.js:2 \[inlined\]\n +0\.001 {2}line 3\n/);
 });

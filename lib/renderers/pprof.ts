@@ -2,14 +2,17 @@
  * The pprof renderer: a gzipped profile.proto, as `go tool pprof`, pprof's
  * web UI and most continuous-profiling services read it.
  *
- * Each distinct frame becomes one pprof function and one location (at the
- * function's start line: the sampler does not record the line executing), and
- * each distinct stack one pprof sample carrying three values: the number of
- * samples, their wall time and their CPU time, in nanoseconds.
+ * Each distinct frame becomes one pprof function; each distinct frame and
+ * executing line one location (at the function's start line where the line is
+ * unknown), with the functions TurboFan inlined into it as extra lines of the
+ * same location, as pprof represents inlining. Each distinct stack (and lines)
+ * is one pprof sample carrying three values: the number of samples, their wall
+ * time and their CPU time, in nanoseconds.
  */
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { FrameInfo } from '../frame';
+import { sampleLines } from '../lines';
 import { Session } from '../session';
 
 const NS_PER_SECOND = 1e9;
@@ -19,6 +22,9 @@ const NS_PER_MS = 1_000_000n;
 
 /** Sample counts and summed seconds of the samples that share one stack. */
 interface StackTotals {
+  stackId: number;
+  /** A sample with this stack and lines, to read them from. */
+  firstSample: number;
   count: number;
   wallSeconds: number;
   cpuSeconds: number;
@@ -35,11 +41,20 @@ export function buildPprofProfile(session: Session): Profile {
     new ValueType({ type: strings.dedup(type), unit: strings.dedup(unit) });
   const totals = totalsByStack(session);
   const locations = new LocationTable(session.frames, strings);
-  const samples = [...totals].map(([stackId, total]) => {
+  const samples = [...totals.values()].map((total) => {
     // pprof lists a sample's locations leaf first; an empty stack keeps its time with no locations.
-    const leafFirst = stackId === -1 ? [] : session.stackFrames(stackId).reverse();
+    const rootFirst = total.stackId === -1 ? [] : session.stackFrames(total.stackId);
+    const lines = session.lines ? sampleLines(session, total.firstSample) : [];
+    // A frame and the frames inlined into it (which follow it) make one location.
+    const groups: Array<Array<[number, number]>> = [];
+    rootFirst.forEach((frameId, depth) => {
+      const entry: [number, number] = [frameId, lines[depth] ?? 0];
+      const last = groups[groups.length - 1];
+      if (session.frames[frameId]!.inlined && last !== undefined) last.push(entry);
+      else groups.push([entry]);
+    });
     return new Sample({
-      locationId: leafFirst.map((frameId) => locations.idOf(frameId)),
+      locationId: groups.reverse().map((group) => locations.idOf(group)),
       value: [total.count, toNanoseconds(total.wallSeconds), toNanoseconds(total.cpuSeconds)],
     });
   });
@@ -64,15 +79,17 @@ export function buildPprofProfile(session: Session): Profile {
  * Totals per stack id, in order of first appearance. Seconds are summed before
  * rounding, so each pprof value is off by at most half a nanosecond.
  */
-function totalsByStack(session: Session): Map<number, StackTotals> {
+function totalsByStack(session: Session): Map<string | number, StackTotals> {
   const { stack, duration, cpu } = session.samples;
-  const totals = new Map<number, StackTotals>();
+  const lineStacks = session.lines?.sample;
+  const totals = new Map<string | number, StackTotals>();
   for (let i = 0; i < stack.length; i++) {
     const stackId = stack[i]!;
-    let total = totals.get(stackId);
+    const key = lineStacks ? `${stackId}:${lineStacks[i]}` : stackId;
+    let total = totals.get(key);
     if (!total) {
-      total = { count: 0, wallSeconds: 0, cpuSeconds: 0 };
-      totals.set(stackId, total);
+      total = { stackId, firstSample: i, count: 0, wallSeconds: 0, cpuSeconds: 0 };
+      totals.set(key, total);
     }
     total.count += 1;
     total.wallSeconds += duration[i]!;
@@ -81,33 +98,52 @@ function totalsByStack(session: Session): Map<number, StackTotals> {
   return totals;
 }
 
-/** One function and one location per session frame that a sample uses, numbered from 1 as pprof requires. */
+/**
+ * One function per session frame and one location per distinct (frame, line)
+ * group, each numbered from 1 as pprof requires. A group is a frame with the
+ * frames inlined into it, root first; pprof lists a location's lines leaf first.
+ */
 class LocationTable {
   readonly functions: PprofFunction[] = [];
   readonly locations: Location[] = [];
-  private readonly locationIds = new Map<number, number>();
+  private readonly functionIds = new Map<number, number>();
+  private readonly locationIds = new Map<string, number>();
 
   constructor(
     private readonly frames: readonly FrameInfo[],
     private readonly strings: StringTable,
   ) {}
 
-  idOf(frameId: number): number {
-    let id = this.locationIds.get(frameId);
+  /** group: [frame id, executing line (0 unknown)] root first. */
+  idOf(group: ReadonlyArray<readonly [number, number]>): number {
+    const key = group.map(([frameId, line]) => `${frameId}:${line}`).join(',');
+    let id = this.locationIds.get(key);
     if (id === undefined) {
       id = this.locations.length + 1;
-      this.add(id, this.frames[frameId]!);
-      this.locationIds.set(frameId, id);
+      const lines = group
+        .map(([frameId, line]) => {
+          const frame = this.frames[frameId]!;
+          return new Line({ functionId: this.functionOf(frameId), line: line > 0 ? line : frame.line, column: line > 0 ? 0 : frame.column });
+        })
+        .reverse();
+      this.locations.push(new Location({ id, mappingId: MAPPING_ID, line: lines }));
+      this.locationIds.set(key, id);
     }
     return id;
   }
 
-  private add(id: number, frame: FrameInfo): void {
-    const name = this.strings.dedup(frame.name);
-    this.functions.push(
-      new PprofFunction({ id, name, systemName: name, filename: this.strings.dedup(frame.file), startLine: frame.line }),
-    );
-    this.locations.push(new Location({ id, mappingId: MAPPING_ID, line: [new Line({ functionId: id, line: frame.line, column: frame.column })] }));
+  private functionOf(frameId: number): number {
+    let id = this.functionIds.get(frameId);
+    if (id === undefined) {
+      id = this.functions.length + 1;
+      const frame = this.frames[frameId]!;
+      const name = this.strings.dedup(frame.name);
+      this.functions.push(
+        new PprofFunction({ id, name, systemName: name, filename: this.strings.dedup(frame.file), startLine: frame.line }),
+      );
+      this.functionIds.set(frameId, id);
+    }
+    return id;
   }
 }
 

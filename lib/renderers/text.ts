@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FrameInfo } from '../frame';
 import { DEFAULT_MIN_SHARE, ProcessorOptions, isApplicationFrame, processTree } from '../processors';
+import { renderHotLines } from '../lines-report';
 import { Session } from '../session';
 import { formatCommandLine, formatRate, formatTimestamp, relativeToCwd, sessionWarnings } from '../session-summary';
 import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../tree';
@@ -24,8 +25,9 @@ export interface TextRenderOptions {
    * `tree` (default): the call tree, repeated calls merged, biggest first.
    * `timeline`: the call tree in time order, repeated calls kept apart.
    * `flat`: functions by self time, one line each.
+   * `lines`: the hot lines within each function (lib/lines-report.ts).
    */
-  mode?: 'tree' | 'timeline' | 'flat';
+  mode?: 'tree' | 'timeline' | 'flat' | 'lines';
 }
 
 export interface TreeRenderOptions {
@@ -51,7 +53,8 @@ export function renderText(session: Session, options: TextRenderOptions = {}): s
     lines.push('No samples were recorded.');
     lines.push('The program may have ended before the first sample was taken; try a smaller sampling interval.');
   } else {
-    const body = options.mode === 'flat' ? renderFlatLines(session, options) : renderTreeMode(session, options);
+    const body =
+      options.mode === 'flat' ? renderFlatLines(session, options) : options.mode === 'lines' ? renderLinesMode(session, options) : renderTreeMode(session, options);
     if (body.length === 0) {
       lines.push(`Nothing to show: the ${session.samples.stack.length} samples had empty stacks or only hidden frames (try showing all frames).`);
     } else {
@@ -98,6 +101,25 @@ export function renderFlatLines(session: Session, options: TextRenderOptions): s
       const line = `${style.forShare(share, time.padStart(options.timing === 'percent' ? 6 : 7))} ${isApplicationFrame(node.frame) ? style.bold(name) : name}`;
       return location ? `${line}  ${style.dim(location)}` : line;
     });
+}
+
+function renderLinesMode(session: Session, options: TextRenderOptions): string[] {
+  const processor = options.processor ?? {};
+  const style = new Style(options.color ?? false);
+  const cwd = session.meta.cwd;
+  return renderHotLines(session, {
+    minShare: processor.minShare ?? (processor.showAll ? 0 : DEFAULT_MIN_SHARE),
+    timing: options.timing ?? 'seconds',
+    hideNodeInternals: !processor.showAll,
+    formatSeconds: formatDuration,
+    dim: (text) => style.dim(escapeControl(text)),
+    heading: (frame, time, share) => {
+      const name = escapeControl(frame.name);
+      const location = escapeControl(displayLocation(frame, cwd));
+      const line = `${style.forShare(share, time)} ${isApplicationFrame(frame) ? style.bold(name) : name}`;
+      return location ? `${line}  ${style.dim(location)}` : line;
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------
