@@ -6,8 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixture, runJson } from './helpers.mjs';
 
+// --no-maglev: Node 22 and 24 run Maglev (off on Node 20) before TurboFan, and
+// Maglev inlines too but its code carries no line position table, so what it
+// inlines cannot be recovered (docs/accuracy.md). On a loaded machine
+// TurboFan's background compile comes late and Maglev code runs most of the
+// test; without Maglev every version goes from Sparkplug to TurboFan.
 test('TurboFan-inlined helpers appear as inlined frames with their own time and lines', () => {
-  const { samples, helpers, hasLines } = runJson([fixture('inlined-helper.js')]);
+  const { samples, helpers, hasLines } = runJson(['--no-maglev', fixture('inlined-helper.js')]);
   assert.ok(samples > 200, `samples: ${samples}`);
   assert.ok(hasLines, 'the session carries executing lines');
   const { slotOf, hash, scan } = helpers;
