@@ -48,7 +48,11 @@ function builtin(name: string): FrameInfo {
 
 function parseScriptCode(tag: string, text: string): FrameInfo {
   let body = text;
-  if (body.length > 0 && TIER_MARKERS.includes(body[0]!)) body = body.slice(1);
+  if (body.length > 0 && TIER_MARKERS.includes(body[0]!)) {
+    body = body.slice(1);
+    // V8 12+ marks context-specialized optimized code with a quote after the tier (`*'fn`).
+    if (body[0] === "'") body = body.slice(1);
+  }
   let line = 0;
   let column = 0;
   const location = LOCATION.exec(body);
