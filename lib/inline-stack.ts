@@ -49,6 +49,7 @@ export interface InlineCounts {
 export class InlineResolver {
   readonly counts: InlineCounts = { own: 0, inlined: 0, ambiguous: 0, noSource: 0 };
   private readonly scripts = new Map<string, ScriptFunctions | null>();
+  private readonly sources = new Map<string, string | null>();
   /** Per file, the V8 names of tiered-up functions by `line:column`. */
   private readonly tiered = new Map<string, Map<string, string>>();
 
@@ -109,6 +110,11 @@ export class InlineResolver {
     const candidates: Array<{ file: string; script: ScriptFunctions; index: number }> = [];
     let sameScriptIsTiered = false;
     for (const [file, byLocation] of this.tiered) {
+      // Cheap checks on the text before parsing a script.
+      if (file !== frame.file) {
+        const source = this.sourceText(file);
+        if (source === undefined || position >= source.length || !startsToken(source, position)) continue;
+      }
       const script = file === frame.file ? own : this.scriptOf(file);
       if (script === undefined || position >= script.source.length) continue;
       const inner = script.innermostAt(position);
@@ -144,11 +150,20 @@ export class InlineResolver {
   private scriptOf(file: string): ScriptFunctions | undefined {
     let script = this.scripts.get(file);
     if (script === undefined) {
-      const source = file ? this.readSource(file) : undefined;
+      const source = this.sourceText(file);
       script = (source !== undefined ? ScriptFunctions.parse(source) : undefined) ?? null;
       this.scripts.set(file, script);
     }
     return script ?? undefined;
+  }
+
+  private sourceText(file: string): string | undefined {
+    let source = this.sources.get(file);
+    if (source === undefined) {
+      source = (file ? this.readSource(file) : undefined) ?? null;
+      this.sources.set(file, source);
+    }
+    return source ?? undefined;
   }
 }
 

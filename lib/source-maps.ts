@@ -255,6 +255,7 @@ function mapFrame(frame: FrameInfo, loaded: LoadedMap): FrameInfo | undefined {
     line: position.line,
     column: position.column + 1,
     kind: frame.kind,
+    ...(frame.inlined ? { inlined: true } : {}),
   };
 }
 
