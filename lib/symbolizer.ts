@@ -190,10 +190,16 @@ export class Symbolizer {
   expandInlineFrames(session: Session, readSource: SourceReader = readScriptSource): Session {
     if (!this.positions.hasPositions) return session;
     const resolver = new InlineResolver(readSource);
-    for (const nameBytes of this.tieredNames) resolver.addTieredFunction(parseCodeName(decodeName(nameBytes)).frame);
-    const expanded = expandPositions(session, this.positions, resolver);
-    this.inlineCounts = resolver.counts;
-    return expanded;
+    try {
+      for (const nameBytes of this.tieredNames) resolver.addTieredFunction(parseCodeName(decodeName(nameBytes)).frame);
+      const expanded = expandPositions(session, this.positions, resolver);
+      this.inlineCounts = resolver.counts;
+      return expanded;
+    } catch (error) {
+      // The profile stays whole without inlined frames and lines: say why instead of losing it.
+      const note = `inlined frames and lines were not recovered: ${(error as Error).message}`;
+      return new Session({ ...session.meta, notes: [...session.meta.notes, note] }, session.frames, session.stacks, session.samples);
+    }
   }
 
   /** What the last expandInlineFrames found. */
