@@ -130,7 +130,8 @@ if (helperRows.length) {
   lines.push('| --- | --- | --- | --- | --- | --- |');
   for (const r of helperRows) {
     r.helperV8[0].forEach((helper, h) => {
-      const list = (runsOf) => runsOf.map((run) => `${pct(run[h].self)} / ${pct(run[h].total)}`).join(', ');
+      const list = (runsOf) =>
+        `${runsOf.map((run) => `${pct(run[h].self)} / ${pct(run[h].total)}`).join(', ')} (mean self ${pct(mean(runsOf.map((run) => run[h].self)))})`;
       lines.push(`| ${r.workload} | ${r.intervalUs} us | ${helper.name} | ${list(r.helperV8)} | ${list(r.helperOursV8View)} | ${list(r.helperOurs)} |`);
     });
   }
