@@ -24,7 +24,7 @@ export interface CliOptions {
   color?: boolean;
   percent: boolean;
   /** The text renderer's mode. */
-  mode: 'tree' | 'flat' | 'timeline';
+  mode: 'tree' | 'flat' | 'timeline' | 'lines';
   /** --filter-label key=value pairs: only samples with these labels are reported. */
   labelFilter: Array<[string, string]>;
   /** What is profiled (--mode): wall-clock time, CPU time or allocated bytes. Not the text view (`mode` above). */
@@ -86,6 +86,7 @@ Options:
       --show <regex>        always show frames whose file path matches
       --flat                text: functions by self time instead of the call tree
       --timeline            text: the call tree in time order, repeated calls kept apart
+      --lines               text: the hot lines within each function, by self time
       --percent             show time as a percentage of the total
       --filter-label <k=v>  only samples labelled k=v (withLabels); repeat a key for any
                             of its values, give several keys for all of them
@@ -256,9 +257,10 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
         break;
       case '--flat':
       case '--timeline':
+      case '--lines':
         noValue();
-        if (options.mode !== 'tree' && options.mode !== name.slice(2)) throw new UsageError('give --flat or --timeline, not both');
-        options.mode = name === '--flat' ? 'flat' : 'timeline';
+        if (options.mode !== 'tree' && options.mode !== name.slice(2)) throw new UsageError('give one of --flat, --timeline and --lines');
+        options.mode = name.slice(2) as 'flat' | 'timeline' | 'lines';
         break;
       case '--unicode':
       case '--no-unicode':

@@ -105,3 +105,18 @@ export function isOptimizedCodeName(name: Uint8Array): boolean {
     return marker === TURBOFAN || marker === MAGLEV;
   });
 }
+
+const SPARKPLUG = 0x5e; // '^'
+
+/**
+ * Code V8 compiled beyond bytecode (Sparkplug `^`, Maglev `+`, TurboFan `*`),
+ * from the undecoded name: functions that ran often, the only ones V8 inlines.
+ */
+export function isTieredCodeName(name: Uint8Array): boolean {
+  return JS_TAG_BYTES.some((tag) => {
+    if (name.length <= tag.length) return false;
+    for (let i = 0; i < tag.length; i++) if (name[i] !== tag[i]) return false;
+    const marker = name[tag.length];
+    return marker === TURBOFAN || marker === MAGLEV || marker === SPARKPLUG;
+  });
+}

@@ -30,7 +30,15 @@ export const CodeType = { bytecode: 0, jit: 1, wasm: 2 } as const;
 export type CodeEvent =
   /** nameBytes: the UTF-8 name, undecoded (decodeName): most names are never needed. */
   | { kind: 'added'; seq: number; codeType: number; start: number; size: number; nameBytes: Uint8Array }
-  | { kind: 'moved'; seq: number; codeType: number; start: number; size: number; newStart: number };
+  | { kind: 'moved'; seq: number; codeType: number; start: number; size: number; newStart: number }
+  /**
+   * The line position table of the code that starts at `start`, sent just
+   * before its 'added' event (Ignition and TurboFan code only): pairs of
+   * (code offset, script offset), NO_SCRIPT_OFFSET where V8 has none.
+   */
+  | { kind: 'lines'; seq: number; codeType: number; start: number; table: Uint32Array };
+
+export const NO_SCRIPT_OFFSET = 0xffffffff;
 
 function readU64(view: DataView, offset: number): number {
   // Addresses, nanoseconds and sequence numbers all fit a double exactly
@@ -67,6 +75,7 @@ export function decodeSamples(buffer: ArrayBuffer): RawSample[] {
 const utf8 = new TextDecoder('utf-8');
 const KIND_ADDED = 1;
 const KIND_MOVED = 2;
+const KIND_LINES = 3;
 
 export function decodeName(bytes: Uint8Array): string {
   return utf8.decode(bytes);
@@ -88,6 +97,10 @@ export function decodeCodeEvents(buffer: ArrayBuffer): CodeEvent[] {
       events.push({ kind: 'added', seq, codeType, start, size, nameBytes });
     } else if (kind === KIND_MOVED) {
       events.push({ kind: 'moved', seq, codeType, start, size, newStart: readU64(view, offset + 32) });
+    } else if (kind === KIND_LINES) {
+      // The payload starts 8-aligned in the buffer; pairs of little-endian uint32.
+      const table = new Uint32Array(buffer, offset + CODE_EVENT_HEADER_BYTES, nameLength >>> 2);
+      events.push({ kind: 'lines', seq, codeType, start, table });
     }
     offset += CODE_EVENT_HEADER_BYTES + align8(nameLength);
   }

@@ -23,6 +23,11 @@ export interface FrameInfo {
   /** 1-based column where the function is defined; 0 when unknown. */
   readonly column: number;
   readonly kind: FrameKind;
+  /**
+   * Set on a function TurboFan inlined into its caller: recovered from the
+   * caller's optimized code (lib/inline-stack.ts), not a frame on the stack.
+   */
+  readonly inlined?: boolean;
 }
 
 /** Names of the synthetic frames. */
@@ -40,7 +45,8 @@ export function specialFrame(name: string): FrameInfo {
 
 /** A key that is equal for frames that are the same function. */
 export function frameKey(frame: FrameInfo): string {
-  return `${frame.kind}\u0000${frame.name}\u0000${frame.file}\u0000${frame.line}\u0000${frame.column}`;
+  const key = `${frame.kind}\u0000${frame.name}\u0000${frame.file}\u0000${frame.line}\u0000${frame.column}`;
+  return frame.inlined ? `${key}\u0000inlined` : key;
 }
 
 /** `file:line` as reports show it ('' when the frame has no file). */

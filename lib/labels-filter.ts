@@ -68,9 +68,11 @@ export function filterSessionByLabels(session: Session, filter: LabelFilter): Se
   const keptSets: Array<Record<string, string>> = [];
   const newIndex = new Map<number, number>();
   const keptLabels: number[] = [];
+  const keptLines: number[] = [];
   for (let i = 0; i < stack.length; i++) {
     const index = labels.sample[i]!;
     if (index === -1 || !setMatches[index]) continue;
+    if (session.lines) keptLines.push(session.lines.sample[i]!);
     kept.stack.push(stack[i]!);
     kept.time.push(time[i]!);
     kept.duration.push(duration[i]!);
@@ -88,5 +90,6 @@ export function filterSessionByLabels(session: Session, filter: LabelFilter): Se
   }
   const note = `filtered by label ${describeFilter(filter)}: ${kept.stack.length} of ${stack.length} samples`;
   const meta = { ...session.meta, sampleCount: kept.stack.length, notes: [...session.meta.notes, note] };
-  return new Session(meta, session.frames, session.stacks, kept, session.memory, { sets: keptSets, sample: keptLabels });
+  const lines = session.lines ? { parent: session.lines.parent, line: session.lines.line, sample: keptLines } : undefined;
+  return new Session(meta, session.frames, session.stacks, kept, session.memory, { sets: keptSets, sample: keptLabels }, lines);
 }

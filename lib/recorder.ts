@@ -21,6 +21,8 @@ export interface RecorderOptions {
   signal: number;
   /** What a sample measures: wall time, or the thread's CPU time (samples driven by its CPU clock). */
   mode: ProfileMode;
+  /** Recover inlined frames and executing lines at stop (ProfilerOptions.inlinedFrames). */
+  inlinedFrames: boolean;
   /** How often buffered samples are symbolized while running, ms. */
   drainInterval: number;
 }
@@ -83,7 +85,9 @@ export class Recorder {
     const stats = this.native.stats()!;
     lastCodeCatalog = this.symbolizer.catalog();
     // Source maps are read here, in the profiled process, where the files are.
-    this.session = applySourceMaps(this.builder.build(this.meta(stats, endNs, endCpuNs), memory));
+    const built = this.builder.build(this.meta(stats, endNs, endCpuNs), memory);
+    const session = this.options.inlinedFrames ? this.symbolizer.expandInlineFrames(built) : built;
+    this.session = applySourceMaps(session);
     return this.session;
   }
 

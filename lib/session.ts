@@ -89,6 +89,18 @@ export interface SessionLabels {
   sample: number[];
 }
 
+/**
+ * The line executing in each frame of each sample (1-based, 0 unknown), as
+ * stacks of lines parallel to the stacks of frames: the line stack of sample
+ * i has one line per frame of its frame stack, root first.
+ */
+export interface LineTable {
+  parent: number[];
+  line: number[];
+  /** Line stack of each sample (-1 for an empty stack). */
+  sample: number[];
+}
+
 export interface SessionData {
   format: typeof SESSION_FORMAT;
   version: number;
@@ -99,6 +111,7 @@ export interface SessionData {
   labels?: SessionLabels;
   /** Process memory over the run (optional: older files and other tools have none). */
   memory?: MemorySeries;
+  lines?: LineTable;
 }
 
 export class SessionFormatError extends Error {
@@ -113,6 +126,8 @@ export class Session {
     readonly samples: Readonly<SampleTable>,
     readonly memory?: Readonly<MemorySeries>,
     readonly labels?: Readonly<SessionLabels>,
+    /** Executing lines, where the recording knew them (lib/inline-expand.ts). */
+    readonly lines?: Readonly<LineTable>,
   ) {}
 
   /** Frame ids of a stack, root first. */
@@ -134,6 +149,7 @@ export class Session {
       samples: this.samples,
       ...(this.memory ? { memory: this.memory } : {}),
       ...(this.labels ? { labels: this.labels } : {}),
+      ...(this.lines ? { lines: this.lines } : {}),
     };
   }
 
@@ -324,11 +340,13 @@ function validMode(value: unknown): ProfileMode {
 
 function validateFrame(value: unknown, index: number): FrameInfo {
   if (!isObject(value)) fail(`frames[${index}] must be an object`);
-  const { name, file, line, column, kind } = value;
+  const { name, file, line, column, kind, inlined } = value;
   if (typeof name !== 'string' || typeof file !== 'string') fail(`frames[${index}] needs string name and file`);
   if (!Number.isInteger(line) || !Number.isInteger(column)) fail(`frames[${index}] needs integer line and column`);
   if (typeof kind !== 'string' || !FRAME_KINDS.has(kind as FrameKind)) fail(`frames[${index}].kind is not a known kind`);
-  return { name, file, line: line as number, column: column as number, kind: kind as FrameKind };
+  if (inlined !== undefined && typeof inlined !== 'boolean') fail(`frames[${index}].inlined must be a boolean`);
+  const frame: FrameInfo = { name, file, line: line as number, column: column as number, kind: kind as FrameKind };
+  return inlined === true ? { ...frame, inlined } : frame;
 }
 
 /** The optional labels table (sessions written before labels have none). */
@@ -382,5 +400,33 @@ function validateSession(data: unknown): Session {
   }
   const memory = data.memory === undefined ? undefined : validateMemorySeries(data.memory, fail);
   const labels = data.labels === undefined ? undefined : validateLabels(data.labels, stack.length);
-  return new Session(meta, frames, { parent, frame }, { stack, time, duration, cpu }, memory, labels);
+  const lines = data.lines === undefined ? undefined : validateLines(data.lines, parent, stack);
+  return new Session(meta, frames, { parent, frame }, { stack, time, duration, cpu }, memory, labels, lines);
+}
+function validateLines(value: unknown, stackParent: readonly number[], sampleStack: readonly number[]): LineTable {
+  if (!isObject(value)) fail('lines must be an object');
+  const parent = numberArray(value.parent, 'lines.parent');
+  const line = numberArray(value.line, 'lines.line');
+  const sample = numberArray(value.sample, 'lines.sample');
+  if (parent.length !== line.length) fail('lines.parent and lines.line differ in length');
+  if (sample.length !== sampleStack.length) fail('lines.sample and samples.stack differ in length');
+  for (let i = 0; i < parent.length; i++) {
+    if (!Number.isInteger(parent[i]) || parent[i]! < -1 || parent[i]! >= i) fail(`lines.parent[${i}] is out of range`);
+    if (!Number.isInteger(line[i]) || line[i]! < 0) fail(`lines.line[${i}] must be a line number`);
+  }
+  // Each sample's line stack is as deep as its frame stack (parents come first, so depths fill in one pass).
+  const depths = (parents: readonly number[]): Int32Array => {
+    const out = new Int32Array(parents.length);
+    for (let i = 0; i < parents.length; i++) out[i] = parents[i] === -1 ? 1 : out[parents[i]!]! + 1;
+    return out;
+  };
+  const lineDepth = depths(parent);
+  const stackDepth = depths(stackParent);
+  for (let i = 0; i < sample.length; i++) {
+    if (!Number.isInteger(sample[i]) || sample[i]! < -1 || sample[i]! >= parent.length) fail(`lines.sample[${i}] is out of range`);
+    const a = sample[i] === -1 ? 0 : lineDepth[sample[i]!]!;
+    const b = sampleStack[i] === -1 ? 0 : stackDepth[sampleStack[i]!]!;
+    if (a !== b) fail(`lines.sample[${i}] does not match its stack's depth`);
+  }
+  return { parent, line, sample };
 }

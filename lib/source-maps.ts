@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as TraceMapping from '@jridgewell/trace-mapping';
 import { FrameInfo } from './frame';
+import { withoutLinesOf } from './lines';
 import { Session } from './session';
 
 /** Reads a text file; undefined when it cannot be read. */
@@ -124,15 +125,21 @@ export class SourceMapResolver {
 export function applySourceMaps(session: Session, resolver: SourceMapResolver = new SourceMapResolver()): Session {
   const problemsBefore = resolver.problems.length;
   let changed = false;
-  const frames = session.frames.map((frame) => {
+  const mapped = new Set<number>();
+  const frames = session.frames.map((frame, id) => {
     const resolved = resolver.resolve(frame);
-    if (resolved !== frame) changed = true;
+    if (resolved !== frame) {
+      changed = true;
+      mapped.add(id);
+    }
     return resolved;
   });
   const notes = problemNotes(resolver.problems.slice(problemsBefore));
   if (!changed && notes.length === 0) return session;
   const meta = notes.length > 0 ? { ...session.meta, notes: [...session.meta.notes, ...notes] } : session.meta;
-  return new Session(meta, frames, session.stacks, session.samples, session.memory, session.labels);
+  // Executing lines are the generated code's: unknown for mapped frames.
+  const lines = changed ? withoutLinesOf(session, (id) => mapped.has(id)) : session.lines;
+  return new Session(meta, frames, session.stacks, session.samples, session.memory, session.labels, lines);
 }
 
 // ---------------------------------------------------------------------------
@@ -248,6 +255,7 @@ function mapFrame(frame: FrameInfo, loaded: LoadedMap): FrameInfo | undefined {
     line: position.line,
     column: position.column + 1,
     kind: frame.kind,
+    ...(frame.inlined ? { inlined: true } : {}),
   };
 }
 

@@ -4,11 +4,15 @@
  * as it was when the sample was taken.
  */
 import { CodeMap } from './code-map';
-import { isOptimizedCodeName, parseCodeName } from './code-name';
-import { CodeEvent, CodeType, decodeName, RawSample, SampleFlag, VmState } from './drain';
+import { isOptimizedCodeName, isTieredCodeName, parseCodeName } from './code-name';
+import { CodeEvent, CodeType, decodeName, NO_SCRIPT_OFFSET, RawSample, SampleFlag, VmState } from './drain';
 import { FrameInfo, SpecialFrame, specialFrame } from './frame';
 import { ProfileMode } from './mode';
-import { SessionBuilder } from './session';
+import { expandPositions } from './inline-expand';
+import { PositionRecorder, scriptOffsetAt } from './inline-positions';
+import { readScriptSource, SourceReader } from './inline-sources';
+import { InlineResolver } from './inline-stack';
+import { Session, SessionBuilder } from './session';
 
 /**
  * A code object in the map. Its name is parsed when a sample first lands in
@@ -22,6 +26,9 @@ export interface CodeEntry {
   /** -1 until parsed. */
   frameId: number;
   interpreterPlumbing: boolean;
+  /** The line position table (pairs of code offset, script offset), for Ignition and TurboFan code compiled while recording. */
+  lines?: Uint32Array;
+  isBytecode?: boolean;
 }
 
 /** Names machine code outside V8's code space. */
@@ -50,6 +57,12 @@ export class Symbolizer {
   readonly counts: SymbolizerCounts = { unresolvedFrames: 0, totalFrames: 0 };
   /** What V8 reported during this recording: authoritative. */
   readonly codeMap: CodeCatalog = new CodeMap<CodeEntry>();
+  /** The script offset each sampled frame was at, in stacks parallel to the session's (see inline-positions.ts). */
+  readonly positions = new PositionRecorder();
+  /** Names of code V8 compiled beyond bytecode: the candidates for inlined functions. */
+  private readonly tieredNames: Uint8Array[] = [];
+  /** Line tables wait here for the 'added' event of their code (V8 sends them just before). */
+  private readonly pendingLines = new Map<number, Uint32Array>();
   private readonly nativeFrames = new Map<number, number>();
   private readonly callbackFrames = new Map<number, number>();
   private readonly special: Record<keyof typeof SpecialFrame, number>;
@@ -57,7 +70,9 @@ export class Symbolizer {
   private previousCpuNs: number;
   /** Bumped by every code event applied: cached walks are only valid within one epoch. */
   private codeEpoch = 0;
-  private lastWalk: { frames: Float64Array; truncated: boolean; epoch: number; stack: number; unresolved: number } | undefined;
+  private lastWalk:
+    | { frames: Float64Array; truncated: boolean; epoch: number; stack: number; positionStack: number; unresolved: number }
+    | undefined;
 
   constructor(
     private readonly builder: SessionBuilder,
@@ -99,12 +114,24 @@ export class Symbolizer {
       this.codeMap.move(event.start, event.newStart);
       return;
     }
-    this.codeMap.add(event.start, event.size, {
+    if (event.kind === 'lines') {
+      this.pendingLines.set(event.start, event.table);
+      return;
+    }
+    const entry: CodeEntry = {
       nameBytes: event.nameBytes,
       isWasm: event.codeType === CodeType.wasm,
       frameId: -1,
       interpreterPlumbing: false,
-    });
+    };
+    if (isTieredCodeName(event.nameBytes)) this.tieredNames.push(event.nameBytes);
+    const lines = this.pendingLines.get(event.start);
+    if (lines !== undefined) {
+      entry.lines = lines;
+      entry.isBytecode = event.codeType === CodeType.bytecode;
+      this.pendingLines.delete(event.start);
+    }
+    this.codeMap.add(event.start, event.size, entry);
   }
 
   /** The code at an address, its name parsed. */
@@ -126,8 +153,13 @@ export class Symbolizer {
     if (this.inherited === undefined || this.codeMap.lookup(address) !== undefined) return undefined;
     const range = this.inherited.rangeAt(address);
     if (range === undefined) return undefined;
-    const { nameBytes, isWasm } = range.value;
+    const { nameBytes, isWasm, lines, isBytecode } = range.value;
+    if (isTieredCodeName(nameBytes)) this.tieredNames.push(nameBytes);
     const entry: CodeEntry = { nameBytes, isWasm, frameId: -1, interpreterPlumbing: false };
+    if (lines) {
+      entry.lines = lines;
+      entry.isBytecode = isBytecode;
+    }
     this.codeMap.add(range.start, range.end - range.start, entry);
     return entry;
   }
@@ -143,9 +175,38 @@ export class Symbolizer {
       this.codeMap,
       this.inherited ?? new CodeMap<CodeEntry>(),
       (entry) => isOptimizedCodeName(entry.nameBytes),
-      (entry) => ({ nameBytes: entry.nameBytes.slice(), isWasm: entry.isWasm, frameId: -1, interpreterPlumbing: false }),
+      (entry) => ({
+        nameBytes: entry.nameBytes.slice(),
+        isWasm: entry.isWasm,
+        frameId: -1,
+        interpreterPlumbing: false,
+        ...(entry.lines ? { lines: entry.lines.slice(), isBytecode: entry.isBytecode } : {}),
+      }),
     );
   }
+
+  /**
+   * The session with inlined frames recovered and executing lines added,
+   * from the positions recorded with the samples. Reads and parses the
+   * sampled scripts' sources: call once, after sampling stopped.
+   */
+  expandInlineFrames(session: Session, readSource: SourceReader = readScriptSource): Session {
+    if (!this.positions.hasPositions) return session;
+    const resolver = new InlineResolver(readSource);
+    try {
+      for (const nameBytes of this.tieredNames) resolver.addTieredFunction(parseCodeName(decodeName(nameBytes)).frame);
+      const expanded = expandPositions(session, this.positions, resolver);
+      this.inlineCounts = resolver.counts;
+      return expanded;
+    } catch (error) {
+      // The profile stays whole without inlined frames and lines: say why instead of losing it.
+      const note = `inlined frames and lines were not recovered: ${(error as Error).message}`;
+      return new Session({ ...session.meta, notes: [...session.meta.notes, note] }, session.frames, session.stacks, session.samples, session.memory, session.labels, session.lines);
+    }
+  }
+
+  /** What the last expandInlineFrames found. */
+  inlineCounts: InlineResolver['counts'] | undefined;
 
   private addSample(sample: RawSample): void {
     const stack = this.stackOf(sample);
@@ -155,9 +216,11 @@ export class Symbolizer {
     if (sample.cpuTimeNs > 0) this.previousCpuNs = sample.cpuTimeNs;
     if (this.mode === 'cpu') {
       this.addCpuSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, cpu, (sample.flags & SampleFlag.blocked) !== 0, sample.labelSet);
+      this.positions.addSample(this.positionStack);
       return;
     }
     this.builder.addSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, duration, cpu, sample.labelSet);
+    this.positions.addSample(this.positionStack);
   }
 
   /**
@@ -178,10 +241,17 @@ export class Symbolizer {
     this.builder.addSample(stack, time, cpu, cpu, labelSet);
   }
 
+  /** Position stack of the sample last built by stackOf (parallel to its stack). */
+  private positionStack = -1;
+
   /** The sample's stack id: root first, the walked frames, the API callback, the pc. */
   private stackOf(sample: RawSample): number {
     const builder = this.builder;
-    if (sample.vmState === VmState.gc) return builder.internStack(-1, this.special.gc);
+    const positions = this.positions;
+    if (sample.vmState === VmState.gc) {
+      this.positionStack = positions.extend(-1, 0);
+      return builder.internStack(-1, this.special.gc);
+    }
     const { frames } = sample;
     const walked = this.walkedStack(frames, (sample.flags & SampleFlag.truncated) !== 0);
     const hasWalked = frames.length > 1;
@@ -191,16 +261,48 @@ export class Symbolizer {
     const pcEntry = this.lookup(pc);
     if (!hasWalked && pcEntry === undefined) {
       // No JavaScript on the stack: the loop waiting for I/O, or Node/V8 work.
-      if (sample.flags & SampleFlag.idle) return builder.internStack(-1, this.special.idle);
+      if (sample.flags & SampleFlag.idle) {
+        this.positionStack = positions.extend(-1, 0);
+        return builder.internStack(-1, this.special.idle);
+      }
+      this.positionStack = positions.extend(positions.extend(-1, 0), 0);
       return builder.internStack(builder.internStack(-1, this.special.program), this.nativeFrame(pc, false));
     }
-    let stack = walked;
+    let stack = walked.stack;
+    let positionStack = walked.positionStack;
     // Inside the C++ callback of an API function (an fs binding, ...): name it.
-    if (sample.externalCallback !== 0 && hasWalked) stack = builder.internStack(stack, this.nativeFrame(sample.externalCallback, true));
-    if (pcEntry === undefined) return builder.internStack(stack, this.nativeFrame(pc, false));
+    if (sample.externalCallback !== 0 && hasWalked) {
+      stack = builder.internStack(stack, this.nativeFrame(sample.externalCallback, true));
+      positionStack = positions.extend(positionStack, 0);
+    }
+    if (pcEntry === undefined) {
+      this.positionStack = positions.extend(positionStack, 0);
+      return builder.internStack(stack, this.nativeFrame(pc, false));
+    }
     // In a bytecode handler, the interpreted function (the walked leaf) is what runs.
-    if (pcEntry.interpreterPlumbing && hasWalked) return stack;
+    if (pcEntry.interpreterPlumbing && hasWalked) {
+      this.positionStack = positionStack;
+      return stack;
+    }
+    this.positionStack = positions.extend(positionStack, this.positionTag(pcEntry, pc, true));
     return builder.internStack(stack, pcEntry.frameId);
+  }
+
+  /**
+   * The position tag of a frame in code with a line position table: which
+   * script offset the address is at. `exact` for the interrupted pc; walked
+   * addresses of compiled code are return addresses, which belong to the
+   * call just before them (as V8's profiler reads them). An interpreted
+   * frame's address is its current bytecode's.
+   */
+  private positionTag(entry: CodeEntry, address: number, exact: boolean): number {
+    if (entry.lines === undefined || entry.frameId === -1) return 0;
+    const range = this.codeMap.rangeAt(address);
+    if (range === undefined) return 0;
+    const offset = address - range.start;
+    const position = scriptOffsetAt(entry.lines, offset, exact || entry.isBytecode === true);
+    if (position === NO_SCRIPT_OFFSET) return 0;
+    return this.positions.tagFor(entry.frameId, position, entry.isBytecode === true);
   }
 
   /**
@@ -209,34 +311,36 @@ export class Symbolizer {
    * last result is reused while the addresses match and no code event came
    * in between.
    */
-  private walkedStack(frames: Float64Array, truncated: boolean): number {
+  private walkedStack(frames: Float64Array, truncated: boolean): { stack: number; positionStack: number } {
     const last = this.lastWalk;
     if (last !== undefined && last.epoch === this.codeEpoch && last.truncated === truncated && sameWalk(last.frames, frames)) {
       this.counts.totalFrames += frames.length - 1;
       this.counts.unresolvedFrames += last.unresolved;
-      return last.stack;
+      return last;
     }
     let stack = truncated ? this.builder.internStack(-1, this.special.truncated) : -1;
+    let positionStack = truncated ? this.positions.extend(-1, 0) : -1;
     let unresolved = 0;
     for (let i = frames.length - 1; i >= 1; i--) {
-      const frameId = this.walkedFrame(frames[i]!);
+      const address = frames[i]!;
+      const entry = this.lookup(address);
+      const frameId = entry !== undefined ? entry.frameId : this.walkedFrame(address);
       if (frameId === this.special.unresolved) unresolved++;
       stack = this.builder.internStack(stack, frameId);
+      positionStack = this.positions.extend(positionStack, entry !== undefined ? this.positionTag(entry, address, false) : 0);
     }
     this.counts.totalFrames += frames.length - 1;
     this.counts.unresolvedFrames += unresolved;
-    this.lastWalk = { frames, truncated, epoch: this.codeEpoch, stack, unresolved };
-    return stack;
+    this.lastWalk = { frames, truncated, epoch: this.codeEpoch, stack, positionStack, unresolved };
+    return this.lastWalk;
   }
 
   /**
-   * One walked address. Besides JavaScript, the walk reports the C++ callback
+   * One walked address outside known code. Besides JavaScript, the walk reports the C++ callback
    * where JavaScript was re-entered from C++ (vm.runInThisContext:
    * node::contextify::ContextifyScript::RunInContext).
    */
   private walkedFrame(address: number): number {
-    const entry = this.lookup(address);
-    if (entry !== undefined) return entry.frameId;
     if (this.resolveNative.objectOf(address) !== '') return this.nativeFrame(address, true);
     return this.special.unresolved;
   }

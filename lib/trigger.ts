@@ -92,8 +92,8 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
   if (formats.length === 0) throw new RangeError('formats must name at least one report format');
   for (const format of formats) checkFormat(format, 'each of formats');
   const dir = prepareDir(options.dir ?? tmpdir());
-  const { interval, maxStackDepth, signal } = options;
-  const profilerOptions: ProfilerOptions = { interval, maxStackDepth, signal };
+  const { interval, maxStackDepth, signal, inlinedFrames } = options;
+  const profilerOptions: ProfilerOptions = { interval, maxStackDepth, signal, inlinedFrames };
   const onStart = options.onStart ?? (() => log(`${trigger}: recording ${seconds} s for ${dir}`));
   const onReport = options.onReport ?? ((files) => log(`wrote ${files.join(', ')}`));
   const onError = options.onError ?? ((error) => log(error.message));

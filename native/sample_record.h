@@ -29,7 +29,9 @@ constexpr uint16_t kSampleFlagTruncated = 2;
 constexpr uint16_t kSampleFlagBlocked = 4;
 
 // One JIT code event as stored in the code event log, followed by name_len
-// bytes of UTF-8 name padded to 8 bytes.
+// bytes padded to 8 bytes: the UTF-8 name (kCodeEventAdded), or the line
+// position table (kCodeEventLines: uint32 pairs of code offset and script
+// offset, 0xffffffff for none; start is the code's start address).
 struct CodeEventHeader {
   uint8_t kind;       // kCodeEvent*
   uint8_t code_type;  // v8::JitCodeEvent::CodeType
@@ -44,6 +46,7 @@ static_assert(sizeof(CodeEventHeader) == 40, "layout shared with lib/drain.ts");
 
 constexpr uint8_t kCodeEventAdded = 1;
 constexpr uint8_t kCodeEventMoved = 2;
+constexpr uint8_t kCodeEventLines = 3;
 
 inline constexpr uint64_t AlignUp8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
 

@@ -167,7 +167,7 @@ test('--flat and --timeline select the text mode; both at once is a usage error'
   assert.match(timeline.stdout, /busy {2}test\/fixtures\/cli-exit3\.js:1/);
   const both = run(['--flat', '--timeline', fixture('cli-exit3.js')]);
   assert.equal(both.status, 2);
-  assert.match(both.stderr, /--flat or --timeline, not both/);
+  assert.match(both.stderr, /give one of --flat, --timeline and --lines/);
 });
 
 test('a Node flag that makes sampling unsafe is refused with the reason, from the CLI and the API', () => {

@@ -55,3 +55,10 @@ test('optimized code is recognised from the undecoded name', async () => {
   assert.equal(isOptimizedCodeName(bytes('Builtin:ArrayMap')), false);
   assert.equal(isOptimizedCodeName(bytes('JS:')), false);
 });
+
+test("V8 12+'s context-specialized marker (a quote after the tier) is not part of the name", () => {
+  const { frame } = parseCodeName("JS:*'scan /app/a.js:23:14");
+  assert.equal(frame.name, 'scan');
+  assert.equal(frame.line, 23);
+  assert.equal(parseCodeName("JS:+'hash /app/a.js:11:14").frame.name, 'hash');
+});

@@ -189,8 +189,8 @@ export class RequestProfiling {
     if (typeof this.maxSeconds !== 'number' || !(this.maxSeconds > 0 && this.maxSeconds <= 3600)) {
       throw new RangeError(`maxSeconds must be above 0 and at most 3600, got ${String(options.maxSeconds)}`);
     }
-    const { interval, maxStackDepth, signal } = options;
-    this.profiler = { interval, maxStackDepth, signal };
+    const { interval, maxStackDepth, signal, inlinedFrames } = options;
+    this.profiler = { interval, maxStackDepth, signal, inlinedFrames };
     this.record = options.record === undefined ? undefined : resolveRecord(options.record);
   }
 

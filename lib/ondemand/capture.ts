@@ -48,7 +48,8 @@ let running: RunningCapture | undefined;
 export function beginCapture(purpose: string, options: ProfilerOptions = {}, plannedSeconds?: number): Capture {
   const busy = busyReason();
   if (busy) throw busy;
-  const profiler = new Profiler(options);
+  // A live service's event loop must not wait for sources to be parsed.
+  const profiler = new Profiler({ ...options, inlinedFrames: options.inlinedFrames ?? false });
   profiler.start();
   const state: RunningCapture = { purpose, startedAt: Date.now(), plannedSeconds };
   running = state;

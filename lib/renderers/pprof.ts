@@ -2,21 +2,24 @@
  * The pprof renderer: a gzipped profile.proto, as `go tool pprof`, pprof's
  * web UI and most continuous-profiling services read it.
  *
- * Each distinct frame becomes one pprof function and one location (at the
- * function's start line: the sampler does not record the line executing), and
- * each distinct stack one pprof sample carrying three values: the number of
- * samples, their wall time and their CPU time, in nanoseconds. An alloc
- * session's samples carry two: the number of allocation samples and their
- * bytes, as `alloc_space` (every sampled allocation) or `inuse_space` (with
- * --live: only what was live at the end), the names Go's heap profiles use.
- * Samples with labels (withLabels) are kept apart per label set, each with
- * its labels as pprof string labels.
+ * Each distinct frame becomes one pprof function; each distinct frame and
+ * executing line one location (at the function's start line where the line is
+ * unknown), with the functions TurboFan inlined into it as extra lines of the
+ * same location, as pprof represents inlining. Each distinct stack (and lines)
+ * is one pprof sample carrying three values: the number of samples, their wall
+ * time and their CPU time, in nanoseconds (CPU mode: the count and CPU time).
+ * An alloc session's samples carry two: the number of allocation samples and
+ * their bytes, as `alloc_space` (every sampled allocation) or `inuse_space`
+ * (with --live: only what was live at the end), the names Go's heap profiles
+ * use. Samples with labels (withLabels) are kept apart per label set, each
+ * with its labels as pprof string labels.
  */
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { FrameInfo } from '../frame';
 import { isAllocSession } from '../profile-mode';
 import { modeOf } from '../mode';
+import { sampleLines } from '../lines';
 import { Session } from '../session';
 
 const NS_PER_SECOND = 1e9;
@@ -29,6 +32,8 @@ interface StackTotals {
   stackId: number;
   /** Index into session.labels.sets, -1 for none. */
   labelSet: number;
+  /** A sample with this stack and lines, to read them from. */
+  firstSample: number;
   count: number;
   wallSeconds: number;
   cpuSeconds: number;
@@ -53,9 +58,18 @@ export function buildPprofProfile(session: Session): Profile {
   if (isAllocSession(session.meta)) return buildAllocProfile(session, totals, locations, strings, valueType, labelsOf);
   const samples = [...totals.values()].map((total) => {
     // pprof lists a sample's locations leaf first; an empty stack keeps its time with no locations.
-    const leafFirst = total.stackId === -1 ? [] : session.stackFrames(total.stackId).reverse();
+    const rootFirst = total.stackId === -1 ? [] : session.stackFrames(total.stackId);
+    const lines = session.lines ? sampleLines(session, total.firstSample) : [];
+    // A frame and the frames inlined into it (which follow it) make one location.
+    const groups: Array<Array<[number, number]>> = [];
+    rootFirst.forEach((frameId, depth) => {
+      const entry: [number, number] = [frameId, lines[depth] ?? 0];
+      const last = groups[groups.length - 1];
+      if (session.frames[frameId]!.inlined && last !== undefined) last.push(entry);
+      else groups.push([entry]);
+    });
     return new Sample({
-      locationId: leafFirst.map((frameId) => locations.idOf(frameId)),
+      locationId: groups.reverse().map((group) => locations.idOf(group)),
       value: cpuMode
         ? [total.count, toNanoseconds(total.cpuSeconds)]
         : [total.count, toNanoseconds(total.wallSeconds), toNanoseconds(total.cpuSeconds)],
@@ -84,7 +98,7 @@ export function buildPprofProfile(session: Session): Profile {
 /** An alloc session: samples/count and bytes, the period being the mean sampling interval in bytes. */
 function buildAllocProfile(
   session: Session,
-  totals: Map<number, StackTotals>,
+  totals: Map<string | number, StackTotals>,
   locations: LocationTable,
   strings: StringTable,
   valueType: (type: string, unit: string) => ValueType,
@@ -95,7 +109,7 @@ function buildAllocProfile(
     const leafFirst = total.stackId === -1 ? [] : session.stackFrames(total.stackId).reverse();
     // wallSeconds holds the bytes in an alloc session (samples.duration is the weight column).
     return new Sample({
-      locationId: leafFirst.map((frameId) => locations.idOf(frameId)),
+      locationId: leafFirst.map((frameId) => locations.idOf([[frameId, 0]])),
       value: [total.count, Math.round(total.wallSeconds)],
       label: labelsOf(total),
     });
@@ -120,19 +134,21 @@ function buildAllocProfile(
  * Totals per stack id and label set, in order of first appearance. Seconds are
  * summed before rounding, so each pprof value is off by at most half a nanosecond.
  */
-function totalsByStack(session: Session): Map<number, StackTotals> {
+function totalsByStack(session: Session): Map<string | number, StackTotals> {
   const { stack, duration, cpu } = session.samples;
   const labelOf = session.labels?.sample;
   const sets = session.labels?.sets.length ?? 0;
-  const totals = new Map<number, StackTotals>();
+  const lineStacks = session.lines?.sample;
+  const totals = new Map<string | number, StackTotals>();
   for (let i = 0; i < stack.length; i++) {
     const stackId = stack[i]!;
     const labelSet = labelOf ? labelOf[i]! : -1;
-    // One number per (stack, label set): stack ids and set indexes are small integers.
-    const key = (stackId + 1) * (sets + 1) + (labelSet + 1);
+    // One number per (stack, label set): stack ids and set indexes are small
+    // integers; with executing lines, a string key per (stack, set, lines).
+    const key = lineStacks ? `${stackId}:${labelSet}:${lineStacks[i]}` : (stackId + 1) * (sets + 1) + (labelSet + 1);
     let total = totals.get(key);
     if (!total) {
-      total = { stackId, labelSet, count: 0, wallSeconds: 0, cpuSeconds: 0 };
+      total = { stackId, labelSet, firstSample: i, count: 0, wallSeconds: 0, cpuSeconds: 0 };
       totals.set(key, total);
     }
     total.count += 1;
@@ -142,33 +158,52 @@ function totalsByStack(session: Session): Map<number, StackTotals> {
   return totals;
 }
 
-/** One function and one location per session frame that a sample uses, numbered from 1 as pprof requires. */
+/**
+ * One function per session frame and one location per distinct (frame, line)
+ * group, each numbered from 1 as pprof requires. A group is a frame with the
+ * frames inlined into it, root first; pprof lists a location's lines leaf first.
+ */
 class LocationTable {
   readonly functions: PprofFunction[] = [];
   readonly locations: Location[] = [];
-  private readonly locationIds = new Map<number, number>();
+  private readonly functionIds = new Map<number, number>();
+  private readonly locationIds = new Map<string, number>();
 
   constructor(
     private readonly frames: readonly FrameInfo[],
     private readonly strings: StringTable,
   ) {}
 
-  idOf(frameId: number): number {
-    let id = this.locationIds.get(frameId);
+  /** group: [frame id, executing line (0 unknown)] root first. */
+  idOf(group: ReadonlyArray<readonly [number, number]>): number {
+    const key = group.map(([frameId, line]) => `${frameId}:${line}`).join(',');
+    let id = this.locationIds.get(key);
     if (id === undefined) {
       id = this.locations.length + 1;
-      this.add(id, this.frames[frameId]!);
-      this.locationIds.set(frameId, id);
+      const lines = group
+        .map(([frameId, line]) => {
+          const frame = this.frames[frameId]!;
+          return new Line({ functionId: this.functionOf(frameId), line: line > 0 ? line : frame.line, column: line > 0 ? 0 : frame.column });
+        })
+        .reverse();
+      this.locations.push(new Location({ id, mappingId: MAPPING_ID, line: lines }));
+      this.locationIds.set(key, id);
     }
     return id;
   }
 
-  private add(id: number, frame: FrameInfo): void {
-    const name = this.strings.dedup(frame.name);
-    this.functions.push(
-      new PprofFunction({ id, name, systemName: name, filename: this.strings.dedup(frame.file), startLine: frame.line }),
-    );
-    this.locations.push(new Location({ id, mappingId: MAPPING_ID, line: [new Line({ functionId: id, line: frame.line, column: frame.column })] }));
+  private functionOf(frameId: number): number {
+    let id = this.functionIds.get(frameId);
+    if (id === undefined) {
+      id = this.functions.length + 1;
+      const frame = this.frames[frameId]!;
+      const name = this.strings.dedup(frame.name);
+      this.functions.push(
+        new PprofFunction({ id, name, systemName: name, filename: this.strings.dedup(frame.file), startLine: frame.line }),
+      );
+      this.functionIds.set(frameId, id);
+    }
+    return id;
   }
 }
 

@@ -9,6 +9,7 @@ import { FrameInfo } from '../frame';
 import { DEFAULT_MIN_SHARE, ProcessorOptions, isApplicationFrame, processTree } from '../processors';
 import { formatBytes, formatMemorySummary } from '../memory-series';
 import { allocationDescription, formatWeight, isAllocSession } from '../profile-mode';
+import { renderHotLines } from '../lines-report';
 import { Session } from '../session';
 import { formatCommandLine, formatMode, formatRate, formatTimestamp, relativeToCwd } from '../session-summary';
 import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../tree';
@@ -28,8 +29,9 @@ export interface TextRenderOptions {
    * `tree` (default): the call tree, repeated calls merged, biggest first.
    * `timeline`: the call tree in time order, repeated calls kept apart.
    * `flat`: functions by self time, one line each.
+   * `lines`: the hot lines within each function (lib/lines-report.ts).
    */
-  mode?: 'tree' | 'timeline' | 'flat';
+  mode?: 'tree' | 'timeline' | 'flat' | 'lines';
   /** Only the samples with these labels (withLabels), e.g. `{ route: '/users' }`; see LabelFilter. */
   labels?: LabelFilter;
 }
@@ -63,7 +65,8 @@ export function renderText(session: Session, options: TextRenderOptions = {}): s
     lines.push('No samples were recorded.');
     lines.push('The program may have ended before the first sample was taken; try a smaller sampling interval.');
   } else {
-    const body = options.mode === 'flat' ? renderFlatLines(session, options) : renderTreeMode(session, options);
+    const body =
+      options.mode === 'flat' ? renderFlatLines(session, options) : options.mode === 'lines' ? renderLinesMode(session, options) : renderTreeMode(session, options);
     if (body.length === 0) {
       lines.push(`Nothing to show: the ${session.samples.stack.length} samples had empty stacks or only hidden frames (try showing all frames).`);
     } else {
@@ -112,6 +115,25 @@ export function renderFlatLines(session: Session, options: TextRenderOptions): s
       const line = `${style.forShare(share, time.padStart(width))} ${isApplicationFrame(node.frame) ? style.bold(name) : name}`;
       return location ? `${line}  ${style.dim(location)}` : line;
     });
+}
+
+function renderLinesMode(session: Session, options: TextRenderOptions): string[] {
+  const processor = options.processor ?? {};
+  const style = new Style(options.color ?? false);
+  const cwd = session.meta.cwd;
+  return renderHotLines(session, {
+    minShare: processor.minShare ?? (processor.showAll ? 0 : DEFAULT_MIN_SHARE),
+    timing: options.timing ?? 'seconds',
+    hideNodeInternals: !processor.showAll,
+    formatSeconds: formatDuration,
+    dim: (text) => style.dim(escapeControl(text)),
+    heading: (frame, time, share) => {
+      const name = escapeControl(frame.name);
+      const location = escapeControl(displayLocation(frame, cwd));
+      const line = `${style.forShare(share, time)} ${isApplicationFrame(frame) ? style.bold(name) : name}`;
+      return location ? `${line}  ${style.dim(location)}` : line;
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -241,7 +263,9 @@ export function displayLocation(frame: FrameInfo, cwd: string): string {
   }
   if (!frame.file) return frame.kind === 'builtin' ? '[builtin]' : '';
   const file = shortenPath(frame.file, cwd);
-  return frame.line > 0 ? `${file}:${frame.line}` : file;
+  const location = frame.line > 0 ? `${file}:${frame.line}` : file;
+  // Inlined by TurboFan into the frame above (lib/inline-stack.ts).
+  return frame.inlined ? `${location} [inlined]` : location;
 }
 
 function shortenPath(file: string, cwd: string): string {

@@ -1,0 +1,96 @@
+/**
+ * Where in its script each sampled frame was, recorded while sampling and
+ * turned into lines and inlined frames after the recording (inline-expand.ts):
+ * that needs the scripts' sources, which are read and parsed only then, so
+ * the work never shows in the profile it serves.
+ *
+ * A position stack parallels a session stack frame for frame (same depth):
+ * each node holds a tag, 0 when the frame has no position (builtins, C++,
+ * Sparkplug and Maglev code, code compiled before the recording started).
+ */
+
+/** One sampled (function, script offset) pair. */
+export interface PositionTag {
+  /** Frame id of the function whose code held the address. */
+  frameId: number;
+  /** Script offset V8's line position table gave for the address. */
+  position: number;
+  /** Ignition bytecode: the position is the function's own, never an inlined function's. */
+  interpreted: boolean;
+}
+
+export interface PositionTable {
+  /** Tags by id; id 0 is "no position". */
+  readonly tags: readonly (PositionTag | undefined)[];
+  /** Prefix table: parent position stack and tag of each node. */
+  readonly parent: readonly number[];
+  readonly tagOf: readonly number[];
+  /** Position stack of each sample, parallel to the session's samples. */
+  readonly sampleStack: readonly number[];
+}
+
+export class PositionRecorder implements PositionTable {
+  readonly tags: (PositionTag | undefined)[] = [undefined];
+  readonly parent: number[] = [];
+  readonly tagOf: number[] = [];
+  readonly sampleStack: number[] = [];
+  private readonly tagIds = new Map<string, number>();
+  /** Children of each node (index: parent + 1), keyed by tag. */
+  private readonly children: Array<Map<number, number>> = [new Map()];
+
+  /** The tag id of a (function, offset) pair. */
+  tagFor(frameId: number, position: number, interpreted: boolean): number {
+    const key = `${frameId}:${position}:${interpreted ? 1 : 0}`;
+    let id = this.tagIds.get(key);
+    if (id === undefined) {
+      id = this.tags.length;
+      this.tags.push({ frameId, position, interpreted });
+      this.tagIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** The position stack `parent` extended by a frame with tag `tagId` (0: none). */
+  extend(parent: number, tagId: number): number {
+    const children = this.children[parent + 1]!;
+    let id = children.get(tagId);
+    if (id === undefined) {
+      id = this.parent.length;
+      this.parent.push(parent);
+      this.tagOf.push(tagId);
+      this.children.push(new Map());
+      children.set(tagId, id);
+    }
+    return id;
+  }
+
+  addSample(positionStack: number): void {
+    this.sampleStack.push(positionStack);
+  }
+
+  /** Whether any frame carries a position (otherwise there is nothing to expand). */
+  get hasPositions(): boolean {
+    return this.tags.length > 1;
+  }
+}
+
+/**
+ * The script offset at a code offset, from a line position table (pairs of
+ * code offset and script offset, in code offset order). `inclusive`: the
+ * entry at exactly this offset counts (the interrupted pc, a bytecode
+ * offset); otherwise only entries before it (a return address belongs to the
+ * call instruction before it, as V8's CpuProfiler reads it). Returns
+ * 0xffffffff when no entry applies.
+ */
+export function scriptOffsetAt(table: Uint32Array, offset: number, inclusive: boolean): number {
+  let low = 0;
+  let high = table.length >>> 1;
+  // First pair whose code offset is past the target.
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const at = table[mid * 2]!;
+    if (at < offset || (inclusive && at === offset)) low = mid + 1;
+    else high = mid;
+  }
+  return low === 0 ? 0xffffffff : table[(low - 1) * 2 + 1]!;
+}
