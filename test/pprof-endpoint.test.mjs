@@ -166,7 +166,7 @@ test('query parameters are validated: 400 with the reason, and no capture starts
       ['seconds=301', /at most 300; got 301/],
       ['seconds=99999999999', /seconds must be a plain number/],
       ['seconds=1&seconds=2', /seconds was given 2 times/],
-      ['seconds=1&format=exe', /format must be one of text, session, speedscope, pprof, cpuprofile, html, collapsed; got 'exe'/],
+      ['seconds=1&format=exe', /format must be one of text, session, speedscope, pprof, cpuprofile, html, collapsed\b.*; got 'exe'/],
       [`seconds=1&format=${'x'.repeat(5000)}`, /format must be one of/],
     ];
     for (const [query, message] of cases) {
