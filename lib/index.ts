@@ -18,3 +18,6 @@ export { renderCpuProfile } from './renderers/cpuprofile';
 export { renderCollapsed } from './renderers/collapsed';
 export { renderers, rendererByName, rendererForPath } from './renderers';
 export type { Renderer } from './renderers';
+export { startContinuous, ContinuousProfiler } from './continuous/continuous';
+export type { ContinuousStats } from './continuous/continuous';
+export type { ContinuousOptions, PyroscopeOptions, RetentionLimit, WindowFormat, WindowInfo } from './continuous/options';

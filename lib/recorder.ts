@@ -5,7 +5,7 @@
 import { decodeCodeEvents, decodeSamples } from './drain';
 import { loadNative, NativeSampler, NativeStats } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';
-import { applySourceMaps } from './source-maps';
+import { applySourceMaps, SourceMapResolver } from './source-maps';
 import { NativeObjects } from './native-objects';
 import { CodeCatalog, NativeResolver, Symbolizer } from './symbolizer';
 
@@ -25,12 +25,17 @@ let lastCodeCatalog: CodeCatalog | undefined;
 
 export class Recorder {
   private readonly native: NativeSampler;
-  private readonly builder = new SessionBuilder();
+  private builder = new SessionBuilder();
   private readonly symbolizer: Symbolizer;
   private readonly drainTimer: NodeJS.Timeout;
-  private readonly startWallTime: number;
-  private readonly startNs: number;
-  private readonly startCpuNs: number;
+  // The current window's start (the whole recording's unless cut() was called).
+  private startWallTime: number;
+  private startNs: number;
+  private startCpuNs: number;
+  /** Counters at the start of the window: the native ones count from start(). */
+  private statsAtStart: NativeStats | undefined;
+  /** Kept across windows, so each script's map is read once. */
+  private readonly sourceMaps = new SourceMapResolver();
   private session: Session | undefined;
 
   constructor(private readonly options: RecorderOptions) {
@@ -69,8 +74,30 @@ export class Recorder {
     const stats = this.native.stats()!;
     lastCodeCatalog = this.symbolizer.catalog();
     // Source maps are read here, in the profiled process, where the files are.
-    this.session = applySourceMaps(this.builder.build(this.meta(stats, endNs, endCpuNs)));
+    this.session = applySourceMaps(this.builder.build(this.meta(stats, endNs, endCpuNs)), this.sourceMaps);
     return this.session;
+  }
+
+  /**
+   * Ends the current window and goes on recording into a new one, without
+   * stopping the sampler (continuous profiling). The window ends at its last
+   * sample, where the next one starts: no time is lost or counted twice. The
+   * code map carries over; frames and stacks start afresh, so memory stays
+   * bounded by one window. Costs the JS thread one drain (as the periodic ones).
+   */
+  cut(): Session {
+    if (this.session) throw new Error('the recording is stopped');
+    this.drain();
+    const stats = this.native.stats()!;
+    const end = this.symbolizer.lastSampleTime;
+    const session = applySourceMaps(this.builder.build(this.meta(stats, end.timeNs, end.cpuNs)), this.sourceMaps);
+    this.startWallTime += (end.timeNs - this.startNs) / 1e6;
+    this.startNs = end.timeNs;
+    this.startCpuNs = end.cpuNs;
+    this.statsAtStart = stats;
+    this.builder = new SessionBuilder();
+    this.symbolizer.startWindow(this.builder);
+    return session;
   }
 
   private drain(): void {
@@ -78,7 +105,8 @@ export class Recorder {
     this.symbolizer.process(decodeSamples(samples), decodeCodeEvents(codeEvents));
   }
 
-  private meta(stats: NativeStats, endNs: number, endCpuNs: number): SessionMeta {
+  private meta(total: NativeStats, endNs: number, endCpuNs: number): SessionMeta {
+    const stats = sinceWindowStart(total, this.statsAtStart);
     const duration = Math.max(0, endNs - this.startNs) / 1e9;
     const sampleCount = this.builder.samples.stack.length;
     const notes: string[] = [];
@@ -119,4 +147,14 @@ export class Recorder {
       notes,
     };
   }
+}
+
+/** The counters of `stats` less those at `start` (the window's share). */
+function sinceWindowStart(stats: NativeStats, start: NativeStats | undefined): NativeStats {
+  if (start === undefined) return stats;
+  const delta = { ...stats };
+  for (const key of Object.keys(stats) as Array<keyof NativeStats>) {
+    if (key !== 'signal' && key !== 'startTimeNs' && key !== 'startCpuTimeNs') delta[key] = stats[key] - start[key];
+  }
+  return delta;
 }
