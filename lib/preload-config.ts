@@ -1,3 +1,5 @@
+import type { ContinuousPreloadConfig } from './continuous/preload';
+
 /** What the CLI tells the preload, through one environment variable. */
 export const PRELOAD_ENV = 'NODEINSTRUMENT_PRELOAD';
 
@@ -6,4 +8,6 @@ export interface PreloadConfig {
   maxStackDepth?: number;
   /** Where to write the session JSON. */
   sessionPath: string;
+  /** Continuous mode (--continuous, --pyroscope): windows instead of one session. */
+  continuous?: ContinuousPreloadConfig;
 }

@@ -98,8 +98,8 @@ export class PyroscopeClient {
       this.pump();
     }
     return new Promise((resolve) => {
+      // Not unref'd: whoever flushes waits for the pushes, up to timeoutMs.
       const timer = setTimeout(done, timeoutMs);
-      timer.unref();
       function done(): void {
         clearTimeout(timer);
         resolve();
