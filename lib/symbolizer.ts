@@ -53,9 +53,10 @@ export class Symbolizer {
   counts: SymbolizerCounts = { unresolvedFrames: 0, totalFrames: 0 };
   /** What V8 reported during this recording: authoritative. */
   readonly codeMap: CodeCatalog = new CodeMap<CodeEntry>();
-  private readonly nativeFrames = new Map<number, number>();
+  /** Frame ids of interrupted pcs outside V8's code, by library (per window). */
+  private readonly libraryFrames = new Map<string, number>();
+  /** Frame ids of API callbacks, by address (per window), and their names (kept). */
   private readonly callbackFrames = new Map<number, number>();
-  private readonly nativeInfos = new Map<number, FrameInfo>();
   private readonly callbackInfos = new Map<number, FrameInfo>();
   private special: Record<keyof typeof SpecialFrame, number>;
   /** Bumped by startWindow: frame ids cached in code entries are valid for one window's builder. */
@@ -99,7 +100,7 @@ export class Symbolizer {
     this.startTimeNs = this.previousTimeNs;
     this.counts = { unresolvedFrames: 0, totalFrames: 0 };
     this.special = specialFrames(builder);
-    this.nativeFrames.clear();
+    this.libraryFrames.clear();
     this.callbackFrames.clear();
     this.lastWalk = undefined;
   }
@@ -252,22 +253,28 @@ export class Symbolizer {
    * asked to do (`node::fs::ReadFileUtf8`).
    */
   private nativeFrame(address: number, withSymbol: boolean): number {
-    const cache = withSymbol ? this.callbackFrames : this.nativeFrames;
-    let id = cache.get(address);
+    if (!withSymbol) {
+      // Named by library only: keyed by the library, not by the (ever-varying) pc, so the cache stays small.
+      const object = this.resolveNative.objectOf(address);
+      let id = this.libraryFrames.get(object);
+      if (id === undefined) {
+        id = this.builder.internFrame(nativeFrameInfo(object, ''));
+        this.libraryFrames.set(object, id);
+      }
+      return id;
+    }
+    let id = this.callbackFrames.get(address);
     if (id === undefined) {
       // What an address is named stays valid across windows (dladdr is slow); its id is per window.
-      const infos = withSymbol ? this.callbackInfos : this.nativeInfos;
-      let info = infos.get(address);
+      let info = this.callbackInfos.get(address);
       if (info === undefined) {
-        const object = this.resolveNative.objectOf(address);
-        const symbol = withSymbol ? this.resolveNative.symbolOf(address) : '';
-        info = nativeFrameInfo(object, symbol);
-        if (infos.size > 1 << 16) infos.clear();
-        infos.set(address, info);
+        info = nativeFrameInfo(this.resolveNative.objectOf(address), this.resolveNative.symbolOf(address));
+        if (this.callbackInfos.size > 1 << 16) this.callbackInfos.clear();
+        this.callbackInfos.set(address, info);
       }
       id = this.builder.internFrame(info);
-      if (cache.size > 1 << 16) cache.clear();
-      cache.set(address, id);
+      if (this.callbackFrames.size > 1 << 16) this.callbackFrames.clear();
+      this.callbackFrames.set(address, id);
     }
     return id;
   }
