@@ -66,6 +66,8 @@ Options:
       --color, --no-color       colours (default: when writing to a terminal; NO_COLOR disables)
       --max-stack-depth <n> deepest stack recorded (default 255)
       --node-arg <flag>     pass a flag to Node, e.g. --node-arg=--stress-compaction (repeatable)
+  -h, --help                show this help
+  -V, --version             show the version
 
 Continuous profiling (for services; no report at the end):
       --continuous <dir>    write the profile of every window into <dir> as it ends
@@ -75,9 +77,7 @@ Continuous profiling (for services; no report at the end):
       --pyroscope <url>     push every window to Grafana Pyroscope's /ingest (auth from
                             NODEINSTRUMENT_PYROSCOPE_TOKEN, or _USER and _PASSWORD)
       --service-name <name> the service name in Pyroscope (default: the script's name)
-      --label <k=v>         a label of every pushed profile (repeatable)
-  -h, --help                show this help
-  -V, --version             show the version`;
+      --label <k=v>         a label of every pushed profile (repeatable)`;
 
 /** Parses "0.001", "1ms", "100us", "250µs", "2s" into seconds. */
 export function parseInterval(text: string): number {
