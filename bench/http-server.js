@@ -34,7 +34,7 @@ process.on('message', (message) => {
   const cpu = process.cpuUsage();
   server.close();
   process.send(
-    { served, samples: res.samples, durationS: res.durationS, cpuS: (cpu.user + cpu.system) / 1e6, rssMb: process.memoryUsage().rss / 2 ** 20 },
+    { served, samples: res.samples, durationS: res.durationS, windows: res.windows, cutMs: res.cutMs, cpuS: (cpu.user + cpu.system) / 1e6, rssMb: process.memoryUsage().rss / 2 ** 20 },
     () => process.exit(0),
   );
 });

@@ -19,7 +19,7 @@ const { fork } = require('node:child_process');
 const { summary, median, quantile, linearFit } = require('./lib/stats');
 const { ROOT, FLOOR_ADDON } = require('./lib/contenders');
 
-const SECTIONS = ['overhead', 'rate', 'costs', 'rss', 'http', 'render'];
+const SECTIONS = ['overhead', 'rate', 'costs', 'rss', 'http', 'render', 'continuous'];
 const HELP = `usage: node bench/run.js [options]
   --only LIST          comma-separated sections (${SECTIONS.join(', ')}); default all
   --groups N           groups per rate; a group is one block per contender + 2 unprofiled (default 30)
@@ -31,6 +31,8 @@ const HELP = `usage: node bench/run.js [options]
   --http-seconds N     length of one load run (default 5)
   --http-rounds N      interleaved rounds of load runs (default 3)
   --http-connections N (default 10)
+  --continuous-rss-seconds N   length of the continuous-mode RSS run (default 600: the issue's 10 minutes)
+  --continuous-http-seconds N  length of one load run around window boundaries (default 20)
   --smoke              tiny sizes: checks that every section runs
   --no-write           print only, do not write docs/benchmarks.md
   --out FILE           where to write the report (default docs/benchmarks.md)`;
@@ -47,6 +49,8 @@ function parseArgs(argv) {
     httpSeconds: 5,
     httpRounds: 6,
     httpConnections: 10,
+    continuousRssSeconds: 600,
+    continuousHttpSeconds: 20,
     write: true,
     out: path.join(ROOT, 'docs', 'benchmarks.md'),
     smoke: false,
@@ -80,6 +84,8 @@ function parseArgs(argv) {
       case '--http-seconds': o.httpSeconds = num(value(), flag); break;
       case '--http-rounds': o.httpRounds = Math.round(num(value(), flag)); break;
       case '--http-connections': o.httpConnections = Math.round(num(value(), flag)); break;
+      case '--continuous-rss-seconds': o.continuousRssSeconds = num(value(), flag); break;
+      case '--continuous-http-seconds': o.continuousHttpSeconds = num(value(), flag); break;
       case '--no-write': o.write = false; break;
       case '--out': o.out = path.resolve(value()); break;
       case '--smoke': o.smoke = true; break;
@@ -88,7 +94,7 @@ function parseArgs(argv) {
     }
   }
   if (o.smoke) {
-    Object.assign(o, { pairs: 2, rounds: 1, blockMs: 60, rssSeconds: 3, rssEvery: 1, httpSeconds: 1, httpRounds: 1 });
+    Object.assign(o, { pairs: 2, rounds: 1, blockMs: 60, rssSeconds: 3, rssEvery: 1, httpSeconds: 1, httpRounds: 1, continuousRssSeconds: 6, continuousHttpSeconds: 3 });
     if (!argv.includes('--out')) o.write = false;
   }
   return o;
@@ -682,6 +688,171 @@ function httpMarkdown(out) {
   );
 }
 
+// ---------------------------------------------------------------- continuous (issue 5)
+
+/** Window length of the boundary run: short, for many boundaries. */
+const BOUNDARY_WINDOW_S = 2;
+/** A request is "at a boundary" when it was in flight from 50 ms before a cut to 300 ms after (cut + hand-over). */
+const BOUNDARY_BEFORE_MS = 50;
+const BOUNDARY_AFTER_MS = 300;
+
+/** One autocannon run against http-server.js in `mode`; returns every response's end time and latency. */
+async function loadRun(mode, seconds, connections, env = {}) {
+  const autocannon = require('autocannon');
+  const { fork: forkChild } = require('node:child_process');
+  const child = forkChild(path.join(__dirname, 'http-server.js'), [JSON.stringify({ name: mode, intervalUs: 1000 })], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const messages = [];
+  const waiters = [];
+  child.on('message', (m) => {
+    messages.push(m);
+    waiters.splice(0).forEach((w) => w());
+  });
+  const next = async () => {
+    while (messages.length === 0) await new Promise((r) => waiters.push(r));
+    return messages.shift();
+  };
+  try {
+    const { port } = await next();
+    const url = `http://127.0.0.1:${port}/`;
+    await autocannon({ url, connections, duration: 1 });
+    const responses = [];
+    const instance = autocannon({ url, connections, duration: seconds });
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode === 200) responses.push({ endMs: Date.now(), ms: responseTime });
+    });
+    const result = await instance;
+    child.send('stop');
+    const server = await next();
+    return { responses, server, rps: result.requests.total / seconds, errors: result.errors + result.non2xx };
+  } finally {
+    await new Promise((resolve) => {
+      if (child.exitCode !== null) resolve();
+      else {
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.on('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      }
+    });
+  }
+}
+
+async function continuousSection(o, out) {
+  const c = (out.continuous = { boundary: [], rss: undefined, windowS: BOUNDARY_WINDOW_S });
+  const rounds = o.smoke ? 1 : 3;
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of ['none', 'nodeinstrument', 'continuous']) {
+      log(`continuous: boundary run ${round + 1}/${rounds}, server ${mode}`);
+      const r = await loadRun(mode, o.continuousHttpSeconds, o.httpConnections, { NI_BENCH_WINDOW_S: String(BOUNDARY_WINDOW_S) });
+      // Cut instants (wall clock, ms) of the windows that ended during the load.
+      const cuts = (r.server.windows ?? []).slice(0, -1).map((w) => w.end);
+      let near = [];
+      let away = [];
+      if (mode === 'continuous') {
+        for (const x of r.responses) {
+          const startMs = x.endMs - x.ms;
+          const hit = cuts.some((cut) => startMs <= cut + BOUNDARY_AFTER_MS && x.endMs >= cut - BOUNDARY_BEFORE_MS);
+          (hit ? near : away).push(x.ms);
+        }
+      } else {
+        away = r.responses.map((x) => x.ms);
+      }
+      c.boundary.push({
+        mode,
+        round,
+        rps: r.rps,
+        errors: r.errors,
+        all: r.responses.map((x) => x.ms),
+        near,
+        away,
+        cuts: cuts.length,
+        cutMs: r.server.cutMs,
+      });
+    }
+  }
+  log(`continuous: RSS over ${o.continuousRssSeconds} s at 1 kHz, 60 s windows`);
+  c.rss = await runChild(
+    'continuous-rss-child.js',
+    { intervalUs: 1000, seconds: o.continuousRssSeconds, everyS: o.smoke ? 1 : 10, windowS: o.smoke ? 2 : 60 },
+    { timeoutMs: (o.continuousRssSeconds + 120) * 1000, execArgv: ['--expose-gc'] },
+  );
+}
+
+function continuousMarkdown(o, out) {
+  const c = out.continuous;
+  const parts = [];
+  const modes = ['none', 'nodeinstrument', 'continuous'];
+  const rows = [];
+  for (const mode of modes) {
+    const runs = c.boundary.filter((r) => r.mode === mode);
+    const all = runs.flatMap((r) => r.all);
+    const p99s = runs.map((r) => quantile(r.all, 0.99));
+    const label = mode === 'none' ? 'none' : mode === 'nodeinstrument' ? 'nodeinstrument @ 1 kHz (one recording)' : `continuous @ 1 kHz, ${c.windowS} s windows`;
+    rows.push([label, 'all requests', String(all.length), f(median(runs.map((r) => r.rps)), 0), f(quantile(all, 0.5), 2), `**${f(quantile(all, 0.99), 2)}**`, `${f(Math.min(...p99s), 2)} … ${f(Math.max(...p99s), 2)}`, f(quantile(all, 0.999), 2), '']);
+    if (mode === 'continuous') {
+      const near = runs.flatMap((r) => r.near);
+      const away = runs.flatMap((r) => r.away);
+      const cuts = runs.reduce((a, r) => a + r.cuts, 0);
+      const cutMax = Math.max(...runs.map((r) => r.cutMs?.max ?? NaN));
+      const cutMean = runs.reduce((a, r) => a + (r.cutMs?.total ?? 0), 0) / Math.max(1, runs.reduce((a, r) => a + r.cuts + 1, 0));
+      rows.push([label, `at a boundary (${cuts} cuts)`, String(near.length), '', f(quantile(near, 0.5), 2), `**${f(quantile(near, 0.99), 2)}**`, '', f(quantile(near, 0.999), 2), `cut on the JS thread: mean ${f(cutMean, 2)} ms, max ${f(cutMax, 2)} ms`]);
+      rows.push([label, 'away from boundaries', String(away.length), '', f(quantile(away, 0.5), 2), `**${f(quantile(away, 0.99), 2)}**`, '', f(quantile(away, 0.999), 2), '']);
+    }
+  }
+  parts.push(
+    `### Latency around window boundaries\n\nThe HTTP server of section 5 (node:http, two workload units per request) under autocannon ` +
+      `(${o.httpConnections} connections, ${o.continuousHttpSeconds} s per run after a 1 s warm-up, modes interleaved over ${c.boundary.length / modes.length} rounds). ` +
+      `In continuous mode the recording is cut every ${c.windowS} s and each window written as pprof (gzip on the thread pool, atomic write, retention). ` +
+      `A request counts as "at a boundary" when it was in flight between ${BOUNDARY_BEFORE_MS} ms before a cut and ${BOUNDARY_AFTER_MS} ms after it ` +
+      '(the cut, then the hand-over: pprof encoding, gzip, write). Latencies in ms, pooled over the runs; "p99 of runs" is the spread of the per-run p99.\n\n' +
+      table(['server', 'requests', 'n', 'req/s (median run)', 'p50', 'p99', 'p99 of runs min … max', 'p99.9', 'notes'], rows),
+  );
+  const r = c.rss;
+  if (r) {
+    const s = r.series;
+    const tail = s.filter((x) => x.t >= 60);
+    const fit = tail.length > 2 ? linearFit(tail.map((x) => x.t), tail.map((x) => x.rssMb)) : { slope: NaN };
+    const heapFit = tail.length > 2 ? linearFit(tail.map((x) => x.t), tail.map((x) => x.heapMb)) : { slope: NaN };
+    const after60 = tail.length ? tail : s;
+    const rssAfter = after60.map((x) => x.rssMb);
+    const stacks = r.windows.map((w) => w.stacks);
+    const frames = r.windows.map((w) => w.frames);
+    parts.push(
+      `### RSS over ${f(r.seconds / 60, 0)} minutes in continuous mode\n\n` +
+        `The async workload of section 4 at 1 kHz in continuous mode, ${r.windowS} s windows written as pprof into a temporary directory (retention 5 files), ` +
+        `RSS read every ${f(s.length > 1 ? s[1].t - s[0].t : 0, 0)} s (then heapUsed after a forced GC). Issue 4's target: RSS flat, under 5 MB drift over 10 minutes. ` +
+        'Drift is measured from the 60 s reading (after the first window: the first minute holds the start-up of the code map, the source-map cache and the JIT of the pipeline itself) to the last; the slope is a least-squares fit over the same readings.\n\n' +
+        table(
+          ['windows', 'samples', 'RSS at 0 s MB', 'RSS at 60 s MB', 'RSS end MB', 'drift 60 s → end MB', 'RSS min … max after 60 s MB', 'RSS slope MB/min', 'retained heap MB (60 s → end)', 'heap slope MB/min', 'stacks per window', 'frames per window', 'cut ms mean / max'],
+          [[
+            String(r.stats.windows),
+            String(r.windows.reduce((a, w) => a + w.samples, 0)),
+            f(s[0].rssMb, 1),
+            f(after60[0].rssMb, 1),
+            f(s[s.length - 1].rssMb, 1),
+            `**${f(s[s.length - 1].rssMb - after60[0].rssMb, 1)}**`,
+            `${f(Math.min(...rssAfter), 1)} … ${f(Math.max(...rssAfter), 1)}`,
+            f(fit.slope * 60, 3),
+            `${f(after60[0].heapMb, 1)} → ${f(s[s.length - 1].heapMb, 1)}`,
+            f(heapFit.slope * 60, 3),
+            `${Math.min(...stacks)} … ${Math.max(...stacks)}`,
+            `${Math.min(...frames)} … ${Math.max(...frames)}`,
+            `${f(r.stats.cutMs.total / Math.max(1, r.stats.windows - 1), 2)} / ${f(r.stats.cutMs.max, 2)}`,
+          ]],
+        ) +
+        `\n\nProblems reported: ${JSON.stringify(r.stats.problems)}; files left at the end: ${r.filesLeft}.\n\nReadings (time s, RSS MB):\n\n\`\`\`\n` +
+        s.map((x) => `${f(x.t, 0)}s ${f(x.rssMb, 1)}`).join(', ') +
+        '\n```',
+    );
+  }
+  return '## 7. Continuous mode (issue 5)\n\n' + parts.join('\n\n');
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -712,6 +883,7 @@ async function main() {
   if (wants('rss')) await attempt('rss', () => rssSection(o, out));
   if (wants('http')) await attempt('http', () => httpSection(o, out));
   if (wants('render')) await attempt('render', () => renderSection(o, out));
+  if (wants('continuous')) await attempt('continuous', () => continuousSection(o, out));
   const ok = (section) => wants(section) && !failed[section];
   const load1 = os.loadavg();
   const codeAfter = codeState();
@@ -782,6 +954,8 @@ A synthetic hour of a busy server (the HTML tests' generator: a few thousand dis
         renderMarkdown(out),
     );
   }
+
+  if (ok('continuous')) sections.push(continuousMarkdown(o, out));
 
   const header =
     '# Benchmarks\n\n' +

@@ -2,6 +2,8 @@
 import { parseLabelFilterArg } from './labels-filter';
 import { checkProfileMode, ProfileMode } from './mode';
 import { checkInterval, DEFAULT_INTERVAL } from './options';
+import type { ContinuousPreloadConfig } from './continuous/preload';
+import { checkPyroscopeOptions, parseLabel, parseRetain, WINDOW_FORMATS, WindowFormat } from './continuous/options';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -34,6 +36,8 @@ export interface CliOptions {
   /** --live: alloc mode counts only the objects still live at the end. */
   live: boolean;
   nodeArgs: string[];
+  /** Continuous mode (--continuous DIR and/or --pyroscope URL). */
+  continuous?: ContinuousPreloadConfig;
   /** The script and its arguments. */
   script?: string;
   scriptArgs: string[];
@@ -96,7 +100,17 @@ Options:
       --node-arg <flag>     pass a flag to Node, e.g. --node-arg=--stress-compaction (repeatable)
       --duration <time>     attach: how long to record: 30s, 500ms, 2m (default 10s)
   -h, --help                show this help
-  -V, --version             show the version`;
+  -V, --version             show the version
+
+Continuous profiling (for services; no report at the end):
+      --continuous <dir>    write the profile of every window into <dir> as it ends
+      --window <time>       window length: 60s (default), 5m, 500ms
+      --window-formats <list>  pprof (default), session, or pprof,session
+      --retain <n|size>     keep the newest <n> files (default 1440) or up to a size (500MB)
+      --pyroscope <url>     push every window to Grafana Pyroscope's /ingest (auth from
+                            NODEINSTRUMENT_PYROSCOPE_TOKEN, or _USER and _PASSWORD)
+      --service-name <name> the service name in Pyroscope (default: the script's name)
+      --label <k=v>         a label of every pushed profile (repeatable)`;
 
 /** Parses "0.001", "1ms", "100us", "250µs", "2s" into seconds. */
 export function parseInterval(text: string): number {
@@ -173,6 +187,16 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
     live: false,
     nodeArgs: [],
     scriptArgs: [],
+  };
+  // Continuous-mode flags, checked together at the end.
+  const continuous: { dir?: string; window?: number; formats?: WindowFormat[]; retain?: ContinuousPreloadConfig['retain']; url?: string; name?: string; labels: Record<string, string> } = { labels: {} };
+  const continuousFlags: string[] = [];
+  const usage = <T>(parse: () => T): T => {
+    try {
+      return parse();
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
   };
   let i = 0;
   while (i < argv.length) {
@@ -288,6 +312,34 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
       case '--duration':
         duration = parseDuration(value());
         break;
+      case '--continuous':
+        continuous.dir = value();
+        break;
+      case '--window':
+        continuous.window = parseWindow(value());
+        continuousFlags.push(name);
+        break;
+      case '--window-formats':
+        continuous.formats = parseFormats(value());
+        continuousFlags.push(name);
+        break;
+      case '--retain':
+        continuous.retain = usage(() => parseRetain(value()));
+        continuousFlags.push(name);
+        break;
+      case '--pyroscope':
+        continuous.url = value();
+        break;
+      case '--service-name':
+        continuous.name = value();
+        continuousFlags.push(name);
+        break;
+      case '--label': {
+        const [key, labelValue] = usage(() => parseLabel(value()));
+        continuous.labels[key] = labelValue;
+        continuousFlags.push(name);
+        break;
+      }
       default:
         throw new UsageError(`unknown option ${name} (Node flags go through --node-arg=${name})`);
     }
@@ -302,6 +354,11 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
   }
   if (attach && !options.help && !options.version) return withAttach(options, duration);
   if (duration !== undefined) throw new UsageError('--duration is for attach: nodeinstrument attach <pid> --duration 10s');
+  if (continuous.dir !== undefined || continuous.url !== undefined) {
+    options.continuous = continuousConfig(continuous, options);
+  } else if (continuousFlags.length > 0) {
+    throw new UsageError(`${continuousFlags[0]} is for continuous profiling: give --continuous <dir> or --pyroscope <url>`);
+  }
   if (!options.help && !options.version) {
     if (options.load !== undefined && options.script !== undefined) {
       throw new UsageError('give either a script to run or --load, not both');
@@ -326,4 +383,49 @@ function withAttach(options: CliOptions, duration: number | undefined): CliOptio
   if (options.nodeArgs.length > 0) throw new UsageError('--node-arg does not apply to attach: the process is already running');
   const { script: _script, ...rest } = options;
   return { ...rest, scriptArgs: [], attach: { pid: Number(pidText), duration: duration ?? DEFAULT_ATTACH_DURATION } };
+}
+
+/** "60s", "5m", "500ms", "1h" or plain seconds -> seconds, for --window. */
+export function parseWindow(text: string): number {
+  const match = /^(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) throw new UsageError(`invalid --window '${text}' (examples: 60s, 5m, 500ms)`);
+  const seconds = Number(match[1]) * { ms: 1e-3, s: 1, m: 60, h: 3600 }[match[2] ?? 's']!;
+  if (seconds < 0.1) throw new UsageError(`invalid --window '${text}': at least 100ms`);
+  return seconds;
+}
+
+function parseFormats(text: string): WindowFormat[] {
+  const formats = text.split(',').map((format) => format.trim());
+  for (const format of formats) {
+    if (!WINDOW_FORMATS.includes(format as WindowFormat)) throw new UsageError(`invalid --window-formats '${text}' (pprof, session, or both: pprof,session)`);
+  }
+  return formats as WindowFormat[];
+}
+
+function continuousConfig(
+  given: { dir?: string; window?: number; formats?: WindowFormat[]; retain?: ContinuousPreloadConfig['retain']; url?: string; name?: string; labels: Record<string, string> },
+  options: CliOptions,
+): ContinuousPreloadConfig {
+  if (options.outfile !== undefined || options.renderer !== undefined || options.open) {
+    throw new UsageError('continuous mode writes a profile per window (--continuous <dir>, --pyroscope <url>): -o, -r and --open are for one report at the end');
+  }
+  if (options.load !== undefined) throw new UsageError('--load renders a saved session; --continuous and --pyroscope profile a running program');
+  if (given.dir === undefined && (given.formats !== undefined || given.retain !== undefined)) {
+    throw new UsageError('--window-formats and --retain apply to --continuous <dir>');
+  }
+  const config: ContinuousPreloadConfig = { window: given.window, formats: given.formats, retain: given.retain };
+  if (given.dir !== undefined) config.dir = given.dir;
+  if (given.url !== undefined) {
+    const scriptName = /([^/\\]+?)(?:\.[cm]?[jt]s)?$/.exec(options.script ?? '')?.[1] ?? 'node';
+    const pyroscope = { url: given.url, name: given.name ?? scriptName.replace(/[^A-Za-z0-9_.\-/]/g, '_'), labels: given.labels };
+    try {
+      checkPyroscopeOptions(pyroscope);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    config.pyroscope = pyroscope;
+  } else if (given.name !== undefined || Object.keys(given.labels).length > 0) {
+    throw new UsageError('--service-name and --label apply to --pyroscope <url>');
+  }
+  return config;
 }

@@ -152,6 +152,7 @@ function runProgram(options: CliOptions, sessionPath: string): Promise<{ code: n
     mode: options.profileMode,
     allocationInterval: options.allocationInterval,
     live: options.live,
+    continuous: options.continuous,
   };
   const preload = join(__dirname, 'preload.js');
   const args = [...options.nodeArgs, '--require', preload, options.script!, ...options.scriptArgs];
@@ -245,6 +246,11 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
+  if (options.continuous) {
+    // The program writes (or pushes) its windows itself; there is no report here.
+    endLike(await runProgram(options, ''));
+    return;
+  }
   const sessionPath = join(tmpdir(), `nodeinstrument-${process.pid}-${randomBytes(4).toString('hex')}.json`);
   writeFileSync(sessionPath, ''); // claim the name; the preload replaces it
   let outcome: { code: number | null; signal: NodeJS.Signals | null };
@@ -260,8 +266,12 @@ async function main(argv: readonly string[]): Promise<void> {
   } finally {
     rmSync(sessionPath, { force: true });
   }
+  endLike(outcome);
+}
+
+/** Ends the way the program ended, so shells and supervisors see its signal or status. */
+function endLike(outcome: { code: number | null; signal: NodeJS.Signals | null }): void {
   if (outcome.signal) {
-    // End the way the program ended, so shells and supervisors see the signal.
     process.kill(process.pid, outcome.signal);
     return;
   }

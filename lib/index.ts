@@ -38,3 +38,6 @@ export { branchHotspots, selfHotspots } from './hotspots';
 export type { Hotspot } from './hotspots';
 export { loadProfile } from './diff-input';
 export { loadCpuProfile } from './loaders/cpuprofile';
+export { startContinuous, ContinuousProfiler } from './continuous/continuous';
+export type { ContinuousStats } from './continuous/continuous';
+export type { ContinuousOptions, PyroscopeOptions, RetentionLimit, WindowFormat, WindowInfo } from './continuous/options';

@@ -17,12 +17,12 @@ export const MEMORY_INTERVAL_MS = 100;
 
 /** Records the series for one recording; `startNs` is the session's monotonic start. */
 export class MemoryRecorder {
-  private readonly series: MemorySeries = { time: [], rss: [], heapUsed: [] };
+  private series: MemorySeries = { time: [], rss: [], heapUsed: [] };
   private stopped = false;
 
   constructor(
     private readonly native: NativeSampler,
-    private readonly startNs: number,
+    private startNs: number,
     intervalMs = MEMORY_INTERVAL_MS,
   ) {
     try {
@@ -38,6 +38,18 @@ export class MemoryRecorder {
     if (this.stopped) return;
     this.native.memorySample();
     this.take();
+  }
+
+  /**
+   * Continuous windows: the series of the window ending at `endNs` (points up
+   * to now), and a fresh series for the next window, which starts there.
+   */
+  cut(endNs: number): MemorySeries | undefined {
+    if (!this.stopped) this.take();
+    const series = this.series;
+    this.series = { time: [], rss: [], heapUsed: [] };
+    this.startNs = endNs;
+    return series.time.length > 0 ? series : undefined;
   }
 
   /** The series, or undefined when memory could not be recorded. */

@@ -1,4 +1,5 @@
 import type { ProfileMode } from './mode';
+import type { ContinuousPreloadConfig } from './continuous/preload';
 
 /** What the CLI tells the preload, through one environment variable. */
 export const PRELOAD_ENV = 'NODEINSTRUMENT_PRELOAD';
@@ -11,4 +12,6 @@ export interface PreloadConfig {
   live?: boolean;
   /** Where to write the session JSON. */
   sessionPath: string;
+  /** Continuous mode (--continuous, --pyroscope): windows instead of one session. */
+  continuous?: ContinuousPreloadConfig;
 }

@@ -8,6 +8,7 @@ import { isMainThread } from 'node:worker_threads';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
 import { Profiler } from './profiler';
 import { armTriggerFromEnv } from './trigger-env';
+import type * as ContinuousPreload from './continuous/preload';
 
 const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -18,6 +19,11 @@ function run(): void {
   if (!raw || !isMainThread) return;
   delete process.env[PRELOAD_ENV];
   const config = JSON.parse(raw) as PreloadConfig;
+  if (config.continuous) {
+    // Loaded only in continuous mode: it brings the pprof encoder and the HTTP client.
+    (require('./continuous/preload') as typeof ContinuousPreload).runContinuous(config.continuous, config);
+    return;
+  }
 
   const profiler = new Profiler({
     interval: config.interval,

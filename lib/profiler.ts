@@ -73,6 +73,17 @@ export class Profiler {
     return this.session;
   }
 
+  /**
+   * Ends the current window of the recording and returns it as a session,
+   * while sampling goes on into the next window without a gap (continuous
+   * profiling; see startContinuous). stop() returns the last window.
+   */
+  cut(): Session {
+    if (!this.recorder) throw new Error('the profiler is not running');
+    if (!(this.recorder instanceof Recorder)) throw new Error("cut() is for wall and cpu recordings: V8's heap profiler (mode 'alloc') has no windows");
+    return this.recorder.cut();
+  }
+
   /** The last session as a text call tree. */
   outputText(options: TextRenderOptions = {}): string {
     if (!this.session) throw new Error('no session to render: call start() and stop() first');

@@ -8,7 +8,7 @@ import { MemoryRecorder } from './memory';
 import { ProfileMode } from './mode';
 import { loadNative, NativeSampler, NativeStats } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';
-import { applySourceMaps } from './source-maps';
+import { applySourceMaps, SourceMapResolver } from './source-maps';
 import { NativeObjects } from './native-objects';
 import { CodeCatalog, NativeResolver, Symbolizer } from './symbolizer';
 
@@ -32,12 +32,17 @@ let lastCodeCatalog: CodeCatalog | undefined;
 
 export class Recorder {
   private readonly native: NativeSampler;
-  private readonly builder = new SessionBuilder();
+  private builder = new SessionBuilder();
   private readonly symbolizer: Symbolizer;
   private readonly drainTimer: NodeJS.Timeout;
-  private readonly startWallTime: number;
-  private readonly startNs: number;
-  private readonly startCpuNs: number;
+  // The current window's start (the whole recording's unless cut() was called).
+  private startWallTime: number;
+  private startNs: number;
+  private startCpuNs: number;
+  /** Counters at the start of the window: the native ones count from start(). */
+  private statsAtStart: NativeStats | undefined;
+  /** Kept across windows, so each script's map is read once. */
+  private readonly sourceMaps = new SourceMapResolver();
   private readonly memory: MemoryRecorder;
   private session: Session | undefined;
   /** The label slot the sampler reads; held here too so it lives as long as the sampler. */
@@ -87,8 +92,31 @@ export class Recorder {
     // Source maps are read here, in the profiled process, where the files are.
     const built = this.builder.build(this.meta(stats, endNs, endCpuNs), memory);
     const session = this.options.inlinedFrames ? this.symbolizer.expandInlineFrames(built) : built;
-    this.session = applySourceMaps(session);
+    this.session = applySourceMaps(session, this.sourceMaps);
     return this.session;
+  }
+
+  /**
+   * Ends the current window and goes on recording into a new one, without
+   * stopping the sampler (continuous profiling). The window ends at its last
+   * sample, where the next one starts: no time is lost or counted twice. The
+   * code map carries over; frames and stacks start afresh, so memory stays
+   * bounded by one window. Costs the JS thread one drain (as the periodic ones).
+   */
+  cut(): Session {
+    if (this.session) throw new Error('the recording is stopped');
+    this.drain();
+    const stats = this.native.stats()!;
+    const end = this.symbolizer.lastSampleTime;
+    const built = this.builder.build(this.meta(stats, end.timeNs, end.cpuNs), this.memory.cut(end.timeNs));
+    const session = applySourceMaps(this.options.inlinedFrames ? this.symbolizer.expandInlineFrames(built) : built, this.sourceMaps);
+    this.startWallTime += (end.timeNs - this.startNs) / 1e6;
+    this.startNs = end.timeNs;
+    this.startCpuNs = end.cpuNs;
+    this.statsAtStart = stats;
+    this.builder = new SessionBuilder();
+    this.symbolizer.startWindow(this.builder);
+    return session;
   }
 
   private drain(): void {
@@ -97,7 +125,8 @@ export class Recorder {
     this.memory.poll();
   }
 
-  private meta(stats: NativeStats, endNs: number, endCpuNs: number): SessionMeta {
+  private meta(total: NativeStats, endNs: number, endCpuNs: number): SessionMeta {
+    const stats = sinceWindowStart(total, this.statsAtStart);
     const duration = Math.max(0, endNs - this.startNs) / 1e9;
     const sampleCount = this.builder.samples.stack.length;
     const notes: string[] = [];
@@ -141,4 +170,14 @@ export class Recorder {
       notes,
     };
   }
+}
+
+/** The counters of `stats` less those at `start` (the window's share). */
+function sinceWindowStart(stats: NativeStats, start: NativeStats | undefined): NativeStats {
+  if (start === undefined) return stats;
+  const delta = { ...stats };
+  for (const key of Object.keys(stats) as Array<keyof NativeStats>) {
+    if (key !== 'signal' && key !== 'startTimeNs' && key !== 'startCpuTimeNs') delta[key] = stats[key] - start[key];
+  }
+  return delta;
 }

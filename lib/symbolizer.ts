@@ -29,6 +29,10 @@ export interface CodeEntry {
   /** The line position table (pairs of code offset, script offset), for Ignition and TurboFan code compiled while recording. */
   lines?: Uint32Array;
   isBytecode?: boolean;
+  /** The window whose builder frameId belongs to (see Symbolizer.startWindow). */
+  window?: number;
+  /** The parsed frame, kept so a new window re-interns it without parsing again. */
+  frame?: FrameInfo;
 }
 
 /** Names machine code outside V8's code space. */
@@ -54,18 +58,23 @@ export interface SymbolizerCounts {
 }
 
 export class Symbolizer {
-  readonly counts: SymbolizerCounts = { unresolvedFrames: 0, totalFrames: 0 };
+  counts: SymbolizerCounts = { unresolvedFrames: 0, totalFrames: 0 };
   /** What V8 reported during this recording: authoritative. */
   readonly codeMap: CodeCatalog = new CodeMap<CodeEntry>();
   /** The script offset each sampled frame was at, in stacks parallel to the session's (see inline-positions.ts). */
-  readonly positions = new PositionRecorder();
+  positions = new PositionRecorder();
   /** Names of code V8 compiled beyond bytecode: the candidates for inlined functions. */
   private readonly tieredNames: Uint8Array[] = [];
   /** Line tables wait here for the 'added' event of their code (V8 sends them just before). */
   private readonly pendingLines = new Map<number, Uint32Array>();
-  private readonly nativeFrames = new Map<number, number>();
+  /** Frame ids of interrupted pcs outside V8's code, by library (per window). */
+  private readonly libraryFrames = new Map<string, number>();
+  /** Frame ids of API callbacks, by address (per window), and their names (kept). */
   private readonly callbackFrames = new Map<number, number>();
-  private readonly special: Record<keyof typeof SpecialFrame, number>;
+  private readonly callbackInfos = new Map<number, FrameInfo>();
+  private special: Record<keyof typeof SpecialFrame, number>;
+  /** Bumped by startWindow: frame ids cached in code entries are valid for one window's builder. */
+  private window = 0;
   private previousTimeNs: number;
   private previousCpuNs: number;
   /** Bumped by every code event applied: cached walks are only valid within one epoch. */
@@ -75,10 +84,10 @@ export class Symbolizer {
     | undefined;
 
   constructor(
-    private readonly builder: SessionBuilder,
+    private builder: SessionBuilder,
     private readonly resolveNative: NativeResolver,
     /** CLOCK_MONOTONIC and thread CPU time at the start of the session, ns. */
-    private readonly startTimeNs: number,
+    private startTimeNs: number,
     startCpuNs: number,
     /** The code map an earlier recording ended with, for code V8 does not enumerate. */
     private readonly inherited?: CodeCatalog,
@@ -87,14 +96,33 @@ export class Symbolizer {
   ) {
     this.previousTimeNs = startTimeNs;
     this.previousCpuNs = startCpuNs;
-    const intern = (name: string): number => builder.internFrame(specialFrame(name));
-    this.special = {
-      gc: intern(SpecialFrame.gc),
-      idle: intern(SpecialFrame.idle),
-      program: intern(SpecialFrame.program),
-      truncated: intern(SpecialFrame.truncated),
-      unresolved: intern(SpecialFrame.unresolved),
-    };
+    this.special = specialFrames(builder);
+  }
+
+  /** Monotonic and thread CPU time of the last sample added (the start, before any). */
+  get lastSampleTime(): { timeNs: number; cpuNs: number } {
+    return { timeNs: this.previousTimeNs, cpuNs: this.previousCpuNs };
+  }
+
+  /**
+   * Continues into a new, empty builder (continuous profiling: one session
+   * per window) without losing anything the sampler carries: the code map,
+   * which only V8's events since the start describe, stays. The window starts
+   * at the last sample added, so the next sample's duration counts from it as
+   * in one long recording, and no time falls between two windows. Constant
+   * time: frame ids cached in code entries are re-interned lazily.
+   */
+  startWindow(builder: SessionBuilder): void {
+    this.builder = builder;
+    this.window++;
+    this.startTimeNs = this.previousTimeNs;
+    this.counts = { unresolvedFrames: 0, totalFrames: 0 };
+    this.special = specialFrames(builder);
+    this.libraryFrames.clear();
+    this.callbackFrames.clear();
+    this.lastWalk = undefined;
+    // Position stacks name this window's frame ids, and only its samples.
+    this.positions = new PositionRecorder();
   }
 
   /** Adds one drained batch. Samples and events each come in sequence order. */
@@ -137,10 +165,14 @@ export class Symbolizer {
   /** The code at an address, its name parsed. */
   private lookup(address: number): CodeEntry | undefined {
     const entry = this.codeMap.lookup(address) ?? this.adoptInherited(address);
-    if (entry !== undefined && entry.frameId === -1) {
-      const parsed = parseCodeName(decodeName(entry.nameBytes), entry.isWasm);
-      entry.frameId = this.builder.internFrame(parsed.frame);
-      entry.interpreterPlumbing = parsed.interpreterPlumbing;
+    if (entry !== undefined && (entry.frameId === -1 || entry.window !== this.window)) {
+      if (entry.frame === undefined) {
+        const parsed = parseCodeName(decodeName(entry.nameBytes), entry.isWasm);
+        entry.frame = parsed.frame;
+        entry.interpreterPlumbing = parsed.interpreterPlumbing;
+      }
+      entry.frameId = this.builder.internFrame(entry.frame);
+      entry.window = this.window;
     }
     return entry;
   }
@@ -352,17 +384,42 @@ export class Symbolizer {
    * asked to do (`node::fs::ReadFileUtf8`).
    */
   private nativeFrame(address: number, withSymbol: boolean): number {
-    const cache = withSymbol ? this.callbackFrames : this.nativeFrames;
-    let id = cache.get(address);
-    if (id === undefined) {
+    if (!withSymbol) {
+      // Named by library only: keyed by the library, not by the (ever-varying) pc, so the cache stays small.
       const object = this.resolveNative.objectOf(address);
-      const symbol = withSymbol ? this.resolveNative.symbolOf(address) : '';
-      id = this.builder.internFrame(nativeFrameInfo(object, symbol));
-      if (cache.size > 1 << 16) cache.clear();
-      cache.set(address, id);
+      let id = this.libraryFrames.get(object);
+      if (id === undefined) {
+        id = this.builder.internFrame(nativeFrameInfo(object, ''));
+        this.libraryFrames.set(object, id);
+      }
+      return id;
+    }
+    let id = this.callbackFrames.get(address);
+    if (id === undefined) {
+      // What an address is named stays valid across windows (dladdr is slow); its id is per window.
+      let info = this.callbackInfos.get(address);
+      if (info === undefined) {
+        info = nativeFrameInfo(this.resolveNative.objectOf(address), this.resolveNative.symbolOf(address));
+        if (this.callbackInfos.size > 1 << 16) this.callbackInfos.clear();
+        this.callbackInfos.set(address, info);
+      }
+      id = this.builder.internFrame(info);
+      if (this.callbackFrames.size > 1 << 16) this.callbackFrames.clear();
+      this.callbackFrames.set(address, id);
     }
     return id;
   }
+}
+
+function specialFrames(builder: SessionBuilder): Record<keyof typeof SpecialFrame, number> {
+  const intern = (name: string): number => builder.internFrame(specialFrame(name));
+  return {
+    gc: intern(SpecialFrame.gc),
+    idle: intern(SpecialFrame.idle),
+    program: intern(SpecialFrame.program),
+    truncated: intern(SpecialFrame.truncated),
+    unresolved: intern(SpecialFrame.unresolved),
+  };
 }
 
 function nativeFrameInfo(object: string, symbol: string): FrameInfo {

@@ -66,6 +66,38 @@ const factories = {
     };
   },
 
+  // Continuous mode (issue 5): windows of `windowS` seconds written as pprof
+  // into a temporary directory; stop() reports when each window was cut.
+  continuous: (windowS = Number(process.env.NI_BENCH_WINDOW_S || 2)) => {
+    const { startContinuous } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+    const fs = require('node:fs');
+    const os = require('node:os');
+    let continuous;
+    let dir;
+    const windows = [];
+    return {
+      start(intervalUs) {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ni-bench-continuous-'));
+        continuous = startContinuous({
+          interval: intervalUs / 1e6,
+          window: windowS,
+          dir,
+          retain: 10,
+          onWindow: (session, info) => {
+            windows.push({ start: info.start, end: info.end, samples: session.meta.sampleCount, handedAt: Date.now() });
+          },
+        });
+      },
+      stop() {
+        const stats = continuous.stopSync();
+        fs.rmSync(dir, { recursive: true, force: true });
+        const samples = windows.reduce((a, w) => a + w.samples, 0);
+        const durationS = windows.length ? (windows[windows.length - 1].end - windows[0].start) / 1000 : 0;
+        return { samples, durationS, windows, cutMs: stats.cutMs, problems: stats.problems };
+      },
+    };
+  },
+
   v8: () => {
     const inspector = require('node:inspector');
     const session = new inspector.Session();

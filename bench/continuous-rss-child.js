@@ -1,0 +1,68 @@
+'use strict';
+/**
+ * RSS over a long run in continuous mode: the async workload (as rss-child.js)
+ * for `seconds`, sampled at `intervalUs`, cut into windows of `windowS`
+ * written as pprof into a temporary directory (retention 5 files). RSS is
+ * read every `everyS`, then heapUsed after a forced GC (--expose-gc).
+ * Sends { series, windows: [{ samples, frames, stacks, cutMs }], stats } over IPC.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { ROOT } = require('./lib/contenders');
+const workload = require('./lib/workload');
+
+const config = JSON.parse(process.argv[2]);
+const { intervalUs, seconds, everyS, windowS } = config;
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const mb = (bytes) => bytes / 2 ** 20;
+
+async function main() {
+  const warmEnd = performance.now() + 2000;
+  while (performance.now() < warmEnd) {
+    workload.runFor(5);
+    await tick();
+  }
+  const { startContinuous } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ni-continuous-rss-'));
+  const windows = [];
+  const series = [];
+  const read = (t) => {
+    const rss = process.memoryUsage().rss;
+    global.gc();
+    const m = process.memoryUsage();
+    series.push({ t, rssMb: mb(rss), heapMb: mb(m.heapUsed), externalMb: mb(m.external + m.arrayBuffers) });
+  };
+  const t0 = performance.now();
+  const continuous = startContinuous({
+    interval: intervalUs / 1e6,
+    window: windowS,
+    dir,
+    retain: 5,
+    onWindow: (session) => {
+      windows.push({ samples: session.meta.sampleCount, frames: session.frames.length, stacks: session.stacks.parent.length });
+    },
+  });
+  read(0);
+  let next = everyS * 1000;
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    workload.runFor(5);
+    await tick();
+    const t = performance.now() - t0;
+    if (t >= next) {
+      read(t / 1000);
+      next += everyS * 1000;
+    }
+  }
+  read((performance.now() - t0) / 1000);
+  const stats = await continuous.stop();
+  const files = fs.readdirSync(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.send({ intervalUs, seconds, windowS, series, windows, stats, filesLeft: files.length }, () => process.exit(0));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+/**
+ * Continuous mode in the program the CLI runs (`nodeinstrument --continuous
+ * DIR app.js`): windows are written for the program's whole life, and the
+ * last, partial one when it ends, however it ends (normal exit,
+ * process.exit(), an uncaught exception, SIGINT/SIGTERM/SIGHUP).
+ */
+import { ContinuousProfiler, ContinuousStats } from './continuous';
+import type { ContinuousOptions, PyroscopeOptions } from './options';
+
+const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** How long a signal waits for the last window's push before the process ends. */
+const SIGNAL_FLUSH_MS = 2000;
+
+/** What the CLI passes (JSON-safe: no callbacks). */
+export interface ContinuousPreloadConfig {
+  dir?: string;
+  window?: number;
+  formats?: ContinuousOptions['formats'];
+  retain?: ContinuousOptions['retain'];
+  pyroscope?: Omit<PyroscopeOptions, 'basicAuth' | 'bearerToken'>;
+}
+
+/** Secrets come from the environment, never from the command line (where `ps` shows them). */
+function pyroscopeAuth(env: NodeJS.ProcessEnv): Pick<PyroscopeOptions, 'basicAuth' | 'bearerToken'> {
+  const token = env.NODEINSTRUMENT_PYROSCOPE_TOKEN;
+  const username = env.NODEINSTRUMENT_PYROSCOPE_USER;
+  if (token) return { bearerToken: token };
+  if (username) return { basicAuth: { username, password: env.NODEINSTRUMENT_PYROSCOPE_PASSWORD ?? '' } };
+  return {};
+}
+
+export function runContinuous(config: ContinuousPreloadConfig, profiler: { interval: number; maxStackDepth?: number }): void {
+  const pyroscope = config.pyroscope ? { ...config.pyroscope, ...pyroscopeAuth(process.env) } : undefined;
+  let continuous: ContinuousProfiler;
+  try {
+    continuous = new ContinuousProfiler({ interval: profiler.interval, maxStackDepth: profiler.maxStackDepth, ...config, pyroscope });
+  } catch (error) {
+    process.stderr.write(`nodeinstrument: continuous profiling did not start: ${(error as Error).message}\n`);
+    return;
+  }
+  let summarized = false;
+  const summarize = (stats: ContinuousStats): void => {
+    if (summarized) return;
+    summarized = true;
+    process.stderr.write(`${summary(stats, config)}\n`);
+  };
+  // A natural end: the loop is empty, so there is time to push the last window.
+  let stopping: Promise<ContinuousStats> | undefined;
+  process.on('beforeExit', () => {
+    stopping ??= continuous.stop().then((stats) => {
+      summarize(stats);
+      return stats;
+    });
+  });
+  // process.exit() and the rest: only synchronous work is possible.
+  process.on('exit', () => summarize(continuous.stopSync()));
+  for (const signal of TERMINATING_SIGNALS) {
+    const onSignal = (): void => {
+      // If the program handles the signal itself, it decides what happens; the window is written at exit.
+      if (process.listenerCount(signal) > 1) return;
+      process.removeListener(signal, onSignal);
+      stopping ??= continuous.stop({ flushMs: SIGNAL_FLUSH_MS });
+      void stopping.then(summarize).finally(() => process.kill(process.pid, signal));
+    };
+    process.on(signal, onSignal);
+  }
+}
+
+function summary(stats: ContinuousStats, config: ContinuousPreloadConfig): string {
+  const parts = [`nodeinstrument: continuous profiling: ${stats.windows} window(s)`];
+  if (config.dir !== undefined) parts.push(`${stats.filesWritten} file(s) written to ${config.dir}${stats.filesDeleted ? ` (${stats.filesDeleted} old one(s) deleted)` : ''}`);
+  if (stats.push) {
+    const { sent, dropped, failed } = stats.push;
+    parts.push(`${sent} pushed to ${config.pyroscope?.url}${dropped ? `, ${dropped} dropped` : ''}${failed ? `, ${failed} failed` : ''}`);
+  }
+  const problems = Object.entries(stats.problems);
+  if (problems.length > 0) parts.push(`problems: ${problems.map(([kind, count]) => `${kind} ${count}`).join(', ')}`);
+  return parts.join('; ');
+}
