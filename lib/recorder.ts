@@ -9,6 +9,7 @@ import { Session, SessionBuilder, SessionMeta } from './session';
 import { applySourceMaps } from './source-maps';
 import { NativeObjects } from './native-objects';
 import { CodeCatalog, NativeResolver, Symbolizer } from './symbolizer';
+import { isWatchingCode, updateWatchedCode, watchedCodeCatalog } from './code-watcher';
 
 export interface RecorderOptions {
   /** Sampling interval in seconds. */
@@ -37,6 +38,8 @@ export class Recorder {
 
   constructor(private readonly options: RecorderOptions) {
     this.native = loadNative();
+    // Taken before the sampler starts: its drains take the events after that.
+    const watched = watchedCodeCatalog();
     this.startWallTime = Date.now();
     this.native.start({
       intervalNs: Math.round(options.interval * 1e9),
@@ -52,7 +55,7 @@ export class Recorder {
       objectOf: (address) => objects.objectOf(address),
       symbolOf: (address) => this.native.resolveSymbol(address),
     };
-    this.symbolizer = new Symbolizer(this.builder, resolver, this.startNs, this.startCpuNs, lastCodeCatalog);
+    this.symbolizer = new Symbolizer(this.builder, resolver, this.startNs, this.startCpuNs, watched ?? lastCodeCatalog);
     this.drainTimer = setInterval(() => this.drain(), options.drainInterval);
     this.drainTimer.unref();
   }
@@ -71,7 +74,8 @@ export class Recorder {
     const memory = this.memory.stop();
     this.drain();
     const stats = this.native.stats()!;
-    lastCodeCatalog = this.symbolizer.catalog();
+    lastCodeCatalog = this.symbolizer.catalog(isWatchingCode() ? 'all' : 'optimized');
+    updateWatchedCode(lastCodeCatalog);
     // Source maps are read here, in the profiled process, where the files are.
     this.session = applySourceMaps(this.builder.build(this.meta(stats, endNs, endCpuNs), memory));
     return this.session;
