@@ -4,7 +4,8 @@
  *   `JS:~ node:internal/main/run_main_module:1:1`
  *   `Builtin:ArrayForEach`, `BytecodeHandler:Add`, `RegExp:\d+`
  * into the frame they stand for. The tier marker (~ interpreted, ^ Sparkplug,
- * + Maglev, * TurboFan) is dropped: every tier of a function is one frame.
+ * + Maglev, * TurboFan, and `+'` `*'` for context-specialized code) is dropped:
+ * every tier of a function is one frame.
  */
 import { FrameInfo } from './frame';
 
@@ -48,7 +49,10 @@ function builtin(name: string): FrameInfo {
 
 function parseScriptCode(tag: string, text: string): FrameInfo {
   let body = text;
-  if (body.length > 0 && TIER_MARKERS.includes(body[0]!)) body = body.slice(1);
+  if (body.length > 0 && TIER_MARKERS.includes(body[0]!)) {
+    // Newer V8 (Node 24) marks context-specialized Maglev and TurboFan code with a quote: `*'`, `+'`.
+    body = body.slice(body[1] === "'" && (body[0] === '*' || body[0] === '+') ? 2 : 1);
+  }
   let line = 0;
   let column = 0;
   const location = LOCATION.exec(body);

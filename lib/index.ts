@@ -20,3 +20,5 @@ export { renderCpuProfile } from './renderers/cpuprofile';
 export { renderCollapsed } from './renderers/collapsed';
 export { renderers, rendererByName, rendererForPath } from './renderers';
 export type { Renderer } from './renderers';
+export * from './ondemand';
+export * from './middleware';

@@ -7,6 +7,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
 import { Profiler } from './profiler';
+import { armTriggerFromEnv } from './trigger-env';
 
 const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -50,4 +51,16 @@ function run(): void {
   profiler.start();
 }
 
+/** `node --require nodeinstrument/preload` with NODEINSTRUMENT_TRIGGER_* set arms the signal trigger. */
+function armTrigger(): void {
+  if (!isMainThread) return;
+  try {
+    armTriggerFromEnv();
+  } catch (error) {
+    process.stderr.write(`nodeinstrument: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+armTrigger();
 run();

@@ -18,6 +18,11 @@ let active: Profiler | undefined;
 
 const DRAIN_INTERVAL_MS = 200;
 
+/** Whether any Profiler samples this process now (on-demand captures answer "busy" then). */
+export function isProfilerRunning(): boolean {
+  return active !== undefined;
+}
+
 export class Profiler {
   private readonly options: Required<ProfilerOptions>;
   private recorder: Recorder | AllocRecorder | undefined;

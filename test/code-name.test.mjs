@@ -5,11 +5,16 @@ import { parseCodeName } from '../dist/cjs/code-name.js';
 const frame = (raw) => parseCodeName(raw).frame;
 
 test('JS code: tier marker dropped, name, file, line and column parsed', () => {
-  for (const tier of ['~', '^', '+', '*', '']) {
+  for (const tier of ['~', '^', '+', '*', "+'", "*'", '']) {
     assert.deepEqual(frame(`JS:${tier}parse /app/parser.js:12:5`), {
       name: 'parse', file: '/app/parser.js', line: 12, column: 5, kind: 'js',
     });
   }
+});
+
+test("a quote that starts a function's own name is kept", () => {
+  assert.equal(frame("JS:~'quoted' /app/a.js:1:2").name, "'quoted'");
+  assert.equal(frame("JS:*''quoted' /app/a.js:1:2").name, "'quoted'");
 });
 
 test('names and paths with spaces, node: and file: URLs', () => {

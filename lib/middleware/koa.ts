@@ -1,0 +1,86 @@
+/**
+ * Koa: `app.use(koaProfiling(options))`, first in the chain. The profile runs
+ * until the downstream middleware is done and a streamed body has been read
+ * to its end. Recorded file names use @koa/router's matched route when there is one.
+ */
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { FinishedRequest, pathOf, RequestProfile, RequestProfiling, RequestProfilingOptions } from './core';
+import { discardOnClose, followRecording } from './response';
+
+/** The part of Koa's context this middleware uses. */
+export interface KoaContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  originalUrl: string;
+  path: string;
+  status: number;
+  body: unknown;
+  respond?: boolean;
+  set(headers: Record<string, string>): void;
+  app: { emit(event: string, ...args: unknown[]): boolean };
+  /** Set by @koa/router. */
+  _matchedRoute?: string;
+}
+
+export type KoaMiddleware = (ctx: KoaContext, next: () => Promise<unknown>) => Promise<void>;
+
+/** Reads a streamed body to its end (the work that produces it is part of the request). */
+async function drainBody(body: unknown): Promise<void> {
+  const stream = body as { pipe?: unknown; getReader?: unknown; [Symbol.asyncIterator]?: unknown } | null;
+  if (stream && (typeof stream.pipe === 'function' || typeof stream.getReader === 'function') && typeof stream[Symbol.asyncIterator] === 'function') {
+    for await (const chunk of stream as AsyncIterable<unknown>) void chunk;
+  }
+}
+
+function finished(ctx: KoaContext, durationMs: number, status: number): FinishedRequest {
+  return { method: ctx.method, route: ctx._matchedRoute ?? ctx.path, path: pathOf(ctx.originalUrl), status, durationMs };
+}
+
+async function report(profiling: RequestProfiling, profile: RequestProfile, format: string, ctx: KoaContext, next: () => Promise<unknown>): Promise<void> {
+  const stopWatching = discardOnClose(profile, ctx.res);
+  let status: number;
+  try {
+    await next();
+    await drainBody(ctx.body);
+    status = ctx.status;
+  } catch (error) {
+    // The report is the answer; the error still goes where Koa sends errors (app.on('error')).
+    const { status: errorStatus, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };
+    status = typeof errorStatus === 'number' ? errorStatus : typeof statusCode === 'number' ? statusCode : 500;
+    ctx.app.emit('error', error, ctx);
+  }
+  stopWatching();
+  const durationMs = profile.elapsedMs;
+  const session = profile.finish();
+  if (ctx.respond === false || ctx.res.headersSent) return; // the handler answered on the raw response itself
+  const answer = profiling.reportResponse(session, format, finished(ctx, durationMs, status));
+  for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
+  ctx.status = answer.status;
+  ctx.body = typeof answer.body === 'string' ? answer.body : Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength);
+  ctx.set(answer.headers);
+}
+
+export function koaProfiling(options: RequestProfilingOptions = {}): KoaMiddleware {
+  const profiling = new RequestProfiling(options);
+  return async (ctx, next) => {
+    const decision = profiling.decide(ctx.req);
+    switch (decision.action) {
+      case 'pass':
+        await next();
+        return;
+      case 'reject':
+        ctx.status = decision.status;
+        ctx.body = decision.message;
+        ctx.set({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...decision.headers });
+        return;
+      case 'record':
+        followRecording(profiling, decision.profile, ctx.res, (durationMs) => finished(ctx, durationMs, ctx.res.statusCode));
+        await next();
+        return;
+      case 'report':
+        await report(profiling, decision.profile, decision.format, ctx, next);
+        return;
+    }
+  };
+}
