@@ -35,6 +35,20 @@ export function watchCode(): void {
   watchedCodeCatalog();
 }
 
+/**
+ * watchCode() for the tools that profile a live service on demand (the pprof
+ * endpoint, the signal trigger, the middleware), armed when they are set up.
+ * Watching only improves the later profiles, so a process where it cannot
+ * (no usable addon: the capture itself reports that) is left as it is.
+ */
+export function watchCodeForCaptures(): void {
+  try {
+    watchCode();
+  } catch {
+    // The capture will fail with the reason, where someone reads it.
+  }
+}
+
 /** Stops watching (idempotent); the next recording lists existing code itself. */
 export function unwatchCode(): void {
   if (catalog === undefined) return;

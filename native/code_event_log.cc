@@ -54,11 +54,19 @@ void CodeEventLog::Install(v8::Isolate* isolate, bool enumerate_existing) {
     // V8 enumerates only when a handler is set: set it afresh.
     isolate->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
   }
+  // The listing of existing code arrives inside this call and is kept whole,
+  // however large: the cap is for events nobody takes, not for the listing.
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    bounded_ = false;
+  }
   isolate->SetJitCodeEventHandler(
       enumerate_existing ? v8::kJitCodeEventEnumExisting : v8::kJitCodeEventDefault,
       &OnJitCodeEvent);
   installed_ = true;
   isolate_ = isolate;
+  std::lock_guard<std::mutex> lock(mutex_);
+  bounded_ = keep_all_holders_ == 0;
 }
 
 bool CodeEventLog::Acquire(v8::Isolate* isolate, bool keep_all) {
