@@ -818,7 +818,11 @@ A synthetic hour of a busy server (the HTML tests' generator: a few thousand dis
   for (const [section, error] of Object.entries(failed)) {
     sections.push(`## Section ${section}: failed\n\n\`\`\`\n${error.split('\n').slice(0, 6).join('\n')}\n\`\`\``);
   }
-  const doc = `${header}\n${howToRead}\n${sections.join('\n\n')}\n`;
+  // Sections written by other scripts (between <!-- NAME-bench:start --> and
+  // <!-- NAME-bench:end -->, e.g. bench/labels.js) survive a rerun of the suite.
+  const previous = fs.existsSync(o.out) ? fs.readFileSync(o.out, 'utf8') : '';
+  const kept = previous.match(/<!-- [\w-]+-bench:start[\s\S]*?<!-- [\w-]+-bench:end -->\n?/g) ?? [];
+  const doc = `${header}\n${howToRead}\n${sections.join('\n\n')}\n${kept.map((block) => `\n${block}`).join('')}`;
   console.log(doc);
   if (o.write) {
     fs.mkdirSync(path.dirname(o.out), { recursive: true });

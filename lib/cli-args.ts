@@ -1,4 +1,5 @@
 /** Parses nodeinstrument's command line. Pure: no I/O, throws UsageError. */
+import { parseLabelFilterArg } from './labels-filter';
 import { checkInterval, DEFAULT_INTERVAL } from './options';
 import type { ProfileMode } from './session';
 
@@ -24,6 +25,8 @@ export interface CliOptions {
   percent: boolean;
   /** The text renderer's mode. */
   mode: 'tree' | 'flat' | 'timeline';
+  /** --filter-label key=value pairs: only samples with these labels are reported. */
+  labelFilter: Array<[string, string]>;
   /** What is profiled (--mode): wall-clock time or allocated bytes. */
   profileMode: ProfileMode;
   /** --alloc-interval: mean bytes between sampled allocations. */
@@ -38,6 +41,7 @@ export interface CliOptions {
 
 export const USAGE = `Usage: nodeinstrument [options] <script> [args...]
        nodeinstrument --load <session.json> [options]
+       nodeinstrument diff <before.json> <after.json> [options]   (see nodeinstrument diff --help)
 
 Runs a Node.js script (CommonJS, ESM or TypeScript) with the sampling profiler and prints
 where its wall-clock time went as a call tree.
@@ -57,6 +61,7 @@ Options:
                               pprof       gzipped protobuf for go tool pprof (.pb.gz, .pprof)
                               cpuprofile  for Chrome DevTools and VS Code (.cpuprofile)
                               collapsed   folded stacks for flame graph tools (.collapsed, .folded)
+                              summary     hotspots and run conditions in Markdown, for a ticket (.md)
                               html        call tree, timeline and flame graph in one offline
                                           page (.html, .htm); on a terminal without -o it is
                                           written to a temporary file whose path is printed
@@ -71,6 +76,8 @@ Options:
       --flat                text: functions by self time instead of the call tree
       --timeline            text: the call tree in time order, repeated calls kept apart
       --percent             show time as a percentage of the total
+      --filter-label <k=v>  only samples labelled k=v (withLabels); repeat a key for any
+                            of its values, give several keys for all of them
       --unicode, --no-unicode   box-drawing characters (default: when writing to a terminal)
       --color, --no-color       colours (default: when writing to a terminal; NO_COLOR disables)
       --max-stack-depth <n> deepest stack recorded (default 255)
@@ -127,6 +134,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     showAll: false,
     percent: false,
     mode: 'tree',
+    labelFilter: [],
     profileMode: 'wall',
     live: false,
     nodeArgs: [],
@@ -225,6 +233,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--no-color':
         noValue();
         options.color = name === '--color';
+        break;
+      case '--filter-label':
+        try {
+          options.labelFilter.push(parseLabelFilterArg(value()));
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
         break;
       case '--max-stack-depth':
         options.maxStackDepth = parseDepth(value());

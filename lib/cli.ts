@@ -8,6 +8,8 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { CliOptions, parseArgs, USAGE, UsageError } from './cli-args';
+import { filterSessionByLabels, LabelFilterError, labelFilterOf } from './labels-filter';
+import { runDiff } from './diff-cli';
 import { loadNative } from './native';
 import { unsafeToSample } from './options';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
@@ -42,6 +44,7 @@ function renderOptions(options: CliOptions, toTerminal: boolean): TextRenderOpti
 
 function output(session: Session, options: CliOptions): void {
   const renderer = chooseRenderer(options);
+  if (options.labelFilter.length > 0) session = filterSessionByLabels(session, labelFilterOf(options.labelFilter));
   let written: string | undefined;
   if (options.outfile) {
     writeFileAtomic(options.outfile, renderer.render(session, renderOptions(options, false)));
@@ -175,6 +178,10 @@ function runProgram(options: CliOptions, sessionPath: string): Promise<{ code: n
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'diff') {
+    process.exitCode = runDiff(argv.slice(1));
+    return;
+  }
   let options: CliOptions;
   try {
     options = parseArgs(argv);
@@ -236,7 +243,8 @@ async function main(argv: readonly string[]): Promise<void> {
     try {
       output(Session.load(sessionPath), options);
     } catch (error) {
-      process.stderr.write(`nodeinstrument: no profile was recorded: ${(error as Error).message}\n`);
+      const recorded = error instanceof LabelFilterError; // the profile is there, the filter matched nothing
+      process.stderr.write(`nodeinstrument: ${recorded ? '' : 'no profile was recorded: '}${(error as Error).message}\n`);
       if (outcome.code === 0) outcome.code = 1;
     }
   } finally {

@@ -3,7 +3,7 @@
  * SampleHeader and CodeEventHeader in native/sample_record.h.
  */
 
-export const SAMPLE_HEADER_BYTES = 40;
+export const SAMPLE_HEADER_BYTES = 48;
 export const CODE_EVENT_HEADER_BYTES = 40;
 
 export const SampleFlag = { idle: 1, truncated: 2 } as const;
@@ -18,6 +18,8 @@ export interface RawSample {
   externalCallback: number;
   vmState: number;
   flags: number;
+  /** The label-set id (lib/labels-registry.ts) current on the JS thread when captured; 0: none. */
+  labelSet: number;
   /** frames[0] is the interrupted pc; then the frames GetStackSample found, leaf first. */
   frames: Float64Array;
 }
@@ -53,6 +55,7 @@ export function decodeSamples(buffer: ArrayBuffer): RawSample[] {
       externalCallback: readU64(view, offset + 24),
       vmState: view.getUint32(offset + 32, true),
       flags: view.getUint16(offset + 38, true),
+      labelSet: view.getUint32(offset + 40, true),
       frames,
     });
     offset = framesOffset + frameCount * 8;

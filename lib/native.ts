@@ -9,6 +9,8 @@ export interface NativeStartOptions {
   maxFrames?: number;
   signal?: number;
   maxPendingBytes?: number;
+  /** 4+ bytes whose first int32 the signal handler copies into each sample (lib/labels-state.ts); keep it alive while sampling. */
+  labelSlot?: ArrayBuffer;
 }
 
 export interface NativeStats {

@@ -3,6 +3,7 @@
  * end, feeds the symbolizer and produces a Session.
  */
 import { decodeCodeEvents, decodeSamples } from './drain';
+import { countRecording, labelState } from './labels-state';
 import { MemoryRecorder } from './memory';
 import { loadNative, NativeSampler, NativeStats } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';
@@ -35,6 +36,8 @@ export class Recorder {
   private readonly startCpuNs: number;
   private readonly memory: MemoryRecorder;
   private session: Session | undefined;
+  /** The label slot the sampler reads; held here too so it lives as long as the sampler. */
+  private readonly labelSlot = labelState().slot.buffer as ArrayBuffer;
 
   constructor(private readonly options: RecorderOptions) {
     this.native = loadNative();
@@ -45,7 +48,9 @@ export class Recorder {
       intervalNs: Math.round(options.interval * 1e9),
       maxFrames: options.maxStackDepth,
       signal: options.signal,
+      labelSlot: this.labelSlot,
     });
+    countRecording(1); // labels used in this thread now reach the slot (lib/labels-state.ts)
     const stats = this.native.stats()!;
     this.startNs = stats.startTimeNs;
     this.startCpuNs = stats.startCpuTimeNs;
@@ -71,6 +76,7 @@ export class Recorder {
     const endNs = this.native.monotonicNow();
     const endCpuNs = this.native.threadCpuTime();
     this.native.stop();
+    countRecording(-1);
     const memory = this.memory.stop();
     this.drain();
     const stats = this.native.stats()!;

@@ -23,19 +23,6 @@ export function formatRate(meta: SessionMeta): string {
   return `${interval}, ${((meta.requestedInterval / meta.achievedInterval) * 100).toFixed(1)}% of requested rate`;
 }
 
-/** What a reader should doubt about the numbers. */
-export function sessionWarnings(meta: SessionMeta): string[] {
-  const warnings: string[] = [];
-  if (meta.droppedSamples > 0) {
-    warnings.push(`${meta.droppedSamples} sample${meta.droppedSamples === 1 ? ' was' : 's were'} dropped; times may be understated.`);
-  }
-  if (meta.totalFrames > 0 && meta.unresolvedFrames / meta.totalFrames > 0.01) {
-    const share = ((meta.unresolvedFrames / meta.totalFrames) * 100).toFixed(1);
-    warnings.push(`${share}% of frames (${meta.unresolvedFrames} of ${meta.totalFrames}) could not be resolved.`);
-  }
-  return warnings;
-}
-
 /** A path relative to cwd when it lies inside it. */
 export function relativeToCwd(path: string, cwd: string): string {
   if (!cwd) return path;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { FrameInfo, FrameKind, frameKey } from './frame';
 import { MemorySeries, validateMemorySeries } from './memory-series';
+import { labelSetById } from './labels-registry';
 import { writeFileAtomic } from './util/write-file';
 
 export const SESSION_FORMAT = 'nodeinstrument-session';
@@ -78,6 +79,14 @@ export interface SampleTable {
   cpu: number[];
 }
 
+/** The labels samples carried (withLabels/setLabels); absent when none did. */
+export interface SessionLabels {
+  /** The distinct label sets, each `{ key: value }`. */
+  sets: Array<Record<string, string>>;
+  /** Per sample: index into `sets`, or -1 for a sample without labels. */
+  sample: number[];
+}
+
 export interface SessionData {
   format: typeof SESSION_FORMAT;
   version: number;
@@ -85,6 +94,7 @@ export interface SessionData {
   frames: FrameInfo[];
   stacks: StackTable;
   samples: SampleTable;
+  labels?: SessionLabels;
   /** Process memory over the run (optional: older files and other tools have none). */
   memory?: MemorySeries;
 }
@@ -100,6 +110,7 @@ export class Session {
     readonly stacks: Readonly<StackTable>,
     readonly samples: Readonly<SampleTable>,
     readonly memory?: Readonly<MemorySeries>,
+    readonly labels?: Readonly<SessionLabels>,
   ) {}
 
   /** Frame ids of a stack, root first. */
@@ -120,6 +131,7 @@ export class Session {
       stacks: this.stacks,
       samples: this.samples,
       ...(this.memory ? { memory: this.memory } : {}),
+      ...(this.labels ? { labels: this.labels } : {}),
     };
   }
 
@@ -162,6 +174,8 @@ export class SessionBuilder {
   private readonly frameIds = new Map<string, number>();
   /** Children of each stack (index: parent stack id + 1), keyed by frame id. */
   private readonly stackChildren: Array<Map<number, number>> = [new Map()];
+  /** Created at the first labeled sample; maps process label-set ids to indexes in labels.sets. */
+  private labels: { table: SessionLabels; indexById: Map<number, number> } | undefined;
 
   internFrame(frame: FrameInfo): number {
     const key = frameKey(frame);
@@ -195,15 +209,32 @@ export class SessionBuilder {
     return stack;
   }
 
-  addSample(stack: number, time: number, duration: number, cpu: number): void {
+  /** labelSet: the process's label-set id the sampler recorded (lib/labels-registry.ts), 0 for none. */
+  addSample(stack: number, time: number, duration: number, cpu: number, labelSet = 0): void {
+    if (labelSet !== 0 || this.labels) this.addLabel(labelSet);
     this.samples.stack.push(stack);
     this.samples.time.push(time);
     this.samples.duration.push(duration);
     this.samples.cpu.push(cpu);
   }
 
+  private addLabel(labelSet: number): void {
+    if (!this.labels) {
+      // Earlier samples had none.
+      this.labels = { table: { sets: [], sample: new Array<number>(this.samples.stack.length).fill(-1) }, indexById: new Map() };
+    }
+    const { table, indexById } = this.labels;
+    let index = labelSet === 0 ? -1 : indexById.get(labelSet);
+    if (index === undefined) {
+      index = table.sets.length;
+      table.sets.push({ ...labelSetById(labelSet) });
+      indexById.set(labelSet, index);
+    }
+    table.sample.push(index);
+  }
+
   build(meta: SessionMeta, memory?: MemorySeries): Session {
-    return new Session(meta, this.frames, this.stacks, this.samples, memory);
+    return new Session(meta, this.frames, this.stacks, this.samples, memory, this.labels?.table);
   }
 }
 
@@ -296,6 +327,24 @@ function validateFrame(value: unknown, index: number): FrameInfo {
   return { name, file, line: line as number, column: column as number, kind: kind as FrameKind };
 }
 
+/** The optional labels table (sessions written before labels have none). */
+function validateLabels(value: unknown, sampleCount: number): SessionLabels {
+  if (!isObject(value) || !Array.isArray(value.sets)) fail('labels must be an object with a sets array');
+  const sets = value.sets.map((set: unknown, index: number) => {
+    if (!isObject(set)) fail(`labels.sets[${index}] must be an object`);
+    const entries = Object.entries(set);
+    if (!entries.every(([, item]) => typeof item === 'string')) fail(`labels.sets[${index}] must map keys to strings`);
+    // fromEntries defines own properties: a '__proto__' key stays data.
+    return Object.fromEntries(entries) as Record<string, string>;
+  });
+  const sample = numberArray(value.sample, 'labels.sample');
+  if (sample.length !== sampleCount) fail('labels.sample and samples.stack differ in length');
+  for (let i = 0; i < sample.length; i++) {
+    if (!Number.isInteger(sample[i]) || sample[i]! < -1 || sample[i]! >= sets.length) fail(`labels.sample[${i}] is out of range`);
+  }
+  return { sets, sample };
+}
+
 function validateSession(data: unknown): Session {
   if (!isObject(data) || data.format !== SESSION_FORMAT) {
     fail('not a nodeinstrument session (no "format": "nodeinstrument-session")');
@@ -328,5 +377,6 @@ function validateSession(data: unknown): Session {
     if (duration[i]! < 0) fail(`samples.duration[${i}] is negative`);
   }
   const memory = data.memory === undefined ? undefined : validateMemorySeries(data.memory, fail);
-  return new Session(meta, frames, { parent, frame }, { stack, time, duration, cpu }, memory);
+  const labels = data.labels === undefined ? undefined : validateLabels(data.labels, stack.length);
+  return new Session(meta, frames, { parent, frame }, { stack, time, duration, cpu }, memory, labels);
 }

@@ -132,7 +132,7 @@ export function applySourceMaps(session: Session, resolver: SourceMapResolver = 
   const notes = problemNotes(resolver.problems.slice(problemsBefore));
   if (!changed && notes.length === 0) return session;
   const meta = notes.length > 0 ? { ...session.meta, notes: [...session.meta.notes, ...notes] } : session.meta;
-  return new Session(meta, frames, session.stacks, session.samples, session.memory);
+  return new Session(meta, frames, session.stacks, session.samples, session.memory, session.labels);
 }
 
 // ---------------------------------------------------------------------------

@@ -151,7 +151,7 @@ export class Symbolizer {
     const cpu = Math.max(0, sample.cpuTimeNs - this.previousCpuNs) / 1e9;
     this.previousTimeNs = sample.timeNs;
     if (sample.cpuTimeNs > 0) this.previousCpuNs = sample.cpuTimeNs;
-    this.builder.addSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, duration, cpu);
+    this.builder.addSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, duration, cpu, sample.labelSet);
   }
 
   /** The sample's stack id: root first, the walked frames, the API callback, the pc. */

@@ -4,6 +4,7 @@
 #include <node_version.h>
 #include <v8.h>
 
+#include <atomic>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -22,6 +23,9 @@ struct AddonState {
   std::unique_ptr<MemoryMonitor> memory;
   std::unique_ptr<ScriptKeeper> scripts;
 };
+
+static_assert(std::atomic<int32_t>::is_always_lock_free && sizeof(std::atomic<int32_t>) == sizeof(int32_t),
+              "the signal handler reads the label slot, which JS writes as an Int32Array");
 
 AddonState& State(Napi::Env env) { return *env.GetInstanceData<AddonState>(); }
 
@@ -58,6 +62,17 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
     options.max_frames = static_cast<uint32_t>(OptionalUint(object, "maxFrames", options.max_frames));
     options.signal = static_cast<int>(OptionalUint(object, "signal", 0));
     options.max_pending_bytes = OptionalUint(object, "maxPendingBytes", options.max_pending_bytes);
+    // labelSlot: an ArrayBuffer whose first 4 bytes hold the label-set id JS
+    // sets (lib/labels-state.ts). Its memory never moves; the caller keeps
+    // the buffer alive for as long as the sampler runs.
+    const Napi::Value slot = object.Get("labelSlot");
+    if (!slot.IsUndefined()) {
+      if (!slot.IsArrayBuffer() || slot.As<Napi::ArrayBuffer>().ByteLength() < sizeof(int32_t) ||
+          reinterpret_cast<uintptr_t>(slot.As<Napi::ArrayBuffer>().Data()) % alignof(std::atomic<int32_t>) != 0) {
+        throw Napi::TypeError::New(env, "labelSlot must be an aligned ArrayBuffer of at least 4 bytes");
+      }
+      options.label_slot = static_cast<const std::atomic<int32_t>*>(slot.As<Napi::ArrayBuffer>().Data());
+    }
   }
   if (options.interval_ns < 10000) {
     throw Napi::RangeError::New(env, "interval must be at least 10 microseconds");

@@ -16,8 +16,10 @@ struct SampleHeader {
   uint32_t vm_state;           // v8::StateTag
   uint16_t frame_count;        // frames that follow; frames[0] is the pc
   uint16_t flags;              // kSampleFlag*
+  uint32_t label_set;          // the JS thread's label slot when captured; 0: none
+  uint32_t reserved;           // zero; keeps the frames 8-byte aligned
 };
-static_assert(sizeof(SampleHeader) == 40, "layout shared with lib/drain.ts");
+static_assert(sizeof(SampleHeader) == 48, "layout shared with lib/drain.ts");
 
 // The event loop was waiting for I/O (between libuv's prepare and check).
 constexpr uint16_t kSampleFlagIdle = 1;

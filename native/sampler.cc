@@ -306,6 +306,11 @@ void Sampler::OnSignal(void* context) {
   if (loop_idle_.load(std::memory_order_relaxed)) flags |= kSampleFlagIdle;
   if (info.frames_count >= max_frames - 1) flags |= kSampleFlagTruncated;
   header->flags = flags;
+  // JS writes the slot on this same thread (the handler interrupted it), so a
+  // relaxed load sees the last value written before the signal arrived.
+  const std::atomic<int32_t>* label_slot = options_.label_slot;
+  header->label_set = label_slot ? static_cast<uint32_t>(label_slot->load(std::memory_order_relaxed)) : 0;
+  header->reserved = 0;
   ring_.Commit(sizeof(SampleHeader) + header->frame_count * sizeof(uint64_t));
   samples_recorded_.fetch_add(1, std::memory_order_relaxed);
   in_flight_.store(false, std::memory_order_release);

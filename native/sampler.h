@@ -34,6 +34,10 @@ struct SamplerOptions {
   uint32_t max_frames = 255;
   int signal = 0;  // 0: the default real-time signal
   uint64_t max_pending_bytes = 256u << 20;
+  // The label-set id of the code running on the JS thread, written by JS
+  // (lib/labels.ts) and read by the signal handler. Owned by the addon
+  // instance, which outlives the sampler. Null: samples carry label set 0.
+  const std::atomic<int32_t>* label_slot = nullptr;
 };
 
 struct SamplerStats {

@@ -16,6 +16,7 @@ const { renderers } = require('../dist/cjs/renderers/index.js');
 const { Session } = require('../dist/cjs/session.js');
 const { Profile } = require('pprof-format');
 const speedscopeSchema = require('speedscope/dist/release/file-format-schema.json');
+const { marked } = require('marked');
 
 const HOT = 'busy';
 const hasGo = spawnSync('go', ['version']).status === 0;
@@ -58,6 +59,12 @@ const checks = {
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     for (const line of lines) assert.match(line, /^\S.* \d+$/);
     assert.ok(lines.some((line) => line.includes(`;${HOT} `)));
+  },
+  summary: (file) => {
+    // GitHub-flavoured Markdown (marked): the conditions and both hotspot lists are tables.
+    const html = marked.parse(readFileSync(file, 'utf8'), { gfm: true });
+    assert.equal(html.match(/<table>/g)?.length, 3, html);
+    assert.match(html, new RegExp(`<td><code>${HOT}</code></td>`));
   },
 };
 

@@ -5,6 +5,7 @@ import { FlamePanel, MemoryPanel, TimelinePanel } from './canvas-panels';
 import { formatSeconds, formatShortCount, formatValue, Timing } from './format';
 import { ViewLink } from './memory-chart';
 import { Header } from './header';
+import { buildLabelTree } from './label-tree';
 import type { ReportModel } from './model';
 import { matchFrames } from './search';
 import { buildTimelineRows } from './timeline-rows';
@@ -29,6 +30,8 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
   const [thresholdText, setThresholdText] = useState(String(+(settings.minShare * 100).toFixed(2)));
   const [showAll, setShowAll] = useState(settings.showAll);
   const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(new Set());
+  // Index into data.labels.pairs, or -1 for all samples.
+  const [labelPair, setLabelPair] = useState(-1);
   const viewLink = useMemo(() => new ViewLink(), []);
   const memory = model.data.memory;
   const isAlloc = model.unit === 'bytes';
@@ -36,7 +39,8 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
   const threshold = Number(thresholdText);
   const minShare = Number.isFinite(threshold) && threshold > 0 ? Math.min(threshold, 100) / 100 : 0;
   const rules = useMemo(() => rulesOf(settings, showAll), [showAll]);
-  const view = useMemo(() => processView(model.tree, rules, openGroups), [rules, openGroups]);
+  const tree = useMemo(() => (labelPair === -1 ? model.tree : buildLabelTree(model.data, model.frames, labelPair)), [labelPair]);
+  const view = useMemo(() => processView(tree, rules, openGroups), [tree, rules, openGroups]);
   const matches = useMemo(() => matchFrames(query, model.frames, model.locations), [query]);
 
   // The timeline and the flame graph are prepared when first shown.
@@ -67,6 +71,8 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
   const resampleNote = resampled
     ? `timeline resampled: ${formatShortCount(model.data.timeline.sampleCount)} samples shown as ${formatShortCount(resampled.buckets)} buckets of ${formatSeconds(resampled.bucketSeconds)}`
     : undefined;
+  const labelPairs = model.data.labels?.pairs;
+  const timelineNote = [labelPair === -1 ? undefined : 'the timeline shows all samples, whatever their labels', resampleNote].filter(Boolean).join('; ') || undefined;
 
   return (
     <div class="page">
@@ -80,6 +86,17 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
           ))}
         </div>
         <div class="controls">
+          {labelPairs && (
+            <label class="label-filter" title="Only the samples that carry this label (withLabels)">
+              labels
+              <select aria-label="Show the samples with this label" onChange={(event) => setLabelPair(Number(event.currentTarget.value))}>
+                <option value="-1">all samples</option>
+                {labelPairs.map((pair, index) => (
+                  <option value={index}>{pair}</option>
+                ))}
+              </select>
+            </label>
+          )}
           <input
             type="search"
             class="search"
@@ -111,7 +128,7 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
           <TreeView model={model} view={view} timing={timing} minShare={minShare} matches={matches} openGroups={openGroups} onToggleGroup={toggleGroup} />
         </section>
         <section id="panel-timeline" role="tabpanel" aria-labelledby="tab-timeline" hidden={tab !== 'timeline'} class="panel">
-          {timelineInput && <TimelinePanel input={timelineInput} matches={matches} tooltip={tooltip} note={resampleNote} link={memory ? viewLink : undefined} />}
+          {timelineInput && <TimelinePanel input={timelineInput} matches={matches} tooltip={tooltip} note={timelineNote} link={memory ? viewLink : undefined} />}
           {isAlloc && (
             <p class="memory-title">
               V8's sampling heap profiler records the order of allocations, not their time: the allocation profile is in the call tree and the flame graph.

@@ -1,7 +1,7 @@
 /** How the report writes times, shares, counts and dates. */
 import { formatBytes } from '../memory-series';
 export { formatBytes, formatMemorySummary } from '../memory-series';
-export { formatRate, formatTimestamp, sessionWarnings } from '../session-summary';
+export { formatRate, formatTimestamp } from '../session-summary';
 
 export type Timing = 'seconds' | 'percent';
 

@@ -1,9 +1,9 @@
 /** The report's header: when, how long, how many samples, what ran, and what to doubt. */
 import type { ReportModel } from './model';
-import { formatBytes, formatCount, formatMemorySummary, formatRate, formatSeconds, formatShortCount, formatTimestamp, sessionWarnings } from './format';
+import { formatBytes, formatCount, formatMemorySummary, formatRate, formatSeconds, formatShortCount, formatTimestamp } from './format';
 
 export function Header({ model }: { model: ReportModel }) {
-  const { meta, program, timeline } = model.data;
+  const { meta, program, timeline, warnings } = model.data;
   const rate = formatRate(meta);
   const samples = timeline.sampleCount;
   const memory = formatMemorySummary(model.data.memory);
@@ -61,10 +61,19 @@ export function Header({ model }: { model: ReportModel }) {
           </div>
         )}
       </dl>
+      {warnings.length > 0 && (
+        <div class="warning-banner" role="alert">
+          <strong>This profile may mislead.</strong>
+          <ul>
+            {warnings.map((warning) => (
+              <li class="warning" data-kind={warning.kind}>
+                {warning.message} <span class="advice">{warning.advice}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <ul class="notes">
-        {sessionWarnings(meta).map((warning) => (
-          <li class="warning">warning: {warning}</li>
-        ))}
         {meta.notes.map((note) => (
           <li class="note">note: {note}</li>
         ))}

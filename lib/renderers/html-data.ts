@@ -9,8 +9,10 @@ import { isAllocSession } from '../profile-mode';
 import { Session } from '../session';
 import { formatCommandLine } from '../session-summary';
 import type { HtmlFrames, HtmlRegExp, HtmlReportData, HtmlSettings } from './html-format';
+import { buildHtmlLabels } from './html-labels';
 import { buildTimeline, TIMELINE_MAX_SEGMENTS } from './html-timeline';
 import { displayLocation, escapeControl, TextRenderOptions } from './text';
+import { profileWarnings } from '../warnings';
 
 export interface HtmlDataOptions {
   /** Segments the timeline embeds at most before it is resampled. */
@@ -50,6 +52,8 @@ export function buildHtmlData(session: Session, options: TextRenderOptions = {},
       ? { sampleCount: stack.length, stack: [], gap: [], length: [] }
       : buildTimeline(session.samples, dataOptions.maxTimelineSegments ?? TIMELINE_MAX_SEGMENTS),
     settings: settingsOf(options),
+    warnings: profileWarnings(session),
+    ...(session.labels ? { labels: buildHtmlLabels(session, roundNs) } : {}),
     ...(session.memory ? { memory: memoryData(session.memory) } : {}),
   };
 }

@@ -6,6 +6,7 @@
 import type { FrameKind } from '../frame';
 import type { MemorySeries } from '../memory-series';
 import type { SessionMeta } from '../session';
+import type { ProfileWarning } from '../warnings';
 
 export interface HtmlReportData {
   meta: SessionMeta;
@@ -21,8 +22,28 @@ export interface HtmlReportData {
   emptyStack: { time: number; samples: number };
   timeline: HtmlTimeline;
   settings: HtmlSettings;
+  /** Why the profile may mislead (lib/warnings.ts); shown as a banner. */
+  warnings: ProfileWarning[];
   /** Process memory over the run, when the session recorded it: times rounded to microseconds, whole bytes. */
   memory?: MemorySeries;
+  /** Present when samples carry labels (withLabels): for the page's label selector. */
+  labels?: HtmlLabels;
+}
+
+/** Label pairs and, per pair, the self table of the samples that carry it. */
+export interface HtmlLabels {
+  /** `key=value`, sorted, as displayed. */
+  pairs: string[];
+  /** Per pair, in the same order. */
+  self: HtmlLabelSelf[];
+}
+
+/** A sparse self table: the stacks some samples ended in, with their seconds and sample counts. */
+export interface HtmlLabelSelf {
+  stack: number[];
+  time: number[];
+  samples: number[];
+  emptyStack: { time: number; samples: number };
 }
 
 /** Frames in columns (one array per field), which is smaller than an array of objects. */

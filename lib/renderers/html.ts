@@ -4,6 +4,7 @@
  * styles are built from lib/html-app into dist/html-app at build time and
  * inlined here; the profile goes in as JSON in a non-executing script tag.
  */
+import { filterSessionByLabels } from '../labels-filter';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,6 +57,7 @@ export function escapeHtml(text: string): string {
 }
 
 export function renderHtml(session: Session, options: TextRenderOptions = {}, dataOptions: HtmlDataOptions = {}): string {
+  if (options.labels) session = filterSessionByLabels(session, options.labels);
   const { script, style } = loadAssets();
   const data = buildHtmlData(session, options, dataOptions);
   // Only the page's own script may run: an injected <script> or onerror= is

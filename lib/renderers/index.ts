@@ -8,6 +8,7 @@ import { renderCpuProfile } from './cpuprofile';
 import { renderHtml } from './html';
 import { renderPprof } from './pprof';
 import { renderSpeedscope } from './speedscope';
+import { renderSummary } from './summary';
 import { renderText, TextRenderOptions } from './text';
 
 export interface Renderer {
@@ -64,6 +65,12 @@ export const renderers: readonly Renderer[] = [
     description: 'folded stacks with sample counts, for flamegraph.pl, inferno and speedscope',
     extensions: ['.collapsed', '.folded'],
     render: (session) => renderCollapsed(session),
+  },
+  {
+    name: 'summary',
+    description: 'hotspot summary in Markdown (conditions, top 3 branches and functions, warnings) for a ticket',
+    extensions: ['.md'],
+    render: (session, options) => renderSummary(session, options),
   },
 ];
 

@@ -9,9 +9,11 @@
  * session's samples carry two: the number of allocation samples and their
  * bytes, as `alloc_space` (every sampled allocation) or `inuse_space` (with
  * --live: only what was live at the end), the names Go's heap profiles use.
+ * Samples with labels (withLabels) are kept apart per label set, each with
+ * its labels as pprof string labels.
  */
 import { gzipSync } from 'node:zlib';
-import { Function as PprofFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
+import { Function as PprofFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { FrameInfo } from '../frame';
 import { isAllocSession } from '../profile-mode';
 import { Session } from '../session';
@@ -21,8 +23,11 @@ const NS_PER_SECOND = 1e9;
 const MAPPING_ID = 1;
 const NS_PER_MS = 1_000_000n;
 
-/** Sample counts and summed seconds of the samples that share one stack. */
+/** Sample counts and summed seconds of the samples that share one stack and label set. */
 interface StackTotals {
+  stackId: number;
+  /** Index into session.labels.sets, -1 for none. */
+  labelSet: number;
   count: number;
   wallSeconds: number;
   cpuSeconds: number;
@@ -39,13 +44,18 @@ export function buildPprofProfile(session: Session): Profile {
     new ValueType({ type: strings.dedup(type), unit: strings.dedup(unit) });
   const totals = totalsByStack(session);
   const locations = new LocationTable(session.frames, strings);
-  if (isAllocSession(session.meta)) return buildAllocProfile(session, totals, locations, strings, valueType);
-  const samples = [...totals].map(([stackId, total]) => {
+  const labelsOfSet = (session.labels?.sets ?? []).map((set) =>
+    Object.entries(set).map(([key, value]) => new Label({ key: strings.dedup(key), str: strings.dedup(value) })),
+  );
+  const labelsOf = (total: StackTotals): Label[] => (total.labelSet === -1 ? [] : labelsOfSet[total.labelSet]!);
+  if (isAllocSession(session.meta)) return buildAllocProfile(session, totals, locations, strings, valueType, labelsOf);
+  const samples = [...totals.values()].map((total) => {
     // pprof lists a sample's locations leaf first; an empty stack keeps its time with no locations.
-    const leafFirst = stackId === -1 ? [] : session.stackFrames(stackId).reverse();
+    const leafFirst = total.stackId === -1 ? [] : session.stackFrames(total.stackId).reverse();
     return new Sample({
       locationId: leafFirst.map((frameId) => locations.idOf(frameId)),
       value: [total.count, toNanoseconds(total.wallSeconds), toNanoseconds(total.cpuSeconds)],
+      label: labelsOf(total),
     });
   });
   const wall = valueType('wall', 'nanoseconds');
@@ -72,12 +82,17 @@ function buildAllocProfile(
   locations: LocationTable,
   strings: StringTable,
   valueType: (type: string, unit: string) => ValueType,
+  labelsOf: (total: StackTotals) => Label[],
 ): Profile {
   const space = session.meta.allocation?.live ? 'inuse_space' : 'alloc_space';
-  const samples = [...totals].map(([stackId, total]) => {
-    const leafFirst = stackId === -1 ? [] : session.stackFrames(stackId).reverse();
+  const samples = [...totals.values()].map((total) => {
+    const leafFirst = total.stackId === -1 ? [] : session.stackFrames(total.stackId).reverse();
     // wallSeconds holds the bytes in an alloc session (samples.duration is the weight column).
-    return new Sample({ locationId: leafFirst.map((frameId) => locations.idOf(frameId)), value: [total.count, Math.round(total.wallSeconds)] });
+    return new Sample({
+      locationId: leafFirst.map((frameId) => locations.idOf(frameId)),
+      value: [total.count, Math.round(total.wallSeconds)],
+      label: labelsOf(total),
+    });
   });
   const bytes = valueType(space, 'bytes');
   return new Profile({
@@ -96,18 +111,23 @@ function buildAllocProfile(
 }
 
 /**
- * Totals per stack id, in order of first appearance. Seconds are summed before
- * rounding, so each pprof value is off by at most half a nanosecond.
+ * Totals per stack id and label set, in order of first appearance. Seconds are
+ * summed before rounding, so each pprof value is off by at most half a nanosecond.
  */
 function totalsByStack(session: Session): Map<number, StackTotals> {
   const { stack, duration, cpu } = session.samples;
+  const labelOf = session.labels?.sample;
+  const sets = session.labels?.sets.length ?? 0;
   const totals = new Map<number, StackTotals>();
   for (let i = 0; i < stack.length; i++) {
     const stackId = stack[i]!;
-    let total = totals.get(stackId);
+    const labelSet = labelOf ? labelOf[i]! : -1;
+    // One number per (stack, label set): stack ids and set indexes are small integers.
+    const key = (stackId + 1) * (sets + 1) + (labelSet + 1);
+    let total = totals.get(key);
     if (!total) {
-      total = { count: 0, wallSeconds: 0, cpuSeconds: 0 };
-      totals.set(stackId, total);
+      total = { stackId, labelSet, count: 0, wallSeconds: 0, cpuSeconds: 0 };
+      totals.set(key, total);
     }
     total.count += 1;
     total.wallSeconds += duration[i]!;

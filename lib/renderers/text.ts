@@ -2,6 +2,7 @@
  * The text renderer: a short header about the run, then the processed call
  * tree, one node per line, in pyinstrument's reading style.
  */
+import { filterSessionByLabels, LabelFilter } from '../labels-filter';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FrameInfo } from '../frame';
@@ -9,8 +10,9 @@ import { DEFAULT_MIN_SHARE, ProcessorOptions, isApplicationFrame, processTree } 
 import { formatBytes, formatMemorySummary } from '../memory-series';
 import { allocationDescription, formatWeight, isAllocSession } from '../profile-mode';
 import { Session } from '../session';
-import { formatCommandLine, formatRate, formatTimestamp, relativeToCwd, sessionWarnings } from '../session-summary';
+import { formatCommandLine, formatRate, formatTimestamp, relativeToCwd } from '../session-summary';
 import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../tree';
+import { ProfileWarning, profileWarnings } from '../warnings';
 
 export interface TextRenderOptions {
   /** Box drawing characters (├─ └─ │) rather than ASCII (|- `- |). Default true. */
@@ -28,6 +30,8 @@ export interface TextRenderOptions {
    * `flat`: functions by self time, one line each.
    */
   mode?: 'tree' | 'timeline' | 'flat';
+  /** Only the samples with these labels (withLabels), e.g. `{ route: '/users' }`; see LabelFilter. */
+  labels?: LabelFilter;
 }
 
 export interface TreeRenderOptions {
@@ -49,8 +53,10 @@ export interface TreeRenderOptions {
 export const MAX_TREE_DEPTH = 1000;
 
 export function renderText(session: Session, options: TextRenderOptions = {}): string {
+  if (options.labels) session = filterSessionByLabels(session, options.labels);
   const style = new Style(options.color ?? false);
-  const lines = ['', ...renderHeader(session, options, style), ''];
+  const warnings = profileWarnings(session);
+  const lines = ['', ...renderHeader(session, options, style, warnings), ''];
   if (session.samples.stack.length === 0 && isAllocSession(session.meta)) {
     lines.push('No allocations were sampled: the program allocated less than the sampling interval, or nothing it allocated was live at the end.');
   } else if (session.samples.stack.length === 0) {
@@ -111,7 +117,7 @@ export function renderFlatLines(session: Session, options: TextRenderOptions): s
 // ---------------------------------------------------------------------------
 // Header.
 
-function renderHeader(session: Session, options: TextRenderOptions, style: Style): string[] {
+function renderHeader(session: Session, options: TextRenderOptions, style: Style, warnings: readonly ProfileWarning[]): string[] {
   const { meta } = session;
   const left = [`Recorded: ${formatTimestamp(meta.startTime)}`, `Duration: ${formatDuration(meta.duration)} s`];
   const rate = formatRate(meta);
@@ -133,13 +139,13 @@ function renderHeader(session: Session, options: TextRenderOptions, style: Style
   }
   const memory = formatMemorySummary(session.memory);
   if (memory) lines.push(`  ${margin}  Memory: ${memory}`);
-  for (const warning of sessionWarnings(meta)) lines.push(`  ${style.yellow('warning:')} ${warning}`);
+  for (const warning of warnings) {
+    lines.push(`  ${style.yellow('warning:')} ${warning.message}`);
+    lines.push(`  ${' '.repeat('warning:'.length)} ${style.dim(warning.advice)}`);
+  }
   for (const note of meta.notes) lines.push(`  note: ${escapeControl(note)}`);
   return lines;
 }
-
-
-
 
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,216 @@
+/**
+ * `nodeinstrument diff BEFORE AFTER [options]`: loads two saved profiles,
+ * compares them (lib/diff.ts) and writes the comparison as text, HTML or
+ * JSON. The argument parser is pure; runDiff does the I/O.
+ */
+import { basename } from 'node:path';
+import { UsageError } from './cli-args';
+import { DiffError, diffSessions, SessionDiff } from './diff';
+import { loadProfile } from './diff-input';
+import { renderDiffHtml } from './renderers/diff-html';
+import { renderDiffText } from './renderers/diff-text';
+import { writeFileAtomic } from './util/write-file';
+
+export type DiffFormat = 'text' | 'html' | 'json';
+
+export interface DiffCliOptions {
+  help: boolean;
+  before?: string;
+  after?: string;
+  renderer?: DiffFormat;
+  outfile?: string;
+  root?: string;
+  percent: boolean;
+  showAll: boolean;
+  hide?: RegExp;
+  show?: RegExp;
+  unicode?: boolean;
+  color?: boolean;
+  /** Smallest change of share reported, 0..1. */
+  minChange?: number;
+  cpu: boolean;
+}
+
+export const DIFF_USAGE = `Usage: nodeinstrument diff <before> <after> [options]
+
+Compares two profiles of the same program (session files: nodeinstrument -o run.json app.js,
+or V8 CPU profiles: node --cpu-prof app.js) and shows which functions and call paths got faster or slower, in seconds and in share of the
+total, marking what is within sampling noise.
+
+Options:
+  -r, --renderer <name>  text (default), html or json
+  -o, --outfile <path>   write to a file; .html/.htm give html, .json json, anything else text
+      --root <name>      compare only the time under this function, as shares of it
+      --percent          rows show shares (percent of the total or root) instead of seconds
+      --cpu              compare CPU time instead of wall time: steadier when the machine was
+                         busier in one run than the other (waiting drops out)
+      --min-change <pct> smallest change of share reported, in percent (default 2)
+      --show-all         show every frame: Node internals and library frames too
+      --hide <regex>     hide frames whose file path matches
+      --show <regex>     always show frames whose file path matches
+      --unicode, --no-unicode, --color, --no-color
+  -h, --help             show this help`;
+
+const FORMATS: readonly DiffFormat[] = ['text', 'html', 'json'];
+
+export function parseDiffArgs(argv: readonly string[]): DiffCliOptions {
+  const options: DiffCliOptions = { help: false, percent: false, showAll: false, cpu: false };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[i + 1];
+      if (next === undefined) throw new UsageError(`${name} needs a value`);
+      i++;
+      return next;
+    };
+    const flag = (): true => {
+      if (inline !== undefined) throw new UsageError(`${name} takes no value`);
+      return true;
+    };
+    switch (name) {
+      case '-h':
+      case '--help':
+        options.help = flag();
+        break;
+      case '-r':
+      case '--renderer': {
+        const format = value();
+        if (!FORMATS.includes(format as DiffFormat)) throw new UsageError(`diff writes ${FORMATS.join(', ')}, not '${format}'`);
+        options.renderer = format as DiffFormat;
+        break;
+      }
+      case '-o':
+      case '--outfile':
+        options.outfile = value();
+        break;
+      case '--root':
+        options.root = value();
+        if (options.root === '') throw new UsageError('--root needs a function name');
+        break;
+      case '--percent':
+        options.percent = flag();
+        break;
+      case '--cpu':
+        options.cpu = flag();
+        break;
+      case '--min-change': {
+        const text = value();
+        const percent = Number(text.replace(/%$/, ''));
+        if (text.trim() === '' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
+          throw new UsageError(`invalid --min-change '${text}' (a percentage from 0 to 100)`);
+        }
+        options.minChange = percent / 100;
+        break;
+      }
+      case '--show-all':
+        options.showAll = flag();
+        break;
+      case '--hide':
+      case '--show': {
+        const text = value();
+        let regex: RegExp;
+        try {
+          regex = new RegExp(text);
+        } catch (error) {
+          throw new UsageError(`invalid regular expression for ${name}: ${(error as Error).message}`);
+        }
+        if (name === '--hide') options.hide = regex;
+        else options.show = regex;
+        break;
+      }
+      case '--unicode':
+      case '--no-unicode':
+        flag();
+        options.unicode = name === '--unicode';
+        break;
+      case '--color':
+      case '--no-color':
+        flag();
+        options.color = name === '--color';
+        break;
+      default:
+        throw new UsageError(`unknown diff option ${name}`);
+    }
+  }
+  if (options.help) return options;
+  if (positional.length !== 2) throw new UsageError(`diff needs two profiles, BEFORE and AFTER (got ${positional.length})`);
+  [options.before, options.after] = positional as [string, string];
+  return options;
+}
+
+export function diffFormatOf(options: DiffCliOptions): DiffFormat {
+  if (options.renderer) return options.renderer;
+  const lower = options.outfile?.toLowerCase() ?? '';
+  if (lower.endsWith('.html') || lower.endsWith('.htm')) return 'html';
+  if (lower.endsWith('.json')) return 'json';
+  return 'text';
+}
+
+/** Runs `nodeinstrument diff`; returns the exit status (2 for bad usage, 1 for unreadable input). */
+export function runDiff(argv: readonly string[]): number {
+  let options: DiffCliOptions;
+  try {
+    options = parseDiffArgs(argv);
+  } catch (error) {
+    process.stderr.write(`nodeinstrument: ${(error as Error).message}\nTry 'nodeinstrument diff --help'.\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${DIFF_USAGE}\n`);
+    return 0;
+  }
+  let diff: SessionDiff;
+  try {
+    const before = loadProfile(options.before!);
+    const after = loadProfile(options.after!);
+    diff = diffSessions(before, after, {
+      processor: { showAll: options.showAll, hide: options.hide, show: options.show },
+      root: options.root,
+      minChange: options.minChange,
+      time: options.cpu ? 'cpu' : 'wall',
+    });
+  } catch (error) {
+    process.stderr.write(`nodeinstrument: ${error instanceof DiffError ? 'cannot compare: ' : ''}${(error as Error).message}\n`);
+    return 1;
+  }
+  const format = diffFormatOf(options);
+  const toTerminal = !options.outfile && process.stdout.isTTY === true;
+  const labels: [string, string] = [basename(options.before!), basename(options.after!)];
+  const timing = options.percent ? 'percent' : 'seconds';
+  const output =
+    format === 'json'
+      ? `${JSON.stringify(diff, null, 1)}\n`
+      : format === 'html'
+        ? renderDiffHtml(diff, { labels, timing })
+        : renderDiffText(diff, {
+            labels,
+            timing,
+            unicode: options.unicode ?? toTerminal,
+            color: options.color ?? (toTerminal && !('NO_COLOR' in process.env)),
+          });
+  try {
+    if (options.outfile) {
+      writeFileAtomic(options.outfile, output);
+      process.stderr.write(`nodeinstrument: wrote ${format} diff to ${options.outfile}\n`);
+    } else {
+      process.stdout.write(output);
+    }
+  } catch (error) {
+    process.stderr.write(`nodeinstrument: ${(error as Error).message}\n`);
+    return 1;
+  }
+  return 0;
+}
