@@ -17,19 +17,48 @@ import { CodeType, decodeCodeEvents } from './drain';
 import { loadNative } from './native';
 import { CodeCatalog, CodeEntry } from './symbolizer';
 
+/**
+ * Every copy of nodeinstrument loaded in a process (the CLI's and an app's
+ * own, say) has its own addon, and V8 has one code event handler slot: a
+ * recording by another copy replaces this copy's handler and removes it at
+ * its end. Copies count recordings here so that a watcher knows when it
+ * missed events.
+ */
+interface SharedCodeEvents {
+  /** Recordings started by any copy. */
+  generation: number;
+  /** The copy whose recording is running, if any. */
+  recordingCopy: object | undefined;
+}
+const SHARED_KEY = Symbol.for('nodeinstrument.codeEvents');
+const shared: SharedCodeEvents = ((globalThis as Record<symbol, unknown>)[SHARED_KEY] ??= {
+  generation: 0,
+  recordingCopy: undefined,
+}) as SharedCodeEvents;
+const THIS_COPY = {};
+
 /** The code known while watching; undefined when not watching. */
 let catalog: CodeCatalog | undefined;
+/** `shared.generation` when the catalog was last complete. */
+let seenGeneration = 0;
+/** Times the watched log was listed afresh (overflow, or another copy's recording). */
+let relistings = 0;
 
 /**
  * Starts watching the code V8 creates, so that later recordings start
  * without walking the heap and name code compiled before them (hot loops).
  * Costs V8 a name per compiled function while armed, and our log up to 8 MB
- * between recordings. Idempotent; main thread only.
+ * between recordings. Idempotent; main thread only. Throws while another
+ * copy of nodeinstrument is recording (taking V8's handler would blind it).
  */
 export function watchCode(): void {
   if (catalog !== undefined) return;
+  if (shared.recordingCopy !== undefined && shared.recordingCopy !== THIS_COPY) {
+    throw new Error('another copy of nodeinstrument is recording in this process; watch code once it has stopped');
+  }
   loadNative().watchCode(true);
   catalog = new CodeMap<CodeEntry>();
+  seenGeneration = shared.generation;
   // The listing of existing code is applied now, while arming, rather than
   // in the first recording's start().
   watchedCodeCatalog();
@@ -38,14 +67,15 @@ export function watchCode(): void {
 /**
  * watchCode() for the tools that profile a live service on demand (the pprof
  * endpoint, the signal trigger, the middleware), armed when they are set up.
- * Watching only improves the later profiles, so a process where it cannot
- * (no usable addon: the capture itself reports that) is left as it is.
+ * Watching only improves the later profiles, so where it cannot (no usable
+ * addon, which the capture itself reports; another copy recording) the
+ * process is left as it is.
  */
 export function watchCodeForCaptures(): void {
   try {
     watchCode();
   } catch {
-    // The capture will fail with the reason, where someone reads it.
+    // Captures work without it, as profiles did before it existed.
   }
 }
 
@@ -60,6 +90,11 @@ export function isWatchingCode(): boolean {
   return catalog !== undefined;
 }
 
+/** Times the watched code was listed afresh because events were missed (for tests and diagnostics). */
+export function watchedCodeRelistings(): number {
+  return relistings;
+}
+
 /**
  * For a recording about to start: the watched code, brought up to date
  * with the events logged since the last recording. Undefined when not
@@ -67,9 +102,14 @@ export function isWatchingCode(): boolean {
  */
 export function watchedCodeCatalog(): CodeCatalog | undefined {
   if (catalog === undefined) return undefined;
-  const { codeEvents, overflowed } = loadNative().takeCodeEvents();
-  // After an overflow the log listed all existing code again: start over.
-  if (overflowed) catalog = new CodeMap<CodeEntry>();
+  const missed = shared.generation !== seenGeneration;
+  const { codeEvents, overflowed } = loadNative().takeCodeEvents(missed);
+  // A fresh listing of all existing code: start over.
+  if (overflowed) {
+    catalog = new CodeMap<CodeEntry>();
+    seenGeneration = shared.generation;
+    relistings++;
+  }
   for (const event of decodeCodeEvents(codeEvents)) {
     if (event.kind === 'moved') {
       catalog.move(event.start, event.newStart);
@@ -82,7 +122,19 @@ export function watchedCodeCatalog(): CodeCatalog | undefined {
   return catalog;
 }
 
-/** After a recording: its code map (merged with what it inherited) is what is known now. */
-export function updateWatchedCode(next: CodeCatalog): void {
-  if (catalog !== undefined) catalog = next;
+/** A recording of this copy starts (after watchedCodeCatalog()). */
+export function recordingStarted(): void {
+  shared.generation++;
+  shared.recordingCopy = THIS_COPY;
+}
+
+/**
+ * A recording of this copy stopped; `codeMap` is its code map merged with
+ * what it inherited, which is what a watcher knows now.
+ */
+export function recordingStopped(codeMap: CodeCatalog): void {
+  if (shared.recordingCopy === THIS_COPY) shared.recordingCopy = undefined;
+  if (catalog === undefined) return;
+  catalog = codeMap;
+  seenGeneration = shared.generation;
 }

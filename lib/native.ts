@@ -70,8 +70,11 @@ export interface NativeSampler {
   keepScripts(on: boolean): number;
   /** Holds V8's code events between recordings (true) or lets them go; returns whether it held them before. */
   watchCode(on: boolean): boolean;
-  /** Between recordings, while watching: the code events logged since the last take. */
-  takeCodeEvents(): { codeEvents: ArrayBuffer; overflowed: boolean };
+  /**
+   * Between recordings, while watching: the code events logged since the last take; with
+   * `rescan`, or when the log overflowed (`overflowed`), a fresh listing of all existing code.
+   */
+  takeCodeEvents(rescan: boolean): { codeEvents: ArrayBuffer; overflowed: boolean };
 }
 
 let loaded: NativeSampler | undefined;

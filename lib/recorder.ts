@@ -10,7 +10,7 @@ import { Session, SessionBuilder, SessionMeta } from './session';
 import { applySourceMaps } from './source-maps';
 import { NativeObjects } from './native-objects';
 import { CodeCatalog, NativeResolver, Symbolizer } from './symbolizer';
-import { isWatchingCode, updateWatchedCode, watchedCodeCatalog } from './code-watcher';
+import { isWatchingCode, recordingStarted, recordingStopped, watchedCodeCatalog } from './code-watcher';
 
 export interface RecorderOptions {
   /** Sampling interval in seconds. */
@@ -50,6 +50,7 @@ export class Recorder {
       signal: options.signal,
       labelSlot: this.labelSlot,
     });
+    recordingStarted();
     countRecording(1); // labels used in this thread now reach the slot (lib/labels-state.ts)
     const stats = this.native.stats()!;
     this.startNs = stats.startTimeNs;
@@ -81,7 +82,7 @@ export class Recorder {
     this.drain();
     const stats = this.native.stats()!;
     lastCodeCatalog = this.symbolizer.catalog(isWatchingCode() ? 'all' : 'optimized');
-    updateWatchedCode(lastCodeCatalog);
+    recordingStopped(lastCodeCatalog);
     // Source maps are read here, in the profiled process, where the files are.
     this.session = applySourceMaps(this.builder.build(this.meta(stats, endNs, endCpuNs), memory));
     return this.session;

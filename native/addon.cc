@@ -248,24 +248,27 @@ Napi::Value WatchCode(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, was);
 }
 
-// takeCodeEvents(): the events logged since the last take, between
-// recordings: { codeEvents, overflowed }. After an overflow the log has
-// asked V8 for all existing code again (they follow in later events).
+// takeCodeEvents(rescan): the events logged since the last take, between
+// recordings: { codeEvents, overflowed }. After an overflow (or when asked)
+// the events are a fresh listing of all existing code.
 Napi::Value TakeCodeEvents(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState& state = State(env);
   if (!state.watching_code) throw Napi::Error::New(env, "not watching code (watchCode(true) first)");
   if (state.sampler && state.sampler->running()) throw Napi::Error::New(env, "a recording is running: its drain takes the code events");
+  // rescan: the caller knows the log missed events (another copy of the
+  // addon replaced V8's handler for a while): list all existing code again.
+  const bool rescan = info.Length() > 0 && info[0].ToBoolean().Value();
   CodeEventLog& log = CodeEventLog::Instance();
   bool overflowed = false;
   std::vector<uint8_t> bytes = log.Take(&overflowed);
-  if (overflowed) {
+  if (overflowed || rescan) {
     log.Rescan(v8::Isolate::GetCurrent());
     bytes = log.Take();
   }
   Napi::Object result = Napi::Object::New(env);
   result.Set("codeEvents", CopyToArrayBuffer(env, bytes));
-  result.Set("overflowed", Napi::Boolean::New(env, overflowed));
+  result.Set("overflowed", Napi::Boolean::New(env, overflowed || rescan));
   return result;
 }
 
