@@ -59,6 +59,11 @@ export class CodeMap<T> {
     return merged;
   }
 
+  /** Every value, in address order. */
+  entries(): readonly T[] {
+    return this.values;
+  }
+
   /** Moves the range that starts exactly at `from` (GC relocation). */
   move(from: number, to: number): void {
     const index = this.indexOfStart(from);

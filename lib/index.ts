@@ -1,5 +1,6 @@
 /** nodeinstrument: a readable, low-overhead sampling profiler for Node.js. */
 export { Profiler, profile } from './profiler';
+export { watchCode, unwatchCode, isWatchingCode } from './code-watcher';
 export type { ProfilerOptions } from './options';
 export type { ProfileMode } from './mode';
 export { Session, SessionFormatError } from './session';

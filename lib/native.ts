@@ -33,6 +33,8 @@ export interface NativeStats {
   boundaryRecoveries: number;
   /** Signals unanswered for 100 ms (taken by another handler, or a stopped thread), sent again. */
   lostSignals: number;
+  /** 1 if start() had V8 list the existing code (a heap walk), 0 if a code watcher knew it already. */
+  enumeratedExistingCode: number;
 }
 
 export interface NativeDrain {
@@ -68,6 +70,13 @@ export interface NativeSampler {
   memoryDrain(): Float64Array;
   /** Alloc mode: keeps the scripts of running code alive (true) or lets them go (false); returns how many were held. */
   keepScripts(on: boolean): number;
+  /** Holds V8's code events between recordings (true) or lets them go; returns whether it held them before. */
+  watchCode(on: boolean): boolean;
+  /**
+   * Between recordings, while watching: the code events logged since the last take; with
+   * `rescan`, or when the log overflowed (`overflowed`), a fresh listing of all existing code.
+   */
+  takeCodeEvents(rescan: boolean): { codeEvents: ArrayBuffer; overflowed: boolean };
 }
 
 let loaded: NativeSampler | undefined;

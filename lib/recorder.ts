@@ -11,6 +11,7 @@ import { Session, SessionBuilder, SessionMeta } from './session';
 import { applySourceMaps, SourceMapResolver } from './source-maps';
 import { NativeObjects } from './native-objects';
 import { CodeCatalog, NativeResolver, Symbolizer } from './symbolizer';
+import { isWatchingCode, recordingStarted, recordingStopped, watchedCodeCatalog } from './code-watcher';
 
 export interface RecorderOptions {
   /** Sampling interval in seconds. */
@@ -50,6 +51,8 @@ export class Recorder {
 
   constructor(private readonly options: RecorderOptions) {
     this.native = loadNative();
+    // Taken before the sampler starts: its drains take the events after that.
+    const watched = watchedCodeCatalog();
     this.startWallTime = Date.now();
     this.native.start({
       intervalNs: Math.round(options.interval * 1e9),
@@ -58,6 +61,7 @@ export class Recorder {
       labelSlot: this.labelSlot,
       cpuClock: options.mode === 'cpu',
     });
+    recordingStarted();
     countRecording(1); // labels used in this thread now reach the slot (lib/labels-state.ts)
     const stats = this.native.stats()!;
     this.startNs = stats.startTimeNs;
@@ -68,7 +72,7 @@ export class Recorder {
       objectOf: (address) => objects.objectOf(address),
       symbolOf: (address) => this.native.resolveSymbol(address),
     };
-    this.symbolizer = new Symbolizer(this.builder, resolver, this.startNs, this.startCpuNs, lastCodeCatalog, options.mode);
+    this.symbolizer = new Symbolizer(this.builder, resolver, this.startNs, this.startCpuNs, watched ?? lastCodeCatalog, options.mode);
     this.drainTimer = setInterval(() => this.drain(), options.drainInterval);
     this.drainTimer.unref();
   }
@@ -88,7 +92,8 @@ export class Recorder {
     const memory = this.memory.stop();
     this.drain();
     const stats = this.native.stats()!;
-    lastCodeCatalog = this.symbolizer.catalog();
+    lastCodeCatalog = this.symbolizer.catalog(isWatchingCode() ? 'all' : 'optimized');
+    recordingStopped(lastCodeCatalog);
     // Source maps are read here, in the profiled process, where the files are.
     const built = this.builder.build(this.meta(stats, endNs, endCpuNs), memory);
     const session = this.options.inlinedFrames ? this.symbolizer.expandInlineFrames(built) : built;

@@ -198,15 +198,16 @@ export class Symbolizer {
 
   /**
    * What the next recording inherits: the optimized code of this recording
-   * and of earlier ones that nothing newer overlaps. Only optimized code can
-   * be missing from a fresh listing. Names are copied: the drained buffers
+   * and of earlier ones that nothing newer overlaps (only optimized code can
+   * be missing from a fresh listing), or all of it for a code watcher, whose
+   * recordings get no fresh listing. Names are copied: the drained buffers
    * they point into must not outlive this recording.
    */
-  catalog(): CodeCatalog {
+  catalog(which: 'optimized' | 'all' = 'optimized'): CodeCatalog {
     return CodeMap.merge(
       this.codeMap,
       this.inherited ?? new CodeMap<CodeEntry>(),
-      (entry) => isOptimizedCodeName(entry.nameBytes),
+      which === 'all' ? () => true : (entry) => isOptimizedCodeName(entry.nameBytes),
       (entry) => ({
         nameBytes: entry.nameBytes.slice(),
         isWasm: entry.isWasm,
@@ -227,6 +228,10 @@ export class Symbolizer {
     const resolver = new InlineResolver(readSource);
     try {
       for (const nameBytes of this.tieredNames) resolver.addTieredFunction(parseCodeName(decodeName(nameBytes)).frame);
+      // Code from before this recording (a code watcher's, which this recording did not list again).
+      for (const entry of this.inherited?.entries() ?? []) {
+        if (isTieredCodeName(entry.nameBytes)) resolver.addTieredFunction(parseCodeName(decodeName(entry.nameBytes)).frame);
+      }
       const expanded = expandPositions(session, this.positions, resolver);
       this.inlineCounts = resolver.counts;
       return expanded;

@@ -15,6 +15,7 @@ import { ProfilerOptions } from './options';
 import { beginCapture, Capture } from './ondemand/capture';
 import { checkFormat, fileTimeStamp, writeReports } from './ondemand/report-output';
 import { Session } from './session';
+import { watchCodeForCaptures } from './code-watcher';
 
 /**
  * Signals a trigger may take. The others are Node's (SIGUSR1 opens the
@@ -97,6 +98,7 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
   const onStart = options.onStart ?? (() => log(`${trigger}: recording ${seconds} s for ${dir}`));
   const onReport = options.onReport ?? ((files) => log(`wrote ${files.join(', ')}`));
   const onError = options.onError ?? ((error) => log(error.message));
+  watchCodeForCaptures();
 
   let capture: Capture | undefined;
   let timer: NodeJS.Timeout | undefined;

@@ -19,6 +19,7 @@ namespace {
 
 struct AddonState {
   std::unique_ptr<Sampler> sampler;
+  bool watching_code = false;  // holds the code event log (watchCode)
   std::unique_ptr<MemoryMonitor> memory;
   std::unique_ptr<ScriptKeeper> scripts;
 };
@@ -40,6 +41,14 @@ uint64_t OptionalUint(const Napi::Object& options, const char* key, uint64_t fal
     throw Napi::RangeError::New(options.Env(), std::string(key) + " is out of range");
   }
   return static_cast<uint64_t>(number);
+}
+
+// The code event log belongs to one isolate: the first thread that uses it.
+void CheckCodeEventLogIsolate(Napi::Env env) {
+  v8::Isolate* owner = CodeEventLog::Instance().isolate();
+  if (owner != nullptr && owner != v8::Isolate::GetCurrent()) {
+    throw Napi::Error::New(env, "V8's code events are already observed on another thread of this process");
+  }
 }
 
 Napi::Value Start(const Napi::CallbackInfo& info) {
@@ -78,6 +87,7 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   }
   // Drop the previous session's buffers before taking new ones.
   state.sampler.reset();
+  CheckCodeEventLogIsolate(env);
   std::unique_ptr<Sampler> sampler;
   const std::string error = Sampler::Start(v8::Isolate::GetCurrent(), loop, options, &sampler);
   if (!error.empty()) throw Napi::Error::New(env, error);
@@ -138,6 +148,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   set("busyTicks", stats.busy_ticks);
   set("boundaryRecoveries", stats.boundary_recoveries);
   set("lostSignals", stats.lost_signals);
+  set("enumeratedExistingCode", state.sampler->enumerated_existing_code() ? 1 : 0);
   return result;
 }
 
@@ -219,6 +230,53 @@ Napi::Value KeepScripts(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(held));
 }
 
+// watchCode(on): holds the code event log between recordings, so that a
+// recording starts without V8's heap walk and knows code compiled before it.
+// Returns whether it was watching before.
+Napi::Value WatchCode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  const bool on = info.Length() > 0 && info[0].ToBoolean().Value();
+  const bool was = state.watching_code;
+  if (on && !was) {
+    CheckCodeEventLogIsolate(env);
+    CodeEventLog::Instance().Acquire(v8::Isolate::GetCurrent(), /*keep_all=*/false);
+    state.watching_code = true;
+  } else if (!on && was) {
+    CodeEventLog::Instance().Release(v8::Isolate::GetCurrent(), /*keep_all=*/false);
+    state.watching_code = false;
+  }
+  return Napi::Boolean::New(env, was);
+}
+
+// takeCodeEvents(rescan): the events logged since the last take, between
+// recordings: { codeEvents, overflowed }. After an overflow (or when asked)
+// the events are those since the gap followed by a fresh listing of all
+// existing code: the catalog starts over from them.
+Napi::Value TakeCodeEvents(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  if (!state.watching_code) throw Napi::Error::New(env, "not watching code (watchCode(true) first)");
+  if (state.sampler && state.sampler->running()) throw Napi::Error::New(env, "a recording is running: its drain takes the code events");
+  // rescan: the caller knows the log missed events (another copy of the
+  // addon replaced V8's handler for a while): list all existing code again.
+  const bool rescan = info.Length() > 0 && info[0].ToBoolean().Value();
+  CodeEventLog& log = CodeEventLog::Instance();
+  bool overflowed = false;
+  std::vector<uint8_t> bytes = log.Take(&overflowed);
+  if (overflowed || rescan) {
+    // The events since the gap, then a fresh listing of all existing code
+    // (which wins where they overlap, being newer).
+    log.Rescan(v8::Isolate::GetCurrent());
+    std::vector<uint8_t> listing = log.Take();
+    bytes.insert(bytes.end(), listing.begin(), listing.end());
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("codeEvents", CopyToArrayBuffer(env, bytes));
+  result.Set("overflowed", Napi::Boolean::New(env, overflowed || rescan));
+  return result;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonState());
   exports.Set("start", Napi::Function::New(env, Start, "start"));
@@ -234,6 +292,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("memoryStop", Napi::Function::New(env, MemoryStop, "memoryStop"));
   exports.Set("memoryDrain", Napi::Function::New(env, MemoryDrain, "memoryDrain"));
   exports.Set("keepScripts", Napi::Function::New(env, KeepScripts, "keepScripts"));
+  exports.Set("watchCode", Napi::Function::New(env, WatchCode, "watchCode"));
+  exports.Set("takeCodeEvents", Napi::Function::New(env, TakeCodeEvents, "takeCodeEvents"));
   exports.Set("defaultSignal", Napi::Number::New(env, DefaultSignal()));
   // The ABI (process.versions.modules) this was compiled for. The module
   // registers through Node-API, so any Node loads it, but the sampler uses

@@ -2,6 +2,7 @@
 
 #include <v8.h>
 
+#include <atomic>
 #include <cstring>
 
 #include "sample_record.h"
@@ -10,8 +11,14 @@
 namespace nodeinstrument {
 namespace {
 
-// V8's handler callback carries no user data; at most one log is active.
-std::atomic<CodeEventLog*> g_active_log{nullptr};
+// Events kept for a holder that does not take them (a watcher between
+// recordings) before they are dropped; the next recording then asks V8 for
+// all existing code again, as if nothing had been watched.
+constexpr size_t kMaxPendingBytes = size_t{8} << 20;
+
+// Set while somebody holds the log; read by the handler on any thread.
+std::atomic<bool> g_recording{false};
+std::atomic<CodeEventLog::Listener> g_listener{nullptr};
 
 // One code object's line position table while V8 reports it, entry by entry
 // (CODE_START_LINE_INFO_RECORDING .. CODE_END_LINE_INFO_RECORDING, before
@@ -56,9 +63,10 @@ void OnLineInfoEvent(CodeEventLog* log, const v8::JitCodeEvent* event) {
 }
 
 void OnJitCodeEvent(const v8::JitCodeEvent* event) {
-  CodeEventLog* log = g_active_log.load(std::memory_order_acquire);
+  if (CodeEventLog::Listener listener = g_listener.load(std::memory_order_acquire)) listener(event);
+  CodeEventLog* log = g_recording.load(std::memory_order_acquire) ? &CodeEventLog::Instance() : nullptr;
   if (log == nullptr) {
-    // Stopped between the start and the end of a line table: free it.
+    // Released between the start and the end of a line table: free it.
     if (event->type == v8::JitCodeEvent::CODE_END_LINE_INFO_RECORDING) {
       delete static_cast<PendingLineTable*>(event->user_data);
     }
@@ -68,14 +76,13 @@ void OnJitCodeEvent(const v8::JitCodeEvent* event) {
   switch (event->type) {
     case v8::JitCodeEvent::CODE_ADDED:
       log->Append(kCodeEventAdded, static_cast<uint8_t>(event->code_type),
-                  start, event->code_len, 0, event->name.str,
-                  static_cast<uint32_t>(event->name.len));
+                 start, event->code_len, 0, event->name.str,
+                 static_cast<uint32_t>(event->name.len));
       break;
     case v8::JitCodeEvent::CODE_MOVED:
       log->Append(kCodeEventMoved, static_cast<uint8_t>(event->code_type),
-                  start, event->code_len,
-                  reinterpret_cast<uint64_t>(event->new_code_start), nullptr,
-                  0);
+                 start, event->code_len,
+                 reinterpret_cast<uint64_t>(event->new_code_start), nullptr, 0);
       break;
     case v8::JitCodeEvent::CODE_START_LINE_INFO_RECORDING:
     case v8::JitCodeEvent::CODE_ADD_LINE_POS_INFO:
@@ -90,15 +97,71 @@ void OnJitCodeEvent(const v8::JitCodeEvent* event) {
 
 }  // namespace
 
-void CodeEventLog::Start(v8::Isolate* isolate) {
-  g_active_log.store(this, std::memory_order_release);
-  isolate->SetJitCodeEventHandler(v8::kJitCodeEventEnumExisting,
-                                  &OnJitCodeEvent);
+CodeEventLog& CodeEventLog::Instance() {
+  static CodeEventLog log;
+  return log;
 }
 
-void CodeEventLog::Stop(v8::Isolate* isolate) {
-  isolate->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
-  g_active_log.store(nullptr, std::memory_order_release);
+void CodeEventLog::Install(v8::Isolate* isolate, bool enumerate_existing) {
+  if (enumerate_existing && installed_) {
+    // V8 enumerates only when a handler is set: set it afresh.
+    isolate->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
+  }
+  // The listing of existing code arrives inside this call and is kept whole,
+  // however large: the cap is for events nobody takes, not for the listing.
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    bounded_ = false;
+  }
+  isolate->SetJitCodeEventHandler(
+      enumerate_existing ? v8::kJitCodeEventEnumExisting : v8::kJitCodeEventDefault,
+      &OnJitCodeEvent);
+  installed_ = true;
+  isolate_ = isolate;
+  std::lock_guard<std::mutex> lock(mutex_);
+  bounded_ = keep_all_holders_ == 0;
+}
+
+bool CodeEventLog::Acquire(v8::Isolate* isolate, bool keep_all) {
+  if (keep_all && keep_all_holders_++ == 0) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    bounded_ = false;
+  }
+  if (holders_++ > 0) return false;
+  g_recording.store(true, std::memory_order_release);
+  Install(isolate, true);
+  return true;
+}
+
+void CodeEventLog::Release(v8::Isolate* isolate, bool keep_all) {
+  if (holders_ == 0) return;
+  if (keep_all && keep_all_holders_ > 0 && --keep_all_holders_ == 0) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    bounded_ = true;
+  }
+  if (--holders_ > 0) return;
+  g_recording.store(false, std::memory_order_release);
+  if (g_listener.load(std::memory_order_acquire) == nullptr) {
+    isolate->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
+    installed_ = false;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<uint8_t>().swap(bytes_);
+  overflowed_ = false;
+}
+
+void CodeEventLog::SetListener(v8::Isolate* isolate, Listener listener) {
+  g_listener.store(listener, std::memory_order_release);
+  if (listener != nullptr) {
+    Install(isolate, true);
+  } else if (holders_ == 0 && installed_) {
+    isolate->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
+    installed_ = false;
+  }
+}
+
+void CodeEventLog::Rescan(v8::Isolate* isolate) {
+  if (holders_ > 0) Install(isolate, true);
 }
 
 void CodeEventLog::Append(uint8_t kind, uint8_t code_type, uint64_t start,
@@ -112,6 +175,14 @@ void CodeEventLog::Append(uint8_t kind, uint8_t code_type, uint64_t start,
   header.size = size;
   header.new_start = new_start;
   std::lock_guard<std::mutex> lock(mutex_);
+  ++event_count_;
+  if (bounded_ && bytes_.size() > kMaxPendingBytes) {
+    // Older events go; newer ones are kept: the code V8 does not list again
+    // (OSR code) may be among them. Take() reports the gap, and the taker
+    // asks for a fresh listing of the rest.
+    std::vector<uint8_t>().swap(bytes_);
+    overflowed_ = true;
+  }
   // Numbered under the lock so that the log's order is the sequence's order.
   header.seq = g_sequence.fetch_add(1, std::memory_order_acq_rel);
   const size_t offset = bytes_.size();
@@ -120,13 +191,14 @@ void CodeEventLog::Append(uint8_t kind, uint8_t code_type, uint64_t start,
   if (name_len > 0) {
     std::memcpy(bytes_.data() + offset + sizeof(header), name, name_len);
   }
-  ++event_count_;
 }
 
-std::vector<uint8_t> CodeEventLog::Take() {
+std::vector<uint8_t> CodeEventLog::Take(bool* overflowed) {
   std::vector<uint8_t> taken;
   std::lock_guard<std::mutex> lock(mutex_);
   taken.swap(bytes_);
+  if (overflowed != nullptr) *overflowed = overflowed_;
+  overflowed_ = false;
   return taken;
 }
 

@@ -208,7 +208,12 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   }
 
   // Existing code first, so every sample finds its code in the map.
-  s->code_events_.Start(isolate);
+  {
+    CodeEventLog& log = CodeEventLog::Instance();
+    s->code_events_at_start_ = log.event_count();
+    s->enumerated_existing_code_ = log.Acquire(isolate, /*keep_all=*/true);
+    s->holds_code_events_ = true;
+  }
 
   s->idle_prepare_ = new uv_prepare_t;
   s->idle_check_ = new uv_check_t;
@@ -255,7 +260,14 @@ void Sampler::Stop() {
     handler_installed_ = false;
   }
   g_active_sampler.store(nullptr, std::memory_order_release);
-  code_events_.Stop(isolate_);
+  if (holds_code_events_) {
+    // Events not yet drained are handed over by Drain() after Stop(); the
+    // log keeps them while a watcher holds it, and drops them otherwise,
+    // so take them now.
+    final_code_events_ = CodeEventLog::Instance().Take();
+    CodeEventLog::Instance().Release(isolate_, /*keep_all=*/true);
+    holds_code_events_ = false;
+  }
   uv_prepare_stop(idle_prepare_);
   uv_check_stop(idle_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(idle_prepare_),
@@ -504,7 +516,11 @@ DrainResult Sampler::Drain() {
     std::lock_guard<std::mutex> lock(store_mutex_);
     result.samples.swap(store_);
   }
-  result.code_events = code_events_.Take();
+  if (running_.load(std::memory_order_acquire)) {
+    result.code_events = CodeEventLog::Instance().Take();
+  } else {
+    result.code_events.swap(final_code_events_);
+  }
   return result;
 }
 
@@ -517,7 +533,7 @@ SamplerStats Sampler::Stats() const {
   stats.handler_reinstalls = handler_reinstalls_.load();
   stats.sigprof_handler_changes = sigprof_handler_changes_.load();
   stats.foreign_signals = foreign_signals_.load();
-  stats.code_events = code_events_.event_count();
+  stats.code_events = CodeEventLog::Instance().event_count() - code_events_at_start_;
   stats.late_ticks = late_ticks_.load();
   stats.busy_ticks = busy_ticks_.load();
   stats.boundary_recoveries = boundary_recoveries_.load();

@@ -84,6 +84,8 @@ class Sampler {
   uint64_t start_time_ns() const { return start_time_ns_; }
   uint64_t start_cpu_time_ns() const { return start_cpu_time_ns_; }
   int signal() const { return options_.signal; }
+  // False when a code watcher held the log already: no heap walk at start.
+  bool enumerated_existing_code() const { return enumerated_existing_code_; }
 
   // Signal handler bodies; public for the static trampoline only.
   void OnSignal(void* ucontext);
@@ -108,7 +110,10 @@ class Sampler {
   uint64_t start_cpu_time_ns_ = 0;
 
   SampleRing ring_;
-  CodeEventLog code_events_;
+  uint64_t code_events_at_start_ = 0;
+  std::vector<uint8_t> final_code_events_;  // taken at Stop, handed out by Drain
+  bool enumerated_existing_code_ = false;
+  bool holds_code_events_ = false;
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::atomic<bool> stop_requested_{false};

@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "code_event_log.h"
+
 namespace nodeinstrument {
 namespace {
 
@@ -14,7 +16,8 @@ std::unique_ptr<ScriptKeeper> ScriptKeeper::Start(v8::Isolate* isolate) {
   keeper->isolate_ = isolate;
   keeper->running_ = true;
   g_keeper.store(keeper.get(), std::memory_order_release);
-  isolate->SetJitCodeEventHandler(v8::kJitCodeEventEnumExisting, &ScriptKeeper::OnJitCodeEvent);
+  // Existing code is reported to the listener as the handler is (re)set.
+  CodeEventLog::Instance().SetListener(isolate, &ScriptKeeper::OnJitCodeEvent);
   return keeper;
 }
 
@@ -23,7 +26,7 @@ ScriptKeeper::~ScriptKeeper() { Stop(); }
 void ScriptKeeper::Stop() {
   if (!running_) return;
   running_ = false;
-  isolate_->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
+  CodeEventLog::Instance().SetListener(isolate_, nullptr);
   g_keeper.store(nullptr, std::memory_order_release);
   scripts_.clear();
 }

@@ -5,8 +5,8 @@
 // functions have all been collected by then (a CLI script's main module, at
 // exit) comes back with no file and no line. Holding a handle to each script
 // that code is created for (V8's JIT code events, which name the script)
-// keeps them resolvable. Only used in alloc mode: the isolate has one JIT code
-// event handler, which the wall sampler owns otherwise.
+// keeps them resolvable. Only used in alloc mode; it listens to the handler
+// the code event log installs (the isolate has one handler slot).
 #pragma once
 
 #include <v8.h>

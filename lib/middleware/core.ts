@@ -22,6 +22,7 @@ import { checkFormat, fileTimeStamp, FORMAT_NAMES, renderReport } from '../ondem
 import { ProfilerOptions } from '../options';
 import { Session } from '../session';
 import { writeFileAtomic } from '../util/write-file';
+import { watchCodeForCaptures } from '../code-watcher';
 
 export interface RecordOptions {
   /** Directory the reports go to; created if missing. */
@@ -192,6 +193,7 @@ export class RequestProfiling {
     const { interval, maxStackDepth, signal, inlinedFrames } = options;
     this.profiler = { interval, maxStackDepth, signal, inlinedFrames };
     this.record = options.record === undefined ? undefined : resolveRecord(options.record);
+    watchCodeForCaptures();
   }
 
   /** Called first thing for each request. Cheap when the request asks for nothing. */

@@ -16,6 +16,7 @@ import { packageVersion } from '../util/version';
 import { beginCapture, Capture, CaptureBusyError } from './capture';
 import { checkFormat, FORMAT_NAMES, renderReport } from './report-output';
 import { checkToken, requestHasToken } from './token';
+import { watchCodeForCaptures } from '../code-watcher';
 
 export interface PprofHandlerOptions extends ProfilerOptions {
   /** Required as `Authorization: Bearer <token>` (or as the Basic auth password) when set. */
@@ -125,6 +126,7 @@ function singleParam(query: URLSearchParams, name: string): string | undefined |
 
 export function pprofHandler(options: PprofHandlerOptions = {}): RequestHandler {
   const config = resolveConfig(options);
+  watchCodeForCaptures();
   return (request, response) => {
     let url: URL;
     try {
