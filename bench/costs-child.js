@@ -186,6 +186,7 @@ async function main() {
   // 6. start() against the live heap: grow it with small retained objects
   // (the heap walk visits objects), then time start()/stop() per profiler.
   out.startVsHeap = [];
+  const WATCHED = 'nodeinstrument (watchCode)';
   const retained = [];
   for (const targetMb of [0, ...heapSizesMb]) {
     while (process.memoryUsage().heapUsed / 2 ** 20 < targetMb) {
@@ -195,12 +196,16 @@ async function main() {
     }
     const row = { heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20, startMs: {} };
     for (let r = 0; r < Math.max(3, Math.round(reps / 2)); r++) {
-      for (const n of names) {
+      for (const n of [...names, WATCHED]) {
+        // The watched variant: nodeinstrument with watchCode() armed (no heap walk at start).
+        if (n === WATCHED) api.watchCode();
+        const c = cs[n === WATCHED ? 'nodeinstrument' : n];
         const t0 = performance.now();
-        cs[n].start(1000);
+        c.start(1000);
         const t1 = performance.now();
         workload.runFor(20);
-        cs[n].stop();
+        c.stop();
+        if (n === WATCHED) api.unwatchCode();
         (row.startMs[n] ??= []).push(t1 - t0);
         await tick();
       }
