@@ -66,8 +66,12 @@ void OnJitCodeEvent(const v8::JitCodeEvent* event) {
   if (CodeEventLog::Listener listener = g_listener.load(std::memory_order_acquire)) listener(event);
   CodeEventLog* log = g_recording.load(std::memory_order_acquire) ? &CodeEventLog::Instance() : nullptr;
   if (log == nullptr) {
-    // Released between the start and the end of a line table: free it.
-    if (event->type == v8::JitCodeEvent::CODE_END_LINE_INFO_RECORDING) {
+    if (event->type == v8::JitCodeEvent::CODE_START_LINE_INFO_RECORDING) {
+      // V8 hands back whatever the handler leaves in user_data, which it
+      // does not always clear (V8 11): say "no table" explicitly.
+      const_cast<v8::JitCodeEvent*>(event)->user_data = nullptr;
+    } else if (event->type == v8::JitCodeEvent::CODE_END_LINE_INFO_RECORDING) {
+      // Released between the start and the end of a line table: free it.
       delete static_cast<PendingLineTable*>(event->user_data);
     }
     return;
