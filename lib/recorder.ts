@@ -7,6 +7,7 @@ import { loadNative, NativeSampler, NativeStats } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';
 import { applySourceMaps } from './source-maps';
 import { NativeObjects } from './native-objects';
+import { claimSampling } from './sampling-claim';
 import { CodeCatalog, NativeResolver, Symbolizer } from './symbolizer';
 
 export interface RecorderOptions {
@@ -32,15 +33,22 @@ export class Recorder {
   private readonly startNs: number;
   private readonly startCpuNs: number;
   private session: Session | undefined;
+  private readonly releaseClaim: () => void;
 
   constructor(private readonly options: RecorderOptions) {
     this.native = loadNative();
     this.startWallTime = Date.now();
-    this.native.start({
-      intervalNs: Math.round(options.interval * 1e9),
-      maxFrames: options.maxStackDepth,
-      signal: options.signal,
-    });
+    this.releaseClaim = claimSampling();
+    try {
+      this.native.start({
+        intervalNs: Math.round(options.interval * 1e9),
+        maxFrames: options.maxStackDepth,
+        signal: options.signal,
+      });
+    } catch (error) {
+      this.releaseClaim();
+      throw error;
+    }
     const stats = this.native.stats()!;
     this.startNs = stats.startTimeNs;
     this.startCpuNs = stats.startCpuTimeNs;
@@ -65,6 +73,7 @@ export class Recorder {
     const endNs = this.native.monotonicNow();
     const endCpuNs = this.native.threadCpuTime();
     this.native.stop();
+    this.releaseClaim();
     this.drain();
     const stats = this.native.stats()!;
     lastCodeCatalog = this.symbolizer.catalog();
