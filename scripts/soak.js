@@ -220,6 +220,8 @@ async function runSoak(o) {
       const row = {
         minute: (minute * o.windowSeconds) / 60,
         at: new Date().toISOString(),
+        // The machine is shared: the 1-minute load average explains slow minutes.
+        loadAverage: os.loadavg()[0],
         requests: latencies.length,
         requestRate: latencies.length / o.windowSeconds,
         errors: result.errors + result.non2xx + result.timeouts,
@@ -306,13 +308,13 @@ function markdown(record) {
         `service RSS ${f(s.rssFirstMb)} MB after the first window${rows.length > 3 ? `, ${f(s.rssSettledMb)} MB after the third` : ''}, ${f(s.rssLastMb)} MB at the end (max ${f(s.rssMaxMb)}); ` +
         `p50 ${f(s.medianP50Ms, 2)} ms (median of minutes), worst minute's p99 ${f(s.worstP99Ms, 2)} ms.`,
       '',
-      '| minute | req/s | errors | p50 ms | p99 ms | max ms | service CPU | RSS MB | heap MB | samples | of requested | dropped | unresolved frames | pprof KB |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| minute | req/s | errors | p50 ms | p99 ms | max ms | service CPU | RSS MB | heap MB | samples | of requested | dropped | unresolved frames | pprof KB | load avg |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const r of rows) {
       lines.push(
         `| ${Number.isInteger(r.minute) ? r.minute : f(r.minute, 2)} | ${f(r.requestRate)} | ${r.errors} | ${f(r.p50Ms, 2)} | ${f(r.p99Ms, 2)} | ${f(r.maxMs, 1)} | ${f(r.cpuPercent, 0)}% | ${f(r.rssMb)} | ${f(r.heapUsedMb)} | ` +
-          `${r.samples} | ${f(r.achievedRate * 100)}% | ${r.droppedSamples} | ${r.unresolvedFrames}/${r.totalFrames} | ${f(r.pprofBytes / 1024, 0)} |`,
+          `${r.samples} | ${f(r.achievedRate * 100)}% | ${r.droppedSamples} | ${r.unresolvedFrames}/${r.totalFrames} | ${f(r.pprofBytes / 1024, 0)} | ${f(r.loadAverage)} |`,
       );
     }
   }

@@ -14,7 +14,8 @@
  *   workers    worker threads created and terminated; one tries to profile
  *              itself and must get a clear refusal
  *   exit       process.exit(7) from inside hot code, profiled by the CLI: exit
- *              code 7 and a complete session
+ *              code 7 and a complete session; then the same in a process that
+ *              started the profiler with the API and never stops it
  *   fork       child processes forked and spawned while the CLI profiles; the
  *              children must not profile or write the parent's session
  * After gc, eval, recursion and workers the same process runs the known-split
@@ -230,16 +231,27 @@ async function childHazardThenSplit(workload, hazardMs, splitMs) {
 
 /** Run by the CLI: hot code that calls process.exit(7) from deep inside. */
 function childExit(hazardMs) {
+  childExitWith(hazardMs, 7);
+}
+
+function childExitWith(hazardMs, code) {
   function hotExit(depth) {
     if (depth > 0) return hotExit(depth - 1) + 1;
     const end = performance.now() + hazardMs;
     let x = 0;
     for (;;) {
       x = (x * 31 + 7) | 0;
-      if (performance.now() > end) process.exit(7);
+      if (performance.now() > end) process.exit(code);
     }
   }
   hotExit(50);
+}
+
+/** Profiled with the API, never stopped: process.exit(5) from hot code while sampling at 10 kHz. */
+function childExitApi(hazardMs) {
+  const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+  new Profiler({ interval: INTERVAL }).start();
+  childExitWith(hazardMs, 5);
 }
 
 /** Run by the CLI: forks and spawns child processes while profiled. */
@@ -278,6 +290,7 @@ function childForkLeaf() {
 async function runChild(args) {
   const [workload, hazardMs, splitMs] = [args[0], Number(args[1]), Number(args[2])];
   if (workload === 'exit') return childExit(hazardMs);
+  if (workload === 'exit-api') return childExitApi(hazardMs);
   if (workload === 'fork-leaf') return childForkLeaf();
   if (workload === 'fork') {
     process.stdout.write(JSON.stringify(await childFork(hazardMs)));
@@ -327,7 +340,11 @@ async function runCase(workload, flag, sizes = SHORT) {
   const flagArgs = flag ? [flag] : [];
   const problems = [];
   const figures = {};
-  const childArgs = [__filename, '--child', workload, String(sizes.hazardMs), String(sizes.splitMs)];
+  // Full GCs take about half of the split's time under --stress-compaction: a
+  // longer split keeps the sampling noise of the shares well under the
+  // tolerance (test/accuracy-split.test.mjs does the same).
+  const splitMs = flag === '--stress-compaction' ? sizes.splitMs * 3 : sizes.splitMs;
+  const childArgs = [__filename, '--child', workload, String(sizes.hazardMs), String(splitMs)];
   if (workload === 'exit' || workload === 'fork') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ni-stress-'));
     const sessionPath = path.join(dir, 'session.json');
@@ -345,6 +362,11 @@ async function runCase(workload, flag, sizes = SHORT) {
         Object.assign(figures, sessionFigures(meta));
         if (meta.sampleCount < MIN_SAMPLES) problems.push(`only ${meta.sampleCount} samples`);
         if (workload === 'exit' && !session.frames.some((frame) => frame.name === 'hotExit')) problems.push('hotExit is not in the session');
+        if (workload === 'exit') {
+          // The same without the CLI: started with the API and never stopped.
+          const api = await run([...flagArgs, __filename, '--child', 'exit-api', String(sizes.hazardMs)], { timeoutMs: sizes.timeoutMs });
+          if (api.timedOut || api.signal || api.code !== 5) problems.push(`API, exit without stop: ${describeEnd(api)}, expected exit code 5\n${tail(api.stderr)}`);
+        }
         if (workload === 'fork') figures.children = JSON.parse(result.stdout).children;
       }
     } catch (error) {
