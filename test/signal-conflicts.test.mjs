@@ -22,6 +22,6 @@ for (const mode of ['same-signal', 'other-signal']) {
 test('the sampler\'s signal sent by other processes is ignored and counted; the process lives on', () => {
   const { samplesAfter, notes } = runJson([fixture('foreign-signal.js')]);
   assert.ok(notes.some((note) => /^10 signal\(s\) \d+ came from elsewhere and were ignored$/.test(note)), JSON.stringify(notes));
-  // 100 ms of spinning after the last one: sampling went on.
+  // 300 ms of spinning after the last one: sampling went on.
   assert.ok(samplesAfter >= 20, `samples after the last foreign signal: ${samplesAfter}`);
 });
