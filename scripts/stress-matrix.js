@@ -13,6 +13,8 @@
  *   recursion  recursion to stack overflow, RangeError caught, again and again
  *   workers    worker threads created and terminated; one tries to profile
  *              itself and must get a clear refusal
+ *   profiled-workers  workers that profile themselves, terminated mid-profile;
+ *              then the main thread profiles (runs before its profiler starts)
  *   exit       process.exit(7) from inside hot code, profiled by the CLI: exit
  *              code 7 and a complete session; then the same in a process that
  *              started the profiler with the API and never stops it
@@ -39,7 +41,7 @@ const CLI = path.join(ROOT, 'bin', 'nodeinstrument.js');
 const INTERVAL = 0.0001; // 10 kHz
 
 const FLAGS = ['', '--stress-compaction', '--always-sparkplug', '--maglev', '--always-osr', '--no-opt', '--max-lazy', '--jitless'];
-const WORKLOADS = ['gc', 'eval', 'recursion', 'workers', 'exit', 'fork'];
+const WORKLOADS = ['gc', 'eval', 'recursion', 'workers', 'profiled-workers', 'exit', 'fork'];
 const UNSAFE_FLAG = '--interpreted-frames-native-stack';
 const SPLIT_NAMES = ['main', 'middle', 'leafA', 'leafB', 'leafC'];
 /** Largest difference allowed between a measured share and the truth. */
@@ -164,6 +166,37 @@ const hazards = {
   },
 };
 
+/**
+ * Workers that profile themselves at 10 kHz and are terminated mid-profile:
+ * each must release the signal, the code event handler and the claim, or the
+ * main thread could not profile afterwards (runs before the main thread's
+ * profiler starts).
+ */
+async function profiledWorkers(ms) {
+  const { Worker } = require('node:worker_threads');
+  const index = JSON.stringify(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+  const end = performance.now() + ms;
+  let terminated = 0;
+  while (performance.now() < end) {
+    const worker = new Worker(
+      `const { Profiler } = require(${index});
+       const { parentPort } = require('node:worker_threads');
+       new Profiler({ interval: ${INTERVAL} }).start();
+       parentPort.postMessage('profiling');
+       for (;;) { const end = performance.now() + 5; let kept = []; while (performance.now() < end) kept.push({}); }`,
+      { eval: true },
+    );
+    await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5 + (terminated % 4) * 10));
+    await worker.terminate();
+    terminated++;
+  }
+  return { created: terminated };
+}
+
 /** The known-split workload of test/fixtures/known-split.js, with its truth. */
 function knownSplit(totalMs) {
   const calls = [];
@@ -219,8 +252,14 @@ async function childHazardThenSplit(workload, hazardMs, splitMs) {
   });
   observer.observe({ entryTypes: ['gc'] });
   const profiler = new Profiler({ interval: INTERVAL });
-  profiler.start();
-  const detail = await hazards[workload](hazardMs);
+  let detail;
+  if (workload === 'profiled-workers') {
+    detail = await profiledWorkers(hazardMs);
+    profiler.start();
+  } else {
+    profiler.start();
+    detail = await hazards[workload](hazardMs);
+  }
   const calls = knownSplit(splitMs);
   const session = profiler.stop();
   await new Promise((resolve) => setTimeout(resolve, 50)); // GC entries arrive asynchronously
@@ -443,11 +482,11 @@ function formatRow(result) {
     f.unresolved !== undefined ? `${f.unresolved}/${f.frames} unresolved` : '',
     f.worstDeviation !== undefined ? `split within ${(f.worstDeviation * 100).toFixed(1)} pt` : '',
     f.overflows !== undefined ? `${f.overflows} stack overflows` : '',
-    f.created !== undefined ? `${f.created} ${result.workload === 'workers' ? 'workers' : 'functions'}` : '',
+    f.created !== undefined ? `${f.created} ${result.workload.includes('workers') ? 'workers' : 'functions'}` : '',
     f.children !== undefined ? `${f.children} children` : '',
   ].filter(Boolean);
   const status = result.ok ? 'ok  ' : 'FAIL';
-  return `${status} ${result.workload.padEnd(9)} ${result.flag.padEnd(34)} ${figures.join(', ')}${result.ok ? '' : `\n     ${result.problems.join('\n     ')}`}`;
+  return `${status} ${result.workload.padEnd(16)} ${result.flag.padEnd(34)} ${figures.join(', ')}${result.ok ? '' : `\n     ${result.problems.join('\n     ')}`}`;
 }
 
 async function main(argv) {
