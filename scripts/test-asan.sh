@@ -49,8 +49,10 @@ fi
 # cycles, V8's profiler around ours, the CLI's exit and signal paths. Left
 # out: bounds on speed and shares (ASan slows every allocation of Node, and
 # the profiler's own start shows in short profiles), and pure TypeScript.
+status=0
 node --test --test-concurrency=1 test/stress-matrix.test.mjs test/signal-conflicts.test.mjs \
-  test/report-safety.test.mjs test/entry-points.test.mjs
+  test/report-safety.test.mjs test/entry-points.test.mjs || status=1
 node --test --test-concurrency=1 \
   --test-name-pattern='start/stop cycles|inspector CPU profile|throws|process\.exit|Ctrl-C|SIGTERM|profiles an ES module' \
-  test/stress.test.mjs test/cli.test.mjs
+  test/stress.test.mjs test/cli.test.mjs || status=1
+exit $status
