@@ -265,7 +265,15 @@ async function childHazardThenSplit(workload, hazardMs, splitMs) {
   await new Promise((resolve) => setTimeout(resolve, 50)); // GC entries arrive asynchronously
   observer.disconnect();
   const { expected, shares } = splitShares(session, calls, gcPauses);
-  return { detail, expected, shares, meta: session.meta };
+  // The longest time one sample stands for, and its leaf: a long gap without
+  // samples (a starved sampling thread on a loaded machine) is charged to the
+  // function running when sampling resumes.
+  let longest = 0;
+  for (let i = 1; i < session.samples.duration.length; i++) if (session.samples.duration[i] > session.samples.duration[longest]) longest = i;
+  const longestStack = session.samples.stack[longest];
+  const longestLeaf = longestStack === -1 || longestStack === undefined ? '(none)' : session.frames[session.stackFrames(longestStack).at(-1)].name;
+  const longestSample = { ms: (session.samples.duration[longest] ?? 0) * 1000, leaf: longestLeaf };
+  return { detail, expected, shares, meta: session.meta, longestSample };
 }
 
 /** Run by the CLI: hot code that calls process.exit(7) from deep inside. */
@@ -419,8 +427,8 @@ async function runCase(workload, flag, sizes = SHORT) {
     if (result.timedOut || result.signal || result.code !== 0) {
       problems.push(`${describeEnd(result)}\n${tail(result.stderr)}`);
     } else {
-      const { detail, expected, shares, meta } = JSON.parse(result.stdout);
-      Object.assign(figures, sessionFigures(meta), detail);
+      const { detail, expected, shares, meta, longestSample } = JSON.parse(result.stdout);
+      Object.assign(figures, sessionFigures(meta), detail, { longestSample });
       let worst = 0;
       for (const name of SPLIT_NAMES) {
         const deviation = Math.abs(shares[name] - expected[name]);
@@ -481,6 +489,7 @@ function formatRow(result) {
     f.dropped ? `${f.dropped} dropped` : '',
     f.unresolved !== undefined ? `${f.unresolved}/${f.frames} unresolved` : '',
     f.worstDeviation !== undefined ? `split within ${(f.worstDeviation * 100).toFixed(1)} pt` : '',
+    f.longestSample !== undefined ? `longest sample ${f.longestSample.ms.toFixed(1)} ms in ${f.longestSample.leaf}` : '',
     f.overflows !== undefined ? `${f.overflows} stack overflows` : '',
     f.created !== undefined ? `${f.created} ${result.workload.includes('workers') ? 'workers' : 'functions'}` : '',
     f.children !== undefined ? `${f.children} children` : '',
