@@ -273,7 +273,11 @@ async function childHazardThenSplit(workload, hazardMs, splitMs) {
   const longestStack = session.samples.stack[longest];
   const longestLeaf = longestStack === -1 || longestStack === undefined ? '(none)' : session.frames[session.stackFrames(longestStack).at(-1)].name;
   const longestSample = { ms: (session.samples.duration[longest] ?? 0) * 1000, leaf: longestLeaf };
-  return { detail, expected, shares, meta: session.meta, longestSample };
+  // Why samples are missing: late ticks (the sampling thread ran late), busy
+  // ticks (the last signal was still unhandled), lost signals.
+  const stats = require(path.join(ROOT, 'dist', 'cjs', 'native.js')).loadNative().stats();
+  const ticks = { late: stats.lateTicks, busy: stats.busyTicks, lost: stats.lostSignals, sent: stats.signalsSent };
+  return { detail, expected, shares, meta: session.meta, longestSample, ticks };
 }
 
 /** Run by the CLI: hot code that calls process.exit(7) from deep inside. */
@@ -427,8 +431,8 @@ async function runCase(workload, flag, sizes = SHORT) {
     if (result.timedOut || result.signal || result.code !== 0) {
       problems.push(`${describeEnd(result)}\n${tail(result.stderr)}`);
     } else {
-      const { detail, expected, shares, meta, longestSample } = JSON.parse(result.stdout);
-      Object.assign(figures, sessionFigures(meta), detail, { longestSample });
+      const { detail, expected, shares, meta, longestSample, ticks } = JSON.parse(result.stdout);
+      Object.assign(figures, sessionFigures(meta), detail, { longestSample, ticks });
       let worst = 0;
       for (const name of SPLIT_NAMES) {
         const deviation = Math.abs(shares[name] - expected[name]);
@@ -490,6 +494,7 @@ function formatRow(result) {
     f.unresolved !== undefined ? `${f.unresolved}/${f.frames} unresolved` : '',
     f.worstDeviation !== undefined ? `split within ${(f.worstDeviation * 100).toFixed(1)} pt` : '',
     f.longestSample !== undefined ? `longest sample ${f.longestSample.ms.toFixed(1)} ms in ${f.longestSample.leaf}` : '',
+    f.ticks !== undefined ? `ticks: ${f.ticks.sent} signals, ${f.ticks.late} late, ${f.ticks.busy} busy, ${f.ticks.lost} lost` : '',
     f.overflows !== undefined ? `${f.overflows} stack overflows` : '',
     f.created !== undefined ? `${f.created} ${result.workload.includes('workers') ? 'workers' : 'functions'}` : '',
     f.children !== undefined ? `${f.children} children` : '',
