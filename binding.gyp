@@ -1,4 +1,5 @@
 {
+  "variables": { "sanitize%": "" },
   "targets": [
     {
       "target_name": "nodeinstrument",
@@ -16,7 +17,14 @@
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-omit-frame-pointer"],
       "ldflags": ["-Wl,-z,now"],
-      "libraries": ["-lpthread"]
+      "libraries": ["-lpthread"],
+      "conditions": [
+        # Sanitizer builds (scripts/test-asan.sh): GYP_DEFINES=sanitize=address,undefined node-gyp rebuild
+        ["sanitize!=''", {
+          "cflags_cc+": ["-fsanitize=<(sanitize)", "-fno-sanitize-recover=all", "-g"],
+          "ldflags+": ["-fsanitize=<(sanitize)"]
+        }]
+      ]
     }
   ]
 }

@@ -254,17 +254,21 @@ async function main(argv: readonly string[]): Promise<void> {
   const sessionPath = join(tmpdir(), `nodeinstrument-${process.pid}-${randomBytes(4).toString('hex')}.json`);
   writeFileSync(sessionPath, ''); // claim the name; the preload replaces it
   let outcome: { code: number | null; signal: NodeJS.Signals | null };
+  let keepSession = false;
   try {
     outcome = await runProgram(options, sessionPath);
+    let session: Session | undefined;
     try {
-      output(Session.load(sessionPath), options);
+      session = Session.load(sessionPath);
     } catch (error) {
       const recorded = error instanceof LabelFilterError; // the profile is there, the filter matched nothing
       process.stderr.write(`nodeinstrument: ${recorded ? '' : 'no profile was recorded: '}${(error as Error).message}\n`);
       if (outcome.code === 0) outcome.code = 1;
     }
+    if (session) keepSession = !outputOrKeep(session, options, sessionPath);
+    if (keepSession && outcome.code === 0) outcome.code = 1;
   } finally {
-    rmSync(sessionPath, { force: true });
+    if (!keepSession) rmSync(sessionPath, { force: true });
   }
   endLike(outcome);
 }
@@ -276,6 +280,24 @@ function endLike(outcome: { code: number | null; signal: NodeJS.Signals | null }
     return;
   }
   process.exitCode = outcome.code ?? 1;
+}
+
+/**
+ * Writes the report; when that fails (unwritable path, full disk) says where
+ * and why and keeps the recorded session, so the run is not lost. Returns
+ * false when the session was kept.
+ */
+function outputOrKeep(session: Session, options: CliOptions, sessionPath: string): boolean {
+  try {
+    output(session, options);
+    return true;
+  } catch (error) {
+    process.stderr.write(
+      `nodeinstrument: ${(error as Error).message}\n` +
+        `nodeinstrument: the profile is kept in ${sessionPath}; render it with: nodeinstrument --load ${sessionPath} -o <report>\n`,
+    );
+    return false;
+  }
 }
 
 /** `nodeinstrument: <message>`, once (some errors carry the prefix already). */

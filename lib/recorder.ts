@@ -10,6 +10,7 @@ import { loadNative, NativeSampler, NativeStats } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';
 import { applySourceMaps, SourceMapResolver } from './source-maps';
 import { NativeObjects } from './native-objects';
+import { claimSampling } from './sampling-claim';
 import { CodeCatalog, NativeResolver, Symbolizer } from './symbolizer';
 import { isWatchingCode, recordingStarted, recordingStopped, watchedCodeCatalog } from './code-watcher';
 
@@ -48,19 +49,26 @@ export class Recorder {
   private session: Session | undefined;
   /** The label slot the sampler reads; held here too so it lives as long as the sampler. */
   private readonly labelSlot = labelState().slot.buffer as ArrayBuffer;
+  private readonly releaseClaim: () => void;
 
   constructor(private readonly options: RecorderOptions) {
     this.native = loadNative();
     // Taken before the sampler starts: its drains take the events after that.
     const watched = watchedCodeCatalog();
     this.startWallTime = Date.now();
-    this.native.start({
-      intervalNs: Math.round(options.interval * 1e9),
-      maxFrames: options.maxStackDepth,
-      signal: options.signal,
-      labelSlot: this.labelSlot,
-      cpuClock: options.mode === 'cpu',
-    });
+    this.releaseClaim = claimSampling();
+    try {
+      this.native.start({
+        intervalNs: Math.round(options.interval * 1e9),
+        maxFrames: options.maxStackDepth,
+        signal: options.signal,
+        labelSlot: this.labelSlot,
+        cpuClock: options.mode === 'cpu',
+      });
+    } catch (error) {
+      this.releaseClaim();
+      throw error;
+    }
     recordingStarted();
     countRecording(1); // labels used in this thread now reach the slot (lib/labels-state.ts)
     const stats = this.native.stats()!;
@@ -90,6 +98,7 @@ export class Recorder {
     this.native.stop();
     countRecording(-1);
     const memory = this.memory.stop();
+    this.releaseClaim();
     this.drain();
     const stats = this.native.stats()!;
     lastCodeCatalog = this.symbolizer.catalog(isWatchingCode() ? 'all' : 'optimized');

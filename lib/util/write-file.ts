@@ -12,7 +12,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     writeFileSync(temporary, data);
     renameSync(temporary, path);
   } catch (error) {
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // The directory itself is the problem (ENOTDIR, EACCES): nothing was written to remove.
+    }
     throw new Error(`cannot write ${path}: ${(error as Error).message}`);
   }
 }

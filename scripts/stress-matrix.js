@@ -1,0 +1,547 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Stress matrix: the sampler at 10 kHz while the process does the things that
+ * break profilers, under the V8 flags that change code layout and tiers.
+ *
+ *   node scripts/stress-matrix.js [--long] [--rounds N] [--only workload[,..]] [--flags f[,..]] [--json]
+ *   npm run stress            (the long version)
+ *
+ * Workloads (each in its own process, killed after a timeout: a hang fails):
+ *   gc         allocation-heavy work: young and old generation collections
+ *   eval       eval / new Function churn: code created and collected constantly
+ *   recursion  recursion to stack overflow, RangeError caught, again and again
+ *   workers    worker threads created and terminated; one tries to profile
+ *              itself and must get a clear refusal
+ *   profiled-workers  workers that profile themselves, terminated mid-profile;
+ *              then the main thread profiles (runs before its profiler starts)
+ *   exit       process.exit(7) from inside hot code, profiled by the CLI: exit
+ *              code 7 and a complete session; then the same in a process that
+ *              started the profiler with the API and never stops it
+ *   fork       child processes forked and spawned while the CLI profiles; the
+ *              children must not profile or write the parent's session
+ * After gc, eval, recursion and workers the same process runs the known-split
+ * workload (test/fixtures/known-split.js: main 10% self, middle -> leafA 30%,
+ * leafB 20%, leafC 40%) and checks that every function's share is within 3
+ * points of the truth measured by the process itself (wall time less GC pauses).
+ *
+ * Flags: none, --stress-compaction, --always-sparkplug, --maglev, --always-osr,
+ * --no-opt, --max-lazy, --jitless; and --interpreted-frames-native-stack, which
+ * must be refused with a clear message by both the CLI and the API.
+ *
+ * Exits 1 if any case failed. test/stress-matrix.test.mjs runs the short one.
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.join(__dirname, '..');
+const CLI = path.join(ROOT, 'bin', 'nodeinstrument.js');
+const INTERVAL = 0.0001; // 10 kHz
+
+const FLAGS = ['', '--stress-compaction', '--always-sparkplug', '--maglev', '--always-osr', '--no-opt', '--max-lazy', '--jitless'];
+const WORKLOADS = ['gc', 'eval', 'recursion', 'workers', 'profiled-workers', 'exit', 'fork'];
+const UNSAFE_FLAG = '--interpreted-frames-native-stack';
+const SPLIT_NAMES = ['main', 'middle', 'leafA', 'leafB', 'leafC'];
+/** Largest difference allowed between a measured share and the truth. */
+const TOLERANCE = 0.03;
+/**
+ * Fewest samples a run must have: proof that sampling went on through the
+ * hazard. Not a rate check (the figures show the achieved rate): on a shared
+ * two-core machine a run gets a fraction of a core.
+ */
+const MIN_SAMPLES = 200;
+
+const SHORT = { hazardMs: 400, splitMs: 800, timeoutMs: 60_000 };
+const LONG = { hazardMs: 5000, splitMs: 1500, timeoutMs: 180_000 };
+
+// ---------------------------------------------------------------------------
+// Inside the profiled process.
+
+function spin(ms) {
+  const end = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < end) x++;
+  return x;
+}
+
+const hazards = {
+  gc(ms) {
+    const end = performance.now() + ms;
+    const survivors = new Array(2000);
+    let allocated = 0;
+    for (let i = 0; performance.now() < end; i++) {
+      const young = { i, s: `item-${i}`, list: [i, i + 1, i + 2] };
+      survivors[i % survivors.length] = i % 3 === 0 ? new Array(200).fill(young) : young; // promoted to old space
+      if (i % 1000 === 0) survivors[(i / 1000) % survivors.length] = new Float64Array(50_000);
+      allocated++;
+    }
+    return { allocated };
+  },
+  eval(ms) {
+    const end = performance.now() + ms;
+    let created = 0;
+    let sum = 0;
+    for (let i = 0; performance.now() < end; i++) {
+      // Unique source each time: new code that is compiled, run hot enough to
+      // tier up, and dropped.
+      const fn = new Function('a', 'b', `let s = 0; for (let k = 0; k < 200; k++) s += a * ${i} + b + k % ${(i % 7) + 1}; return s;`);
+      for (let k = 0; k < 20; k++) sum += fn(k, i);
+      // eslint-disable-next-line no-eval
+      sum += eval(`(function churn${i}(x) { return x + ${i}; })`)(1);
+      created += 2;
+    }
+    return { created, sum };
+  },
+  recursion(ms) {
+    const end = performance.now() + ms;
+    let overflows = 0;
+    let deepest = 0;
+    function down(depth) {
+      if (depth > deepest) deepest = depth;
+      return down(depth + 1) + 1;
+    }
+    function wide(depth, a, b, c, d) {
+      const locals = [a, b, c, d, depth];
+      return wide(depth + 1, locals[0] + 1, b, c, d) + locals.length;
+    }
+    while (performance.now() < end) {
+      for (const recurse of [() => down(0), () => wide(0, 1, 2, 3, 4)]) {
+        try {
+          recurse();
+        } catch (error) {
+          if (!(error instanceof RangeError)) throw error;
+          overflows++;
+        }
+      }
+    }
+    if (overflows === 0) throw new Error('no stack overflow happened');
+    return { overflows, deepest };
+  },
+  async workers(ms) {
+    const { Worker } = require('node:worker_threads');
+    const end = performance.now() + ms;
+    let created = 0;
+    let terminated = 0;
+    const body = `
+      const { parentPort } = require('node:worker_threads');
+      parentPort.postMessage('up');
+      const end = performance.now() + 1000;
+      let kept = [];
+      while (performance.now() < end) { kept.push({ x: Math.random() }); if (kept.length > 1000) kept = []; }
+    `;
+    while (performance.now() < end) {
+      const batch = [];
+      for (let i = 0; i < 2; i++) {
+        const worker = new Worker(body, { eval: true });
+        created++;
+        batch.push(
+          new Promise((resolve) => {
+            // Terminated at once, or shortly after it starts running.
+            const stopAfter = created % 3 === 0 ? 0 : 5 + (created % 20);
+            worker.once('message', () => setTimeout(() => worker.terminate().then(resolve), stopAfter));
+            worker.once('error', resolve);
+            if (stopAfter === 0) worker.terminate().then(resolve);
+          }),
+        );
+      }
+      await Promise.all(batch);
+      terminated += batch.length;
+    }
+    // A profiler in a worker while the main thread is profiled: refused, clearly.
+    const refusal = await new Promise((resolve, reject) => {
+      const worker = new Worker(
+        `const { parentPort } = require('node:worker_threads');
+         const { Profiler } = require(${JSON.stringify(path.join(ROOT, 'dist', 'cjs', 'index.js'))});
+         try { new Profiler({ interval: 0.001 }).start(); parentPort.postMessage('started'); }
+         catch (error) { parentPort.postMessage(error.message); }`,
+        { eval: true },
+      );
+      worker.once('message', (message) => worker.terminate().then(() => resolve(message)));
+      worker.once('error', reject);
+    });
+    if (!/already profiling/.test(refusal)) throw new Error(`a worker's profiler: ${refusal}`);
+    return { created, terminated, refusal };
+  },
+};
+
+/**
+ * Workers that profile themselves at 10 kHz and are terminated mid-profile:
+ * each must release the signal, the code event handler and the claim, or the
+ * main thread could not profile afterwards (runs before the main thread's
+ * profiler starts).
+ */
+async function profiledWorkers(ms) {
+  const { Worker } = require('node:worker_threads');
+  const index = JSON.stringify(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+  const end = performance.now() + ms;
+  let terminated = 0;
+  while (performance.now() < end) {
+    const worker = new Worker(
+      `const { Profiler } = require(${index});
+       const { parentPort } = require('node:worker_threads');
+       new Profiler({ interval: ${INTERVAL} }).start();
+       parentPort.postMessage('profiling');
+       for (;;) { const end = performance.now() + 5; let kept = []; while (performance.now() < end) kept.push({}); }`,
+      { eval: true },
+    );
+    await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5 + (terminated % 4) * 10));
+    await worker.terminate();
+    terminated++;
+  }
+  return { created: terminated };
+}
+
+/** The known-split workload of test/fixtures/known-split.js, with its truth. */
+function knownSplit(totalMs) {
+  const calls = [];
+  function timed(name, fn) {
+    const enter = performance.now();
+    const result = fn();
+    calls.push([name, enter, performance.now()]);
+    return result;
+  }
+  // Each function has its own loop so that no helper gets inlined away.
+  function leafA(ms) { return timed('leafA', () => { const end = performance.now() + ms; let x = 0; while (performance.now() < end) x++; return x; }); }
+  function leafB(ms) { return timed('leafB', () => { const end = performance.now() + ms; let x = 0; while (performance.now() < end) x++; return x; }); }
+  function leafC(ms) { return timed('leafC', () => { const end = performance.now() + ms; let x = 0; while (performance.now() < end) x++; return x; }); }
+  function middle() { return timed('middle', () => leafA(totalMs * 0.3) + leafB(totalMs * 0.2)); }
+  function main() {
+    return timed('main', () => {
+      const end = performance.now() + totalMs * 0.1;
+      let x = 0;
+      while (performance.now() < end) x++;
+      return x + middle() + leafC(totalMs * 0.4);
+    });
+  }
+  main();
+  return calls;
+}
+
+/** Shares of each split function (total time relative to main's), measured and true. */
+function splitShares(session, calls, gcPauses) {
+  const truthTime = Object.fromEntries(SPLIT_NAMES.map((name) => [name, 0]));
+  for (const [name, enter, exit] of calls) {
+    let gc = 0;
+    for (const [start, end] of gcPauses) gc += Math.max(0, Math.min(end, exit) - Math.max(start, enter));
+    truthTime[name] += exit - enter - gc;
+  }
+  const expected = Object.fromEntries(SPLIT_NAMES.map((name) => [name, truthTime[name] / truthTime.main]));
+  const totals = Object.fromEntries(SPLIT_NAMES.map((name) => [name, 0]));
+  for (let i = 0; i < session.samples.stack.length; i++) {
+    const stack = session.samples.stack[i];
+    if (stack === -1) continue;
+    const inStack = new Set(session.stackFrames(stack).map((id) => session.frames[id].name));
+    for (const name of inStack) if (name in totals) totals[name] += session.samples.duration[i];
+  }
+  const shares = Object.fromEntries(SPLIT_NAMES.map((name) => [name, totals[name] / totals.main]));
+  return { expected, shares };
+}
+
+async function childHazardThenSplit(workload, hazardMs, splitMs) {
+  const { PerformanceObserver } = require('node:perf_hooks');
+  const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+  const gcPauses = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPauses.push([entry.startTime, entry.startTime + entry.duration]);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const profiler = new Profiler({ interval: INTERVAL });
+  let detail;
+  if (workload === 'profiled-workers') {
+    detail = await profiledWorkers(hazardMs);
+    profiler.start();
+  } else {
+    profiler.start();
+    detail = await hazards[workload](hazardMs);
+  }
+  const calls = knownSplit(splitMs);
+  const session = profiler.stop();
+  await new Promise((resolve) => setTimeout(resolve, 50)); // GC entries arrive asynchronously
+  observer.disconnect();
+  const { expected, shares } = splitShares(session, calls, gcPauses);
+  // The longest time one sample stands for, and its leaf: a long gap without
+  // samples (a starved sampling thread on a loaded machine) is charged to the
+  // function running when sampling resumes.
+  let longest = 0;
+  for (let i = 1; i < session.samples.duration.length; i++) if (session.samples.duration[i] > session.samples.duration[longest]) longest = i;
+  const longestStack = session.samples.stack[longest];
+  const longestLeaf = longestStack === -1 || longestStack === undefined ? '(none)' : session.frames[session.stackFrames(longestStack).at(-1)].name;
+  const longestSample = { ms: (session.samples.duration[longest] ?? 0) * 1000, leaf: longestLeaf };
+  // Why samples are missing: late ticks (the sampling thread ran late), busy
+  // ticks (the last signal was still unhandled), lost signals.
+  const stats = require(path.join(ROOT, 'dist', 'cjs', 'native.js')).loadNative().stats();
+  const ticks = { late: stats.lateTicks, busy: stats.busyTicks, lost: stats.lostSignals, sent: stats.signalsSent };
+  return { detail, expected, shares, meta: session.meta, longestSample, ticks };
+}
+
+/** Run by the CLI: hot code that calls process.exit(7) from deep inside. */
+function childExit(hazardMs) {
+  childExitWith(hazardMs, 7);
+}
+
+function childExitWith(hazardMs, code) {
+  function hotExit(depth) {
+    if (depth > 0) return hotExit(depth - 1) + 1;
+    const end = performance.now() + hazardMs;
+    let x = 0;
+    for (;;) {
+      x = (x * 31 + 7) | 0;
+      if (performance.now() > end) process.exit(code);
+    }
+  }
+  hotExit(50);
+}
+
+/** Profiled with the API, never stopped: process.exit(5) from hot code while sampling at 10 kHz. */
+function childExitApi(hazardMs) {
+  const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+  new Profiler({ interval: INTERVAL }).start();
+  childExitWith(hazardMs, 5);
+}
+
+/** Run by the CLI: forks and spawns child processes while profiled. */
+async function childFork(hazardMs) {
+  const { execFile, fork } = require('node:child_process');
+  const end = performance.now() + hazardMs;
+  const results = [];
+  while (performance.now() < end) {
+    const forked = new Promise((resolve) => {
+      // Inherits --require preload.js through execArgv: it must stay unprofiled.
+      const child = fork(__filename, ['--child', 'fork-leaf'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+      let out = '';
+      child.stdout.on('data', (data) => (out += data));
+      child.on('exit', (code, signal) => resolve({ code, signal, out }));
+    });
+    const spawned = new Promise((resolve) => execFile(process.execPath, ['-e', 'process.exit(0)'], (error) => resolve({ code: error ? error.code : 0 })));
+    spin(20);
+    results.push(await forked, await spawned);
+  }
+  const bad = results.filter((r) => r.code !== 0 || (r.out !== undefined && r.out.trim() !== 'unprofiled'));
+  if (bad.length > 0) throw new Error(`children: ${JSON.stringify(bad.slice(0, 3))}`);
+  return { children: results.length };
+}
+
+function childForkLeaf() {
+  spin(30);
+  let profiled = false;
+  try {
+    profiled = require(path.join(ROOT, 'dist', 'cjs', 'native.js')).loadNative().isRunning();
+  } catch {
+    // the addon not loading at all is also "not profiled"
+  }
+  process.stdout.write(profiled ? 'profiled\n' : 'unprofiled\n');
+}
+
+async function runChild(args) {
+  const [workload, hazardMs, splitMs] = [args[0], Number(args[1]), Number(args[2])];
+  if (workload === 'exit') return childExit(hazardMs);
+  if (workload === 'exit-api') return childExitApi(hazardMs);
+  if (workload === 'fork-leaf') return childForkLeaf();
+  if (workload === 'fork') {
+    process.stdout.write(JSON.stringify(await childFork(hazardMs)));
+    return undefined;
+  }
+  const result = await childHazardThenSplit(workload, hazardMs, splitMs);
+  process.stdout.write(JSON.stringify(result));
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// The matrix (parent).
+
+/** Runs node with args; resolves with { code, signal, stdout, stderr, timedOut, ms }. */
+function run(args, { timeoutMs, env = process.env }) {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data) => (stdout += data));
+    child.stderr.on('data', (data) => (stderr += data));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut, ms: performance.now() - started });
+    });
+  });
+}
+
+function describeEnd(result) {
+  if (result.timedOut) return `hung (killed after ${(result.ms / 1000).toFixed(0)} s)`;
+  if (result.signal) return `killed by ${result.signal}`;
+  return `exit code ${result.code}`;
+}
+
+function tail(text, lines = 12) {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+/** One case: resolves with { workload, flag, ok, problems[], figures }. */
+async function runCase(workload, flag, sizes = SHORT) {
+  const flagArgs = flag ? [flag] : [];
+  const problems = [];
+  const figures = {};
+  // Full GCs take about half of the split's time under --stress-compaction: a
+  // longer split keeps the sampling noise of the shares well under the
+  // tolerance (test/accuracy-split.test.mjs does the same).
+  const splitMs = flag === '--stress-compaction' ? sizes.splitMs * 3 : sizes.splitMs;
+  const childArgs = [__filename, '--child', workload, String(sizes.hazardMs), String(splitMs)];
+  if (workload === 'exit' || workload === 'fork') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ni-stress-'));
+    const sessionPath = path.join(dir, 'session.json');
+    try {
+      const nodeArgs = flagArgs.map((f) => `--node-arg=${f}`);
+      const result = await run([CLI, '-i', String(INTERVAL), '-o', sessionPath, ...nodeArgs, ...childArgs], { timeoutMs: sizes.timeoutMs });
+      figures.ms = Math.round(result.ms);
+      const expectedCode = workload === 'exit' ? 7 : 0;
+      if (result.timedOut || result.signal || result.code !== expectedCode) {
+        problems.push(`${describeEnd(result)}, expected exit code ${expectedCode}\n${tail(result.stderr)}`);
+      } else {
+        const { Session } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+        const session = Session.load(sessionPath);
+        const { meta } = session;
+        Object.assign(figures, sessionFigures(meta));
+        if (meta.sampleCount < MIN_SAMPLES) problems.push(`only ${meta.sampleCount} samples`);
+        if (workload === 'exit' && !session.frames.some((frame) => frame.name === 'hotExit')) problems.push('hotExit is not in the session');
+        if (workload === 'exit') {
+          // The same without the CLI: started with the API and never stopped.
+          const api = await run([...flagArgs, __filename, '--child', 'exit-api', String(sizes.hazardMs)], { timeoutMs: sizes.timeoutMs });
+          if (api.timedOut || api.signal || api.code !== 5) problems.push(`API, exit without stop: ${describeEnd(api)}, expected exit code 5\n${tail(api.stderr)}`);
+        }
+        if (workload === 'fork') figures.children = JSON.parse(result.stdout).children;
+      }
+    } catch (error) {
+      problems.push(error.message);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } else {
+    const result = await run([...flagArgs, ...childArgs], { timeoutMs: sizes.timeoutMs });
+    figures.ms = Math.round(result.ms);
+    if (result.timedOut || result.signal || result.code !== 0) {
+      problems.push(`${describeEnd(result)}\n${tail(result.stderr)}`);
+    } else {
+      const { detail, expected, shares, meta, longestSample, ticks } = JSON.parse(result.stdout);
+      Object.assign(figures, sessionFigures(meta), detail, { longestSample, ticks });
+      let worst = 0;
+      for (const name of SPLIT_NAMES) {
+        const deviation = Math.abs(shares[name] - expected[name]);
+        worst = Math.max(worst, deviation);
+        if (!(deviation <= TOLERANCE)) {
+          problems.push(`${name}: measured ${(shares[name] * 100).toFixed(1)}%, truth ${(expected[name] * 100).toFixed(1)}%`);
+        }
+      }
+      figures.worstDeviation = worst;
+      if (meta.unresolvedFrames > meta.totalFrames * 0.01) problems.push(`unresolved ${meta.unresolvedFrames} of ${meta.totalFrames} frames`);
+      if (meta.sampleCount < MIN_SAMPLES) problems.push(`only ${meta.sampleCount} samples`);
+    }
+  }
+  return { workload, flag: flag || '(none)', ok: problems.length === 0, problems, figures };
+}
+
+function sessionFigures(meta) {
+  return {
+    samples: meta.sampleCount,
+    achievedRate: meta.requestedInterval / meta.achievedInterval,
+    dropped: meta.droppedSamples,
+    unresolved: meta.unresolvedFrames,
+    frames: meta.totalFrames,
+  };
+}
+
+/**
+ * --interpreted-frames-native-stack: the CLI refuses before running anything
+ * and the API refuses to start, both naming the flag; neither process dies.
+ */
+async function runUnsafeFlagCase(sizes = SHORT) {
+  const problems = [];
+  const message = /cannot sample a process started with --interpreted-frames-native-stack: .*takes locks/;
+  const cli = await run([CLI, `--node-arg=${UNSAFE_FLAG}`, __filename, '--child', 'exit', '10', '0'], { timeoutMs: sizes.timeoutMs });
+  if (cli.code !== 2 || !message.test(cli.stderr)) problems.push(`CLI: ${describeEnd(cli)}: ${tail(cli.stderr, 3)}`);
+  const api = await run(
+    [UNSAFE_FLAG, '-e', `const { Profiler } = require(${JSON.stringify(path.join(ROOT, 'dist', 'cjs', 'index.js'))});
+      try { new Profiler().start(); console.log('started'); } catch (error) { console.log(error.message); }`],
+    { timeoutMs: sizes.timeoutMs },
+  );
+  if (api.code !== 0 || !message.test(api.stdout)) problems.push(`API: ${describeEnd(api)}: ${tail(api.stdout + api.stderr, 3)}`);
+  return { workload: 'start', flag: UNSAFE_FLAG, ok: problems.length === 0, problems, figures: {} };
+}
+
+/** Every case of the matrix, in the order they run. */
+function cases({ workloads = WORKLOADS, flags = FLAGS } = {}) {
+  const list = [];
+  for (const flag of flags) for (const workload of workloads) list.push({ workload, flag });
+  return list;
+}
+
+function formatRow(result) {
+  const f = result.figures;
+  const pct = (x) => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);
+  const figures = [
+    f.ms !== undefined ? `${(f.ms / 1000).toFixed(1)} s` : '',
+    f.samples !== undefined ? `${f.samples} samples (${pct(f.achievedRate)} of 10 kHz)` : '',
+    f.dropped ? `${f.dropped} dropped` : '',
+    f.unresolved !== undefined ? `${f.unresolved}/${f.frames} unresolved` : '',
+    f.worstDeviation !== undefined ? `split within ${(f.worstDeviation * 100).toFixed(1)} pt` : '',
+    f.longestSample !== undefined ? `longest sample ${f.longestSample.ms.toFixed(1)} ms in ${f.longestSample.leaf}` : '',
+    f.ticks !== undefined ? `ticks: ${f.ticks.sent} signals, ${f.ticks.late} late, ${f.ticks.busy} busy, ${f.ticks.lost} lost` : '',
+    f.overflows !== undefined ? `${f.overflows} stack overflows` : '',
+    f.created !== undefined ? `${f.created} ${result.workload.includes('workers') ? 'workers' : 'functions'}` : '',
+    f.children !== undefined ? `${f.children} children` : '',
+  ].filter(Boolean);
+  const status = result.ok ? 'ok  ' : 'FAIL';
+  return `${status} ${result.workload.padEnd(16)} ${result.flag.padEnd(34)} ${figures.join(', ')}${result.ok ? '' : `\n     ${result.problems.join('\n     ')}`}`;
+}
+
+async function main(argv) {
+  let sizes = SHORT;
+  let rounds = 1;
+  let json = false;
+  let workloads = WORKLOADS;
+  let flags = FLAGS;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--long') sizes = LONG;
+    else if (arg === '--rounds') rounds = Number(argv[++i]);
+    else if (arg === '--json') json = true;
+    else if (arg === '--only') workloads = argv[++i].split(',');
+    else if (arg === '--flags') flags = argv[++i].split(',').map((f) => (f === 'none' ? '' : f));
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  const results = [];
+  const report = (result) => {
+    results.push(result);
+    if (!json) process.stdout.write(`${formatRow(result)}\n`);
+  };
+  const started = Date.now();
+  for (let round = 1; round <= rounds; round++) {
+    if (!json && rounds > 1) process.stdout.write(`-- round ${round} of ${rounds}\n`);
+    for (const { workload, flag } of cases({ workloads, flags })) report(await runCase(workload, flag, sizes));
+    report(await runUnsafeFlagCase(sizes));
+  }
+  const failed = results.filter((result) => !result.ok).length;
+  if (json) process.stdout.write(`${JSON.stringify(results)}\n`);
+  else process.stdout.write(`${results.length - failed} of ${results.length} cases passed in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  if (failed > 0) process.exitCode = 1;
+}
+
+module.exports = { runCase, runUnsafeFlagCase, cases, FLAGS, WORKLOADS, SHORT, LONG, formatRow };
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const done = args[0] === '--child' ? runChild(args.slice(1)) : main(args);
+  done.catch((error) => {
+    process.stderr.write(`${error.stack ?? error}\n`);
+    process.exitCode = 1;
+  });
+}
