@@ -55,6 +55,12 @@ export class Recorder {
     this.native = loadNative();
     // Taken before the sampler starts: its drains take the events after that.
     const watched = watchedCodeCatalog();
+    // What can fail is done before the sampler starts, which nothing then undoes.
+    const objects = new NativeObjects();
+    const resolver: NativeResolver = {
+      objectOf: (address) => objects.objectOf(address),
+      symbolOf: (address) => this.native.resolveSymbol(address),
+    };
     this.startWallTime = Date.now();
     this.releaseClaim = claimSampling();
     try {
@@ -75,11 +81,6 @@ export class Recorder {
     this.startNs = stats.startTimeNs;
     this.startCpuNs = stats.startCpuTimeNs;
     this.memory = new MemoryRecorder(this.native, this.startNs);
-    const objects = new NativeObjects();
-    const resolver: NativeResolver = {
-      objectOf: (address) => objects.objectOf(address),
-      symbolOf: (address) => this.native.resolveSymbol(address),
-    };
     this.symbolizer = new Symbolizer(this.builder, resolver, this.startNs, this.startCpuNs, watched ?? lastCodeCatalog, options.mode);
     this.drainTimer = setInterval(() => this.drain(), options.drainInterval);
     this.drainTimer.unref();

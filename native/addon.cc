@@ -47,7 +47,7 @@ uint64_t OptionalUint(const Napi::Object& options, const char* key, uint64_t fal
 void CheckCodeEventLogIsolate(Napi::Env env) {
   v8::Isolate* owner = CodeEventLog::Instance().isolate();
   if (owner != nullptr && owner != v8::Isolate::GetCurrent()) {
-    throw Napi::Error::New(env, "V8's code events are already observed on another thread of this process");
+    throw Napi::Error::New(env, "nodeinstrument is already profiling (or watching the code of) another thread of this process");
   }
 }
 
