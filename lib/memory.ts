@@ -64,8 +64,16 @@ export class MemoryRecorder {
 
   private take(): void {
     const points = this.native.memoryDrain();
-    for (let i = 0; i + 2 < points.length; i += 3) {
-      this.series.time.push(Math.max(0, Math.round(points[i]! - this.startNs)) / 1e9);
+    // Points come from two threads (the monitor's RSS readings, the JS
+    // thread's after each GC), each stamped before it is stored: order them,
+    // and keep time from going back across batches.
+    const order: number[] = [];
+    for (let i = 0; i + 2 < points.length; i += 3) order.push(i);
+    order.sort((a, b) => points[a]! - points[b]!);
+    const { time } = this.series;
+    for (const i of order) {
+      const seconds = Math.max(0, Math.round(points[i]! - this.startNs)) / 1e9;
+      time.push(Math.max(seconds, time.length > 0 ? time[time.length - 1]! : 0));
       this.series.rss.push(points[i + 1]!);
       this.series.heapUsed.push(points[i + 2]!);
     }

@@ -121,3 +121,26 @@ test('memory: summary and byte formatting', () => {
   assert.equal(formatBytes(3 * 1024 ** 3), '3.00 GB');
   assert.equal(formatBytes(-2 * MB), '-2.0 MB');
 });
+
+test('memory: points from the monitor thread and the JS thread arriving out of order still make a series that loads', async () => {
+  const { MemoryRecorder } = await import('../dist/cjs/memory.js');
+  // A stand-in for the addon: drains hand out (monotonic ns, RSS, heap) triples, not in time order.
+  const batches = [
+    [3e9, 30, 3, 1e9, 10, 1, 2e9, 20, 2],
+    [2.5e9, 25, 2.5, 4e9, 40, 4], // 2.5 s lands after a 3 s point already taken
+  ];
+  const native = {
+    memoryStart() {},
+    memorySample() {},
+    memoryStop() {},
+    memoryDrain: () => Float64Array.from(batches.shift() ?? []),
+  };
+  const recorder = new MemoryRecorder(native, 0);
+  recorder.poll();
+  const series = recorder.stop();
+  assert.deepEqual(series.time, [1, 2, 3, 3, 4]);
+  assert.deepEqual(series.rss, [10, 20, 30, 25, 40]);
+  const session = makeSession([[[{ name: 'main', file: '/app/app.js', line: 1, column: 1, kind: 'js' }], 0.001]]);
+  const withMemory = Session.fromJSON({ ...session.toJSON(), memory: series });
+  assert.deepEqual(withMemory.memory.time, [1, 2, 3, 3, 4]);
+});
