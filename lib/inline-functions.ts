@@ -70,23 +70,18 @@ export class ScriptFunctions {
    * name function 0 by V8's name for it.
    */
   static parseFunctionAt(source: string, v8Start: number, lineStarts?: number[]): ScriptFunctions | undefined {
-    for (const start of textStartsFor(source, v8Start)) {
-      const expression = parseExpressionFrom(source, start);
-      if (expression === undefined) continue;
-      const found = collectFunctions(source, expression);
-      // A class expression holds its constructor, which V8 names by the class.
-      const isClass = source.startsWith('class', start);
-      const root = found.find((fn) => fn.v8Start === v8Start && (fn.start === start || isClass));
-      if (root === undefined) continue;
-      const inside = found.filter((fn) => fn.start >= root.start && fn.end <= root.end);
-      return new ScriptFunctions(source, linkParents(inside), lineStarts ?? lineStartsOf(source));
-    }
-    if (source[v8Start] === '(' && !FUNCTION_HEAD.test(source.slice(Math.max(0, v8Start - 512), v8Start))) {
-      // A method, getter or setter: its function starts at the `(`.
-      const method = parseMethodFrom(source, v8Start);
-      if (method !== undefined) return new ScriptFunctions(source, collectFunctions(source, method), lineStarts ?? lineStartsOf(source));
-    }
-    return undefined;
+    const found = findFunctionAt(source, v8Start, false);
+    return found === undefined ? undefined : new ScriptFunctions(source, found, lineStarts ?? lineStartsOf(source));
+  }
+
+  /**
+   * Whether parseFunctionAt would find a function named by `v8Start`, from
+   * its head alone (name and parameters): its body is not read. Enough to
+   * check that V8's function starts there when only lines are asked of it.
+   * False for a class constructor (V8 names it by its class): ask parseFunctionAt.
+   */
+  static startsFunctionAt(source: string, v8Start: number): boolean {
+    return !source.startsWith('class', v8Start) && findFunctionAt(source, v8Start, true) !== undefined;
   }
 
   /** 1-based line of an offset. */
@@ -176,15 +171,16 @@ function parseProgram(source: string): AstNode | undefined {
 }
 
 /** The expression starting at `start` (module grammar first, as parseProgram); undefined when none parses. */
-function parseExpressionFrom(source: string, start: number): AstNode | undefined {
+function parseExpressionFrom(source: string, start: number, headOnly = false): AstNode | undefined {
   for (const sourceType of ['module', 'script'] as const) {
     try {
       // The function alone (acorn's atom: a function, class or arrow), not what follows it:
       // `function f() {}\n[a, b].map(...)` must not read on as `f[...]`.
-      const parser = new (Parser as unknown as new (...args: unknown[]) => Partial<MethodParser>)({ ...PARSE_OPTIONS, sourceType }, source, start);
+      const parser = newParser(sourceType, source, start);
       if (typeof parser.parseExprAtom !== 'function' || typeof parser.nextToken !== 'function' || !Array.isArray(parser.privateNameStack)) {
         return parseExpressionAt(source, start, { ...PARSE_OPTIONS, sourceType }) as unknown as AstNode;
       }
+      if (headOnly) stopAtBody(parser, start);
       parser.nextToken();
       // As acorn's parseMaybeAssign does before an atom that may be an arrow's parameters.
       parser.potentialArrowAt = parser.start;
@@ -192,7 +188,8 @@ function parseExpressionFrom(source: string, start: number): AstNode | undefined
       if (!source.startsWith('async', start) || typeof parser.parseExprSubscripts !== 'function') return parser.parseExprAtom() as AstNode;
       // `async (a) => ...` reads as a call of `async` first: acorn makes it an arrow with its subscripts (none follow an arrow).
       return parser.parseExprSubscripts() as AstNode;
-    } catch {
+    } catch (error) {
+      if (error instanceof BodyReached) return error.node;
       // As in parseProgram: sloppy-mode code fails as a module.
     }
   }
@@ -204,10 +201,29 @@ interface MethodParser {
   nextToken(): void;
   parseMethod(isGenerator: boolean, isAsync: boolean, allowDirectSuper: boolean): unknown;
   parseExprAtom(): unknown;
+  raise(pos: number, message: string): never;
+  raiseRecoverable(pos: number, message: string): never;
+  parseFunctionBody(node: AstNode, ...rest: unknown[]): unknown;
   parseExprSubscripts(): unknown;
   potentialArrowAt: number;
   start: number;
   privateNameStack: Array<{ declared: Record<string, string>; used: unknown[] }>;
+}
+
+/** Thrown instead of acorn's SyntaxError by parsers made with newParser. */
+class NotParsed extends Error {}
+
+/**
+ * An acorn parser reading from `start`. Its errors skip acorn's message,
+ * which counts lines from the start of the script (milliseconds each, in a
+ * 9 MB script): failed guesses are the common case here.
+ */
+function newParser(sourceType: 'module' | 'script', source: string, start: number): Partial<MethodParser> {
+  const parser = new (Parser as unknown as new (...args: unknown[]) => Partial<MethodParser>)({ ...PARSE_OPTIONS, sourceType }, source, start);
+  parser.raise = parser.raiseRecoverable = () => {
+    throw new NotParsed();
+  };
+  return parser;
 }
 
 /** Lets `this.#field` parse: the class around the function declares it. */
@@ -221,17 +237,19 @@ function insideClass(parser: Partial<MethodParser>): void {
  * or a generator is written before its name: each is tried (they change how
  * `await` and `yield` read, not where the function ends).
  */
-function parseMethodFrom(source: string, paren: number): AstNode | undefined {
+function parseMethodFrom(source: string, paren: number, headOnly = false): AstNode | undefined {
   for (const sourceType of ['module', 'script'] as const) {
     for (const [isGenerator, isAsync] of [[false, false], [false, true], [true, false], [true, true]] as const) {
       try {
-        const parser = new (Parser as unknown as new (...args: unknown[]) => Partial<MethodParser>)({ ...PARSE_OPTIONS, sourceType }, source, paren);
+        const parser = newParser(sourceType, source, paren);
         if (typeof parser.parseMethod !== 'function' || typeof parser.nextToken !== 'function' || !Array.isArray(parser.privateNameStack)) return undefined;
+        if (headOnly) stopAtBody(parser, paren);
         parser.nextToken();
         insideClass(parser as MethodParser);
         const node = parser.parseMethod(isGenerator, isAsync, true) as AstNode;
         if (node.start === paren) return node;
-      } catch {
+      } catch (error) {
+        if (error instanceof BodyReached) return error.node;
         // Try the next kind of method.
       }
     }
@@ -373,4 +391,49 @@ function nameOf(source: string, node: AstNode, parent: AstNode | undefined): str
     }
   }
   return '(anonymous)';
+}
+
+/**
+ * The function named by `v8Start` and those nested in it, parsed on its own
+ * (see parseFunctionAt). `headOnly`: stop at its body, and give just the
+ * function (its end unknown).
+ */
+function findFunctionAt(source: string, v8Start: number, headOnly: boolean): ScriptFunction[] | undefined {
+  for (const start of textStartsFor(source, v8Start)) {
+    const expression = parseExpressionFrom(source, start, headOnly);
+    if (expression === undefined) continue;
+    const found = collectFunctions(source, expression);
+    // A class expression holds its constructor, which V8 names by the class.
+    const isClass = source.startsWith('class', start);
+    const root = found.find((fn) => fn.v8Start === v8Start && (fn.start === start || isClass));
+    if (root === undefined) continue;
+    return headOnly ? [root] : linkParents(found.filter((fn) => fn.start >= root.start && fn.end <= root.end));
+  }
+  if (source[v8Start] === '(' && !FUNCTION_HEAD.test(source.slice(Math.max(0, v8Start - 512), v8Start))) {
+    // A method, getter or setter: its function starts at the `(`.
+    const method = parseMethodFrom(source, v8Start, headOnly);
+    if (method !== undefined) return headOnly ? [{ start: v8Start, end: 0, v8Start, name: '(anonymous)', parent: TOP_LEVEL }] : collectFunctions(source, method);
+  }
+  return undefined;
+}
+
+/** Thrown by a parser told to stop at a function's body, with that function's node. */
+class BodyReached {
+  constructor(readonly node: AstNode) {}
+}
+
+/** Makes a parser stop with BodyReached when it reaches the body of the function starting at `start`. */
+function stopAtBody(parser: Partial<MethodParser>, start: number): void {
+  const parseBody = parser.parseFunctionBody;
+  if (typeof parseBody !== 'function') throw new Error('acorn has no parseFunctionBody');
+  parser.parseFunctionBody = function (this: unknown, node: AstNode, ...rest: unknown[]) {
+    if (node.start === start) {
+      // acorn types a node when it finishes it: say what it is becoming.
+      if (!node.type) node.type = rest[0] === true ? 'ArrowFunctionExpression' : 'FunctionExpression';
+      // Its end is not known yet: not before its body.
+      node.end = Number.MAX_SAFE_INTEGER;
+      throw new BodyReached(node);
+    }
+    return parseBody.call(this, node, ...rest);
+  };
 }

@@ -63,6 +63,24 @@ export class ScriptIndex {
     return this.source.length === 0 || this.functionAt(0) === null;
   }
 
+  /**
+   * Whether functionNamed would find the function V8 names by this line and
+   * column, or top-level code; for bytecode, whose offsets are all the
+   * function's own, that and lines are all that is needed. Reads only the
+   * function's head where it can (a 2 MB function such as TypeScript's
+   * createTypeChecker runs in bytecode and is not worth parsing for a line).
+   * Unlike functionNamed, it does not check that the function's body parses.
+   */
+  namesFunction(line: number, column: number): boolean {
+    if (this.namesTopLevel(line, column)) return true;
+    const offset = this.offsetOf(line, column);
+    if (this.whole === undefined && offset >= 0 && offset < this.source.length) {
+      if (this.byV8Start.get(offset)) return true;
+      if (ScriptFunctions.startsFunctionAt(this.source, offset)) return true;
+    }
+    return this.functionNamed(line, column) !== undefined;
+  }
+
   /** The whole script parsed; undefined when it does not parse. */
   full(): ScriptFunctions | undefined {
     if (this.whole === undefined) this.whole = ScriptFunctions.parse(this.source, this.lineStarts) ?? null;

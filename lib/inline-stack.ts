@@ -71,8 +71,8 @@ export class InlineResolver {
    */
   expand(frame: FrameInfo, position: number, interpreted: boolean): ExpandedFrame[] {
     const file = this.scriptOf(frame.file);
-    if (file !== undefined && interpreted && position < file.source.length && file.namesTopLevel(frame.line, frame.column)) {
-      // Top-level bytecode: its own line, with no need to parse the script (large bundles run theirs once).
+    if (file !== undefined && interpreted && position < file.source.length && file.namesFunction(frame.line, frame.column)) {
+      // Bytecode: its own line, with no need to parse the function (nor the script, for top-level code).
       this.counts.own++;
       return [{ frame, line: file.lineOf(position) }];
     }
