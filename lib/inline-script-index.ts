@@ -127,18 +127,29 @@ export class ScriptIndex {
         if (ref === null) answer = null;
         else if (offset < ref.script.functions[ref.index]!.end) answer = { script: ref.script, index: ref.script.innermostAt(offset) };
       }
-      if (answer !== null) return answer === undefined || !this.isTiered(answer, tiered) ? undefined : answer;
+      if (answer !== null) return answer === undefined ? undefined : this.tieredOf(answer, tiered);
       // A function that cannot be parsed on its own: ask the whole script.
     }
     const script = this.full();
     if (script === undefined) return undefined;
-    const ref = { script, index: script.innermostAt(offset) };
-    return ref.index !== TOP_LEVEL && this.isTiered(ref, tiered) ? ref : undefined;
+    const index = script.innermostAt(offset);
+    return index === TOP_LEVEL ? undefined : this.tieredOf({ script, index }, tiered);
   }
 
-  private isTiered(ref: FunctionRef, tiered: ReadonlyMap<string, string>): boolean {
-    const at = ref.script.functions[ref.index]!.v8Start;
-    return tiered.has(`${ref.script.lineOf(at)}:${ref.script.columnOf(at)}`);
+  /**
+   * The function if it is tiered up, else undefined. A class constructor is
+   * listed twice, by its `(` and by its class, in no set order: whichever of
+   * the two V8 named counts.
+   */
+  private tieredOf(ref: FunctionRef, tiered: ReadonlyMap<string, string>): FunctionRef | undefined {
+    const { script } = ref;
+    const fn = script.functions[ref.index]!;
+    for (let index = ref.index - 1; index <= ref.index + 1; index++) {
+      const other = script.functions[index];
+      if (other === undefined || other.start !== fn.start || other.end !== fn.end) continue;
+      if (tiered.has(`${script.lineOf(other.v8Start)}:${script.columnOf(other.v8Start)}`)) return { script, index };
+    }
+    return undefined;
   }
 
   private tieredOffsetsOf(tiered: ReadonlyMap<string, string>): number[] {
