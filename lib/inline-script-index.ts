@@ -125,7 +125,11 @@ export class ScriptIndex {
       for (let i = next - 1; answer === undefined && i >= 0; i--) {
         const ref = this.functionAt(offsets[i]!);
         if (ref === null) answer = null;
-        else if (offset < ref.script.functions[ref.index]!.end) answer = { script: ref.script, index: ref.script.innermostAt(offset) };
+        else {
+          // (A class constructor, named by its class, starts after it.)
+          const fn = ref.script.functions[ref.index]!;
+          if (fn.start <= offset && offset < fn.end) answer = { script: ref.script, index: ref.script.innermostAt(offset) };
+        }
       }
       if (answer !== null) return answer === undefined ? undefined : this.tieredOf(answer, tiered);
       // A function that cannot be parsed on its own: ask the whole script.
