@@ -2,15 +2,17 @@
  * What inline-stack.ts knows of one script: its source, line starts, and its
  * functions, parsed as little as the question needs. Parsing is most of the
  * cost of recovering inlined frames (a 9 MB typescript.js takes over a second
- * with acorn), yet the questions asked are about few functions: the sampled
- * function itself, and the tiered-up functions around an offset. So a
- * function is parsed on its own (ScriptFunctions.parseFunctionAt) where it
- * can be, and the whole script only when a question needs it (a method, a
- * class constructor or top-level code; an offset in no tiered-up function
- * that still has to be placed) or when the functions parsed on their own
- * already add up to a good part of the script. Answers are the same either
- * way: a function parsed on its own has the same range and nested functions
- * as in the whole script.
+ * with acorn, and it runs in Profiler.stop()), yet the questions asked are
+ * about few functions: the sampled function itself, and the tiered-up
+ * functions around an offset. So a function is parsed on its own
+ * (ScriptFunctions.parseFunctionAt), a bytecode function only up to its body
+ * (only its lines are asked), and the whole script only when a question needs
+ * it (top-level code in optimized code; an offset that no tiered-up function
+ * holds and that still has to be placed; a function that does not parse on
+ * its own) or when the functions parsed on their own add up to the script's
+ * size. Answers are the same either way: a function parsed on its own has the
+ * same range and nested functions as in the whole script (docs/design.md says
+ * how that was checked).
  */
 import { ScriptFunctions, TOP_LEVEL, lineAt, lineStartsOf } from './inline-functions';
 
