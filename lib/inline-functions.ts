@@ -9,7 +9,7 @@
  * methods, the first parameter of an arrow function, the `class` keyword for
  * a class constructor.
  */
-import { parse } from 'acorn';
+import { Parser, parse, parseExpressionAt } from 'acorn';
 
 export interface ScriptFunction {
   /** Offset of the function's first character (`function`, `async`, the method name...). */
@@ -42,31 +42,51 @@ export class ScriptFunctions {
   private readonly lineStarts: number[];
   private readonly byV8Start = new Map<number, number>();
 
-  private constructor(readonly source: string, functions: ScriptFunction[]) {
+  private constructor(readonly source: string, functions: ScriptFunction[], lineStarts?: number[]) {
     this.functions = functions;
-    this.lineStarts = [0];
-    for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    this.lineStarts = lineStarts ?? lineStartsOf(source);
     functions.forEach((fn, index) => {
       if (!this.byV8Start.has(fn.v8Start)) this.byV8Start.set(fn.v8Start, index);
     });
   }
 
   /** Parses a script (module or classic); undefined when it does not parse. */
-  static parse(source: string): ScriptFunctions | undefined {
-    const collected = collectFunctions(source);
-    return collected === undefined ? undefined : new ScriptFunctions(source, collected);
+  static parse(source: string, lineStarts?: number[]): ScriptFunctions | undefined {
+    const program = parseProgram(source);
+    return program === undefined ? undefined : new ScriptFunctions(source, collectFunctions(source, program), lineStarts);
+  }
+
+  /**
+   * Parses only the function V8 names by `v8Start`, with the functions nested
+   * in it: function 0 is that function, and every offset outside it is
+   * TOP_LEVEL here. Much cheaper than parsing the script when the script is
+   * large. Undefined when the function cannot be parsed on its own: methods,
+   * getters and class constructors (whose text is not an expression), or no
+   * function starting there; the caller then parses the whole script.
+   *
+   * Exact where it answers: the function's text is parsed by the same grammar
+   * as within the script, and the function found must start where V8 says.
+   * Its own name is not known (it depends on the code around it): callers
+   * name function 0 by V8's name for it.
+   */
+  static parseFunctionAt(source: string, v8Start: number, lineStarts?: number[]): ScriptFunctions | undefined {
+    const found = findFunctionAt(source, v8Start, false);
+    return found === undefined ? undefined : new ScriptFunctions(source, found, lineStarts ?? lineStartsOf(source));
+  }
+
+  /**
+   * Whether parseFunctionAt would find a function named by `v8Start`, from
+   * its head alone (name and parameters): its body is not read. Enough to
+   * check that V8's function starts there when only lines are asked of it.
+   * False for a class constructor (V8 names it by its class): ask parseFunctionAt.
+   */
+  static startsFunctionAt(source: string, v8Start: number): boolean {
+    return !source.startsWith('class', v8Start) && findFunctionAt(source, v8Start, true) !== undefined;
   }
 
   /** 1-based line of an offset. */
   lineOf(offset: number): number {
-    let low = 0;
-    let high = this.lineStarts.length;
-    while (high - low > 1) {
-      const mid = (low + high) >>> 1;
-      if (this.lineStarts[mid]! <= offset) low = mid;
-      else high = mid;
-    }
-    return low + 1;
+    return lineAt(this.lineStarts, offset);
   }
 
   /** 1-based column of an offset (in UTF-16 units, as V8 counts). */
@@ -111,18 +131,38 @@ export class ScriptFunctions {
   }
 }
 
-function parseProgram(source: string): AstNode | undefined {
-  const common = {
+/** 1-based line of an offset, from the offsets at which lines begin. */
+export function lineAt(lineStarts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = lineStarts.length;
+  while (high - low > 1) {
+    const mid = (low + high) >>> 1;
+    if (lineStarts[mid]! <= offset) low = mid;
+    else high = mid;
+  }
+  return low + 1;
+}
+
+/** Offsets at which each line begins. */
+export function lineStartsOf(source: string): number[] {
+  const starts = [0];
+  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+const PARSE_OPTIONS = {
     ecmaVersion: 'latest' as const,
     allowHashBang: true,
     allowReturnOutsideFunction: true,
     allowAwaitOutsideFunction: true,
     allowImportExportEverywhere: true,
     allowSuperOutsideMethod: true,
-  };
+};
+
+function parseProgram(source: string): AstNode | undefined {
   for (const sourceType of ['module', 'script'] as const) {
     try {
-      return parse(source, { ...common, sourceType }) as unknown as AstNode;
+      return parse(source, { ...PARSE_OPTIONS, sourceType }) as unknown as AstNode;
     } catch {
       // Sloppy-mode scripts (with, octal literals...) fail as modules: try as a script.
     }
@@ -130,13 +170,135 @@ function parseProgram(source: string): AstNode | undefined {
   return undefined;
 }
 
+/** The expression starting at `start` (module grammar first, as parseProgram); undefined when none parses. */
+function parseExpressionFrom(source: string, start: number, headOnly = false): AstNode | undefined {
+  for (const sourceType of ['module', 'script'] as const) {
+    try {
+      // The function alone (acorn's atom: a function, class or arrow), not what follows it:
+      // `function f() {}\n[a, b].map(...)` must not read on as `f[...]`.
+      const parser = newParser(sourceType, source, start);
+      if (typeof parser.parseExprAtom !== 'function' || typeof parser.nextToken !== 'function' || !Array.isArray(parser.privateNameStack)) {
+        return parseExpressionAt(source, start, { ...PARSE_OPTIONS, sourceType }) as unknown as AstNode;
+      }
+      if (headOnly) stopAtBody(parser, start);
+      parser.nextToken();
+      // As acorn's parseMaybeAssign does before an atom that may be an arrow's parameters.
+      parser.potentialArrowAt = parser.start;
+      insideClass(parser);
+      if (!source.startsWith('async', start) || typeof parser.parseExprSubscripts !== 'function') return parser.parseExprAtom() as AstNode;
+      // `async (a) => ...` reads as a call of `async` first: acorn makes it an arrow with its subscripts (none follow an arrow).
+      return parser.parseExprSubscripts() as AstNode;
+    } catch (error) {
+      if (error instanceof BodyReached) return error.node;
+      // As in parseProgram: sloppy-mode code fails as a module.
+    }
+  }
+  return undefined;
+}
+
+/** acorn's parser methods that are not part of its documented interface; checked before use. */
+interface MethodParser {
+  nextToken(): void;
+  parseMethod(isGenerator: boolean, isAsync: boolean, allowDirectSuper: boolean): unknown;
+  parseExprAtom(): unknown;
+  raise(pos: number, message: string): never;
+  raiseRecoverable(pos: number, message: string): never;
+  parseFunctionBody(node: AstNode, ...rest: unknown[]): unknown;
+  parseExprSubscripts(): unknown;
+  potentialArrowAt: number;
+  start: number;
+  privateNameStack: Array<{ declared: Record<string, string>; used: unknown[] }>;
+}
+
+/** Thrown instead of acorn's SyntaxError by parsers made with newParser. */
+class NotParsed extends Error {}
+
+/**
+ * An acorn parser reading from `start`. Its errors skip acorn's message,
+ * which counts lines from the start of the script (milliseconds each, in a
+ * 9 MB script): failed guesses are the common case here.
+ */
+function newParser(sourceType: 'module' | 'script', source: string, start: number): Partial<MethodParser> {
+  const parser = new (Parser as unknown as new (...args: unknown[]) => Partial<MethodParser>)({ ...PARSE_OPTIONS, sourceType }, source, start);
+  parser.raise = parser.raiseRecoverable = () => {
+    throw new NotParsed();
+  };
+  return parser;
+}
+
+/** Lets `this.#field` parse: the class around the function declares it. */
+function insideClass(parser: Partial<MethodParser>): void {
+  parser.privateNameStack?.push({ declared: Object.create(null) as Record<string, string>, used: [] });
+}
+
+/**
+ * A method's function (`(params) { body }`) parsed on its own, with acorn's
+ * own method parser; undefined when it does not parse. Whether it is async
+ * or a generator is written before its name: each is tried (they change how
+ * `await` and `yield` read, not where the function ends).
+ */
+function parseMethodFrom(source: string, paren: number, headOnly = false): AstNode | undefined {
+  for (const sourceType of ['module', 'script'] as const) {
+    for (const [isGenerator, isAsync] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+      try {
+        const parser = newParser(sourceType, source, paren);
+        if (typeof parser.parseMethod !== 'function' || typeof parser.nextToken !== 'function' || !Array.isArray(parser.privateNameStack)) return undefined;
+        if (headOnly) stopAtBody(parser, paren);
+        parser.nextToken();
+        insideClass(parser as MethodParser);
+        const node = parser.parseMethod(isGenerator, isAsync, true) as AstNode;
+        if (node.start === paren) return node;
+      } catch (error) {
+        if (error instanceof BodyReached) return error.node;
+        // Try the next kind of method.
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Text ending in a `function name` head (then the function starts at `function`, not at its `(`). */
+const FUNCTION_HEAD = /(?:^|[^\p{ID_Continue}$])function\s*\*?\s*[\p{ID_Continue}$]*\s*$/u;
+
+const IDENTIFIER_CHAR = /[\p{ID_Continue}$\u200c\u200d]/u;
+
+/**
+ * Where the text of a function V8 names by `v8Start` may begin, nearest
+ * first: an arrow's first parameter (or the `async` before it); for `(`, the
+ * `function` keywords just before it (`function name(`, `async function* name(`).
+ * Each is only a guess that parseFunctionAt checks by parsing.
+ */
+export function textStartsFor(source: string, v8Start: number): number[] {
+  const starts: number[] = [];
+  const withAsync = (at: number): void => {
+    // `async` first: without it, an async function parses too, starting too late.
+    let before = at - 1;
+    while (before >= 0 && /\s/.test(source[before]!)) before--;
+    const asyncAt = before - 'async'.length + 1;
+    if (asyncAt >= 0 && (before < at - 1 || !IDENTIFIER_CHAR.test(source[at]!)) && source.startsWith('async', asyncAt) && (asyncAt === 0 || !IDENTIFIER_CHAR.test(source[asyncAt - 1]!))) {
+      starts.push(asyncAt);
+    }
+    starts.push(at);
+  };
+  withAsync(v8Start);
+  if (source[v8Start] === '(') {
+    // A name and `*` at most lie between `function` and `(`; a name may itself contain "function".
+    let at = v8Start;
+    for (let tries = 0; tries < 3; tries++) {
+      at = source.lastIndexOf('function', at - 1);
+      if (at < 0 || v8Start - at > 512) break;
+      if (at === 0 || !IDENTIFIER_CHAR.test(source[at - 1]!)) withAsync(at);
+    }
+  }
+  return starts;
+}
+
 function isNode(value: unknown): value is AstNode {
   return typeof value === 'object' && value !== null && typeof (value as AstNode).type === 'string';
 }
 
-function collectFunctions(source: string): ScriptFunction[] | undefined {
-  const program = parseProgram(source);
-  if (program === undefined) return undefined;
+/** The functions in an AST, sorted by start with their parents linked. */
+function collectFunctions(source: string, program: AstNode): ScriptFunction[] {
   const found: Array<Omit<ScriptFunction, 'parent'>> = [];
   // Iterative walk (deeply nested generated code would overflow a recursive one).
   const stack: Array<{ node: AstNode; parent: AstNode | undefined }> = [{ node: program, parent: undefined }];
@@ -161,7 +323,11 @@ function collectFunctions(source: string): ScriptFunction[] | undefined {
     }
     if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') markClass(node);
   }
-  // Sort by start, outer before inner (longer first on equal starts), then link parents.
+  return linkParents(found);
+}
+
+/** Sorts by start, outer before inner (longer first on equal starts), then links parents. */
+function linkParents(found: Array<Omit<ScriptFunction, 'parent'>>): ScriptFunction[] {
   found.sort((a, b) => a.start - b.start || b.end - a.end);
   const functions: ScriptFunction[] = [];
   const open: number[] = [];
@@ -225,4 +391,49 @@ function nameOf(source: string, node: AstNode, parent: AstNode | undefined): str
     }
   }
   return '(anonymous)';
+}
+
+/**
+ * The function named by `v8Start` and those nested in it, parsed on its own
+ * (see parseFunctionAt). `headOnly`: stop at its body, and give just the
+ * function (its end unknown).
+ */
+function findFunctionAt(source: string, v8Start: number, headOnly: boolean): ScriptFunction[] | undefined {
+  for (const start of textStartsFor(source, v8Start)) {
+    const expression = parseExpressionFrom(source, start, headOnly);
+    if (expression === undefined) continue;
+    const found = collectFunctions(source, expression);
+    // A class expression holds its constructor, which V8 names by the class.
+    const isClass = source.startsWith('class', start);
+    const root = found.find((fn) => fn.v8Start === v8Start && (fn.start === start || isClass));
+    if (root === undefined) continue;
+    return headOnly ? [root] : linkParents(found.filter((fn) => fn.start >= root.start && fn.end <= root.end));
+  }
+  if (source[v8Start] === '(' && !FUNCTION_HEAD.test(source.slice(Math.max(0, v8Start - 512), v8Start))) {
+    // A method, getter or setter: its function starts at the `(`.
+    const method = parseMethodFrom(source, v8Start, headOnly);
+    if (method !== undefined) return headOnly ? [{ start: v8Start, end: 0, v8Start, name: '(anonymous)', parent: TOP_LEVEL }] : collectFunctions(source, method);
+  }
+  return undefined;
+}
+
+/** Thrown by a parser told to stop at a function's body, with that function's node. */
+class BodyReached {
+  constructor(readonly node: AstNode) {}
+}
+
+/** Makes a parser stop with BodyReached when it reaches the body of the function starting at `start`. */
+function stopAtBody(parser: Partial<MethodParser>, start: number): void {
+  const parseBody = parser.parseFunctionBody;
+  if (typeof parseBody !== 'function') throw new Error('acorn has no parseFunctionBody');
+  parser.parseFunctionBody = function (this: unknown, node: AstNode, ...rest: unknown[]) {
+    if (node.start === start) {
+      // acorn types a node when it finishes it: say what it is becoming.
+      if (!node.type) node.type = rest[0] === true ? 'ArrowFunctionExpression' : 'FunctionExpression';
+      // Its end is not known yet: not before its body.
+      node.end = Number.MAX_SAFE_INTEGER;
+      throw new BodyReached(node);
+    }
+    return parseBody.call(this, node, ...rest);
+  };
 }

@@ -27,6 +27,7 @@
 import { FrameInfo } from './frame';
 import { ScriptFunctions, TOP_LEVEL } from './inline-functions';
 import { SourceReader } from './inline-sources';
+import { ScriptIndex, scriptIndexFor } from './inline-script-index';
 
 /** One frame of an expansion, root first. */
 export interface ExpandedFrame {
@@ -48,8 +49,7 @@ export interface InlineCounts {
 
 export class InlineResolver {
   readonly counts: InlineCounts = { own: 0, inlined: 0, ambiguous: 0, noSource: 0 };
-  private readonly scripts = new Map<string, ScriptFunctions | null>();
-  private readonly sources = new Map<string, string | null>();
+  private readonly scripts = new Map<string, ScriptIndex | null>();
   /** Per file, the V8 names of tiered-up functions by `line:column`. */
   private readonly tiered = new Map<string, Map<string, string>>();
 
@@ -70,16 +70,23 @@ export class InlineResolver {
    * offsets are always the function's own.
    */
   expand(frame: FrameInfo, position: number, interpreted: boolean): ExpandedFrame[] {
-    const own = this.scriptOf(frame.file);
-    const index = own?.functionNamed(frame.line, frame.column);
-    if (own === undefined || index === undefined) {
+    const file = this.scriptOf(frame.file);
+    if (file !== undefined && interpreted && position < file.source.length && file.namesFunction(frame.line, frame.column)) {
+      // Bytecode: its own line, with no need to parse the function (nor the script, for top-level code).
+      this.counts.own++;
+      return [{ frame, line: file.lineOf(position) }];
+    }
+    const named = file?.functionNamed(frame.line, frame.column);
+    if (file === undefined || named === undefined) {
       this.counts.noSource++;
       return [{ frame, line: 0 }];
     }
+    // `own` holds the function and all nested in it (the whole script, or the function parsed alone).
+    const { script: own, index } = named;
     if (interpreted || position >= own.source.length) {
       if (position >= own.source.length) {
         // Bytecode offsets are always in range; for compiled code this is another script's offset.
-        return this.elsewhere(frame, own, index, position);
+        return this.elsewhere(frame, file, position);
       }
       this.counts.own++;
       return [{ frame, line: own.lineOf(position) }];
@@ -89,7 +96,7 @@ export class InlineResolver {
     if (innermost === index) {
       // V8's positions start tokens; one inside a word or on a blank belongs to another script.
       if (!plausible) {
-        const found = this.elsewhere(frame, own, index, position);
+        const found = this.elsewhere(frame, file, position);
         if (found.length > 1) return found;
         this.counts.ambiguous--;
       }
@@ -101,34 +108,32 @@ export class InlineResolver {
       this.counts.inlined++;
       return [{ frame, line: 0 }, { frame: this.frameOf(frame.file, own, innermost), line: own.lineOf(position) }];
     }
-    return this.elsewhere(frame, own, index, position);
+    return this.elsewhere(frame, file, position);
   }
 
   /** An offset outside the function's own source: find which function it is. */
-  private elsewhere(frame: FrameInfo, own: ScriptFunctions, index: number, position: number): ExpandedFrame[] {
-    const sameScript = position < own.source.length ? own.innermostAt(position) : TOP_LEVEL;
+  private elsewhere(frame: FrameInfo, ownFile: ScriptIndex, position: number): ExpandedFrame[] {
     const candidates: Array<{ file: string; script: ScriptFunctions; index: number }> = [];
     let sameScriptIsTiered = false;
     for (const [file, byLocation] of this.tiered) {
-      // Cheap checks on the text before parsing a script.
-      if (file !== frame.file) {
-        const source = this.sourceText(file);
-        if (source === undefined || position >= source.length || !startsToken(source, position)) continue;
-      }
-      const script = file === frame.file ? own : this.scriptOf(file);
-      if (script === undefined || position >= script.source.length) continue;
-      const inner = script.innermostAt(position);
-      if (inner === TOP_LEVEL || !startsToken(script.source, position)) continue;
-      const at = script.functions[inner]!.v8Start;
-      if (!byLocation.has(`${script.lineOf(at)}:${script.columnOf(at)}`)) continue;
-      candidates.push({ file, script, index: inner });
+      const script = file === frame.file ? ownFile : this.scriptOf(file);
+      // Cheap checks on the text before parsing anything.
+      if (script === undefined || position >= script.source.length || !startsToken(script.source, position)) continue;
+      const found = script.tieredInnermostAt(position, byLocation);
+      if (found === undefined) continue;
+      candidates.push({ file, ...found });
       if (file === frame.file) sameScriptIsTiered = true;
     }
     let chosen: { file: string; script: ScriptFunctions; index: number } | undefined;
     if (candidates.length === 1) chosen = candidates[0];
     else if (sameScriptIsTiered) chosen = candidates.find((candidate) => candidate.file === frame.file);
-    else if (candidates.length === 0 && sameScript !== TOP_LEVEL && sameScript !== index && startsToken(own.source, position)) {
-      chosen = { file: frame.file, script: own, index: sameScript };
+    else if (candidates.length === 0 && position < ownFile.source.length && startsToken(ownFile.source, position)) {
+      // No tiered-up function anywhere holds it: the innermost function of the frame's own script, if not the frame's.
+      const whole = ownFile.full();
+      const sameScript = whole?.innermostAt(position) ?? TOP_LEVEL;
+      if (whole !== undefined && sameScript !== TOP_LEVEL && sameScript !== whole.functionNamed(frame.line, frame.column)) {
+        chosen = { file: frame.file, script: whole, index: sameScript };
+      }
     }
     if (chosen === undefined) {
       this.counts.ambiguous++;
@@ -147,23 +152,14 @@ export class InlineResolver {
     return { name, file, line, column, kind: 'js', inlined: true };
   }
 
-  private scriptOf(file: string): ScriptFunctions | undefined {
+  private scriptOf(file: string): ScriptIndex | undefined {
     let script = this.scripts.get(file);
     if (script === undefined) {
-      const source = this.sourceText(file);
-      script = (source !== undefined ? parsedScript(file, source) : undefined) ?? null;
+      const source = file ? this.readSource(file) : undefined;
+      script = source !== undefined ? scriptIndexFor(file, source) : null;
       this.scripts.set(file, script);
     }
     return script ?? undefined;
-  }
-
-  private sourceText(file: string): string | undefined {
-    let source = this.sources.get(file);
-    if (source === undefined) {
-      source = (file ? this.readSource(file) : undefined) ?? null;
-      this.sources.set(file, source);
-    }
-    return source ?? undefined;
   }
 }
 
@@ -180,32 +176,4 @@ export function startsToken(source: string, offset: number): boolean {
   if (char === undefined || /\s/.test(char)) return false;
   if (offset === 0 || !IDENTIFIER_PART.test(char)) return true;
   return !IDENTIFIER_PART.test(source[offset - 1]!);
-}
-
-/**
- * Parsed scripts kept across recordings in this process: parsing is most of
- * the cost of recovering inlined frames (a 9 MB typescript.js takes about a
- * second), and a service profiled again and again runs the same scripts. An
- * entry is used only while the file still reads the same; the least recently
- * used go first beyond PARSED_CACHE_CHARS of source.
- */
-const parsedCache = new Map<string, { source: string; script: ScriptFunctions | undefined }>();
-const PARSED_CACHE_CHARS = 64 * 1024 * 1024;
-let parsedCacheChars = 0;
-
-function parsedScript(file: string, source: string): ScriptFunctions | undefined {
-  const cached = parsedCache.get(file);
-  if (cached !== undefined) {
-    parsedCache.delete(file);
-    parsedCacheChars -= cached.source.length;
-  }
-  const script = cached !== undefined && cached.source === source ? cached.script : ScriptFunctions.parse(source);
-  parsedCache.set(file, { source, script });
-  parsedCacheChars += source.length;
-  for (const [oldest, entry] of parsedCache) {
-    if (parsedCacheChars <= PARSED_CACHE_CHARS || oldest === file) break;
-    parsedCache.delete(oldest);
-    parsedCacheChars -= entry.source.length;
-  }
-  return script;
 }
