@@ -29,9 +29,10 @@ export interface ProfilerOptions {
   live?: boolean;
   /**
    * Recover the functions TurboFan inlined, and the executing lines, at stop
-   * (default true). It reads and parses the sampled scripts' sources on the
-   * profiled thread: about 0.3 s per 10 MB of source on a quiet machine, once
-   * per script and process (cached). The on-demand captures of a live service
+   * (default true). It reads the sampled scripts' sources and parses the
+   * sampled functions on the profiled thread, once per process (cached): tens
+   * of milliseconds for a small program, about a second for a TypeScript
+   * compiler run (docs/design.md). The on-demand captures of a live service
    * (pprof endpoint, middleware, signal trigger) default to false, so a
    * capture never stalls the event loop; their time then stays with the caller.
    */
