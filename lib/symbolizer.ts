@@ -314,7 +314,11 @@ export class Symbolizer {
     }
     if (pcEntry === undefined) {
       this.positionStack = positions.extend(positionStack, 0);
-      return builder.internStack(stack, this.nativeFrame(pc, false));
+      // Outside every shared object, with JavaScript below it: V8 code that
+      // no event described (a hot loop's OSR code compiled before the first
+      // recording), not native code.
+      const leaf = this.resolveNative.objectOf(pc) === '' ? this.special.unresolved : this.nativeFrame(pc, false);
+      return builder.internStack(stack, leaf);
     }
     // In a bytecode handler, the interpreted function (the walked leaf) is what runs.
     if (pcEntry.interpreterPlumbing && hasWalked) {

@@ -163,7 +163,9 @@ test('attach to an ES module program', async () => {
     const run = await runCli(['attach', String(target.pid), '--duration', '500ms', '-r', 'collapsed']);
     assert.match(run.stderr, /inspector on 127\.0\.0\.1:\(random port\)/);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /;(esmBusyWork|slice) [^;\n]+ \d+$/m);
+    // The busy function is the leaf, or above an (unresolved) leaf: its hot loop's OSR code,
+    // compiled before the attach, is code V8 never lists.
+    assert.match(run.stdout, /;(esmBusyWork|slice) [^;\n]+(;\(unresolved\))? \d+$/m);
   } finally {
     target.kill();
   }
