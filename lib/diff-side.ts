@@ -113,12 +113,14 @@ export function effectiveShare(weights: readonly number[]): number {
 /** Samples [start, end) of a session as a session of their own. */
 function sliceSession(session: Session, start: number, end: number): Session {
   const { stack, time, duration, cpu } = session.samples;
-  return new Session(session.meta, session.frames, session.stacks, {
+  const samples = {
     stack: stack.slice(start, end),
     time: time.slice(start, end),
     duration: duration.slice(start, end),
     cpu: cpu.slice(start, end),
-  });
+  };
+  // The batches are only counted: per-sample columns are not needed (nor sliced).
+  return session.with({ samples, labels: undefined, lines: undefined, threads: undefined });
 }
 
 /**

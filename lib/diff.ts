@@ -156,7 +156,7 @@ export function diffSessions(before: Session, after: Session, options: DiffOptio
 /** The session with each sample standing for the CPU time the thread used, not the wall time. */
 export function onCpuTime(session: Session): Session {
   const { samples } = session;
-  return new Session(session.meta, session.frames, session.stacks, { ...samples, duration: samples.cpu });
+  return session.with({ samples: { ...samples, duration: samples.cpu } });
 }
 
 /** Visits every node of a diff tree, parents first, without recursion. */

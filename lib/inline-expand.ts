@@ -71,8 +71,8 @@ export function expandPositions(session: Session, positions: PositionTable, reso
     lines.sample.push(lineStack);
   }
   const built = builder.build(session.meta);
-  // Samples keep their order: labels and memory carry over as they are.
-  return new Session(session.meta, built.frames, built.stacks, built.samples, session.memory, session.labels, lines.table());
+  // Samples keep their order: labels, threads and memory carry over as they are.
+  return session.with({ frames: built.frames, stacks: built.stacks, samples: built.samples, lines: lines.table() });
 }
 
 /** Builds a LineTable's prefix stacks. */

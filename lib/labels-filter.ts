@@ -69,10 +69,12 @@ export function filterSessionByLabels(session: Session, filter: LabelFilter): Se
   const newIndex = new Map<number, number>();
   const keptLabels: number[] = [];
   const keptLines: number[] = [];
+  const keptThreads: number[] = [];
   for (let i = 0; i < stack.length; i++) {
     const index = labels.sample[i]!;
     if (index === -1 || !setMatches[index]) continue;
     if (session.lines) keptLines.push(session.lines.sample[i]!);
+    if (session.threads) keptThreads.push(session.threads.sample[i]!);
     kept.stack.push(stack[i]!);
     kept.time.push(time[i]!);
     kept.duration.push(duration[i]!);
@@ -91,5 +93,6 @@ export function filterSessionByLabels(session: Session, filter: LabelFilter): Se
   const note = `filtered by label ${describeFilter(filter)}: ${kept.stack.length} of ${stack.length} samples`;
   const meta = { ...session.meta, sampleCount: kept.stack.length, notes: [...session.meta.notes, note] };
   const lines = session.lines ? { parent: session.lines.parent, line: session.lines.line, sample: keptLines } : undefined;
-  return new Session(meta, session.frames, session.stacks, kept, session.memory, { sets: keptSets, sample: keptLabels }, lines);
+  const threads = session.threads ? { list: session.threads.list, sample: keptThreads } : undefined;
+  return session.with({ meta, samples: kept, labels: { sets: keptSets, sample: keptLabels }, lines, threads });
 }

@@ -101,6 +101,44 @@ export interface LineTable {
   sample: number[];
 }
 
+/** One thread that samples came from: the main thread or a worker_threads worker. */
+export interface ThreadInfo {
+  /** 'main', or 'worker <threadId>' followed by the worker's script when known. */
+  name: string;
+  /** worker_threads' threadId: 0 for the main thread. */
+  threadId: number;
+  /** Seconds since the session's start when sampling of this thread began and ended. */
+  start: number;
+  end: number;
+  /** Seconds of CPU time the thread used while it was sampled. */
+  cpuTime: number;
+  /** True when the thread exited (or was terminated) before the profile ended. */
+  exited: boolean;
+}
+
+/**
+ * The threads of a profile that sampled worker threads too; absent when every
+ * sample is from the thread that ran the profiler (older files, one thread).
+ */
+export interface SessionThreads {
+  /** Index 0 is the thread that ran the profiler. */
+  list: ThreadInfo[];
+  /** Per sample: index into `list`. */
+  sample: number[];
+}
+
+/** The parts of a session besides its meta and samples that a derived session may replace (Session.with). */
+export interface SessionParts {
+  meta: SessionMeta;
+  frames: readonly FrameInfo[];
+  stacks: Readonly<StackTable>;
+  samples: Readonly<SampleTable>;
+  memory: Readonly<MemorySeries> | undefined;
+  labels: Readonly<SessionLabels> | undefined;
+  lines: Readonly<LineTable> | undefined;
+  threads: Readonly<SessionThreads> | undefined;
+}
+
 export interface SessionData {
   format: typeof SESSION_FORMAT;
   version: number;
@@ -112,6 +150,7 @@ export interface SessionData {
   /** Process memory over the run (optional: older files and other tools have none). */
   memory?: MemorySeries;
   lines?: LineTable;
+  threads?: SessionThreads;
 }
 
 export class SessionFormatError extends Error {
@@ -128,7 +167,26 @@ export class Session {
     readonly labels?: Readonly<SessionLabels>,
     /** Executing lines, where the recording knew them (lib/inline-expand.ts). */
     readonly lines?: Readonly<LineTable>,
+    /** Which thread each sample came from, when worker threads were sampled too. */
+    readonly threads?: Readonly<SessionThreads>,
   ) {}
+
+  /**
+   * This session with some parts replaced and the others kept. Code that
+   * derives a session (filters, expansions, maps) goes through here, so a
+   * part it does not know about is carried over, never dropped. A filter that
+   * drops samples must pass the matching per-sample columns (labels, lines,
+   * threads) too.
+   */
+  with(changes: Partial<SessionParts>): Session {
+    const parts: SessionParts = { ...this.parts(), ...changes };
+    return new Session(parts.meta, parts.frames, parts.stacks, parts.samples, parts.memory, parts.labels, parts.lines, parts.threads);
+  }
+
+  private parts(): SessionParts {
+    const { meta, frames, stacks, samples, memory, labels, lines, threads } = this;
+    return { meta, frames, stacks, samples, memory, labels, lines, threads };
+  }
 
   /** Frame ids of a stack, root first. */
   stackFrames(stackId: number): number[] {
@@ -150,6 +208,7 @@ export class Session {
       ...(this.memory ? { memory: this.memory } : {}),
       ...(this.labels ? { labels: this.labels } : {}),
       ...(this.lines ? { lines: this.lines } : {}),
+      ...(this.threads ? { threads: this.threads } : {}),
     };
   }
 
@@ -192,6 +251,8 @@ export class SessionBuilder {
   private readonly frameIds = new Map<string, number>();
   /** Children of each stack (index: parent stack id + 1), keyed by frame id. */
   private readonly stackChildren: Array<Map<number, number>> = [new Map()];
+  /** Created at the first sample of a thread other than index 0: per sample, an index into the recording's thread list. */
+  private threadOfSample: number[] | undefined;
   /** Created at the first labeled sample; maps process label-set ids to indexes in labels.sets. */
   private labels: { table: SessionLabels; indexById: Map<number, number> } | undefined;
 
@@ -227,9 +288,16 @@ export class SessionBuilder {
     return stack;
   }
 
-  /** labelSet: the process's label-set id the sampler recorded (lib/labels-registry.ts), 0 for none. */
-  addSample(stack: number, time: number, duration: number, cpu: number, labelSet = 0): void {
+  /**
+   * labelSet: the process's label-set id the sampler recorded (lib/labels-registry.ts), 0 for none.
+   * thread: index of the sample's thread in the list given to build(), 0 for the profiler's own.
+   */
+  addSample(stack: number, time: number, duration: number, cpu: number, labelSet = 0, thread = 0): void {
     if (labelSet !== 0 || this.labels) this.addLabel(labelSet);
+    if (thread !== 0 || this.threadOfSample) {
+      this.threadOfSample ??= new Array<number>(this.samples.stack.length).fill(0);
+      this.threadOfSample.push(thread);
+    }
     this.samples.stack.push(stack);
     this.samples.time.push(time);
     this.samples.duration.push(duration);
@@ -251,8 +319,16 @@ export class SessionBuilder {
     table.sample.push(index);
   }
 
-  build(meta: SessionMeta, memory?: MemorySeries): Session {
-    return new Session(meta, this.frames, this.stacks, this.samples, memory, this.labels?.table);
+  /**
+   * threads: the recording's threads, indexed as addSample's `thread`; kept
+   * when more than one was listed (a profile of one thread has no thread table).
+   */
+  build(meta: SessionMeta, memory?: MemorySeries, threads?: readonly ThreadInfo[]): Session {
+    let table: SessionThreads | undefined;
+    if (threads && threads.length > 1) {
+      table = { list: [...threads], sample: this.threadOfSample ?? new Array<number>(this.samples.stack.length).fill(0) };
+    }
+    return new Session(meta, this.frames, this.stacks, this.samples, memory, this.labels?.table, undefined, table);
   }
 }
 
@@ -401,7 +477,30 @@ function validateSession(data: unknown): Session {
   const memory = data.memory === undefined ? undefined : validateMemorySeries(data.memory, fail);
   const labels = data.labels === undefined ? undefined : validateLabels(data.labels, stack.length);
   const lines = data.lines === undefined ? undefined : validateLines(data.lines, parent, stack);
-  return new Session(meta, frames, { parent, frame }, { stack, time, duration, cpu }, memory, labels, lines);
+  const threads = data.threads === undefined ? undefined : validateThreads(data.threads, stack.length);
+  return new Session(meta, frames, { parent, frame }, { stack, time, duration, cpu }, memory, labels, lines, threads);
+}
+
+/** The optional thread table (profiles of one thread have none). */
+function validateThreads(value: unknown, sampleCount: number): SessionThreads {
+  if (!isObject(value) || !Array.isArray(value.list) || value.list.length === 0) fail('threads must be an object with a non-empty list');
+  const list = value.list.map((thread: unknown, index: number): ThreadInfo => {
+    if (!isObject(thread)) fail(`threads.list[${index}] must be an object`);
+    const { name, threadId, start, end, cpuTime, exited } = thread;
+    if (typeof name !== 'string') fail(`threads.list[${index}].name must be a string`);
+    if (!Number.isInteger(threadId) || (threadId as number) < 0) fail(`threads.list[${index}].threadId must be a non-negative integer`);
+    for (const [key, number] of [['start', start], ['end', end], ['cpuTime', cpuTime]] as const) {
+      if (typeof number !== 'number' || !Number.isFinite(number)) fail(`threads.list[${index}].${key} must be a number`);
+    }
+    if (typeof exited !== 'boolean') fail(`threads.list[${index}].exited must be a boolean`);
+    return { name, threadId: threadId as number, start: start as number, end: end as number, cpuTime: cpuTime as number, exited };
+  });
+  const sample = numberArray(value.sample, 'threads.sample');
+  if (sample.length !== sampleCount) fail('threads.sample and samples.stack differ in length');
+  for (let i = 0; i < sample.length; i++) {
+    if (!Number.isInteger(sample[i]) || sample[i]! < 0 || sample[i]! >= list.length) fail(`threads.sample[${i}] is out of range`);
+  }
+  return { list, sample };
 }
 function validateLines(value: unknown, stackParent: readonly number[], sampleStack: readonly number[]): LineTable {
   if (!isObject(value)) fail('lines must be an object');

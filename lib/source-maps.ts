@@ -139,7 +139,7 @@ export function applySourceMaps(session: Session, resolver: SourceMapResolver = 
   const meta = notes.length > 0 ? { ...session.meta, notes: [...session.meta.notes, ...notes] } : session.meta;
   // Executing lines are the generated code's: unknown for mapped frames.
   const lines = changed ? withoutLinesOf(session, (id) => mapped.has(id)) : session.lines;
-  return new Session(meta, frames, session.stacks, session.samples, session.memory, session.labels, lines);
+  return session.with({ meta, frames, lines });
 }
 
 // ---------------------------------------------------------------------------

@@ -238,7 +238,7 @@ export class Symbolizer {
     } catch (error) {
       // The profile stays whole without inlined frames and lines: say why instead of losing it.
       const note = `inlined frames and lines were not recovered: ${(error as Error).message}`;
-      return new Session({ ...session.meta, notes: [...session.meta.notes, note] }, session.frames, session.stacks, session.samples, session.memory, session.labels, session.lines);
+      return session.with({ meta: { ...session.meta, notes: [...session.meta.notes, note] } });
     }
   }
 
