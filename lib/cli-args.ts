@@ -29,6 +29,8 @@ export interface CliOptions {
   mode: 'tree' | 'flat' | 'timeline' | 'lines';
   /** --filter-label key=value pairs: only samples with these labels are reported. */
   labelFilter: Array<[string, string]>;
+  /** --thread: only this thread's samples (worker_threads profiles): a name, threadId or unique part of a name. */
+  thread?: string;
   /** What is profiled (--mode): wall-clock time, CPU time or allocated bytes. Not the text view (`mode` above). */
   profileMode: ProfileMode;
   /** --alloc-interval: mean bytes between sampled allocations. */
@@ -94,6 +96,9 @@ Options:
       --percent             show time as a percentage of the total
       --filter-label <k=v>  only samples labelled k=v (withLabels); repeat a key for any
                             of its values, give several keys for all of them
+      --thread <name|id>    only one thread of a profile with worker threads: main, a
+                            worker's threadId, or a part of its name (default: every
+                            thread, each shown apart)
       --unicode, --no-unicode   box-drawing characters (default: when writing to a terminal)
       --color, --no-color       colours (default: when writing to a terminal; NO_COLOR disables)
       --max-stack-depth <n> deepest stack recorded (default 255)
@@ -302,6 +307,10 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
         } catch (error) {
           throw new UsageError((error as Error).message);
         }
+        break;
+      case '--thread':
+        options.thread = value();
+        if (options.thread.trim() === '') throw new UsageError('--thread needs a thread name or id (main, 2, worker.js)');
         break;
       case '--max-stack-depth':
         options.maxStackDepth = parseDepth(value());

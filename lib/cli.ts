@@ -16,7 +16,9 @@ import { unsafeToSample } from './options';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
 import { Renderer, rendererByName, rendererForPath } from './renderers';
 import { CPUPROFILE_ALLOC_MESSAGE } from './renderers/cpuprofile';
-import { TextRenderOptions } from './renderers/text';
+import { escapeControl, TextRenderOptions } from './renderers/text';
+import { workerThreadFiles, writesOneThread } from './thread-files';
+import { filterSessionByThread } from './threads';
 import { Session } from './session';
 import { packageVersion } from './util/version';
 import { writeFileAtomic } from './util/write-file';
@@ -46,16 +48,25 @@ function renderOptions(options: CliOptions, toTerminal: boolean): TextRenderOpti
 function output(session: Session, options: CliOptions): void {
   const renderer = chooseRenderer(options);
   if (options.labelFilter.length > 0) session = filterSessionByLabels(session, labelFilterOf(options.labelFilter));
+  if (options.thread !== undefined) session = filterSessionByThread(session, options.thread);
   let written: string | undefined;
+  const oneThread = writesOneThread(session, renderer.name);
   if (options.outfile) {
     writeFileAtomic(options.outfile, renderer.render(session, renderOptions(options, false)));
-    process.stderr.write(`nodeinstrument: wrote ${renderer.name} report to ${options.outfile}\n`);
+    process.stderr.write(`nodeinstrument: wrote ${renderer.name} report to ${options.outfile}${oneThread ? ' (main thread)' : ''}\n`);
     written = options.outfile;
+    for (const file of workerThreadFiles(session, renderer.name, options.outfile)) {
+      writeFileAtomic(file.path, renderer.render(file.session, renderOptions(options, false)));
+      process.stderr.write(`nodeinstrument: wrote ${renderer.name} report of thread ${escapeControl(file.thread.name)} to ${file.path}\n`);
+    }
   } else if (renderer.name === 'html' && (process.stdout.isTTY === true || options.open)) {
     // A page of HTML is no use on a terminal: it goes to a file to open.
     written = writeTemporaryReport(renderer.render(session, renderOptions(options, false)));
     process.stderr.write(`nodeinstrument: wrote html report to ${written}\n`);
   } else {
+    if (oneThread) {
+      process.stderr.write(`nodeinstrument: a ${renderer.name} file holds one thread: this is the main thread's; give -o to also write each worker thread's file, or --thread to choose one\n`);
+    }
     process.stdout.write(renderer.render(session, renderOptions(options, process.stdout.isTTY === true)));
   }
   if (options.open && written) openInBrowser(written);

@@ -29,6 +29,8 @@ export interface DiffCliOptions {
   /** Smallest change of share reported, 0..1. */
   minChange?: number;
   cpu: boolean;
+  /** --thread: the thread to compare in profiles with worker threads (default main). */
+  thread?: string;
 }
 
 export const DIFF_USAGE = `Usage: nodeinstrument diff <before> <after> [options]
@@ -45,6 +47,8 @@ Options:
       --cpu              compare CPU time instead of wall time: steadier when the machine was
                          busier in one run than the other (waiting drops out)
       --min-change <pct> smallest change of share reported, in percent (default 2)
+      --thread <name|id> profiles with worker threads: compare this thread (main, a threadId,
+                         or a part of its name; default main)
       --show-all         show every frame: Node internals and library frames too
       --hide <regex>     hide frames whose file path matches
       --show <regex>     always show frames whose file path matches
@@ -115,6 +119,10 @@ export function parseDiffArgs(argv: readonly string[]): DiffCliOptions {
         options.minChange = percent / 100;
         break;
       }
+      case '--thread':
+        options.thread = value();
+        if (options.thread.trim() === '') throw new UsageError('--thread needs a thread name or id (main, 2, worker.js)');
+        break;
       case '--show-all':
         options.showAll = flag();
         break;
@@ -181,6 +189,7 @@ export function runDiff(argv: readonly string[]): number {
       root: options.root,
       minChange: options.minChange,
       time: options.cpu ? 'cpu' : 'wall',
+      thread: options.thread,
     });
   } catch (error) {
     process.stderr.write(`nodeinstrument: ${error instanceof DiffError ? 'cannot compare: ' : ''}${(error as Error).message}\n`);

@@ -11,6 +11,7 @@ import { DiffError, Side, SideInput } from './diff-side';
 import { criticalZ, noiseTest } from './diff-stats';
 import { DEFAULT_MIN_SHARE, ProcessorOptions } from './processors';
 import { Session, SessionMeta } from './session';
+import { findThread, hasThreads, sessionOfThread, ThreadFilterError, threadsOf } from './threads';
 import { ProfileWarning, profileWarnings } from './warnings';
 
 export interface DiffOptions {
@@ -34,6 +35,12 @@ export interface DiffOptions {
    * is busier in one run than in the other, and waiting (idle, I/O) drops out.
    */
   time?: 'wall' | 'cpu';
+  /**
+   * Profiles with worker threads: compare this thread of each (a name,
+   * threadId or unique part of a name, lib/threads.ts). Default: the main
+   * thread. Threads are never added together.
+   */
+  thread?: string;
 }
 
 export const DEFAULT_MIN_CHANGE = 0.02;
@@ -104,6 +111,8 @@ export interface SessionDiff {
   slower: number;
   model: { alpha: number; tests: number; zCritical: number; minChange: number; minShare: number };
   time: 'wall' | 'cpu';
+  /** The thread compared, when either profile had worker threads (or one was chosen). */
+  thread?: string;
 }
 
 export { DiffError };
@@ -111,6 +120,11 @@ export { matchFrames } from './diff-pairs';
 export { effectiveShare, selectRoot } from './diff-side';
 
 export function diffSessions(before: Session, after: Session, options: DiffOptions = {}): SessionDiff {
+  const thread = comparedThread(before, after, options.thread);
+  if (thread !== undefined) {
+    before = threadOfSide(before, options.thread, 'before');
+    after = threadOfSide(after, options.thread, 'after');
+  }
   const processor = { ...options.processor, minShare: 0 };
   const time = options.time ?? 'wall';
   const sideBefore = new Side(time === 'cpu' ? onCpuTime(before) : before, processor, options.root, 'before');
@@ -150,7 +164,29 @@ export function diffSessions(before: Session, after: Session, options: DiffOptio
     slower,
     model: { alpha, tests, zCritical, minChange, minShare },
     time,
+    ...(thread !== undefined ? { thread } : {}),
   };
+}
+
+/** The name of the thread compared: the chosen one, or main when either profile has worker threads. */
+function comparedThread(before: Session, after: Session, selector: string | undefined): string | undefined {
+  if (selector === undefined) return hasThreads(before) || hasThreads(after) ? threadsOf(before)[0]!.name : undefined;
+  const side = hasThreads(after) ? after : before;
+  return threadsOf(side)[threadIndex(side, selector, hasThreads(after) ? 'after' : 'before')]!.name;
+}
+
+/** One thread of a profile: the chosen one, or the main thread. */
+function threadOfSide(session: Session, selector: string | undefined, label: string): Session {
+  return sessionOfThread(session, selector === undefined ? 0 : threadIndex(session, selector, label));
+}
+
+function threadIndex(session: Session, selector: string, label: string): number {
+  try {
+    return findThread(session, selector);
+  } catch (error) {
+    if (error instanceof ThreadFilterError) throw new DiffError(`the ${label} profile: ${error.message}`);
+    throw error;
+  }
 }
 
 /** The session with each sample standing for the CPU time the thread used, not the wall time. */

@@ -10,6 +10,8 @@ export { withLabels, setLabels, getLabels, LabelError, LABEL_LIMITS } from './la
 export type { Labels } from './labels';
 export { filterSessionByLabels, LabelFilterError } from './labels-filter';
 export type { LabelFilter } from './labels-filter';
+export { threadsOf, sessionOfThread, filterSessionByThread, ThreadFilterError } from './threads';
+export type { ThreadInfo, SessionThreads } from './session';
 export type { FrameInfo, FrameKind } from './frame';
 export { applySourceMaps, SourceMapResolver } from './source-maps';
 export { buildCallTree } from './tree';

@@ -7,6 +7,7 @@
  */
 import type { FrameInfo } from './frame';
 import type { Session } from './session';
+import { hasThreads, sessionOfThread, threadsOf } from './threads';
 
 export type WarningKind = 'few-samples' | 'dropped' | 'unresolved' | 'idle' | 'startup';
 
@@ -42,15 +43,26 @@ export const WARNING_THRESHOLDS = {
 /** Intervals suggested for more samples, largest first (seconds). */
 const SUGGESTED_INTERVALS = [500e-6, 200e-6, 100e-6, 50e-6, 20e-6, 10e-6];
 
-export function profileWarnings(session: Session): ProfileWarning[] {
+/**
+ * thread: with worker threads (session.threads), the index of the thread
+ * whose samples the sample-based checks (too few samples, idle, start-up)
+ * look at, the main thread by default: meta.duration is the run's wall time
+ * while the samples are every thread's, so counting them together would
+ * mislead. Dropped samples and unresolved frames are the whole run's.
+ */
+export function profileWarnings(session: Session, thread = 0): ProfileWarning[] {
   const warnings: ProfileWarning[] = [];
   const { meta } = session;
-  const time = splitTime(session);
+  const threaded = hasThreads(session);
+  const sampled = threaded ? sessionOfThread(session, thread) : session;
+  const prefix = threaded ? `Thread ${escapeThreadName(threadsOf(session)[thread]!.name)}: ` : '';
+  const ofThread = (warning: ProfileWarning): ProfileWarning => (prefix ? { ...warning, message: prefix + warning.message } : warning);
+  const time = splitTime(sampled);
   const sampleCount = session.samples.stack.length;
 
-  if (sampleCount > 0 && time.busySamples < WARNING_THRESHOLDS.minBusySamples) {
-    const rate = meta.achievedInterval > 0 && meta.requestedInterval > 0 ? meta.requestedInterval / meta.achievedInterval : 1;
-    warnings.push(fewSamplesWarning(time.busySamples, time.busy, meta.requestedInterval, rate));
+  if (sampled.samples.stack.length > 0 && time.busySamples < WARNING_THRESHOLDS.minBusySamples) {
+    const rate = sampled.meta.achievedInterval > 0 && meta.requestedInterval > 0 ? meta.requestedInterval / sampled.meta.achievedInterval : 1;
+    warnings.push(ofThread(fewSamplesWarning(time.busySamples, time.busy, meta.requestedInterval, rate)));
   }
   if (meta.droppedSamples > 0) {
     const share = meta.droppedSamples / (meta.droppedSamples + Math.max(sampleCount, meta.sampleCount));
@@ -72,22 +84,23 @@ export function profileWarnings(session: Session): ProfileWarning[] {
     });
   }
   if (time.total > 0 && time.idle / time.total >= WARNING_THRESHOLDS.idleShare) {
-    warnings.push({
+    warnings.push(ofThread({
       kind: 'idle',
       message:
         `The process was mostly idle: the event loop waited for I/O or timers ${percent(time.idle / time.total)} of the time; ` +
         `the program ran for ${seconds(time.busy)} (${time.busySamples} samples).`,
       advice: 'If the waiting is the problem, find what it waits for (slow I/O, timers); to profile a service, put it under load while profiling.',
-    });
+    }));
   }
-  if (time.busy > 0 && time.startup / time.busy >= WARNING_THRESHOLDS.startupShare) {
-    warnings.push({
+  // Start-up is told from the entry script's frames (argv[1]); a worker runs its own script, so only the main thread is checked.
+  if (thread === 0 && time.busy > 0 && time.startup / time.busy >= WARNING_THRESHOLDS.startupShare) {
+    warnings.push(ofThread({
       kind: 'startup',
       message: `Start-up dominates: ${percent(time.startup / time.busy)} of the busy time (${seconds(time.startup)}) went to loading and compiling modules (require, import).`,
       advice:
         'The code you meant to measure may have run too briefly to show: profile a longer or repeated workload. ' +
         'If start-up is what you want faster, the biggest require/import branches are the modules to load lazily or not at all.',
-    });
+    }));
   }
   return warnings;
 }
@@ -219,4 +232,9 @@ function seconds(value: number): string {
 
 function formatInterval(value: number): string {
   return value >= 1e-3 ? `${+(value * 1e3).toFixed(3)}ms` : `${Math.round(value * 1e6)}us`;
+}
+
+/** Thread names come from the program (a worker's script path): control characters made visible. */
+function escapeThreadName(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

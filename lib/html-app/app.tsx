@@ -1,4 +1,5 @@
 /** The page: header, view tabs, the controls they share, and the three views. */
+import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { Tooltip } from './canvas';
 import { FlamePanel, MemoryPanel, TimelinePanel } from './canvas-panels';
@@ -13,7 +14,7 @@ import { TreeView } from './tree-view';
 import { processView, rulesOf } from './view-tree';
 import { visibleStacks } from './visible-stacks';
 
-type Tab = 'tree' | 'timeline' | 'flame';
+export type Tab = 'tree' | 'timeline' | 'flame';
 
 const TABS: ReadonlyArray<{ id: Tab; label: string }> = [
   { id: 'tree', label: 'Call tree' },
@@ -21,10 +22,20 @@ const TABS: ReadonlyArray<{ id: Tab; label: string }> = [
   { id: 'flame', label: 'Flame graph' },
 ];
 
-export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }) {
+export interface AppProps {
+  model: ReportModel;
+  tooltip: Tooltip;
+  /** The tab shown first (the thread selector remounts the page on the tab the user was on). */
+  initialTab?: Tab;
+  onTab?: (tab: Tab) => void;
+  /** The thread selector, for profiles with worker threads. */
+  threadPicker?: ComponentChildren;
+}
+
+export function App({ model, tooltip, initialTab = 'tree', onTab, threadPicker }: AppProps) {
   const settings = model.data.settings;
-  const [tab, setTab] = useState<Tab>('tree');
-  const [visited, setVisited] = useState<ReadonlySet<Tab>>(new Set(['tree']));
+  const [tab, setTab] = useState<Tab>(initialTab);
+  const [visited, setVisited] = useState<ReadonlySet<Tab>>(new Set([initialTab]));
   const [timing, setTiming] = useState<Timing>(settings.timing);
   const [query, setQuery] = useState('');
   const [thresholdText, setThresholdText] = useState(String(+(settings.minShare * 100).toFixed(2)));
@@ -60,6 +71,7 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
 
   const selectTab = (next: Tab): void => {
     setTab(next);
+    onTab?.(next);
     if (!visited.has(next)) setVisited(new Set([...visited, next]));
   };
   const toggleGroup = (key: string): void => {
@@ -86,6 +98,7 @@ export function App({ model, tooltip }: { model: ReportModel; tooltip: Tooltip }
           ))}
         </div>
         <div class="controls">
+          {threadPicker}
           {labelPairs && (
             <label class="label-filter" title="Only the samples that carry this label (withLabels)">
               labels

@@ -32,6 +32,18 @@ export function Header({ model }: { model: ReportModel }) {
           <dt>CPU time</dt>
           <dd>{meta.cpuTime.toFixed(3)} s</dd>
         </div>
+        {model.thread && (
+          <div class="wide">
+            <dt>Thread</dt>
+            <dd class="thread-name">
+              {model.thread.name}
+              <span class="dim">
+                {' '}
+                (sampled {model.thread.start.toFixed(3)} s to {model.thread.end.toFixed(3)} s{model.thread.exited ? ', exited' : ''}; samples and CPU time are this thread's)
+              </span>
+            </dd>
+          </div>
+        )}
         {allocated !== undefined && (
           <div class="wide">
             <dt>Allocated</dt>

@@ -4,6 +4,7 @@ import { App } from './app';
 import { Tooltip } from './canvas';
 import { readReportData } from './data';
 import { createModel } from './model';
+import { ThreadedApp } from './thread-picker';
 import './styles.css';
 
 /** Milestones of the page's start, for the load-time test and for the curious (console: nodeinstrumentTimings). */
@@ -15,10 +16,16 @@ function start(): void {
   try {
     const data = readReportData(document);
     timings.parsed = performance.now();
-    const model = createModel(data);
-    timings.modelBuilt = performance.now();
+    const tooltip = new Tooltip(document.body);
     container.textContent = '';
-    render(<App model={model} tooltip={new Tooltip(document.body)} />, container);
+    if (data.threads && data.threads.length > 1) {
+      render(<ThreadedApp data={data} tooltip={tooltip} />, container);
+      timings.modelBuilt = performance.now();
+    } else {
+      const model = createModel(data);
+      timings.modelBuilt = performance.now();
+      render(<App model={model} tooltip={tooltip} />, container);
+    }
     timings.rendered = performance.now();
     // The first frame after the render is when the page shows.
     requestAnimationFrame(() => {

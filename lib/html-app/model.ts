@@ -1,6 +1,6 @@
 /** Everything the views share, decoded once from the embedded data. */
 import type { FrameInfo } from '../frame';
-import type { HtmlReportData } from '../renderers/html-format';
+import type { HtmlReportData, HtmlThread } from '../renderers/html-format';
 import type { CallNode } from '../tree';
 import { buildAggregateTree } from './call-tree';
 import { frameColor } from './colors';
@@ -20,9 +20,11 @@ export interface ReportModel {
   unit: Unit;
   /** The timeline's segments, decoded on first use. */
   segments(): Segments;
+  /** Profiles with worker threads: the thread this model shows (data is that thread's view, lib/html-app/threads.ts). */
+  thread?: HtmlThread;
 }
 
-export function createModel(data: HtmlReportData): ReportModel {
+export function createModel(data: HtmlReportData, thread?: HtmlThread): ReportModel {
   const frames = decodeFrames(data);
   let segments: Segments | undefined;
   return {
@@ -34,5 +36,6 @@ export function createModel(data: HtmlReportData): ReportModel {
     tree: buildAggregateTree(data, frames),
     unit: data.meta.mode === 'alloc' ? 'bytes' : 'seconds',
     segments: () => (segments ??= decodeSegments(data)),
+    ...(thread ? { thread } : {}),
   };
 }

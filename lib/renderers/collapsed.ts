@@ -7,11 +7,13 @@
  * it "samples"); each stands for about one sampling interval. pprof,
  * speedscope and .cpuprofile carry each sample's exact wall time. For an
  * alloc session the value is bytes (whole), which flame graph tools draw the
- * same way (flamegraph.pl --countname=bytes labels it).
+ * same way (flamegraph.pl --countname=bytes labels it). With worker threads,
+ * each line starts with its thread's name as the root frame.
  */
 import { FrameInfo } from '../frame';
 import { isAllocSession } from '../profile-mode';
 import { Session } from '../session';
+import { hasThreads, threadSessions } from '../threads';
 import { displayLocation, escapeControl } from './text';
 
 /** The line for samples with an empty stack, which the format cannot write as such. */
@@ -20,10 +22,16 @@ export const EMPTY_STACK_NAME = '(root)';
 export function renderCollapsed(session: Session): string {
   const label = frameLabeler(session);
   const lines: string[] = [];
-  const totals = isAllocSession(session.meta) ? bytesByStack(session) : samplesByStack(session);
-  for (const [stackId, count] of totals) {
-    const frames = stackId === -1 ? [EMPTY_STACK_NAME] : session.stackFrames(stackId).map(label);
-    lines.push(`${frames.join(';')} ${count}`);
+  // Worker threads: each thread's stacks under a root frame named by the thread, as py-spy --threads writes them.
+  const parts = hasThreads(session)
+    ? threadSessions(session).map((part) => ({ session: part.session, root: [escapeFrameText(part.thread.name)] }))
+    : [{ session, root: [] as string[] }];
+  for (const part of parts) {
+    const totals = isAllocSession(part.session.meta) ? bytesByStack(part.session) : samplesByStack(part.session);
+    for (const [stackId, count] of totals) {
+      const frames = stackId === -1 ? (part.root.length > 0 ? part.root : [EMPTY_STACK_NAME]) : [...part.root, ...session.stackFrames(stackId).map(label)];
+      lines.push(`${frames.join(';')} ${count}`);
+    }
   }
   // Sorted, as flamegraph.pl's stackcollapse tools write them: stable, diffable output.
   lines.sort();
@@ -64,6 +72,9 @@ function frameLabeler(session: Session): (frameId: number) => string {
  */
 export function frameLabel(frame: FrameInfo, cwd: string): string {
   const location = displayLocation(frame, cwd);
-  const text = location ? `${frame.name} ${location}` : frame.name;
+  return escapeFrameText(location ? `${frame.name} ${location}` : frame.name);
+}
+
+function escapeFrameText(text: string): string {
   return escapeControl(text).replace(/;/g, '\\x3b');
 }

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { FrameInfo, SpecialFrame } from '../frame';
 import { isAllocSession, UnsupportedModeError } from '../profile-mode';
 import { Session } from '../session';
+import { hasThreads, sessionOfThread } from '../threads';
 
 /** .cpuprofile holds sample times only: it has no place for bytes. */
 export const CPUPROFILE_ALLOC_MESSAGE =
@@ -50,8 +51,13 @@ export function renderCpuProfile(session: Session): string {
   return JSON.stringify(buildCpuProfile(session));
 }
 
+/**
+ * A .cpuprofile holds one thread: with worker threads, this is the main
+ * thread's (lib/thread-files.ts writes each worker's beside it).
+ */
 export function buildCpuProfile(session: Session): CpuProfile {
   if (isAllocSession(session.meta)) throw new UnsupportedModeError(CPUPROFILE_ALLOC_MESSAGE);
+  if (hasThreads(session)) session = sessionOfThread(session, 0);
   const tree = new NodeTable(session);
   const samples = session.samples.stack.map((stackId) => tree.nodeIdOf(stackId));
   const { startTime, endTime, timeDeltas } = sampleTimes(session);

@@ -63,7 +63,7 @@ export function renderDiffHtml(diff: SessionDiff, options: DiffHtmlOptions = {})
     `<style>${STYLE}</style>`,
     '</head>',
     '<body>',
-    `<h1>${text(title)}${diff.rootName ? ` <span class="dim">(root: ${text(diff.rootName)})</span>` : ''}${diff.time === 'cpu' ? ' <span class="dim">(CPU time)</span>' : ''}</h1>`,
+    `<h1>${text(title)}${diff.rootName ? ` <span class="dim">(root: ${text(diff.rootName)})</span>` : ''}${diff.time === 'cpu' ? ' <span class="dim">(CPU time)</span>' : ''}${diff.thread !== undefined ? ` <span class="dim">(thread: ${text(diff.thread)})</span>` : ''}</h1>`,
     '<table class="runs">',
     run('before', labelBefore, diff.before),
     run('after', labelAfter, diff.after),

@@ -47,7 +47,13 @@ function diffHeader(diff: SessionDiff, options: DiffTextOptions, arrow: string):
     return `  ${name.padEnd(7)}${escapeControl(label)}  ${formatTimestamp(meta.startTime)}  ${formatDuration(info.total)} s, ${info.samples} samples${interval}${program ? `  ${escapeControl(program)}` : ''}`;
   };
   const total = `  ${'total'.padEnd(7)}${formatDuration(diff.before.total)} s ${arrow} ${formatDuration(diff.after.total)} s  (${signedSeconds(diff.after.total - diff.before.total)} s, ${signedPercent(relative(diff.before.total, diff.after.total))})`;
-  const what = [diff.rootName ? `root: ${escapeControl(diff.rootName)}` : '', diff.time === 'cpu' ? 'CPU time' : ''].filter(Boolean).join(', ');
+  const what = [
+    diff.rootName ? `root: ${escapeControl(diff.rootName)}` : '',
+    diff.time === 'cpu' ? 'CPU time' : '',
+    diff.thread !== undefined ? `thread: ${escapeControl(diff.thread)}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   const lines = [`  nodeinstrument diff${what ? `  (${what})` : ''}`, side('before', labelBefore, diff.before), side('after', labelAfter, diff.after), total];
   if (diff.before.meta.nodeVersion && diff.after.meta.nodeVersion && diff.before.meta.nodeVersion !== diff.after.meta.nodeVersion) {
     lines.push(`  note: different Node versions (${escapeControl(diff.before.meta.nodeVersion)} and ${escapeControl(diff.after.meta.nodeVersion)})`);

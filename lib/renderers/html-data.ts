@@ -8,11 +8,12 @@ import type { MemorySeries } from '../memory-series';
 import { isAllocSession } from '../profile-mode';
 import { Session } from '../session';
 import { formatCommandLine } from '../session-summary';
-import type { HtmlFrames, HtmlRegExp, HtmlReportData, HtmlSettings } from './html-format';
+import type { HtmlFrames, HtmlRegExp, HtmlReportData, HtmlSettings, HtmlThread, HtmlThreadView, HtmlTimeline } from './html-format';
 import { buildHtmlLabels } from './html-labels';
 import { buildTimeline, TIMELINE_MAX_SEGMENTS } from './html-timeline';
 import { displayLocation, escapeControl, TextRenderOptions } from './text';
 import { profileWarnings } from '../warnings';
+import { hasThreads, sessionOfThread, threadSessions } from '../threads';
 
 export interface HtmlDataOptions {
   /** Segments the timeline embeds at most before it is resampled. */
@@ -23,9 +24,33 @@ export function buildHtmlData(session: Session, options: TextRenderOptions = {},
   const { frames, frameIds } = usedFrames(session);
   const { parent, frame } = session.stacks;
   const stackFrames = frame.map((id) => frameIds[id]!);
+  const threaded = hasThreads(session);
+  // With worker threads the page opens on the main thread; each other thread's view is embedded for the selector.
+  const main = threaded ? sessionOfThread(session, 0) : session;
+  const { selfTime, selfSamples, emptyStack } = selfTables(main, parent.length);
+  const meta = threaded ? { ...session.meta, sampleCount: main.meta.sampleCount, cpuTime: main.meta.cpuTime, achievedInterval: main.meta.achievedInterval } : session.meta;
 
-  const selfTime = new Float64Array(parent.length);
-  const selfSamples = new Float64Array(parent.length);
+  return {
+    // Notes can quote the program (paths, names): shown with control characters visible, as in the text report.
+    meta: { ...meta, notes: session.meta.notes.map(escapeControl) },
+    program: escapeControl(options.title ?? formatCommandLine(session.meta.argv, session.meta.cwd)),
+    frames,
+    stacks: { parent: [...parent], frame: stackFrames },
+    self: { time: Array.from(selfTime, roundNs), samples: Array.from(selfSamples) },
+    emptyStack: { time: roundNs(emptyStack.time), samples: emptyStack.samples },
+    timeline: timelineOf(main, dataOptions),
+    settings: settingsOf(options),
+    warnings: profileWarnings(session),
+    ...(main.labels ? { labels: buildHtmlLabels(main, roundNs) } : {}),
+    ...(session.memory ? { memory: memoryData(session.memory) } : {}),
+    ...(threaded ? { threads: threadsData(session, dataOptions) } : {}),
+  };
+}
+
+/** Seconds and samples per stack id in which that stack was the whole stack, and the samples with an empty stack. */
+function selfTables(session: Session, stackCount: number): { selfTime: Float64Array; selfSamples: Float64Array; emptyStack: { time: number; samples: number } } {
+  const selfTime = new Float64Array(stackCount);
+  const selfSamples = new Float64Array(stackCount);
   const emptyStack = { time: 0, samples: 0 };
   const { stack, duration } = session.samples;
   for (let i = 0; i < stack.length; i++) {
@@ -38,24 +63,39 @@ export function buildHtmlData(session: Session, options: TextRenderOptions = {},
       selfSamples[id]++;
     }
   }
+  return { selfTime, selfSamples, emptyStack };
+}
 
-  return {
-    // Notes can quote the program (paths, names): shown with control characters visible, as in the text report.
-    meta: { ...session.meta, notes: session.meta.notes.map(escapeControl) },
-    program: escapeControl(options.title ?? formatCommandLine(session.meta.argv, session.meta.cwd)),
-    frames,
-    stacks: { parent: [...parent], frame: stackFrames },
-    self: { time: Array.from(selfTime, roundNs), samples: Array.from(selfSamples) },
-    emptyStack: { time: roundNs(emptyStack.time), samples: emptyStack.samples },
-    // An alloc session's samples have an order but no time: no stack timeline.
-    timeline: isAllocSession(session.meta)
-      ? { sampleCount: stack.length, stack: [], gap: [], length: [] }
-      : buildTimeline(session.samples, dataOptions.maxTimelineSegments ?? TIMELINE_MAX_SEGMENTS),
-    settings: settingsOf(options),
-    warnings: profileWarnings(session),
-    ...(session.labels ? { labels: buildHtmlLabels(session, roundNs) } : {}),
-    ...(session.memory ? { memory: memoryData(session.memory) } : {}),
-  };
+function timelineOf(session: Session, dataOptions: HtmlDataOptions): HtmlTimeline {
+  // An alloc session's samples have an order but no time: no stack timeline.
+  return isAllocSession(session.meta)
+    ? { sampleCount: session.samples.stack.length, stack: [], gap: [], length: [] }
+    : buildTimeline(session.samples, dataOptions.maxTimelineSegments ?? TIMELINE_MAX_SEGMENTS);
+}
+
+/** The thread list, with each worker's view: a sparse self table (only the stacks it ended in), timeline, warnings, labels. */
+function threadsData(session: Session, dataOptions: HtmlDataOptions): HtmlThread[] {
+  return threadSessions(session).map(({ thread, index, session: own }): HtmlThread => {
+    const info = { ...thread, name: escapeControl(thread.name), sampleCount: own.samples.stack.length };
+    if (index === 0) return info;
+    const { selfTime, selfSamples, emptyStack } = selfTables(own, session.stacks.parent.length);
+    const stacks: number[] = [];
+    for (let id = 0; id < selfSamples.length; id++) if (selfSamples[id]! > 0) stacks.push(id);
+    const labels = own.labels ? buildHtmlLabels(own, roundNs) : undefined;
+    const view: HtmlThreadView = {
+      self: {
+        stack: stacks,
+        time: stacks.map((id) => roundNs(selfTime[id]!)),
+        samples: stacks.map((id) => selfSamples[id]!),
+        emptyStack: { time: roundNs(emptyStack.time), samples: emptyStack.samples },
+      },
+      timeline: timelineOf(own, dataOptions),
+      warnings: profileWarnings(session, index),
+      achievedInterval: own.meta.achievedInterval,
+      ...(labels ? { labels } : {}),
+    };
+    return { ...info, view };
+  });
 }
 
 function memoryData(series: Readonly<MemorySeries>): MemorySeries {

@@ -28,6 +28,36 @@ export interface HtmlReportData {
   memory?: MemorySeries;
   /** Present when samples carry labels (withLabels): for the page's label selector. */
   labels?: HtmlLabels;
+  /**
+   * Present for profiles with worker threads, for the page's thread selector.
+   * The top-level self, emptyStack, timeline, warnings and labels are then
+   * the main thread's (threads[0]), and meta's sampleCount, cpuTime and
+   * achievedInterval too; the others' are in their `view`.
+   */
+  threads?: HtmlThread[];
+}
+
+/** One thread of the profile (ThreadInfo, lib/session.ts) and its samples. */
+export interface HtmlThread {
+  /** As displayed: control characters made visible. */
+  name: string;
+  threadId: number;
+  start: number;
+  end: number;
+  cpuTime: number;
+  exited: boolean;
+  sampleCount: number;
+  /** Absent for the main thread (index 0), whose view is the report's top-level data. */
+  view?: HtmlThreadView;
+}
+
+/** What the page shows for one worker thread: its own self table (sparse), timeline, warnings and labels. */
+export interface HtmlThreadView {
+  self: HtmlLabelSelf;
+  timeline: HtmlTimeline;
+  warnings: ProfileWarning[];
+  achievedInterval: number;
+  labels?: HtmlLabels;
 }
 
 /** Label pairs and, per pair, the self table of the samples that carry it. */

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from '../session';
+import { filterSessionByThread } from '../threads';
 import { packageVersion } from '../util/version';
 import { buildHtmlData, HtmlDataOptions } from './html-data';
 import { TextRenderOptions } from './text';
@@ -58,6 +59,7 @@ export function escapeHtml(text: string): string {
 
 export function renderHtml(session: Session, options: TextRenderOptions = {}, dataOptions: HtmlDataOptions = {}): string {
   if (options.labels) session = filterSessionByLabels(session, options.labels);
+  if (options.thread !== undefined) session = filterSessionByThread(session, options.thread);
   const { script, style } = loadAssets();
   const data = buildHtmlData(session, options, dataOptions);
   // Only the page's own script may run: an injected <script> or onerror= is

@@ -12,7 +12,9 @@
  * their bytes, as `alloc_space` (every sampled allocation) or `inuse_space`
  * (with --live: only what was live at the end), the names Go's heap profiles
  * use. Samples with labels (withLabels) are kept apart per label set, each
- * with its labels as pprof string labels.
+ * with its labels as pprof string labels. With worker threads, samples are
+ * kept apart per thread too, labelled thread_name and thread_id (strings, so
+ * that `-tagfocus thread_name=main` and continuous-profiling servers use them).
  */
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
@@ -32,6 +34,8 @@ interface StackTotals {
   stackId: number;
   /** Index into session.labels.sets, -1 for none. */
   labelSet: number;
+  /** Index into session.threads.list (0 without a thread table). */
+  thread: number;
   /** A sample with this stack and lines, to read them from. */
   firstSample: number;
   count: number;
@@ -54,7 +58,17 @@ export function buildPprofProfile(session: Session): Profile {
   const labelsOfSet = (session.labels?.sets ?? []).map((set) =>
     Object.entries(set).map(([key, value]) => new Label({ key: strings.dedup(key), str: strings.dedup(value) })),
   );
-  const labelsOf = (total: StackTotals): Label[] => (total.labelSet === -1 ? [] : labelsOfSet[total.labelSet]!);
+  // Worker threads: every sample says which thread it is from, as thread_name and thread_id string labels.
+  const labelsOfThread = session.threads
+    ? session.threads.list.map((thread) => [
+        new Label({ key: strings.dedup('thread_name'), str: strings.dedup(thread.name) }),
+        new Label({ key: strings.dedup('thread_id'), str: strings.dedup(String(thread.threadId)) }),
+      ])
+    : undefined;
+  const labelsOf = (total: StackTotals): Label[] => {
+    const own = total.labelSet === -1 ? [] : labelsOfSet[total.labelSet]!;
+    return labelsOfThread ? [...own, ...labelsOfThread[total.thread]!] : own;
+  };
   if (isAllocSession(session.meta)) return buildAllocProfile(session, totals, locations, strings, valueType, labelsOf);
   const samples = [...totals.values()].map((total) => {
     // pprof lists a sample's locations leaf first; an empty stack keeps its time with no locations.
@@ -138,17 +152,20 @@ function totalsByStack(session: Session): Map<string | number, StackTotals> {
   const { stack, duration, cpu } = session.samples;
   const labelOf = session.labels?.sample;
   const sets = session.labels?.sets.length ?? 0;
+  const threadOf = session.threads?.sample;
+  const threads = session.threads?.list.length ?? 1;
   const lineStacks = session.lines?.sample;
   const totals = new Map<string | number, StackTotals>();
   for (let i = 0; i < stack.length; i++) {
     const stackId = stack[i]!;
     const labelSet = labelOf ? labelOf[i]! : -1;
-    // One number per (stack, label set): stack ids and set indexes are small
-    // integers; with executing lines, a string key per (stack, set, lines).
-    const key = lineStacks ? `${stackId}:${labelSet}:${lineStacks[i]}` : (stackId + 1) * (sets + 1) + (labelSet + 1);
+    const thread = threadOf ? threadOf[i]! : 0;
+    // One number per (stack, label set, thread): stack ids, set and thread indexes
+    // are small integers; with executing lines, a string key per (stack, set, thread, lines).
+    const key = lineStacks ? `${stackId}:${labelSet}:${thread}:${lineStacks[i]}` : ((stackId + 1) * (sets + 1) + (labelSet + 1)) * threads + thread;
     let total = totals.get(key);
     if (!total) {
-      total = { stackId, labelSet, firstSample: i, count: 0, wallSeconds: 0, cpuSeconds: 0 };
+      total = { stackId, labelSet, thread, firstSample: i, count: 0, wallSeconds: 0, cpuSeconds: 0 };
       totals.set(key, total);
     }
     total.count += 1;

@@ -2,12 +2,14 @@
  * The speedscope renderer: speedscope's own file format
  * (https://www.speedscope.app/file-format-schema.json) holding one "sampled"
  * profile whose weights are the samples' wall time in seconds (an alloc
- * session's: bytes, unit 'bytes', samples in allocation order).
+ * session's: bytes, unit 'bytes', samples in allocation order); with worker
+ * threads, one such profile per thread, named by the thread.
  */
 import { relative } from 'node:path';
 import { FrameInfo } from '../frame';
 import { isAllocSession } from '../profile-mode';
 import { Session } from '../session';
+import { hasThreads, threadSessions } from '../threads';
 import { packageVersion } from '../util/version';
 
 export const SPEEDSCOPE_SCHEMA = 'https://www.speedscope.app/file-format-schema.json';
@@ -51,11 +53,17 @@ export function renderSpeedscope(session: Session, options: SpeedscopeOptions = 
 export function buildSpeedscopeFile(session: Session, options: SpeedscopeOptions = {}): SpeedscopeFile {
   const name = options.title ?? programName(session);
   const frames = new FrameTable(session);
-  const { samples, weights } = timeOrderedSamples(session, frames);
+  const unit = isAllocSession(session.meta) ? 'bytes' : 'seconds';
+  // Worker threads: one profile per thread, named by it (speedscope lists them in its profile selector).
+  const parts = hasThreads(session) ? threadSessions(session).map((part) => ({ name: part.thread.name, session: part.session })) : [{ name, session }];
+  const profiles = parts.map((part): SpeedscopeSampledProfile => {
+    const { samples, weights } = timeOrderedSamples(part.session, frames);
+    return { type: 'sampled', name: part.name, unit, startValue: 0, endValue: sum(weights), samples, weights };
+  });
   return {
     $schema: SPEEDSCOPE_SCHEMA,
     shared: { frames: frames.frames },
-    profiles: [{ type: 'sampled', name, unit: isAllocSession(session.meta) ? 'bytes' : 'seconds', startValue: 0, endValue: sum(weights), samples, weights }],
+    profiles,
     name,
     activeProfileIndex: 0,
     exporter: `nodeinstrument@${packageVersion()}`,

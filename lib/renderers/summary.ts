@@ -9,6 +9,7 @@ import { Hotspot, branchHotspots, selfHotspots } from '../hotspots';
 import { processTree } from '../processors';
 import { Session } from '../session';
 import { formatCommandLine, formatRate, formatTimestamp } from '../session-summary';
+import { filterSessionByThread, hasThreads, sessionOfThread, threadSessions, threadsOf } from '../threads';
 import { buildCallTree } from '../tree';
 import { profileWarnings } from '../warnings';
 import { displayLocation, escapeControl, TextRenderOptions } from './text';
@@ -17,12 +18,16 @@ import { displayLocation, escapeControl, TextRenderOptions } from './text';
 export const SUMMARY_HOTSPOTS = 3;
 
 export function renderSummary(session: Session, options: TextRenderOptions = {}): string {
+  if (options.thread !== undefined) session = filterSessionByThread(session, options.thread);
   const { meta } = session;
-  const tree = processTree(buildCallTree(session), { ...options.processor, minShare: 0 });
+  const threaded = hasThreads(session);
+  // Worker threads: the hotspot tables are the main thread's; each worker gets a line of its own below.
+  const main = threaded ? sessionOfThread(session, 0) : session;
+  const tree = processTree(buildCallTree(main), { ...options.processor, minShare: 0 });
   const program = options.title ?? formatCommandLine(meta.argv, meta.cwd);
   const cwd = meta.cwd;
   const samples = session.samples.stack.length;
-  const rate = formatRate(meta);
+  const rate = formatRate(main.meta);
   const lines: string[] = [`# Profile summary: ${code(program || '(unknown program)')}`, ''];
 
   const conditions: Array<[string, string]> = [
@@ -39,16 +44,19 @@ export function renderSummary(session: Session, options: TextRenderOptions = {})
     ],
   ];
   if (cwd) conditions.splice(1, 0, ['Directory', code(cwd)]);
+  if (threaded) conditions.push(['Threads', threadsOf(session).map((thread) => text(thread.name)).join(', ')]);
   lines.push('| Condition | Value |', '| --- | --- |', ...conditions.map(([name, value]) => `| ${name} | ${value} |`), '');
 
+  const ofMain = threaded ? ', main thread' : '';
   if (tree.totalTime > 0) {
-    lines.push(`## Top ${SUMMARY_HOTSPOTS} hotspots by branch (total time)`, '');
+    lines.push(`## Top ${SUMMARY_HOTSPOTS} hotspots by branch (total time${ofMain})`, '');
     lines.push(...hotspotTable(branchHotspots(tree, SUMMARY_HOTSPOTS), cwd));
-    lines.push(`## Top ${SUMMARY_HOTSPOTS} hotspots by self time`, '');
+    lines.push(`## Top ${SUMMARY_HOTSPOTS} hotspots by self time${threaded ? ' (main thread)' : ''}`, '');
     lines.push(...hotspotTable(selfHotspots(tree, SUMMARY_HOTSPOTS), cwd));
   } else {
-    lines.push('No samples were recorded: the program may have ended before the first sample; try a smaller interval.', '');
+    lines.push(`No samples were recorded${threaded ? ' on the main thread' : ''}: the program may have ended before the first sample; try a smaller interval.`, '');
   }
+  if (threaded) lines.push(...workerTable(session, options, cwd));
 
   const warnings = profileWarnings(session);
   if (warnings.length > 0) {
@@ -59,6 +67,21 @@ export function renderSummary(session: Session, options: TextRenderOptions = {})
   for (const note of meta.notes) lines.push(`> Note: ${text(note)}`, '');
   lines.push('## Decision', '', '_What was changed, what the re-profile showed (`nodeinstrument diff before.json after.json`), and whether the change was kept._', '');
   return lines.join('\n');
+}
+
+/** One row per worker thread: its samples, CPU time and top function by self time. */
+function workerTable(session: Session, options: TextRenderOptions, cwd: string): string[] {
+  const rows = threadSessions(session)
+    .filter(({ index }) => index !== 0)
+    .map(({ thread, session: threadSession }) => {
+      const tree = processTree(buildCallTree(threadSession), { ...options.processor, minShare: 0 });
+      const [top] = tree.totalTime > 0 ? selfHotspots(tree, 1) : [];
+      const where = top ? displayLocation(top.frame, cwd) : '';
+      const hotspot = top ? `${code(top.frame.name)} ${percent(top.share)}${where ? ` (${code(where)})` : ''}` : '(no samples)';
+      const state = thread.exited ? `exited at ${thread.end.toFixed(3)} s` : 'ran to the end';
+      return `| ${code(thread.name)} | ${count(threadSession.samples.stack.length)} | ${thread.cpuTime.toFixed(3)} s | ${state} | ${hotspot} |`;
+    });
+  return ['## Worker threads', '', '| Thread | Samples | CPU time | State | Top function by self time |', '| --- | ---: | ---: | --- | --- |', ...rows, ''];
 }
 
 function hotspotTable(hotspots: readonly Hotspot[], cwd: string): string[] {

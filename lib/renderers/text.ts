@@ -11,6 +11,7 @@ import { formatBytes, formatMemorySummary } from '../memory-series';
 import { allocationDescription, formatWeight, isAllocSession } from '../profile-mode';
 import { renderHotLines } from '../lines-report';
 import { Session } from '../session';
+import { filterSessionByThread, hasThreads, sessionOfThread, threadSessions, threadsOf } from '../threads';
 import { formatCommandLine, formatMode, formatRate, formatTimestamp, relativeToCwd } from '../session-summary';
 import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../tree';
 import { ProfileWarning, profileWarnings } from '../warnings';
@@ -34,6 +35,8 @@ export interface TextRenderOptions {
   mode?: 'tree' | 'timeline' | 'flat' | 'lines';
   /** Only the samples with these labels (withLabels), e.g. `{ route: '/users' }`; see LabelFilter. */
   labels?: LabelFilter;
+  /** Only this thread's samples (worker_threads profiles): its name, threadId or a unique part of its name (lib/threads.ts). */
+  thread?: string;
 }
 
 export interface TreeRenderOptions {
@@ -56,11 +59,22 @@ export const MAX_TREE_DEPTH = 1000;
 
 export function renderText(session: Session, options: TextRenderOptions = {}): string {
   if (options.labels) session = filterSessionByLabels(session, options.labels);
+  if (options.thread !== undefined) session = filterSessionByThread(session, options.thread);
   const style = new Style(options.color ?? false);
   const warnings = profileWarnings(session);
   const lines = ['', ...renderHeader(session, options, style, warnings), ''];
+  if (hasThreads(session)) lines.push(...renderThreadBodies(session, options, style));
+  else lines.push(...renderBody(session, options));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The report's body for the samples of one thread: the tree (or flat, lines view), or why there is none. */
+function renderBody(session: Session, options: TextRenderOptions, ofThread = false): string[] {
+  const lines: string[] = [];
   if (session.samples.stack.length === 0 && isAllocSession(session.meta)) {
     lines.push('No allocations were sampled: the program allocated less than the sampling interval, or nothing it allocated was live at the end.');
+  } else if (session.samples.stack.length === 0 && ofThread) {
+    lines.push('No samples were recorded on this thread (it ran too briefly, or was not running JavaScript when sampled).');
   } else if (session.samples.stack.length === 0) {
     lines.push('No samples were recorded.');
     lines.push('The program may have ended before the first sample was taken; try a smaller sampling interval.');
@@ -73,7 +87,24 @@ export function renderText(session: Session, options: TextRenderOptions = {}): s
       lines.push(...body);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
+}
+
+/**
+ * Worker threads: one body per thread, each under a line naming the thread
+ * with its samples and CPU time; shares are of that thread's own time.
+ */
+function renderThreadBodies(session: Session, options: TextRenderOptions, style: Style): string[] {
+  const lines: string[] = [];
+  for (const { thread, session: threadSession } of threadSessions(session)) {
+    if (lines.length > 0) lines.push('');
+    const count = threadSession.samples.stack.length;
+    const facts = [`${count} sample${count === 1 ? '' : 's'}`, `CPU time ${formatDuration(thread.cpuTime)} s`];
+    if (thread.exited) facts.push(`exited at ${formatDuration(thread.end)} s`);
+    lines.push(`${style.bold(`Thread ${escapeControl(thread.name)}`)}  ${style.dim(`(${facts.join(', ')})`)}`);
+    lines.push(...renderBody(threadSession, options, true));
+  }
+  return lines;
 }
 
 function renderTreeMode(session: Session, options: TextRenderOptions): string[] {
@@ -144,6 +175,13 @@ function renderHeader(session: Session, options: TextRenderOptions, style: Style
   const left = [`Recorded: ${formatTimestamp(meta.startTime)}`, `Duration: ${formatDuration(meta.duration)} s`];
   const rate = formatRate(meta);
   const right = [`Samples: ${session.samples.stack.length}${rate ? ` (${rate})` : ''}`, `CPU time: ${formatDuration(meta.cpuTime)} s`];
+  if (hasThreads(session)) {
+    // Every thread's samples; the rate is the main thread's (the others start and end at other times).
+    const threads = threadsOf(session);
+    const mainRate = formatRate(sessionOfThread(session, 0).meta);
+    right[0] = `Samples: ${session.samples.stack.length} in ${threads.length} threads${mainRate ? ` (main: ${mainRate})` : ''}`;
+    right[1] = `CPU time: ${formatDuration(threads.reduce((sum, thread) => sum + thread.cpuTime, 0))} s (all threads)`;
+  }
   const width = Math.max(...left.map((text) => text.length)) + 3;
   const name = 'nodeinstrument';
   const margin = ' '.repeat(name.length);
