@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
-import { Session } from '../dist/cjs/session.js';
+import { Session, SessionBuilder } from '../dist/cjs/session.js';
+import { expandPositions } from '../dist/cjs/inline-expand.js';
 import { filterSessionByThread, findThread, sessionOfThread, threadsOf, ThreadFilterError } from '../dist/cjs/threads.js';
 import { threadFilePath, workerThreadFiles } from '../dist/cjs/thread-files.js';
 import { renderText } from '../dist/cjs/renderers/text.js';
@@ -23,7 +24,7 @@ import { diffSessions, DiffError } from '../dist/cjs/diff.js';
 import { parseArgs } from '../dist/cjs/cli-args.js';
 import { parseDiffArgs } from '../dist/cjs/diff-cli.js';
 import { cli, runNode } from './helpers.mjs';
-import { makeSession } from './sessions.mjs';
+import { makeSession, testMeta } from './sessions.mjs';
 import { app, threadedSession, THREADS } from './thread-sessions.mjs';
 
 const names = (session) => session.samples.stack.map((id) => session.frames[session.stacks.frame[id]].name);
@@ -214,7 +215,7 @@ test('diff: compares the main thread by default, the --thread one when asked, an
   assert.equal(parseDiffArgs(['a.json', 'b.json', '--thread', '2']).thread, '2');
 });
 
-test('derived sessions keep the thread table: label filter, source maps', () => {
+test('derived sessions keep the thread table: label filter, source maps, inline expansion', () => {
   const session = threadedSession();
   const filtered = filterSessionByLabels(session, { job: 'crunch' });
   assert.equal(filtered.samples.stack.length, 10);
@@ -222,6 +223,17 @@ test('derived sessions keep the thread table: label filter, source maps', () => 
   assert.deepEqual(filtered.threads.list, THREADS);
   const mapped = applySourceMaps(session, new SourceMapResolver(() => undefined));
   assert.equal(mapped.threads, session.threads);
+
+  // Inline expansion rebuilds stacks and adds lines; samples keep their order and their threads.
+  const builder = new SessionBuilder();
+  const loop = builder.internStackOf([builder.internFrame(app('loop', 4))]);
+  for (let i = 0; i < 4; i++) builder.addSample(loop, (i + 1) * 0.001, 0.001, 0.001, 0, i % 2);
+  const twoThreads = builder.build({ ...testMeta, sampleCount: 4 }, undefined, THREADS.slice(0, 2));
+  const positions = { tags: [undefined, { frameId: 0, position: 40, interpreted: false }], parent: [-1], tagOf: [1], sampleStack: [0, 0, 0, 0] };
+  const expanded = expandPositions(twoThreads, positions, { expand: (frame) => [{ frame, line: 7 }] });
+  assert.ok(expanded.lines, 'lines were added');
+  assert.deepEqual(expanded.threads, twoThreads.threads);
+  assert.equal(sessionOfThread(expanded, 1).lines.sample.length, 2);
 });
 
 test('cli: --thread parses; --load writes worker cpuprofiles beside the main one and says so; unknown threads are listed', () => {
