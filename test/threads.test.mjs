@@ -19,11 +19,11 @@ import { buildCpuProfile } from '../dist/cjs/renderers/cpuprofile.js';
 import { renderSummary } from '../dist/cjs/renderers/summary.js';
 import { profileWarnings } from '../dist/cjs/warnings.js';
 import { filterSessionByLabels } from '../dist/cjs/labels-filter.js';
-import { applySourceMaps, SourceMapResolver } from '../dist/cjs/source-maps.js';
+import { applySourceMaps } from '../dist/cjs/source-maps.js';
 import { diffSessions, DiffError } from '../dist/cjs/diff.js';
 import { parseArgs } from '../dist/cjs/cli-args.js';
 import { parseDiffArgs } from '../dist/cjs/diff-cli.js';
-import { cli, runNode } from './helpers.mjs';
+import { cli, fixture, runNode } from './helpers.mjs';
 import { makeSession, testMeta } from './sessions.mjs';
 import { app, threadedSession, THREADS } from './thread-sessions.mjs';
 
@@ -190,6 +190,7 @@ test('cpuprofile: the main thread in the file; the workers in sibling files name
 test('summary: the main thread\'s hotspots, then one line per worker', () => {
   const summary = renderSummary(threadedSession(), { processor: { showAll: true } });
   assert.match(summary, /## Top 3 hotspots by branch \(total time, main thread\)/);
+  assert.match(summary, /\| Samples \| 65 \(3 threads\) \|/);
   assert.match(summary, /\| Threads \| main, worker 1 \/app\/crunch\.js, worker 2 \/app\/hash\.js \|/);
   const hotspots = summary.slice(summary.indexOf('## Top 3'), summary.indexOf('## Worker threads'));
   assert.doesNotMatch(hotspots, /crunch|hashIt/);
@@ -221,8 +222,17 @@ test('derived sessions keep the thread table: label filter, source maps, inline 
   assert.equal(filtered.samples.stack.length, 10);
   assert.deepEqual(filtered.threads.sample, new Array(10).fill(1));
   assert.deepEqual(filtered.threads.list, THREADS);
-  const mapped = applySourceMaps(session, new SourceMapResolver(() => undefined));
-  assert.equal(mapped.threads, session.threads);
+  // A frame that a source map moves (test/fixtures/sourcemaps/unit, as test/source-maps.test.mjs uses it).
+  const generated = { name: 'helper2', file: fixture('sourcemaps/unit/external.js'), line: 2, column: 17, kind: 'js' };
+  const mapBuilder = new SessionBuilder();
+  const mappedStack = mapBuilder.internStackOf([mapBuilder.internFrame(generated)]);
+  for (let i = 0; i < 3; i++) mapBuilder.addSample(mappedStack, (i + 1) * 0.001, 0.001, 0.001, 0, i === 2 ? 1 : 0);
+  const toMap = mapBuilder.build({ ...testMeta, sampleCount: 3 }, undefined, THREADS.slice(0, 2));
+  const mapped = applySourceMaps(toMap);
+  assert.notEqual(mapped, toMap);
+  assert.equal(mapped.frames[0].name, 'helper');
+  assert.deepEqual(mapped.threads, toMap.threads);
+  assert.match(renderCollapsed(mapped), /^worker 1 \/app\/crunch\.js;helper .*orig\.ts:3 1$/m);
 
   // Inline expansion rebuilds stacks and adds lines; samples keep their order and their threads.
   const builder = new SessionBuilder();
@@ -275,4 +285,17 @@ test('cli: --thread parses; --load writes worker cpuprofiles beside the main one
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('thread names from the program cannot reach the terminal raw', () => {
+  const hostile = THREADS.map((thread, index) => (index === 1 ? { ...thread, name: 'worker 1 \u001b[31mevil;x.js' } : thread));
+  const session = threadedSession({}, hostile);
+  const text = renderText(session, { unicode: false });
+  assert.doesNotMatch(text, /\u001b/);
+  assert.match(text, /Thread worker 1 \\x1b\[31mevil;x\.js {2}\(20 samples/);
+  assert.match(renderCollapsed(session), /^worker 1 \\x1b\[31mevil\\x3bx\.js;runCrunch/m);
+  assert.doesNotMatch(profileWarnings(session, 1).map((warning) => warning.message).join('\n'), /\u001b/);
+  // Timeline mode works per thread too.
+  const timeline = renderText(session, { unicode: false, mode: 'timeline' });
+  assert.match(timeline, /Thread main[^]*0\.001 wait[^]*Thread worker 1/);
 });

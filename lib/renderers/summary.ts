@@ -36,7 +36,7 @@ export function renderSummary(session: Session, options: TextRenderOptions = {})
     ['Node', meta.nodeVersion ? `${text(meta.nodeVersion)} (V8 ${text(meta.v8Version)}, ${text(meta.platform)}-${text(meta.arch)})` : 'unknown'],
     ['Interval', rate ? text(rate) : 'unknown'],
     ['Duration', `${meta.duration.toFixed(3)} s wall, ${meta.cpuTime.toFixed(3)} s CPU`],
-    ['Samples', count(samples)],
+    ['Samples', threaded ? `${count(samples)} (${threadsOf(session).length} threads)` : count(samples)],
     [
       'Dropped / unresolved',
       `${count(meta.droppedSamples)} samples dropped, ${count(meta.unresolvedFrames)} of ${count(meta.totalFrames)} frames unresolved` +
