@@ -141,7 +141,8 @@ export class Recorder {
       },
     ];
     for (const part of this.workers.parts(endNs, session.meta, this.options.inlinedFrames)) {
-      if (part.session.samples.stack.length === 0 && !part.info.exited) continue;
+      // A worker that never ran while sampled (it started and ended idle) has nothing to show.
+      if (part.session.samples.stack.length === 0) continue;
       const start = (part.startNs - this.startNs) / 1e9;
       const { endNs: partEnd, ...info } = part.info;
       parts.push({ session: part.session, info: { ...info, start, end: (partEnd - this.startNs) / 1e9 } });

@@ -24,6 +24,9 @@ namespace {
 // its signals interrupt), so a handler never sees a sampler being freed.
 constexpr int kMaxSamplers = 256;
 std::atomic<Sampler*> g_samplers[kMaxSamplers];
+// The isolate of each slot's sampler, so that RunningFor never dereferences
+// a sampler that another thread may be destroying.
+std::atomic<v8::Isolate*> g_sampler_isolates[kMaxSamplers];
 std::atomic<int> g_sampler_slots_used{0};  // high-water mark of g_samplers
 std::atomic<uint64_t> g_foreign_signals{0};
 std::atomic<pid_t> g_pid{0};
@@ -372,8 +375,7 @@ void Sampler::OnSignal(void* context) {
 bool Sampler::RunningFor(v8::Isolate* isolate) {
   const int used = g_sampler_slots_used.load(std::memory_order_acquire);
   for (int i = 0; i < used; ++i) {
-    const Sampler* sampler = g_samplers[i].load(std::memory_order_acquire);
-    if (sampler != nullptr && sampler->isolate_ == isolate) return true;
+    if (g_sampler_isolates[i].load(std::memory_order_acquire) == isolate) return true;
   }
   return false;
 }
@@ -382,6 +384,7 @@ bool Sampler::TakeSlot() {
   for (int i = 0; i < kMaxSamplers; ++i) {
     Sampler* expected = nullptr;
     if (g_samplers[i].compare_exchange_strong(expected, this, std::memory_order_acq_rel)) {
+      g_sampler_isolates[i].store(isolate_, std::memory_order_release);
       int used = g_sampler_slots_used.load(std::memory_order_acquire);
       while (used < i + 1 && !g_sampler_slots_used.compare_exchange_weak(used, i + 1, std::memory_order_acq_rel)) {
       }
@@ -394,6 +397,7 @@ bool Sampler::TakeSlot() {
 
 void Sampler::ReleaseSlot() {
   if (slot_ < 0) return;
+  g_sampler_isolates[slot_].store(nullptr, std::memory_order_release);
   g_samplers[slot_].store(nullptr, std::memory_order_release);
   slot_ = -1;
 }
