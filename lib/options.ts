@@ -43,7 +43,8 @@ export interface ProfilerOptions {
    * cpu modes). A worker loads it when started under the CLI or
    * `--require nodeinstrument/preload` (workers inherit the flag), or when
    * its code imports nodeinstrument. Workers running a profile of their own
-   * are left out, with a note.
+   * are left out, with a note. Only a profile on the main thread samples
+   * workers: a worker's profile is of its own thread.
    */
   workers?: boolean;
 }

@@ -15,6 +15,7 @@ import { CodeCatalog, NativeResolver, Symbolizer } from './symbolizer';
 import { isWatchingCode, recordingStarted, recordingStopped, watchedCodeCatalog } from './code-watcher';
 import { mergeThreads, ThreadPart } from './thread-merge';
 import { WorkerRecordings } from './worker-recordings';
+import { isMainThread } from 'node:worker_threads';
 
 export interface RecorderOptions {
   /** Sampling interval in seconds. */
@@ -84,7 +85,8 @@ export class Recorder {
     recordingStarted();
     countRecording(1); // labels used in this thread now reach the slot (lib/labels-state.ts)
     const stats = this.native.stats()!;
-    if (options.workers) {
+    // Only the main thread's profile samples the workers; a worker's profile is of itself.
+    if (options.workers && isMainThread) {
       this.workers = new WorkerRecordings(this.native, resolver, options.mode);
       this.native.startWorkers({
         intervalNs: Math.round(options.interval * 1e9),

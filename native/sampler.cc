@@ -327,7 +327,8 @@ void Sampler::OnSignal(void* context) {
 #error "nodeinstrument supports x86_64 and arm64"
 #endif
   const size_t max_frames = options_.max_frames;
-  uint8_t* slot = ring_.Reserve(sizeof(SampleHeader) + max_frames * sizeof(uint64_t));
+  // The frames, then the top-of-stack word.
+  uint8_t* slot = ring_.Reserve(sizeof(SampleHeader) + (max_frames + 1) * sizeof(uint64_t));
   if (slot == nullptr) {
     dropped_ring_full_.fetch_add(1, std::memory_order_relaxed);
     in_flight_.store(false, std::memory_order_release);
@@ -367,7 +368,14 @@ void Sampler::OnSignal(void* context) {
   const std::atomic<int32_t>* label_slot = options_.label_slot;
   header->label_set = label_slot ? static_cast<uint32_t>(label_slot->load(std::memory_order_relaxed)) : 0;
   header->reserved = 0;
-  ring_.Commit(sizeof(SampleHeader) + header->frame_count * sizeof(uint64_t));
+  size_t size = sizeof(SampleHeader) + header->frame_count * sizeof(uint64_t);
+  if (regs.sp != nullptr) {
+    // The interrupted thread's own stack, at its top: mapped and readable.
+    frames[header->frame_count] = *static_cast<void* const*>(regs.sp);
+    header->flags |= kSampleFlagTopOfStack;
+    size += sizeof(uint64_t);
+  }
+  ring_.Commit(size);
   samples_recorded_.fetch_add(1, std::memory_order_relaxed);
   in_flight_.store(false, std::memory_order_release);
 }

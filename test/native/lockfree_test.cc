@@ -300,7 +300,10 @@ void CheckDrain(const nodeinstrument::DrainResult& drained, Checked* checked) {
       CHECK(frame == (kFrameTag | (i - 1)), "frame %u intact", i);
     }
     ++checked->samples;
-    offset = frames_offset + header.frame_count * 8;
+    // The top-of-stack word follows the frames when flagged.
+    const size_t extra = (header.flags & nodeinstrument::kSampleFlagTopOfStack) ? 8 : 0;
+    CHECK(frames_offset + header.frame_count * 8 + extra <= drained.samples.size(), "top of stack in bounds");
+    offset = frames_offset + header.frame_count * 8 + extra;
   }
 }
 
