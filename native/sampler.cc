@@ -205,13 +205,6 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   Sampler* s = sampler.get();
   s->isolate_ = isolate;
   s->loop_ = loop;
-  {
-    const void* start = nullptr;
-    size_t length = 0;
-    isolate->GetEmbeddedCodeRange(&start, &length);
-    s->embedded_start_ = reinterpret_cast<uintptr_t>(start);
-    s->embedded_end_ = s->embedded_start_ + length;
-  }
   s->js_thread_ = pthread_self();
   if (pthread_getcpuclockid(s->js_thread_, &s->js_cpu_clock_) != 0) {
     return "cannot read the CPU clock of the JavaScript thread";
@@ -318,25 +311,6 @@ void Sampler::Stop() {
   idle_check_ = nullptr;
 }
 
-// A builtin that runs without a frame (V8 13's ObjectPrototypeHasOwnProperty,
-// ArrayIndexOfSmi) leaves rbp at its caller's frame and the return address
-// into the caller on top of the stack; where V8's walk gives up there, walk
-// again from the caller. Compares pc with the embedded builtins' range and
-// reads one stack slot.
-bool Sampler::FramelessBuiltinCaller(const v8::RegisterState& regs, v8::RegisterState* caller) const {
-#if defined(__x86_64__)
-  const auto pc = reinterpret_cast<uintptr_t>(regs.pc);
-  if (regs.sp == nullptr || pc < embedded_start_ || pc >= embedded_end_) return false;
-  auto* const* sp = static_cast<void* const*>(regs.sp);
-  caller->pc = sp[0];
-  caller->sp = const_cast<void**>(sp + 1);
-  caller->fp = regs.fp;
-  return true;
-#else
-  return false;
-#endif
-}
-
 void Sampler::OnSignal(void* context) {
   const auto* uc = static_cast<const ucontext_t*>(context);
   v8::RegisterState regs;
@@ -368,8 +342,7 @@ void Sampler::OnSignal(void* context) {
   v8::SampleInfo info{};
   isolate_->GetStackSample(regs, frames + 1, max_frames - 1, &info);
   v8::RegisterState caller;
-  if (info.frames_count == 0 && info.vm_state == v8::OTHER &&
-      (CallerRegisters(regs, &caller) || FramelessBuiltinCaller(regs, &caller))) {
+  if (info.frames_count == 0 && info.vm_state == v8::OTHER && CallerRegisters(regs, &caller)) {
     // frames[1] is the caller (its return address), then its callers.
     frames[1] = caller.pc;
     isolate_->GetStackSample(caller, frames + 2, max_frames - 2, &info);

@@ -27,7 +27,6 @@
 
 namespace v8 {
 class Isolate;
-struct RegisterState;
 }
 
 namespace nodeinstrument {
@@ -112,7 +111,6 @@ class Sampler {
   uint64_t ReadJsThreadCpuTime() const;
   bool TakeSlot();
   void ReleaseSlot();
-  bool FramelessBuiltinCaller(const v8::RegisterState& regs, v8::RegisterState* caller) const;
   std::string InstallHandler();
   void ReleaseHandler();
 
@@ -128,8 +126,6 @@ class Sampler {
   SampleRing ring_;
   CodeEventLog* log_ = nullptr;  // the isolate's
   int slot_ = -1;                // index in the running samplers' table
-  uintptr_t embedded_start_ = 0;  // V8's embedded builtins (GetEmbeddedCodeRange)
-  uintptr_t embedded_end_ = 0;
   uint64_t code_events_at_start_ = 0;
   uint64_t foreign_signals_at_start_ = 0;
   // Under store_mutex_ once running: taken at Stop, handed out by Drain.

@@ -85,11 +85,6 @@ void v8::Isolate::SetJitCodeEventHandler(JitCodeEventOptions, JitCodeEventHandle
 
 v8::Isolate* v8::Isolate::TryGetCurrent() { return nullptr; }
 
-void v8::Isolate::GetEmbeddedCodeRange(const void** start, size_t* length_in_bytes) {
-  *start = nullptr;
-  *length_in_bytes = 0;
-}
-
 void v8::Isolate::GetStackSample(const RegisterState& state, void** frames, size_t frames_limit,
                                  SampleInfo* info) {
   g_stack_walks.fetch_add(1, std::memory_order_relaxed);
