@@ -52,6 +52,8 @@ export interface NativeWorkerDrain {
   /** Registration number: unique in the process, stable for the thread's life. */
   key: number;
   threadId: number;
+  /** The worker's script as it said (nameWorker), '' until then. */
+  name: string;
   /** The thread exited: this is the last of it. */
   exited: boolean;
   /** When its sampler started (CLOCK_MONOTONIC ns; 0 if this record only says that it exited). */
@@ -101,6 +103,8 @@ export interface NativeSampler {
   takeCodeEvents(rescan: boolean): { codeEvents: ArrayBuffer; overflowed: boolean };
   /** On a worker thread: lets the main thread's profiles sample this thread until it exits. */
   registerWorker(threadId: number): void;
+  /** On a registered worker thread: what reports call it (its script). */
+  nameWorker(name: string): void;
   /** Main thread: sample every registered worker (and those registering later) until stopWorkers. */
   startWorkers(options: NativeStartOptions): void;
   /** Main thread: stop sampling the workers (their sampling threads are joined on return). */

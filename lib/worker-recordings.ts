@@ -14,6 +14,8 @@ import { NativeResolver, Symbolizer } from './symbolizer';
 /** One worker thread's recording within the current window. */
 interface WorkerRecording {
   threadId: number;
+  /** The worker's script ('' until it said). */
+  script: string;
   builder: SessionBuilder;
   symbolizer: Symbolizer;
   /** When its sampler started, and the CPU time the thread had used then (ns). */
@@ -64,6 +66,7 @@ export class WorkerRecordings {
       const builder = new SessionBuilder();
       recording = {
         threadId: drained.threadId,
+        script: '',
         builder,
         symbolizer: new Symbolizer(builder, this.resolver, drained.startTimeNs, drained.startCpuTimeNs, undefined, this.mode),
         startNs: drained.startTimeNs,
@@ -79,6 +82,7 @@ export class WorkerRecordings {
       this.byKey.set(drained.key, recording);
     }
     recording.symbolizer.process(decodeSamples(drained.samples), decodeCodeEvents(drained.codeEvents));
+    if (drained.name !== '') recording.script = drained.name;
     if (drained.cpuTimeNs > 0) recording.cpuNs = drained.cpuTimeNs;
     if (drained.endTimeNs > 0) recording.endNs = drained.endTimeNs;
     if (drained.exited) recording.exited = true;
@@ -112,7 +116,7 @@ export class WorkerRecordings {
         session,
         startNs: recording.windowStartNs,
         info: {
-          name: `worker ${recording.threadId}`,
+          name: recording.script ? `worker ${recording.threadId} ${recording.script}` : `worker ${recording.threadId}`,
           threadId: recording.threadId,
           cpuTime: threadMeta.cpuTime,
           exited: recording.exited,

@@ -307,6 +307,15 @@ Napi::Value RegisterWorker(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// nameWorker(name): on a registered worker thread, what reports call it.
+Napi::Value NameWorker(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "nameWorker expects a string");
+  if (state.worker_key != 0) Workers::SetName(state.worker_key, info[0].As<Napi::String>().Utf8Value());
+  return env.Undefined();
+}
+
 // startWorkers(options): the main thread's profile samples every registered worker too.
 Napi::Value StartWorkers(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -333,6 +342,7 @@ Napi::Value DrainWorkers(const Napi::CallbackInfo& info) {
     const auto set = [&](const char* key, double value) { item.Set(key, Napi::Number::New(env, value)); };
     set("key", drain.key);
     set("threadId", drain.thread_id);
+    item.Set("name", Napi::String::New(env, drain.name));
     item.Set("exited", Napi::Boolean::New(env, drain.exited));
     set("startTimeNs", static_cast<double>(drain.start_ns));
     set("startCpuTimeNs", static_cast<double>(drain.start_cpu_ns));
@@ -372,6 +382,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("watchCode", Napi::Function::New(env, WatchCode, "watchCode"));
   exports.Set("takeCodeEvents", Napi::Function::New(env, TakeCodeEvents, "takeCodeEvents"));
   exports.Set("registerWorker", Napi::Function::New(env, RegisterWorker, "registerWorker"));
+  exports.Set("nameWorker", Napi::Function::New(env, NameWorker, "nameWorker"));
   exports.Set("startWorkers", Napi::Function::New(env, StartWorkers, "startWorkers"));
   exports.Set("stopWorkers", Napi::Function::New(env, StopWorkers, "stopWorkers"));
   exports.Set("drainWorkers", Napi::Function::New(env, DrainWorkers, "drainWorkers"));

@@ -12,6 +12,7 @@ namespace {
 struct Entry {
   uint32_t key = 0;
   int32_t thread_id = 0;
+  std::string name;
   v8::Isolate* isolate = nullptr;
   uv_loop_t* loop = nullptr;
   // Created and destroyed on the worker's thread only; used by the main
@@ -85,6 +86,7 @@ void TearDown(std::unique_lock<std::mutex>& lock, Entry* entry) {
       entry->leftover.reset(new WorkerDrain());
       entry->leftover->key = entry->key;
       entry->leftover->thread_id = entry->thread_id;
+      entry->leftover->name = entry->name;
       entry->leftover->start_ns = owned->start_time_ns();
       entry->leftover->start_cpu_ns = owned->start_cpu_time_ns();
     }
@@ -179,6 +181,7 @@ void Workers::Unregister(uint32_t key) {
     if (entry->leftover) exited = std::move(*entry->leftover);
     exited.key = entry->key;
     exited.thread_id = entry->thread_id;
+    exited.name = entry->name;
     exited.exited = true;
     if (exited.end_ns == 0) exited.end_ns = MonotonicNs();
     g_exited->push_back(std::move(exited));
@@ -188,6 +191,16 @@ void Workers::Unregister(uint32_t key) {
       g_entries->erase(it);
       break;
     }
+  }
+}
+
+void Workers::SetName(uint32_t key, const std::string& name) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_entries == nullptr) return;
+  for (auto& entry : *g_entries) {
+    if (entry->key != key) continue;
+    entry->name = name;
+    if (entry->leftover) entry->leftover->name = name;
   }
 }
 
@@ -239,6 +252,7 @@ std::vector<WorkerDrain> Workers::DrainAll() {
       WorkerDrain drain;
       drain.key = entry->key;
       drain.thread_id = entry->thread_id;
+      drain.name = entry->name;
       drain.start_ns = entry->sampler->start_time_ns();
       drain.start_cpu_ns = entry->sampler->start_cpu_time_ns();
       DrainInto(entry->sampler.get(), &drain);

@@ -32,6 +32,7 @@ namespace nodeinstrument {
 struct WorkerDrain {
   uint32_t key = 0;        // registration number, unique in the process
   int32_t thread_id = 0;   // worker_threads' threadId
+  std::string name;        // the worker's script, when it said (SetName)
   bool exited = false;     // the worker is gone: nothing more will come
   uint64_t start_ns = 0;   // when its sampler started (CLOCK_MONOTONIC)
   uint64_t start_cpu_ns = 0;
@@ -48,6 +49,8 @@ class Workers {
   static uint32_t Register(v8::Isolate* isolate, uv_loop_t* loop, int32_t thread_id);
   // On the worker's thread, in its environment's cleanup.
   static void Unregister(uint32_t key);
+  // On the worker's thread: what to call it in reports (its script).
+  static void SetName(uint32_t key, const std::string& name);
   // Whether the main thread's profile samples the thread of `isolate`.
   static bool IsSampled(v8::Isolate* isolate);
 

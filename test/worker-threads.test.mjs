@@ -40,6 +40,8 @@ function checkThreeThreads(session) {
     assert.ok(samples > ms * 0.3 && samples < ms * 1.3, `${name}: ${samples} samples for ${ms} ms`);
   }
   for (const thread of list.slice(1)) {
+    // Named after the worker's script (relative to the working directory), as reports show it.
+    assert.equal(thread.name, `worker ${thread.threadId} test/fixtures/workers.js`);
     assert.equal(thread.exited, true, `worker ${thread.threadId} exited before the profile ended`);
     assert.ok(thread.cpuTime > 0.1, `worker ${thread.threadId} used CPU time: ${thread.cpuTime}`);
     assert.ok(thread.start >= 0 && thread.end > thread.start && thread.end <= session.meta.duration + 0.05, JSON.stringify(thread));
