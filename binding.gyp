@@ -9,7 +9,8 @@
         "native/sampler.cc",
         "native/native_symbols.cc",
         "native/memory_monitor.cc",
-        "native/script_keeper.cc"
+        "native/script_keeper.cc",
+        "native/workers.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_ADDON_API_CPP_EXCEPTIONS"],

@@ -7,7 +7,7 @@ export const SAMPLE_HEADER_BYTES = 48;
 export const CODE_EVENT_HEADER_BYTES = 40;
 
 /** kSampleFlag* in native/sample_record.h; blocked: the signal interrupted a blocking system call (x86_64). */
-export const SampleFlag = { idle: 1, truncated: 2, blocked: 4 } as const;
+export const SampleFlag = { idle: 1, truncated: 2, blocked: 4, topOfStack: 8 } as const;
 
 /** v8::StateTag values that matter here. */
 export const VmState = { js: 0, gc: 1, idle: 8 } as const;
@@ -23,6 +23,8 @@ export interface RawSample {
   labelSet: number;
   /** frames[0] is the interrupted pc; then the frames GetStackSample found, leaf first. */
   frames: Float64Array;
+  /** The word at the top of the stack (*sp) when interrupted, 0 if not recorded (see kSampleFlagTopOfStack). */
+  topOfStack: number;
 }
 
 export const CodeType = { bytecode: 0, jit: 1, wasm: 2 } as const;
@@ -57,17 +59,20 @@ export function decodeSamples(buffer: ArrayBuffer): RawSample[] {
     const frames = new Float64Array(frameCount);
     const framesOffset = offset + SAMPLE_HEADER_BYTES;
     for (let i = 0; i < frameCount; i++) frames[i] = readU64(view, framesOffset + i * 8);
+    const flags = view.getUint16(offset + 38, true);
+    const hasTop = (flags & SampleFlag.topOfStack) !== 0;
     samples.push({
       seq: readU64(view, offset),
       timeNs: readU64(view, offset + 8),
       cpuTimeNs: readU64(view, offset + 16),
       externalCallback: readU64(view, offset + 24),
       vmState: view.getUint32(offset + 32, true),
-      flags: view.getUint16(offset + 38, true),
+      flags,
       labelSet: view.getUint32(offset + 40, true),
       frames,
+      topOfStack: hasTop ? readU64(view, framesOffset + frameCount * 8) : 0,
     });
-    offset = framesOffset + frameCount * 8;
+    offset = framesOffset + (frameCount + (hasTop ? 1 : 0)) * 8;
   }
   return samples;
 }

@@ -1,17 +1,21 @@
 /** nodeinstrument: a readable, low-overhead sampling profiler for Node.js. */
+import { registerWorkerThread } from './worker-registration';
+
+// In a worker thread, the main thread's profiles can then sample this one.
+registerWorkerThread();
+
 export { Profiler, profile } from './profiler';
 export { watchCode, unwatchCode, isWatchingCode } from './code-watcher';
 export type { ProfilerOptions } from './options';
 export type { ProfileMode } from './mode';
 export { Session, SessionFormatError } from './session';
-export type { SessionMeta, SessionData, StackTable, SampleTable, AllocationSettings, SessionLabels } from './session';
+export type { SessionMeta, SessionData, StackTable, SampleTable, AllocationSettings, SessionLabels, SessionThreads, ThreadInfo } from './session';
 export type { MemorySeries } from './memory-series';
 export { withLabels, setLabels, getLabels, LabelError, LABEL_LIMITS } from './labels';
 export type { Labels } from './labels';
 export { filterSessionByLabels, LabelFilterError } from './labels-filter';
 export type { LabelFilter } from './labels-filter';
 export { threadsOf, sessionOfThread, filterSessionByThread, ThreadFilterError } from './threads';
-export type { ThreadInfo, SessionThreads } from './session';
 export type { FrameInfo, FrameKind } from './frame';
 export { applySourceMaps, SourceMapResolver } from './source-maps';
 export { buildCallTree } from './tree';

@@ -44,6 +44,30 @@ export interface NativeDrain {
   codeEvents: ArrayBuffer;
 }
 
+/** The counters every sampler keeps (a worker's, in drainWorkers). */
+export type NativeSamplerCounters = Omit<NativeStats, 'startTimeNs' | 'startCpuTimeNs' | 'signal' | 'enumeratedExistingCode'>;
+
+/** One worker thread's share of drainWorkers() (native/workers.h). */
+export interface NativeWorkerDrain {
+  /** Registration number: unique in the process, stable for the thread's life. */
+  key: number;
+  threadId: number;
+  /** The worker's script as it said (nameWorker), '' until then. */
+  name: string;
+  /** The thread exited: this is the last of it. */
+  exited: boolean;
+  /** When its sampler started (CLOCK_MONOTONIC ns; 0 if this record only says that it exited). */
+  startTimeNs: number;
+  startCpuTimeNs: number;
+  /** The thread's CPU time now, or when it stopped being sampled. */
+  cpuTimeNs: number;
+  /** When it stopped being sampled, 0 while it is. */
+  endTimeNs: number;
+  samples: ArrayBuffer;
+  codeEvents: ArrayBuffer;
+  stats: NativeSamplerCounters;
+}
+
 export interface NativeSampler {
   /** Starts sampling the calling thread; false if it was already running. */
   start(options: NativeStartOptions): boolean;
@@ -77,6 +101,16 @@ export interface NativeSampler {
    * `rescan`, or when the log overflowed (`overflowed`), a fresh listing of all existing code.
    */
   takeCodeEvents(rescan: boolean): { codeEvents: ArrayBuffer; overflowed: boolean };
+  /** On a worker thread: lets the main thread's profiles sample this thread until it exits. */
+  registerWorker(threadId: number): void;
+  /** On a registered worker thread: what reports call it (its script). */
+  nameWorker(name: string): void;
+  /** Main thread: sample every registered worker (and those registering later) until stopWorkers. */
+  startWorkers(options: NativeStartOptions): void;
+  /** Main thread: stop sampling the workers (their sampling threads are joined on return). */
+  stopWorkers(): void;
+  /** Main thread: what each worker sampled since the last call, and why some could not be sampled. */
+  drainWorkers(): { workers: NativeWorkerDrain[]; errors: string[] };
 }
 
 let loaded: NativeSampler | undefined;

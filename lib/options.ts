@@ -37,6 +37,16 @@ export interface ProfilerOptions {
    * capture never stalls the event loop; their time then stays with the caller.
    */
   inlinedFrames?: boolean;
+  /**
+   * Sample the worker threads (worker_threads) that loaded nodeinstrument
+   * too, each as a thread of its own in the reports (default true; wall and
+   * cpu modes). A worker loads it when started under the CLI or
+   * `--require nodeinstrument/preload` (workers inherit the flag), or when
+   * its code imports nodeinstrument. Workers running a profile of their own
+   * are left out, with a note. Only a profile on the main thread samples
+   * workers: a worker's profile is of its own thread.
+   */
+  workers?: boolean;
 }
 
 export const DEFAULT_ALLOCATION_INTERVAL = 32 * 1024;
@@ -67,7 +77,9 @@ export function resolveProfilerOptions(options: ProfilerOptions = {}): Required<
   if (typeof live !== 'boolean') throw new RangeError('live must be a boolean');
   const inlinedFrames = options.inlinedFrames ?? true;
   if (typeof inlinedFrames !== 'boolean') throw new RangeError('inlinedFrames must be a boolean');
-  return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal, mode, allocationInterval, live, inlinedFrames };
+  const workers = options.workers ?? true;
+  if (typeof workers !== 'boolean') throw new RangeError('workers must be a boolean');
+  return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal, mode, allocationInterval, live, inlinedFrames, workers };
 }
 
 /**

@@ -9,6 +9,7 @@ import { PRELOAD_ENV, PreloadConfig } from './preload-config';
 import { Profiler } from './profiler';
 import { armTriggerFromEnv } from './trigger-env';
 import type * as ContinuousPreload from './continuous/preload';
+import { registerWorkerThread } from './worker-registration';
 
 const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -68,5 +69,6 @@ function armTrigger(): void {
   }
 }
 
+registerWorkerThread();
 armTrigger();
 run();

@@ -13,6 +13,9 @@ import { NativeObjects } from './native-objects';
 import { claimSampling } from './sampling-claim';
 import { CodeCatalog, NativeResolver, Symbolizer } from './symbolizer';
 import { isWatchingCode, recordingStarted, recordingStopped, watchedCodeCatalog } from './code-watcher';
+import { mergeThreads, ThreadPart } from './thread-merge';
+import { WorkerRecordings } from './worker-recordings';
+import { isMainThread } from 'node:worker_threads';
 
 export interface RecorderOptions {
   /** Sampling interval in seconds. */
@@ -27,6 +30,8 @@ export interface RecorderOptions {
   inlinedFrames: boolean;
   /** How often buffered samples are symbolized while running, ms. */
   drainInterval: number;
+  /** Sample the worker threads that loaded nodeinstrument too (ProfilerOptions.workers). */
+  workers: boolean;
 }
 
 /** The code map the last recording in this process ended with (see CodeCatalog). */
@@ -50,6 +55,8 @@ export class Recorder {
   /** The label slot the sampler reads; held here too so it lives as long as the sampler. */
   private readonly labelSlot = labelState().slot.buffer as ArrayBuffer;
   private readonly releaseClaim: () => void;
+  /** The worker threads sampled with this thread, when options.workers. */
+  private readonly workers: WorkerRecordings | undefined;
 
   constructor(private readonly options: RecorderOptions) {
     this.native = loadNative();
@@ -78,6 +85,16 @@ export class Recorder {
     recordingStarted();
     countRecording(1); // labels used in this thread now reach the slot (lib/labels-state.ts)
     const stats = this.native.stats()!;
+    // Only the main thread's profile samples the workers; a worker's profile is of itself.
+    if (options.workers && isMainThread) {
+      this.workers = new WorkerRecordings(this.native, resolver, options.mode);
+      this.native.startWorkers({
+        intervalNs: Math.round(options.interval * 1e9),
+        maxFrames: options.maxStackDepth,
+        signal: stats.signal,
+        cpuClock: options.mode === 'cpu',
+      });
+    }
     this.startNs = stats.startTimeNs;
     this.startCpuNs = stats.startCpuTimeNs;
     this.memory = new MemoryRecorder(this.native, this.startNs);
@@ -96,6 +113,7 @@ export class Recorder {
     clearInterval(this.drainTimer);
     const endNs = this.native.monotonicNow();
     const endCpuNs = this.native.threadCpuTime();
+    if (this.workers) this.native.stopWorkers();
     this.native.stop();
     countRecording(-1);
     const memory = this.memory.stop();
@@ -107,8 +125,32 @@ export class Recorder {
     // Source maps are read here, in the profiled process, where the files are.
     const built = this.builder.build(this.meta(stats, endNs, endCpuNs), memory);
     const session = this.options.inlinedFrames ? this.symbolizer.expandInlineFrames(built) : built;
-    this.session = applySourceMaps(session, this.sourceMaps);
+    this.session = applySourceMaps(this.withWorkers(session, endNs), this.sourceMaps);
     return this.session;
+  }
+
+  /**
+   * The session with the worker threads' samples added as threads of their
+   * own, when workers were sampled (a session of one thread stays as it is).
+   */
+  private withWorkers(session: Session, endNs: number): Session {
+    if (!this.workers) return session;
+    const problems = [...this.workers.problems];
+    const parts: ThreadPart[] = [
+      {
+        session,
+        info: { name: 'main', threadId: 0, start: 0, end: session.meta.duration, cpuTime: session.meta.cpuTime, exited: false },
+      },
+    ];
+    for (const part of this.workers.parts(endNs, session.meta, this.options.inlinedFrames)) {
+      // A worker that never ran while sampled (it started and ended idle) has nothing to show.
+      if (part.session.samples.stack.length === 0) continue;
+      const start = (part.startNs - this.startNs) / 1e9;
+      const { endNs: partEnd, ...info } = part.info;
+      parts.push({ session: part.session, info: { ...info, start, end: (partEnd - this.startNs) / 1e9 } });
+    }
+    const meta = problems.length > 0 ? { ...session.meta, notes: [...session.meta.notes, ...problems] } : session.meta;
+    return mergeThreads(parts, meta);
   }
 
   /**
@@ -124,7 +166,9 @@ export class Recorder {
     const stats = this.native.stats()!;
     const end = this.symbolizer.lastSampleTime;
     const built = this.builder.build(this.meta(stats, end.timeNs, end.cpuNs), this.memory.cut(end.timeNs));
-    const session = applySourceMaps(this.options.inlinedFrames ? this.symbolizer.expandInlineFrames(built) : built, this.sourceMaps);
+    const own = this.options.inlinedFrames ? this.symbolizer.expandInlineFrames(built) : built;
+    const session = applySourceMaps(this.withWorkers(own, end.timeNs), this.sourceMaps);
+    this.workers?.startWindow();
     this.startWallTime += (end.timeNs - this.startNs) / 1e6;
     this.startNs = end.timeNs;
     this.startCpuNs = end.cpuNs;
@@ -137,6 +181,7 @@ export class Recorder {
   private drain(): void {
     const { samples, codeEvents } = this.native.drain();
     this.symbolizer.process(decodeSamples(samples), decodeCodeEvents(codeEvents));
+    this.workers?.drain();
     this.memory.poll();
   }
 

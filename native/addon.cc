@@ -13,6 +13,7 @@
 #include "native_symbols.h"
 #include "script_keeper.h"
 #include "sampler.h"
+#include "workers.h"
 
 namespace nodeinstrument {
 namespace {
@@ -22,6 +23,7 @@ struct AddonState {
   bool watching_code = false;  // holds the code event log (watchCode)
   std::unique_ptr<MemoryMonitor> memory;
   std::unique_ptr<ScriptKeeper> scripts;
+  uint32_t worker_key = 0;  // registered as a worker (registerWorker)
 };
 
 static_assert(std::atomic<int32_t>::is_always_lock_free && sizeof(std::atomic<int32_t>) == sizeof(int32_t),
@@ -43,21 +45,11 @@ uint64_t OptionalUint(const Napi::Object& options, const char* key, uint64_t fal
   return static_cast<uint64_t>(number);
 }
 
-// The code event log belongs to one isolate: the first thread that uses it.
-void CheckCodeEventLogIsolate(Napi::Env env) {
-  v8::Isolate* owner = CodeEventLog::Instance().isolate();
-  if (owner != nullptr && owner != v8::Isolate::GetCurrent()) {
-    throw Napi::Error::New(env, "nodeinstrument is already profiling (or watching the code of) another thread of this process");
-  }
-}
-
-Napi::Value Start(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  AddonState& state = State(env);
-  if (state.sampler && state.sampler->running()) return Napi::Boolean::New(env, false);
+// The options of start() and startWorkers(), validated.
+SamplerOptions ParseSamplerOptions(Napi::Env env, Napi::Value value) {
   SamplerOptions options;
-  if (info.Length() > 0 && info[0].IsObject()) {
-    const Napi::Object object = info[0].As<Napi::Object>();
+  if (value.IsObject()) {
+    const Napi::Object object = value.As<Napi::Object>();
     options.interval_ns = OptionalUint(object, "intervalNs", options.interval_ns);
     options.max_frames = static_cast<uint32_t>(OptionalUint(object, "maxFrames", options.max_frames));
     options.signal = static_cast<int>(OptionalUint(object, "signal", 0));
@@ -81,13 +73,24 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   if (options.max_frames < 2 || options.max_frames > 4096) {
     throw Napi::RangeError::New(env, "maxFrames must be between 2 and 4096");
   }
+  return options;
+}
+
+Napi::Value Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  if (state.sampler && state.sampler->running()) return Napi::Boolean::New(env, false);
+  const SamplerOptions options = ParseSamplerOptions(env, info.Length() > 0 ? info[0] : env.Undefined());
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
     throw Napi::Error::New(env, "cannot get the event loop");
   }
   // Drop the previous session's buffers before taking new ones.
   state.sampler.reset();
-  CheckCodeEventLogIsolate(env);
+  if (Workers::IsSampled(v8::Isolate::GetCurrent())) {
+    throw Napi::Error::New(env, "this worker thread is already sampled by the profile the main thread runs "
+                                "(its workers option); profile it from there, or start that profile with workers: false");
+  }
   std::unique_ptr<Sampler> sampler;
   const std::string error = Sampler::Start(v8::Isolate::GetCurrent(), loop, options, &sampler);
   if (!error.empty()) throw Napi::Error::New(env, error);
@@ -124,6 +127,8 @@ Napi::Value Drain(const Napi::CallbackInfo& info) {
   return result;
 }
 
+void SetStats(Napi::Object object, const SamplerStats& stats);
+
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState& state = State(env);
@@ -136,6 +141,17 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   set("startTimeNs", state.sampler->start_time_ns());
   set("startCpuTimeNs", state.sampler->start_cpu_time_ns());
   set("signal", static_cast<uint64_t>(state.sampler->signal()));
+  SetStats(result, stats);
+  set("enumeratedExistingCode", state.sampler->enumerated_existing_code() ? 1 : 0);
+  return result;
+}
+
+// The counters every sampler keeps, as numbers on `object`.
+void SetStats(Napi::Object object, const SamplerStats& stats) {
+  Napi::Env env = object.Env();
+  const auto set = [&](const char* key, uint64_t value) {
+    object.Set(key, Napi::Number::New(env, static_cast<double>(value)));
+  };
   set("signalsSent", stats.signals_sent);
   set("samplesRecorded", stats.samples_recorded);
   set("droppedRingFull", stats.dropped_ring_full);
@@ -148,8 +164,6 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   set("busyTicks", stats.busy_ticks);
   set("boundaryRecoveries", stats.boundary_recoveries);
   set("lostSignals", stats.lost_signals);
-  set("enumeratedExistingCode", state.sampler->enumerated_existing_code() ? 1 : 0);
-  return result;
 }
 
 Napi::Value MonotonicNow(const Napi::CallbackInfo& info) {
@@ -239,11 +253,10 @@ Napi::Value WatchCode(const Napi::CallbackInfo& info) {
   const bool on = info.Length() > 0 && info[0].ToBoolean().Value();
   const bool was = state.watching_code;
   if (on && !was) {
-    CheckCodeEventLogIsolate(env);
-    CodeEventLog::Instance().Acquire(v8::Isolate::GetCurrent(), /*keep_all=*/false);
+    CodeEventLog::For(v8::Isolate::GetCurrent()).Acquire(/*keep_all=*/false);
     state.watching_code = true;
   } else if (!on && was) {
-    CodeEventLog::Instance().Release(v8::Isolate::GetCurrent(), /*keep_all=*/false);
+    CodeEventLog::For(v8::Isolate::GetCurrent()).Release(/*keep_all=*/false);
     state.watching_code = false;
   }
   return Napi::Boolean::New(env, was);
@@ -261,19 +274,93 @@ Napi::Value TakeCodeEvents(const Napi::CallbackInfo& info) {
   // rescan: the caller knows the log missed events (another copy of the
   // addon replaced V8's handler for a while): list all existing code again.
   const bool rescan = info.Length() > 0 && info[0].ToBoolean().Value();
-  CodeEventLog& log = CodeEventLog::Instance();
+  CodeEventLog& log = CodeEventLog::For(v8::Isolate::GetCurrent());
   bool overflowed = false;
   std::vector<uint8_t> bytes = log.Take(&overflowed);
   if (overflowed || rescan) {
     // The events since the gap, then a fresh listing of all existing code
     // (which wins where they overlap, being newer).
-    log.Rescan(v8::Isolate::GetCurrent());
+    log.Rescan();
     std::vector<uint8_t> listing = log.Take();
     bytes.insert(bytes.end(), listing.begin(), listing.end());
   }
   Napi::Object result = Napi::Object::New(env);
   result.Set("codeEvents", CopyToArrayBuffer(env, bytes));
   result.Set("overflowed", Napi::Boolean::New(env, overflowed || rescan));
+  return result;
+}
+
+// registerWorker(threadId): on a worker thread, lets the main thread's
+// profiles sample this thread (native/workers.h) until it exits.
+Napi::Value RegisterWorker(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "registerWorker expects a threadId");
+  if (state.worker_key != 0) return env.Undefined();
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "cannot get the event loop");
+  const int32_t thread_id = info[0].As<Napi::Number>().Int32Value();
+  state.worker_key = Workers::Register(v8::Isolate::GetCurrent(), loop, thread_id);
+  // Runs on this thread when its environment goes (exit, terminate()),
+  // before its isolate does.
+  env.AddCleanupHook([key = state.worker_key]() { Workers::Unregister(key); });
+  return env.Undefined();
+}
+
+// nameWorker(name): on a registered worker thread, what reports call it.
+Napi::Value NameWorker(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& state = State(env);
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "nameWorker expects a string");
+  if (state.worker_key != 0) Workers::SetName(state.worker_key, info[0].As<Napi::String>().Utf8Value());
+  return env.Undefined();
+}
+
+// startWorkers(options): the main thread's profile samples every registered worker too.
+Napi::Value StartWorkers(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SamplerOptions options = ParseSamplerOptions(env, info.Length() > 0 ? info[0] : env.Undefined());
+  if (options.signal == 0) options.signal = DefaultSignal();
+  Workers::StartAll(options);
+  return env.Undefined();
+}
+
+Napi::Value StopWorkers(const Napi::CallbackInfo& info) {
+  Workers::StopAll();
+  return info.Env().Undefined();
+}
+
+// drainWorkers(): [{ key, threadId, exited, startTimeNs, startCpuTimeNs,
+// cpuTimeNs, endTimeNs, samples, codeEvents, stats }], and errors: string[].
+Napi::Value DrainWorkers(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<WorkerDrain> drains = Workers::DrainAll();
+  Napi::Array list = Napi::Array::New(env, drains.size());
+  for (size_t i = 0; i < drains.size(); ++i) {
+    const WorkerDrain& drain = drains[i];
+    Napi::Object item = Napi::Object::New(env);
+    const auto set = [&](const char* key, double value) { item.Set(key, Napi::Number::New(env, value)); };
+    set("key", drain.key);
+    set("threadId", drain.thread_id);
+    item.Set("name", Napi::String::New(env, drain.name));
+    item.Set("exited", Napi::Boolean::New(env, drain.exited));
+    set("startTimeNs", static_cast<double>(drain.start_ns));
+    set("startCpuTimeNs", static_cast<double>(drain.start_cpu_ns));
+    set("cpuTimeNs", static_cast<double>(drain.cpu_ns));
+    set("endTimeNs", static_cast<double>(drain.end_ns));
+    item.Set("samples", CopyToArrayBuffer(env, drain.samples));
+    item.Set("codeEvents", CopyToArrayBuffer(env, drain.code_events));
+    Napi::Object stats = Napi::Object::New(env);
+    SetStats(stats, drain.stats);
+    item.Set("stats", stats);
+    list.Set(i, item);
+  }
+  const std::vector<std::string> errors = Workers::TakeErrors();
+  Napi::Array error_list = Napi::Array::New(env, errors.size());
+  for (size_t i = 0; i < errors.size(); ++i) error_list.Set(i, Napi::String::New(env, errors[i]));
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("workers", list);
+  result.Set("errors", error_list);
   return result;
 }
 
@@ -294,6 +381,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("keepScripts", Napi::Function::New(env, KeepScripts, "keepScripts"));
   exports.Set("watchCode", Napi::Function::New(env, WatchCode, "watchCode"));
   exports.Set("takeCodeEvents", Napi::Function::New(env, TakeCodeEvents, "takeCodeEvents"));
+  exports.Set("registerWorker", Napi::Function::New(env, RegisterWorker, "registerWorker"));
+  exports.Set("nameWorker", Napi::Function::New(env, NameWorker, "nameWorker"));
+  exports.Set("startWorkers", Napi::Function::New(env, StartWorkers, "startWorkers"));
+  exports.Set("stopWorkers", Napi::Function::New(env, StopWorkers, "stopWorkers"));
+  exports.Set("drainWorkers", Napi::Function::New(env, DrainWorkers, "drainWorkers"));
   exports.Set("defaultSignal", Napi::Number::New(env, DefaultSignal()));
   // The ABI (process.versions.modules) this was compiled for. The module
   // registers through Node-API, so any Node loads it, but the sampler uses

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <memory>
 
 #include "sample_record.h"
 #include "sequence.h"
@@ -16,9 +17,18 @@ namespace {
 // all existing code again, as if nothing had been watched.
 constexpr size_t kMaxPendingBytes = size_t{8} << 20;
 
-// Set while somebody holds the log; read by the handler on any thread.
-std::atomic<bool> g_recording{false};
-std::atomic<CodeEventLog::Listener> g_listener{nullptr};
+// Every isolate's log, found by the handler from the event's isolate.
+std::mutex g_logs_mutex;
+std::vector<std::unique_ptr<CodeEventLog>>* g_logs = nullptr;  // under g_logs_mutex
+
+CodeEventLog* FindLog(v8::Isolate* isolate) {
+  std::lock_guard<std::mutex> lock(g_logs_mutex);
+  if (g_logs == nullptr) return nullptr;
+  for (const auto& log : *g_logs) {
+    if (log->isolate() == isolate) return log.get();
+  }
+  return nullptr;
+}
 
 // One code object's line position table while V8 reports it, entry by entry
 // (CODE_START_LINE_INFO_RECORDING .. CODE_END_LINE_INFO_RECORDING, before
@@ -62,9 +72,19 @@ void OnLineInfoEvent(CodeEventLog* log, const v8::JitCodeEvent* event) {
   }
 }
 
+}  // namespace
+
+// V8 calls this for every isolate that has it set, one event at a time per
+// isolate but possibly concurrently for two isolates (two threads).
 void OnJitCodeEvent(const v8::JitCodeEvent* event) {
-  if (CodeEventLog::Listener listener = g_listener.load(std::memory_order_acquire)) listener(event);
-  CodeEventLog* log = g_recording.load(std::memory_order_acquire) ? &CodeEventLog::Instance() : nullptr;
+  // Code moves come from GC threads: the event names its isolate. Line
+  // position events come on the isolate's own thread.
+  v8::Isolate* isolate = event->isolate != nullptr ? event->isolate : v8::Isolate::TryGetCurrent();
+  CodeEventLog* log = FindLog(isolate);
+  if (log != nullptr) {
+    if (CodeEventLog::Listener listener = log->listener_.load(std::memory_order_acquire)) listener(event);
+    if (!log->recording_.load(std::memory_order_acquire)) log = nullptr;
+  }
   if (log == nullptr) {
     if (event->type == v8::JitCodeEvent::CODE_START_LINE_INFO_RECORDING) {
       // V8 hands back whatever the handler leaves in user_data, which it
@@ -99,14 +119,18 @@ void OnJitCodeEvent(const v8::JitCodeEvent* event) {
   }
 }
 
-}  // namespace
-
-CodeEventLog& CodeEventLog::Instance() {
-  static CodeEventLog log;
-  return log;
+CodeEventLog& CodeEventLog::For(v8::Isolate* isolate) {
+  std::lock_guard<std::mutex> lock(g_logs_mutex);
+  if (g_logs == nullptr) g_logs = new std::vector<std::unique_ptr<CodeEventLog>>();
+  for (const auto& log : *g_logs) {
+    if (log->isolate_ == isolate) return *log;
+  }
+  g_logs->emplace_back(new CodeEventLog(isolate));
+  return *g_logs->back();
 }
 
-void CodeEventLog::Install(v8::Isolate* isolate, bool enumerate_existing) {
+void CodeEventLog::Install(bool enumerate_existing) {
+  v8::Isolate* isolate = isolate_;
   if (enumerate_existing && installed_) {
     // V8 enumerates only when a handler is set: set it afresh.
     isolate->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
@@ -121,32 +145,31 @@ void CodeEventLog::Install(v8::Isolate* isolate, bool enumerate_existing) {
       enumerate_existing ? v8::kJitCodeEventEnumExisting : v8::kJitCodeEventDefault,
       &OnJitCodeEvent);
   installed_ = true;
-  isolate_ = isolate;
   std::lock_guard<std::mutex> lock(mutex_);
   bounded_ = keep_all_holders_ == 0;
 }
 
-bool CodeEventLog::Acquire(v8::Isolate* isolate, bool keep_all) {
+bool CodeEventLog::Acquire(bool keep_all) {
   if (keep_all && keep_all_holders_++ == 0) {
     std::lock_guard<std::mutex> lock(mutex_);
     bounded_ = false;
   }
   if (holders_++ > 0) return false;
-  g_recording.store(true, std::memory_order_release);
-  Install(isolate, true);
+  recording_.store(true, std::memory_order_release);
+  Install(true);
   return true;
 }
 
-void CodeEventLog::Release(v8::Isolate* isolate, bool keep_all) {
+void CodeEventLog::Release(bool keep_all) {
   if (holders_ == 0) return;
   if (keep_all && keep_all_holders_ > 0 && --keep_all_holders_ == 0) {
     std::lock_guard<std::mutex> lock(mutex_);
     bounded_ = true;
   }
   if (--holders_ > 0) return;
-  g_recording.store(false, std::memory_order_release);
-  if (g_listener.load(std::memory_order_acquire) == nullptr) {
-    isolate->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
+  recording_.store(false, std::memory_order_release);
+  if (listener_.load(std::memory_order_acquire) == nullptr) {
+    isolate_->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
     installed_ = false;
   }
   std::lock_guard<std::mutex> lock(mutex_);
@@ -154,18 +177,18 @@ void CodeEventLog::Release(v8::Isolate* isolate, bool keep_all) {
   overflowed_ = false;
 }
 
-void CodeEventLog::SetListener(v8::Isolate* isolate, Listener listener) {
-  g_listener.store(listener, std::memory_order_release);
+void CodeEventLog::SetListener(Listener listener) {
+  listener_.store(listener, std::memory_order_release);
   if (listener != nullptr) {
-    Install(isolate, true);
+    Install(true);
   } else if (holders_ == 0 && installed_) {
-    isolate->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
+    isolate_->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
     installed_ = false;
   }
 }
 
-void CodeEventLog::Rescan(v8::Isolate* isolate) {
-  if (holders_ > 0) Install(isolate, true);
+void CodeEventLog::Rescan() {
+  if (holders_ > 0) Install(true);
 }
 
 void CodeEventLog::Append(uint8_t kind, uint8_t code_type, uint64_t start,

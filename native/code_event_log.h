@@ -3,15 +3,17 @@
 // added code and on GC threads for moves, one call at a time; the mutex only
 // guards against the drain swapping the log out.
 //
-// There is one log per process: V8's handler takes no user data and the
-// isolate has one handler slot. It is held by the sampler while it runs and
-// by the code watcher (watchCode) while armed. The first holder installs the
+// There is one log per isolate (the main thread's and each sampled worker's):
+// V8's handler takes no user data, so the handler finds the log by the
+// event's isolate. A log is held by the sampler of its isolate while it runs
+// and by the code watcher (watchCode) while armed. The first holder installs the
 // handler, and V8 then reports all existing code by walking the heap (the
 // cost of starting a profile grows with the heap); while a watcher holds it,
 // a new recording starts without that walk. Alloc mode's script keeper
 // listens to the same handler.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -27,27 +29,30 @@ class CodeEventLog {
  public:
   using Listener = void (*)(const v8::JitCodeEvent* event);
 
-  static CodeEventLog& Instance();
+  // The log of `isolate`, created at first use. Logs are never freed: a
+  // worker's isolate that is gone leaves a released, empty log, which the
+  // next isolate at the same address reuses.
+  static CodeEventLog& For(v8::Isolate* isolate);
 
   // Adds a holder; the first installs the handler and enumerates existing
   // code. Returns true if existing code was enumerated. A holder that takes
   // the events regularly (the sampler, whose drain may be late while the JS
   // thread is busy) keeps every event; while only watchers hold the log,
-  // events beyond a cap are dropped and Take reports the overflow. JS thread.
-  bool Acquire(v8::Isolate* isolate, bool keep_all);
+  // events beyond a cap are dropped and Take reports the overflow. On the
+  // isolate's thread, as are Release, SetListener and Rescan.
+  bool Acquire(bool keep_all);
   // Removes a holder (with the same keep_all); the last removes the handler
-  // (unless a listener still needs it) and drops pending events. JS thread.
-  void Release(v8::Isolate* isolate, bool keep_all);
+  // (unless a listener still needs it) and drops pending events.
+  void Release(bool keep_all);
   int holders() const { return holders_; }
-  // The isolate whose code is logged while anyone holds the log or listens.
-  v8::Isolate* isolate() const { return installed_ ? isolate_ : nullptr; }
+  v8::Isolate* isolate() const { return isolate_; }
 
   // Sets or clears (nullptr) the listener. Setting it enumerates existing
-  // code again, so the listener sees it too. JS thread.
-  void SetListener(v8::Isolate* isolate, Listener listener);
+  // code again, so the listener sees it too.
+  void SetListener(Listener listener);
 
-  // Reports all existing code again (after the log overflowed). JS thread.
-  void Rescan(v8::Isolate* isolate);
+  // Reports all existing code again (after the log overflowed).
+  void Rescan();
 
   // Moves the pending events out. `overflowed` tells whether events were
   // dropped since the last Take because nobody took them for too long.
@@ -58,8 +63,14 @@ class CodeEventLog {
               uint64_t new_start, const char* name, uint32_t name_len);
 
  private:
-  void Install(v8::Isolate* isolate, bool enumerate_existing);
+  explicit CodeEventLog(v8::Isolate* isolate) : isolate_(isolate) {}
+  void Install(bool enumerate_existing);
+  friend void OnJitCodeEvent(const v8::JitCodeEvent* event);
 
+  v8::Isolate* const isolate_;
+  // Set while somebody holds the log; read by the handler on any thread.
+  std::atomic<bool> recording_{false};
+  std::atomic<Listener> listener_{nullptr};
   mutable std::mutex mutex_;
   std::vector<uint8_t> bytes_;
   uint64_t event_count_ = 0;
@@ -68,7 +79,6 @@ class CodeEventLog {
   int holders_ = 0;         // JS thread only
   int keep_all_holders_ = 0;  // JS thread only
   bool installed_ = false;  // JS thread only
-  v8::Isolate* isolate_ = nullptr;
 };
 
 }  // namespace nodeinstrument

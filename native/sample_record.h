@@ -27,6 +27,11 @@ constexpr uint16_t kSampleFlagIdle = 1;
 constexpr uint16_t kSampleFlagTruncated = 2;
 // The signal interrupted a blocking system call: the thread was off the CPU.
 constexpr uint16_t kSampleFlagBlocked = 4;
+// One more uint64 follows the frames: the word at the top of the stack (*sp)
+// when the signal came. Where the pc is in a frameless builtin or a C
+// function called without a frame, it is the return address into the
+// caller, a frame V8's stack walk skips (V8's CpuProfiler reads it too).
+constexpr uint16_t kSampleFlagTopOfStack = 8;
 
 // One JIT code event as stored in the code event log, followed by name_len
 // bytes padded to 8 bytes: the UTF-8 name (kCodeEventAdded), or the line

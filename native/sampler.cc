@@ -18,8 +18,33 @@
 namespace nodeinstrument {
 namespace {
 
-std::atomic<Sampler*> g_active_sampler{nullptr};
-pid_t g_pid = 0;
+// The running samplers (the main thread's and each sampled worker's). The
+// handler matches a signal's value against them; a slot is cleared before
+// its sampler is destroyed, on the sampler's own JS thread (the only thread
+// its signals interrupt), so a handler never sees a sampler being freed.
+constexpr int kMaxSamplers = 256;
+std::atomic<Sampler*> g_samplers[kMaxSamplers];
+// The isolate of each slot's sampler, so that RunningFor never dereferences
+// a sampler that another thread may be destroying.
+std::atomic<v8::Isolate*> g_sampler_isolates[kMaxSamplers];
+std::atomic<int> g_sampler_slots_used{0};  // high-water mark of g_samplers
+std::atomic<uint64_t> g_foreign_signals{0};
+std::atomic<pid_t> g_pid{0};
+
+// The signal disposition is the process's: installed by the first running
+// sampler, restored by the last. Under g_handler_mutex (JS threads only).
+std::mutex g_handler_mutex;
+int g_handler_users = 0;
+int g_handler_signal = 0;
+struct sigaction g_previous_action {};
+
+bool IsRunningSampler(const void* candidate) {
+  const int used = g_sampler_slots_used.load(std::memory_order_acquire);
+  for (int i = 0; i < used; ++i) {
+    if (g_samplers[i].load(std::memory_order_acquire) == candidate) return true;
+  }
+  return false;
+}
 
 // How often the sampling thread checks signal dispositions.
 constexpr uint64_t kWatchEveryNs = 100 * 1000 * 1000;
@@ -46,16 +71,13 @@ uint64_t MonotonicNs() {
 
 void HandleSignal(int, siginfo_t* info, void* ucontext) {
   const int saved_errno = errno;
-  Sampler* sampler = g_active_sampler.load(std::memory_order_acquire);
-  // Only signals our sampling thread queued carry SI_QUEUE, our pid and the
-  // sampler's address; anything else is counted and ignored.
-  if (sampler != nullptr) {
-    if (info != nullptr && info->si_code == SI_QUEUE && info->si_pid == g_pid &&
-        info->si_value.sival_ptr == sampler) {
-      sampler->OnSignal(ucontext);
-    } else {
-      sampler->CountForeignSignal();
-    }
+  // Only signals a sampling thread queued carry SI_QUEUE, our pid and the
+  // address of a running sampler; anything else is counted and ignored.
+  if (info != nullptr && info->si_code == SI_QUEUE && info->si_pid == g_pid.load(std::memory_order_relaxed) &&
+      IsRunningSampler(info->si_value.sival_ptr)) {
+    static_cast<Sampler*>(info->si_value.sival_ptr)->OnSignal(ucontext);
+  } else {
+    g_foreign_signals.fetch_add(1, std::memory_order_relaxed);
   }
   errno = saved_errno;
 }
@@ -170,8 +192,8 @@ Sampler::~Sampler() {
 std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
                            const SamplerOptions& requested,
                            std::unique_ptr<Sampler>* out) {
-  if (g_active_sampler.load() != nullptr) {
-    return "nodeinstrument is already profiling a thread of this process";
+  if (RunningFor(isolate)) {
+    return "nodeinstrument is already profiling this thread";
   }
   SamplerOptions options = requested;
   if (options.signal == 0) options.signal = DefaultSignal();
@@ -179,15 +201,6 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
       options.signal == SIGSTOP || options.signal == SIGSEGV) {
     return "invalid signal number " + std::to_string(options.signal);
   }
-  struct sigaction existing {};
-  sigaction(options.signal, nullptr, &existing);
-  if (existing.sa_handler != SIG_DFL && existing.sa_handler != SIG_IGN) {
-    return "signal " + std::to_string(options.signal) +
-           " already has a handler (another copy of nodeinstrument, or another "
-           "library, uses it); choose another with the signal option or "
-           "NODEINSTRUMENT_SIGNAL";
-  }
-
   std::unique_ptr<Sampler> sampler(new Sampler(options));
   Sampler* s = sampler.get();
   s->isolate_ = isolate;
@@ -200,18 +213,23 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
     const std::string stat = "/proc/self/task/" + std::to_string(gettid()) + "/stat";
     s->js_stat_fd_ = open(stat.c_str(), O_RDONLY | O_CLOEXEC);
   }
-  g_pid = getpid();
+  g_pid.store(getpid(), std::memory_order_relaxed);
   {
     struct sigaction prof {};
     sigaction(SIGPROF, nullptr, &prof);
     s->last_sigprof_handler_ = HandlerAddress(prof);
   }
 
-  // Existing code first, so every sample finds its code in the map.
+  // The handler first: another sampler may hold the process's signal, or
+  // another library this signal.
+  const std::string handler_error = s->InstallHandler();
+  if (!handler_error.empty()) return handler_error;
+  // Existing code next, so every sample finds its code in the map.
   {
-    CodeEventLog& log = CodeEventLog::Instance();
+    CodeEventLog& log = CodeEventLog::For(isolate);
+    s->log_ = &log;
     s->code_events_at_start_ = log.event_count();
-    s->enumerated_existing_code_ = log.Acquire(isolate, /*keep_all=*/true);
+    s->enumerated_existing_code_ = log.Acquire(/*keep_all=*/true);
     s->holds_code_events_ = true;
   }
 
@@ -232,11 +250,14 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
 
   s->start_time_ns_ = MonotonicNs();
   s->start_cpu_time_ns_ = s->ReadJsThreadCpuTime();
-  g_active_sampler.store(s, std::memory_order_release);
-  const struct sigaction action = OurAction();
-  sigaction(options.signal, &action, &s->previous_action_);
-  s->handler_installed_ = true;
+  s->foreign_signals_at_start_ = g_foreign_signals.load(std::memory_order_relaxed);
+  if (!s->TakeSlot()) {
+    s->running_.store(true, std::memory_order_release);
+    s->Stop();
+    return "nodeinstrument samples at most " + std::to_string(kMaxSamplers) + " threads at a time";
+  }
   s->running_.store(true, std::memory_order_release);
+  s->sampling_.store(true, std::memory_order_release);
   try {
     s->thread_ = std::thread(&Sampler::ThreadMain, s);
   } catch (const std::system_error& error) {
@@ -247,27 +268,39 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   return "";
 }
 
-void Sampler::Stop() {
-  if (!running_.load(std::memory_order_acquire)) return;
+void Sampler::StopSampling() {
+  std::lock_guard<std::mutex> lock(stop_mutex_);
+  if (!sampling_.load(std::memory_order_acquire)) return;
   stop_requested_.store(true, std::memory_order_release);
-  // Every signal the thread sent is delivered before join() returns: the JS
-  // thread takes pending signals on its way out of the futex wait.
+  // On the JS thread, every signal the thread sent is delivered before
+  // join() returns: the thread takes pending signals on its way out of the
+  // futex wait. From another thread, one signal may still be on its way: it
+  // finds the sampler running (its slot is cleared only by Stop()).
   if (thread_.joinable()) thread_.join();
   MoveRingToStore();
+  sampling_.store(false, std::memory_order_release);
+}
+
+void Sampler::Stop() {
+  if (!running_.load(std::memory_order_acquire)) return;
+  StopSampling();
   running_.store(false, std::memory_order_release);
-  if (handler_installed_) {
-    sigaction(options_.signal, &previous_action_, nullptr);
-    handler_installed_ = false;
-  }
-  g_active_sampler.store(nullptr, std::memory_order_release);
+  ReleaseSlot();
+  MoveRingToStore();  // a sample a late signal left
+  ReleaseHandler();
   if (holds_code_events_) {
     // Events not yet drained are handed over by Drain() after Stop(); the
     // log keeps them while a watcher holds it, and drops them otherwise,
     // so take them now.
-    final_code_events_ = CodeEventLog::Instance().Take();
-    CodeEventLog::Instance().Release(isolate_, /*keep_all=*/true);
-    holds_code_events_ = false;
+    std::vector<uint8_t> events = log_->Take();
+    {
+      std::lock_guard<std::mutex> lock(store_mutex_);
+      final_code_events_ = std::move(events);
+      holds_code_events_ = false;
+    }
+    log_->Release(/*keep_all=*/true);
   }
+  if (idle_prepare_ == nullptr) return;
   uv_prepare_stop(idle_prepare_);
   uv_check_stop(idle_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(idle_prepare_),
@@ -294,7 +327,8 @@ void Sampler::OnSignal(void* context) {
 #error "nodeinstrument supports x86_64 and arm64"
 #endif
   const size_t max_frames = options_.max_frames;
-  uint8_t* slot = ring_.Reserve(sizeof(SampleHeader) + max_frames * sizeof(uint64_t));
+  // The frames, then the top-of-stack word.
+  uint8_t* slot = ring_.Reserve(sizeof(SampleHeader) + (max_frames + 1) * sizeof(uint64_t));
   if (slot == nullptr) {
     dropped_ring_full_.fetch_add(1, std::memory_order_relaxed);
     in_flight_.store(false, std::memory_order_release);
@@ -334,14 +368,81 @@ void Sampler::OnSignal(void* context) {
   const std::atomic<int32_t>* label_slot = options_.label_slot;
   header->label_set = label_slot ? static_cast<uint32_t>(label_slot->load(std::memory_order_relaxed)) : 0;
   header->reserved = 0;
-  ring_.Commit(sizeof(SampleHeader) + header->frame_count * sizeof(uint64_t));
+  size_t size = sizeof(SampleHeader) + header->frame_count * sizeof(uint64_t);
+  if (regs.sp != nullptr) {
+    // The interrupted thread's own stack, at its top: mapped and readable.
+    frames[header->frame_count] = *static_cast<void* const*>(regs.sp);
+    header->flags |= kSampleFlagTopOfStack;
+    size += sizeof(uint64_t);
+  }
+  ring_.Commit(size);
   samples_recorded_.fetch_add(1, std::memory_order_relaxed);
   in_flight_.store(false, std::memory_order_release);
 }
 
-void Sampler::CountForeignSignal() {
-  foreign_signals_.fetch_add(1, std::memory_order_relaxed);
+bool Sampler::RunningFor(v8::Isolate* isolate) {
+  const int used = g_sampler_slots_used.load(std::memory_order_acquire);
+  for (int i = 0; i < used; ++i) {
+    if (g_sampler_isolates[i].load(std::memory_order_acquire) == isolate) return true;
+  }
+  return false;
 }
+
+bool Sampler::TakeSlot() {
+  for (int i = 0; i < kMaxSamplers; ++i) {
+    Sampler* expected = nullptr;
+    if (g_samplers[i].compare_exchange_strong(expected, this, std::memory_order_acq_rel)) {
+      g_sampler_isolates[i].store(isolate_, std::memory_order_release);
+      int used = g_sampler_slots_used.load(std::memory_order_acquire);
+      while (used < i + 1 && !g_sampler_slots_used.compare_exchange_weak(used, i + 1, std::memory_order_acq_rel)) {
+      }
+      slot_ = i;
+      return true;
+    }
+  }
+  return false;
+}
+
+void Sampler::ReleaseSlot() {
+  if (slot_ < 0) return;
+  g_sampler_isolates[slot_].store(nullptr, std::memory_order_release);
+  g_samplers[slot_].store(nullptr, std::memory_order_release);
+  slot_ = -1;
+}
+
+std::string Sampler::InstallHandler() {
+  std::lock_guard<std::mutex> lock(g_handler_mutex);
+  if (g_handler_users > 0) {
+    if (g_handler_signal != options_.signal) {
+      return "nodeinstrument is sampling another thread of this process on signal " +
+             std::to_string(g_handler_signal) + "; a second profile must use the same signal";
+    }
+  } else {
+    struct sigaction existing {};
+    sigaction(options_.signal, nullptr, &existing);
+    if (existing.sa_handler != SIG_DFL && existing.sa_handler != SIG_IGN) {
+      return "signal " + std::to_string(options_.signal) +
+             " already has a handler (another copy of nodeinstrument, or another "
+             "library, uses it); choose another with the signal option or "
+             "NODEINSTRUMENT_SIGNAL";
+    }
+    const struct sigaction action = OurAction();
+    sigaction(options_.signal, &action, &g_previous_action);
+    g_handler_signal = options_.signal;
+  }
+  ++g_handler_users;
+  handler_installed_ = true;
+  return "";
+}
+
+void Sampler::ReleaseHandler() {
+  if (!handler_installed_) return;
+  handler_installed_ = false;
+  std::lock_guard<std::mutex> lock(g_handler_mutex);
+  if (--g_handler_users == 0) sigaction(g_handler_signal, &g_previous_action, nullptr);
+}
+
+uint64_t Sampler::JsThreadCpuTime() const { return ReadJsThreadCpuTime(); }
 
 uint64_t Sampler::ReadJsThreadCpuTime() const {
   timespec ts;
@@ -509,15 +610,13 @@ void Sampler::WatchSignalHandlers() {
 
 DrainResult Sampler::Drain() {
   DrainResult result;
-  if (!running_.load(std::memory_order_acquire)) MoveRingToStore();
-  {
-    // Samples first, then code events: every code event a drained sample
-    // depends on is then either in this batch or an earlier one.
-    std::lock_guard<std::mutex> lock(store_mutex_);
-    result.samples.swap(store_);
-  }
-  if (running_.load(std::memory_order_acquire)) {
-    result.code_events = CodeEventLog::Instance().Take();
+  if (!sampling_.load(std::memory_order_acquire)) MoveRingToStore();
+  // Samples first, then code events: every code event a drained sample
+  // depends on is then either in this batch or an earlier one.
+  std::lock_guard<std::mutex> lock(store_mutex_);
+  result.samples.swap(store_);
+  if (holds_code_events_) {
+    result.code_events = log_->Take();
   } else {
     result.code_events.swap(final_code_events_);
   }
@@ -532,8 +631,8 @@ SamplerStats Sampler::Stats() const {
   stats.dropped_store_full = dropped_store_full_.load();
   stats.handler_reinstalls = handler_reinstalls_.load();
   stats.sigprof_handler_changes = sigprof_handler_changes_.load();
-  stats.foreign_signals = foreign_signals_.load();
-  stats.code_events = CodeEventLog::Instance().event_count() - code_events_at_start_;
+  stats.foreign_signals = g_foreign_signals.load() - foreign_signals_at_start_;
+  stats.code_events = log_ != nullptr ? log_->event_count() - code_events_at_start_ : 0;
   stats.late_ticks = late_ticks_.load();
   stats.busy_ticks = busy_ticks_.load();
   stats.boundary_recoveries = boundary_recoveries_.load();

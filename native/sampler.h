@@ -5,8 +5,10 @@
 //   sampling thread: SampleRing -> pending store (grows, capped)
 //   drain (JS thread): pending store + code events -> JavaScript
 //
-// Only one Sampler runs per process at a time (signal dispositions and V8's
-// code event handler are process-wide or isolate-wide singletons).
+// One Sampler runs per JS thread (the main thread, and each worker thread a
+// profile samples: native/workers.h). They share the process's signal
+// disposition, installed by the first and restored by the last; each has
+// its own sampling thread, ring and its isolate's code event log.
 #pragma once
 
 #include <uv.h>
@@ -77,7 +79,16 @@ class Sampler {
   // Joins the sampling thread, restores the previous signal disposition and
   // removes the code event handler. Idempotent. Runs on the JS thread.
   void Stop();
+  // Only joins the sampling thread (no more signals are sent): what Stop()
+  // does first, but callable from any thread (the main thread stopping a
+  // worker's sampler). Drain() still works; Stop() must follow on the JS thread.
+  void StopSampling();
   bool running() const { return running_.load(std::memory_order_acquire); }
+  // Whether a running sampler samples the thread of `isolate`.
+  static bool RunningFor(v8::Isolate* isolate);
+  v8::Isolate* isolate() const { return isolate_; }
+  // CPU time the sampled thread has used (readable from any thread while it lives).
+  uint64_t JsThreadCpuTime() const;
 
   DrainResult Drain();
   SamplerStats Stats() const;
@@ -87,9 +98,8 @@ class Sampler {
   // False when a code watcher held the log already: no heap walk at start.
   bool enumerated_existing_code() const { return enumerated_existing_code_; }
 
-  // Signal handler bodies; public for the static trampoline only.
+  // Signal handler body; public for the static trampoline only.
   void OnSignal(void* ucontext);
-  void CountForeignSignal();
 
  private:
   explicit Sampler(const SamplerOptions& options);
@@ -99,6 +109,10 @@ class Sampler {
   void MoveRingToStore();
   void WatchSignalHandlers();
   uint64_t ReadJsThreadCpuTime() const;
+  bool TakeSlot();
+  void ReleaseSlot();
+  std::string InstallHandler();
+  void ReleaseHandler();
 
   SamplerOptions options_;
   v8::Isolate* isolate_ = nullptr;
@@ -110,15 +124,20 @@ class Sampler {
   uint64_t start_cpu_time_ns_ = 0;
 
   SampleRing ring_;
+  CodeEventLog* log_ = nullptr;  // the isolate's
+  int slot_ = -1;                // index in the running samplers' table
   uint64_t code_events_at_start_ = 0;
-  std::vector<uint8_t> final_code_events_;  // taken at Stop, handed out by Drain
+  uint64_t foreign_signals_at_start_ = 0;
+  // Under store_mutex_ once running: taken at Stop, handed out by Drain.
+  std::vector<uint8_t> final_code_events_;
   bool enumerated_existing_code_ = false;
-  bool holds_code_events_ = false;
+  bool holds_code_events_ = false;  // under store_mutex_ once running
   std::thread thread_;
-  std::atomic<bool> running_{false};
+  std::atomic<bool> running_{false};   // started and not yet Stop()ped
+  std::atomic<bool> sampling_{false};  // the sampling thread runs
   std::atomic<bool> stop_requested_{false};
+  std::mutex stop_mutex_;              // StopSampling may come from two threads
   bool handler_installed_ = false;
-  struct sigaction previous_action_ {};
   void* last_sigprof_handler_ = nullptr;
 
   // Written by the sampling thread just before each signal, read by the handler.
@@ -139,7 +158,6 @@ class Sampler {
   std::atomic<uint64_t> dropped_store_full_{0};
   std::atomic<uint64_t> handler_reinstalls_{0};
   std::atomic<uint64_t> sigprof_handler_changes_{0};
-  std::atomic<uint64_t> foreign_signals_{0};
   std::atomic<uint64_t> late_ticks_{0};
   std::atomic<uint64_t> busy_ticks_{0};
   std::atomic<uint64_t> boundary_recoveries_{0};

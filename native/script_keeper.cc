@@ -17,7 +17,7 @@ std::unique_ptr<ScriptKeeper> ScriptKeeper::Start(v8::Isolate* isolate) {
   keeper->running_ = true;
   g_keeper.store(keeper.get(), std::memory_order_release);
   // Existing code is reported to the listener as the handler is (re)set.
-  CodeEventLog::Instance().SetListener(isolate, &ScriptKeeper::OnJitCodeEvent);
+  CodeEventLog::For(isolate).SetListener(&ScriptKeeper::OnJitCodeEvent);
   return keeper;
 }
 
@@ -26,7 +26,7 @@ ScriptKeeper::~ScriptKeeper() { Stop(); }
 void ScriptKeeper::Stop() {
   if (!running_) return;
   running_ = false;
-  CodeEventLog::Instance().SetListener(isolate_, nullptr);
+  CodeEventLog::For(isolate_).SetListener(nullptr);
   g_keeper.store(nullptr, std::memory_order_release);
   scripts_.clear();
 }

@@ -11,7 +11,8 @@
  *   gc         allocation-heavy work: young and old generation collections
  *   eval       eval / new Function churn: code created and collected constantly
  *   recursion  recursion to stack overflow, RangeError caught, again and again
- *   workers    worker threads created and terminated; one tries to profile
+ *   workers    worker threads created and terminated (every other one sampled by
+ *              the main thread's profile); one tries to profile
  *              itself and must get a clear refusal
  *   profiled-workers  workers that profile themselves, terminated mid-profile;
  *              then the main thread profiles (runs before its profiler starts)
@@ -124,6 +125,9 @@ const hazards = {
     const end = performance.now() + ms;
     let created = 0;
     let terminated = 0;
+    // Every other worker loads nodeinstrument: the main thread's profile then
+    // samples it too, while it is terminated at varying points.
+    const sampledBody = `require(${JSON.stringify(path.join(ROOT, 'dist', 'cjs', 'index.js'))});`;
     const body = `
       const { parentPort } = require('node:worker_threads');
       parentPort.postMessage('up');
@@ -134,7 +138,7 @@ const hazards = {
     while (performance.now() < end) {
       const batch = [];
       for (let i = 0; i < 2; i++) {
-        const worker = new Worker(body, { eval: true });
+        const worker = new Worker(created % 2 === 0 ? sampledBody + body : body, { eval: true });
         created++;
         batch.push(
           new Promise((resolve) => {
@@ -149,7 +153,7 @@ const hazards = {
       await Promise.all(batch);
       terminated += batch.length;
     }
-    // A profiler in a worker while the main thread is profiled: refused, clearly.
+    // A profiler in a worker whose thread the main thread's profile samples: refused, clearly.
     const refusal = await new Promise((resolve, reject) => {
       const worker = new Worker(
         `const { parentPort } = require('node:worker_threads');
@@ -161,7 +165,7 @@ const hazards = {
       worker.once('message', (message) => worker.terminate().then(() => resolve(message)));
       worker.once('error', reject);
     });
-    if (!/already profiling/.test(refusal)) throw new Error(`a worker's profiler: ${refusal}`);
+    if (!/already sampled by the profile the main thread runs/.test(refusal)) throw new Error(`a worker's profiler: ${refusal}`);
     return { created, terminated, refusal };
   },
 };

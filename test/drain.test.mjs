@@ -9,7 +9,8 @@ function u64(view, offset, value) {
 
 test('decodes sample records laid out as native/sample_record.h says', () => {
   const frames = [[0x7f12_3456_7890, 0x5555_0000_1000], [0x1234]];
-  const buffer = new ArrayBuffer(48 + 16 + 48 + 8);
+  // The second record carries the top-of-stack word after its frames (flag 8).
+  const buffer = new ArrayBuffer(48 + 16 + 48 + 8 + 8);
   const view = new DataView(buffer);
   let offset = 0;
   frames.forEach((list, i) => {
@@ -19,18 +20,24 @@ test('decodes sample records laid out as native/sample_record.h says', () => {
     u64(view, offset + 24, i === 0 ? 0x4444 : 0);
     view.setUint32(offset + 32, i === 0 ? 0 : 1, true);
     view.setUint16(offset + 36, list.length, true);
-    view.setUint16(offset + 38, i === 0 ? 2 : 1, true);
+    view.setUint16(offset + 38, i === 0 ? 2 : 1 | 8, true);
     view.setUint32(offset + 40, i === 0 ? 7 : 0, true); // label set
     list.forEach((address, j) => u64(view, offset + 48 + j * 8, address));
     offset += 48 + list.length * 8;
+    if (i === 1) {
+      u64(view, offset, 0x5555_0000_2468);
+      offset += 8;
+    }
   });
+  assert.equal(offset, buffer.byteLength);
   const samples = decodeSamples(buffer);
   assert.equal(samples.length, 2);
   assert.deepEqual({ ...samples[0], frames: [...samples[0].frames] }, {
     seq: 10, timeNs: 2_554_434_401_877, cpuTimeNs: 65_475_708, externalCallback: 0x4444,
-    vmState: 0, flags: 2, labelSet: 7, frames: [0x7f12_3456_7890, 0x5555_0000_1000],
+    vmState: 0, flags: 2, labelSet: 7, frames: [0x7f12_3456_7890, 0x5555_0000_1000], topOfStack: 0,
   });
   assert.equal(samples[1].vmState, 1);
+  assert.equal(samples[1].topOfStack, 0x5555_0000_2468);
   assert.equal(samples[1].labelSet, 0);
   assert.deepEqual([...samples[1].frames], [0x1234]);
 });

@@ -240,7 +240,8 @@ export class RequestProfiling {
 
   private start(request: IncomingMessage): RequestProfile {
     const purpose = `${request.method ?? 'GET'} ${printable(pathOf(request.url ?? '/'), 100)}`;
-    return new RequestProfile(beginCapture(purpose, this.profiler), this.maxSeconds);
+    // A request runs on this thread: worker threads stay out unless asked for.
+    return new RequestProfile(beginCapture(purpose, { ...this.profiler, workers: this.profiler.workers ?? false }), this.maxSeconds);
   }
 
   /** The response that replaces the handler's: the report of the request. */

@@ -83,6 +83,8 @@ void v8::Isolate::SetJitCodeEventHandler(JitCodeEventOptions, JitCodeEventHandle
   g_jit_handler.store(handler, std::memory_order_release);
 }
 
+v8::Isolate* v8::Isolate::TryGetCurrent() { return nullptr; }
+
 void v8::Isolate::GetStackSample(const RegisterState& state, void** frames, size_t frames_limit,
                                  SampleInfo* info) {
   g_stack_walks.fetch_add(1, std::memory_order_relaxed);
@@ -252,6 +254,7 @@ void SendCodeEvent(v8::JitCodeEvent::EventType type, uintptr_t start) {
   event.name.str = kName;
   event.name.len = sizeof(kName) - 1;
   if (type == v8::JitCodeEvent::CODE_MOVED) event.new_code_start = reinterpret_cast<void*>(start + 4096);
+  event.isolate = FakeIsolate();  // the handler finds the isolate's log by it
   handler(&event);
 }
 
@@ -297,7 +300,10 @@ void CheckDrain(const nodeinstrument::DrainResult& drained, Checked* checked) {
       CHECK(frame == (kFrameTag | (i - 1)), "frame %u intact", i);
     }
     ++checked->samples;
-    offset = frames_offset + header.frame_count * 8;
+    // The top-of-stack word follows the frames when flagged.
+    const size_t extra = (header.flags & nodeinstrument::kSampleFlagTopOfStack) ? 8 : 0;
+    CHECK(frames_offset + header.frame_count * 8 + extra <= drained.samples.size(), "top of stack in bounds");
+    offset = frames_offset + header.frame_count * 8 + extra;
   }
 }
 
