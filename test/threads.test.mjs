@@ -299,3 +299,17 @@ test('thread names from the program cannot reach the terminal raw', () => {
   const timeline = renderText(session, { unicode: false, mode: 'timeline' });
   assert.match(timeline, /Thread main[^]*0\.001 wait[^]*Thread worker 1/);
 });
+
+test('a listed thread without samples: every format still renders, and says so where it shows threads', async () => {
+  const { renderers } = await import('../dist/cjs/renderers/index.js');
+  const idle = { name: 'worker 3 /app/idle.js', threadId: 3, start: 0.01, end: 0.02, cpuTime: 0, exited: true };
+  const session = threadedSession({}, [...THREADS, idle]);
+  for (const renderer of renderers) {
+    const output = renderer.render(session, { unicode: false });
+    assert.ok(output.length > 0, renderer.name);
+  }
+  assert.match(renderText(session, { unicode: false }), /Thread worker 3 \/app\/idle\.js {2}\(0 samples, CPU time 0\.000 s, exited at 0\.020 s\)\nNo samples were recorded on this thread/);
+  assert.match(renderSummary(session), /\| `worker 3 \/app\/idle\.js` \| 0 \| 0\.000 s \| exited at 0\.020 s \| \(no samples\) \|/);
+  assert.deepEqual(buildSpeedscopeFile(session).profiles.at(-1), { type: 'sampled', name: 'worker 3 /app/idle.js', unit: 'seconds', startValue: 0, endValue: 0, samples: [], weights: [] });
+  assert.equal(buildCpuProfile(workerThreadFiles(session, 'cpuprofile', 'x.cpuprofile').at(-1).session).samples.length, 0);
+});
