@@ -4,7 +4,8 @@ import { checkProfileMode, ProfileMode } from './mode';
 import { checkInterval, DEFAULT_INTERVAL } from './options';
 import type { ContinuousPreloadConfig } from './continuous/preload';
 import { checkPyroscopeOptions, parseLabel, parseRetain, WINDOW_FORMATS, WindowFormat } from './continuous/options';
-import { isOption, parseRegex, readOption, UsageError } from './util/argv';
+import { readDisplayOption } from './display-args';
+import { isOption, readOption, UsageError } from './util/argv';
 
 export { UsageError };
 
@@ -245,36 +246,12 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
       case '--load':
         options.load = value();
         break;
-      case '--show-all':
-        noValue();
-        options.showAll = true;
-        break;
-      case '--hide':
-        options.hide = parseRegex(value(), '--hide');
-        break;
-      case '--show':
-        options.show = parseRegex(value(), '--show');
-        break;
-      case '--percent':
-        noValue();
-        options.percent = true;
-        break;
       case '--flat':
       case '--timeline':
       case '--lines':
         noValue();
         if (options.mode !== 'tree' && options.mode !== name.slice(2)) throw new UsageError('give one of --flat, --timeline and --lines');
         options.mode = name.slice(2) as 'flat' | 'timeline' | 'lines';
-        break;
-      case '--unicode':
-      case '--no-unicode':
-        noValue();
-        options.unicode = name === '--unicode';
-        break;
-      case '--color':
-      case '--no-color':
-        noValue();
-        options.color = name === '--color';
         break;
       case '--filter-label':
         try {
@@ -321,7 +298,7 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
         break;
       }
       default:
-        throw new UsageError(`unknown option ${name} (Node flags go through --node-arg=${name})`);
+        if (!readDisplayOption(option, options)) throw new UsageError(`unknown option ${name} (Node flags go through --node-arg=${name})`);
     }
     i = option.last + 1;
   }

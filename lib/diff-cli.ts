@@ -6,9 +6,10 @@
 import { basename } from 'node:path';
 import { DiffError, diffSessions, SessionDiff } from './diff';
 import { loadProfile } from './diff-input';
+import { readDisplayOption } from './display-args';
 import { renderDiffHtml } from './renderers/diff-html';
 import { renderDiffText } from './renderers/diff-text';
-import { isOption, parseRegex, readOption, UsageError } from './util/argv';
+import { isOption, readOption, UsageError } from './util/argv';
 import { writeFileAtomic } from './util/write-file';
 
 export type DiffFormat = 'text' | 'html' | 'json';
@@ -88,9 +89,6 @@ export function parseDiffArgs(argv: readonly string[]): DiffCliOptions {
         options.root = value();
         if (options.root === '') throw new UsageError('--root needs a function name');
         break;
-      case '--percent':
-        options.percent = flag();
-        break;
       case '--cpu':
         options.cpu = flag();
         break;
@@ -103,28 +101,8 @@ export function parseDiffArgs(argv: readonly string[]): DiffCliOptions {
         options.minChange = percent / 100;
         break;
       }
-      case '--show-all':
-        options.showAll = flag();
-        break;
-      case '--hide':
-      case '--show': {
-        const regex = parseRegex(value(), name);
-        if (name === '--hide') options.hide = regex;
-        else options.show = regex;
-        break;
-      }
-      case '--unicode':
-      case '--no-unicode':
-        flag();
-        options.unicode = name === '--unicode';
-        break;
-      case '--color':
-      case '--no-color':
-        flag();
-        options.color = name === '--color';
-        break;
       default:
-        throw new UsageError(`unknown diff option ${name}`);
+        if (!readDisplayOption(option, options)) throw new UsageError(`unknown diff option ${name}`);
     }
     i = option.last;
   }

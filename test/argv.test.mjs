@@ -65,3 +65,15 @@ test('nodeinstrument and nodeinstrument diff word the same mistakes alike', () =
   const run = parseArgs(['--outfile=r.txt', '-r', 'text', 'app.js', '-o', 'theirs']);
   assert.deepEqual([run.outfile, run.renderer, run.script, run.scriptArgs], ['r.txt', 'text', 'app.js', ['-o', 'theirs']]);
 });
+
+test('both commands read the display options alike (lib/display-args.ts)', () => {
+  const display = ['--show-all', '--hide', 'vendor/', '--show=lib/', '--percent', '--no-unicode', '--color'];
+  for (const options of [parseArgs([...display, 'app.js']), parseDiffArgs(['a.json', 'b.json', ...display])]) {
+    assert.deepEqual(
+      [options.showAll, options.hide.source, options.show.source, options.percent, options.unicode, options.color],
+      [true, 'vendor\\/', 'lib\\/', true, false, true],
+    );
+  }
+  const defaults = [parseArgs(['app.js']), parseDiffArgs(['a.json', 'b.json'])].map((o) => [o.showAll, o.hide, o.show, o.percent, o.unicode, o.color]);
+  assert.deepEqual(defaults, [[false, undefined, undefined, false, undefined, undefined], [false, undefined, undefined, false, undefined, undefined]]);
+});
