@@ -5,23 +5,14 @@
  * Tells the parent its port over IPC; on the message 'stop' it stops the
  * profiler, reports what it recorded and exits.
  */
-const http = require('node:http');
 const { contender } = require('./lib/contenders');
-const workload = require('./lib/workload');
+const { workloadServer } = require('./lib/http-service');
 
 const config = JSON.parse(process.argv[2]);
 const { name, intervalUs } = config;
 const c = contender(name);
 
-let served = 0;
-const server = http.createServer((req, res) => {
-  workload.unit();
-  workload.unit();
-  served++;
-  const body = JSON.stringify({ ok: true, served, url: req.url, sink: workload.sink() });
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-});
+const { server, served } = workloadServer();
 
 server.listen(0, '127.0.0.1', () => {
   c.start(intervalUs);
@@ -34,7 +25,7 @@ process.on('message', (message) => {
   const cpu = process.cpuUsage();
   server.close();
   process.send(
-    { served, samples: res.samples, durationS: res.durationS, windows: res.windows, cutMs: res.cutMs, cpuS: (cpu.user + cpu.system) / 1e6, rssMb: process.memoryUsage().rss / 2 ** 20 },
+    { served: served(), samples: res.samples, durationS: res.durationS, windows: res.windows, cutMs: res.cutMs, cpuS: (cpu.user + cpu.system) / 1e6, rssMb: process.memoryUsage().rss / 2 ** 20 },
     () => process.exit(0),
   );
 });

@@ -4,10 +4,10 @@ import { checkProfileMode, ProfileMode } from './mode';
 import { checkInterval, DEFAULT_INTERVAL } from './options';
 import type { ContinuousPreloadConfig } from './continuous/preload';
 import { checkPyroscopeOptions, parseLabel, parseRetain, WINDOW_FORMATS, WindowFormat } from './continuous/options';
+import { readDisplayOption } from './display-args';
+import { isOption, readOption, UsageError } from './util/argv';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export interface CliOptions {
   help: boolean;
@@ -159,14 +159,6 @@ function parseProfileMode(text: string): ProfileMode {
   }
 }
 
-function parseRegex(text: string, flag: string): RegExp {
-  try {
-    return new RegExp(text);
-  } catch (error) {
-    throw new UsageError(`invalid regular expression for ${flag}: ${(error as Error).message}`);
-  }
-}
-
 function parseDepth(text: string): number {
   const depth = Number(text);
   if (!Number.isInteger(depth) || depth < 2 || depth > 4096) {
@@ -210,26 +202,15 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
       i++;
       break;
     }
-    if (!arg.startsWith('-') || arg === '-') {
+    if (!isOption(arg)) {
       // attach: options may follow the PID.
       if (!attach || options.script !== undefined) break;
       options.script = arg;
       i++;
       continue;
     }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = argv[i + 1];
-      if (next === undefined) throw new UsageError(`${name} needs a value`);
-      i++;
-      return next;
-    };
-    const noValue = (): void => {
-      if (inline !== undefined) throw new UsageError(`${name} takes no value`);
-    };
+    const option = readOption(argv, i);
+    const { name, value, flag: noValue } = option;
     switch (name) {
       case '-h':
       case '--help':
@@ -270,36 +251,12 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
       case '--load':
         options.load = value();
         break;
-      case '--show-all':
-        noValue();
-        options.showAll = true;
-        break;
-      case '--hide':
-        options.hide = parseRegex(value(), '--hide');
-        break;
-      case '--show':
-        options.show = parseRegex(value(), '--show');
-        break;
-      case '--percent':
-        noValue();
-        options.percent = true;
-        break;
       case '--flat':
       case '--timeline':
       case '--lines':
         noValue();
         if (options.mode !== 'tree' && options.mode !== name.slice(2)) throw new UsageError('give one of --flat, --timeline and --lines');
         options.mode = name.slice(2) as 'flat' | 'timeline' | 'lines';
-        break;
-      case '--unicode':
-      case '--no-unicode':
-        noValue();
-        options.unicode = name === '--unicode';
-        break;
-      case '--color':
-      case '--no-color':
-        noValue();
-        options.color = name === '--color';
         break;
       case '--filter-label':
         try {
@@ -350,9 +307,9 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
         break;
       }
       default:
-        throw new UsageError(`unknown option ${name} (Node flags go through --node-arg=${name})`);
+        if (!readDisplayOption(option, options)) throw new UsageError(`unknown option ${name} (Node flags go through --node-arg=${name})`);
     }
-    i++;
+    i = option.last + 1;
   }
   if (i < argv.length) {
     if (attach && options.script !== undefined) options.scriptArgs = argv.slice(i);

@@ -4,11 +4,12 @@
  * JSON. The argument parser is pure; runDiff does the I/O.
  */
 import { basename } from 'node:path';
-import { UsageError } from './cli-args';
 import { DiffError, diffSessions, SessionDiff } from './diff';
 import { loadProfile } from './diff-input';
+import { readDisplayOption } from './display-args';
 import { renderDiffHtml } from './renderers/diff-html';
 import { renderDiffText } from './renderers/diff-text';
+import { isOption, readOption, UsageError } from './util/argv';
 import { writeFileAtomic } from './util/write-file';
 
 export type DiffFormat = 'text' | 'html' | 'json';
@@ -66,24 +67,12 @@ export function parseDiffArgs(argv: readonly string[]): DiffCliOptions {
       positional.push(...argv.slice(i + 1));
       break;
     }
-    if (!arg.startsWith('-') || arg === '-') {
+    if (!isOption(arg)) {
       positional.push(arg);
       continue;
     }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = argv[i + 1];
-      if (next === undefined) throw new UsageError(`${name} needs a value`);
-      i++;
-      return next;
-    };
-    const flag = (): true => {
-      if (inline !== undefined) throw new UsageError(`${name} takes no value`);
-      return true;
-    };
+    const option = readOption(argv, i);
+    const { name, value, flag } = option;
     switch (name) {
       case '-h':
       case '--help':
@@ -104,9 +93,6 @@ export function parseDiffArgs(argv: readonly string[]): DiffCliOptions {
         options.root = value();
         if (options.root === '') throw new UsageError('--root needs a function name');
         break;
-      case '--percent':
-        options.percent = flag();
-        break;
       case '--cpu':
         options.cpu = flag();
         break;
@@ -123,35 +109,10 @@ export function parseDiffArgs(argv: readonly string[]): DiffCliOptions {
         options.thread = value();
         if (options.thread.trim() === '') throw new UsageError('--thread needs a thread name or id (main, 2, worker.js)');
         break;
-      case '--show-all':
-        options.showAll = flag();
-        break;
-      case '--hide':
-      case '--show': {
-        const text = value();
-        let regex: RegExp;
-        try {
-          regex = new RegExp(text);
-        } catch (error) {
-          throw new UsageError(`invalid regular expression for ${name}: ${(error as Error).message}`);
-        }
-        if (name === '--hide') options.hide = regex;
-        else options.show = regex;
-        break;
-      }
-      case '--unicode':
-      case '--no-unicode':
-        flag();
-        options.unicode = name === '--unicode';
-        break;
-      case '--color':
-      case '--no-color':
-        flag();
-        options.color = name === '--color';
-        break;
       default:
-        throw new UsageError(`unknown diff option ${name}`);
+        if (!readDisplayOption(option, options)) throw new UsageError(`unknown diff option ${name}`);
     }
+    i = option.last;
   }
   if (options.help) return options;
   if (positional.length !== 2) throw new UsageError(`diff needs two profiles, BEFORE and AFTER (got ${positional.length})`);

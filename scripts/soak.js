@@ -24,7 +24,6 @@
  */
 const { execFileSync, fork } = require('node:child_process');
 const fs = require('node:fs');
-const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -63,16 +62,8 @@ function parseArgs(argv) {
 
 function runServer(config) {
   const { Profiler, renderPprof } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
-  const workload = require(path.join(ROOT, 'bench', 'lib', 'workload.js'));
-  let served = 0;
-  const server = http.createServer((req, res) => {
-    workload.unit();
-    workload.unit();
-    served++;
-    const body = JSON.stringify({ ok: true, served, url: req.url, sink: workload.sink() });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  });
+  const { workloadServer } = require(path.join(ROOT, 'bench', 'lib', 'http-service.js'));
+  const { server, served } = workloadServer();
   let profiler = new Profiler({ interval: config.interval });
   let windowStart = performance.now();
   let servedAtWindowStart = 0;
@@ -93,7 +84,7 @@ function runServer(config) {
     const report = {
       windowSeconds: (now - windowStart) / 1000,
       cpuPercent: ((cpu.user + cpu.system) / 1e3 / (now - windowStart)) * 100,
-      served: served - servedAtWindowStart,
+      served: served() - servedAtWindowStart,
       samples: meta.sampleCount,
       requestedSamples: Math.round(meta.duration / meta.requestedInterval),
       achievedRate: meta.requestedInterval / meta.achievedInterval,
@@ -108,7 +99,7 @@ function runServer(config) {
       externalMb: memory.external / 2 ** 20,
     };
     windowStart = now;
-    servedAtWindowStart = served;
+    servedAtWindowStart = served();
     cpuAtWindowStart = process.cpuUsage();
     return report;
   }

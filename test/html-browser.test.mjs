@@ -1,38 +1,21 @@
 // The HTML report in a real browser: headless Chromium (Debian's package,
 // /usr/bin/chromium) driven by playwright-core. Skipped when it is missing.
 // NODEINSTRUMENT_SCREENSHOTS=<dir> saves screenshots of each view there.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { renderHtml } from '../dist/cjs/renderers/html.js';
+import { skip, useBrowser } from './browser.mjs';
 import { makeSession } from './sessions.mjs';
 import { HOSTILE_NAME, hostileSession, largeSession } from './html-sessions.mjs';
 
-// NODEINSTRUMENT_CHROMIUM names another Chromium build (or a missing one, to see the tests skip).
-const CHROMIUM = process.env.NODEINSTRUMENT_CHROMIUM || '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`;
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** The issue's requirement for the one-hour profile: open within 3 s. */
 const LOAD_LIMIT_MS = 3000;
 const screenshots = process.env.NODEINSTRUMENT_SCREENSHOTS;
 
-let browser;
-let dir;
-
-before(async () => {
-  if (skip) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-  dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-html-browser-'));
-});
-
-after(async () => {
-  await browser?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const chrome = useBrowser('nodeinstrument-html-browser-', { extraArgs: ['--disable-quic'] });
 
 const app = (name, line) => ({ name, file: '/app/src/app.js', line, column: 1, kind: 'js' });
 const lib = (name, file, line = 1) => ({ name, file: `/app/node_modules/${file}`, line, column: 1, kind: 'js' });
@@ -56,14 +39,14 @@ function serverSession() {
 }
 
 function writeReport(name, session) {
-  const path = join(dir, name);
+  const path = join(chrome.dir, name);
   writeFileSync(path, renderHtml(session, {}));
   return path;
 }
 
 /** Opens a report, recording requests, console errors and dialogs; resolves once the page has rendered. */
 async function openReport(path, { colorScheme = 'dark' } = {}) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme });
+  const page = await chrome.browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme });
   const seen = { requests: [], errors: [], dialogs: [] };
   page.on('request', (request) => seen.requests.push(request.url()));
   page.on('console', (message) => {

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { hostileJsonValues, mutate } from './fuzz-helpers.mjs';
 import { makeSession, seededRandom } from './sessions.mjs';
 
 const require = createRequire(import.meta.url);
@@ -20,34 +21,12 @@ const valid = JSON.parse(JSON.stringify(buildCpuProfile(makeSession([
   [[js('main', 1)], 0.001],
 ]))));
 
-const HOSTILE = [
-  null, true, 0, -1, 1e308, -1e308, 2 ** 53 + 1, '', 'x'.repeat(1000), '__proto__', [], {}, [[[[]]]],
-  JSON.parse('{"__proto__": {"polluted": true}}'), { constructor: { prototype: { polluted: true } } },
-];
-
-function paths(value, prefix = [], out = []) {
-  out.push(prefix);
-  if (value && typeof value === 'object') for (const key of Object.keys(value)) paths(value[key], [...prefix, key], out);
-  return out;
-}
-
-function mutate(data, next) {
-  const copy = JSON.parse(JSON.stringify(data));
-  const all = paths(copy).filter((path) => path.length > 0);
-  for (let n = 1 + Math.floor(next() * 3); n > 0; n--) {
-    const path = all[Math.floor(next() * all.length)];
-    let parent = copy;
-    for (const key of path.slice(0, -1)) parent = parent?.[key];
-    if (!parent || typeof parent !== 'object') continue;
-    const key = path[path.length - 1];
-    const choice = next();
-    if (choice < 0.6) parent[key] = HOSTILE[Math.floor(next() * HOSTILE.length)];
-    else if (choice < 0.8) delete parent[key];
-    else if (Array.isArray(parent[key])) parent[key].push(Math.floor(next() * 10) - 3);
-    else parent[key] = Math.floor(next() * 10) - 3;
-  }
-  return copy;
-}
+/** A .cpuprofile is parsed JSON: only the hostile values JSON can hold; small numbers, some negative. */
+const MUTATIONS = {
+  hostile: hostileJsonValues(),
+  pushed: (next) => Math.floor(next() * 10) - 3,
+  set: (next) => Math.floor(next() * 10) - 3,
+};
 
 function assertUnpolluted() {
   assert.equal({}.polluted, undefined, 'Object.prototype was polluted');
@@ -70,7 +49,7 @@ test('3,000 mutated and truncated .cpuprofile files load or fail with SessionFor
         continue;
       }
     } else {
-      data = mutate(valid, next);
+      data = mutate(valid, next, MUTATIONS);
     }
     try {
       loadCpuProfile(data, { name: `case ${i}` });

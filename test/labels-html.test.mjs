@@ -1,22 +1,17 @@
 // The HTML report's label selector, in headless Chromium (skipped when it is
 // missing, as test/html-browser.test.mjs): choosing a label pair shows the
 // call tree of the samples that carry it.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { renderHtml } from '../dist/cjs/renderers/html.js';
 import { buildHtmlData } from '../dist/cjs/renderers/html-data.js';
 import { SessionBuilder } from '../dist/cjs/session.js';
 import { internLabels } from '../dist/cjs/labels-registry.js';
+import { skip, useBrowser } from './browser.mjs';
 import { makeSession, testMeta } from './sessions.mjs';
-
-const CHROMIUM = process.env.NODEINSTRUMENT_CHROMIUM || '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`;
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const app = (name, line) => ({ name, file: '/app/src/app.js', line, column: 1, kind: 'js' });
 
@@ -54,22 +49,12 @@ test('HTML data: label pairs with the self table of their samples; none without 
   assert.equal(buildHtmlData(makeSession([[[app('main', 1)], 0.001]])).labels, undefined);
 });
 
-let browser;
-let dir;
-before(async () => {
-  if (skip) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-  dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-labels-html-'));
-});
-after(async () => {
-  await browser?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const chrome = useBrowser('nodeinstrument-labels-html-');
 
 async function open(session, name) {
-  const path = join(dir, name);
+  const path = join(chrome.dir, name);
   writeFileSync(path, renderHtml(session, { processor: { showAll: true } }));
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await chrome.browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(pathToFileURL(path).href);

@@ -1,35 +1,19 @@
 // The memory track and alloc sessions in the HTML report, in headless
 // Chromium (Debian's package, /usr/bin/chromium) driven by playwright-core.
 // Skipped when Chromium is missing, as test/html-browser.test.mjs is.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { renderHtml } from '../dist/cjs/renderers/html.js';
 import { Session } from '../dist/cjs/session.js';
+import { skip, useBrowser } from './browser.mjs';
 import { makeSession } from './sessions.mjs';
 
-const CHROMIUM = process.env.NODEINSTRUMENT_CHROMIUM || '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`;
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MB = 1024 * 1024;
 
-let browser;
-let dir;
-
-before(async () => {
-  if (skip) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-  dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-memory-html-'));
-});
-
-after(async () => {
-  await browser?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const chrome = useBrowser('nodeinstrument-memory-html-');
 
 const app = (name, line) => ({ name, file: '/app/app.js', line, column: 1, kind: 'js' });
 
@@ -53,9 +37,9 @@ function allocSession() {
 }
 
 async function open(name, session) {
-  const path = join(dir, name);
+  const path = join(chrome.dir, name);
   writeFileSync(path, renderHtml(session, {}));
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  const page = await chrome.browser.newPage({ viewport: { width: 1200, height: 800 } });
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));

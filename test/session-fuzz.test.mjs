@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { hostileValues, mutate } from './fuzz-helpers.mjs';
 import { makeSession, seededRandom } from './sessions.mjs';
 
 const require = createRequire(import.meta.url);
 const { Session, SessionFormatError } = require('../dist/cjs/session.js');
 const { renderText } = require('../dist/cjs/renderers/text.js');
-
 
 const js = (name, line) => ({ name, file: '/app/a.js', line, column: 1, kind: 'js' });
 const valid = JSON.parse(JSON.stringify(makeSession([
@@ -20,35 +20,12 @@ const valid = JSON.parse(JSON.stringify(makeSession([
   [[], 0.0005],
 ])));
 
-const HOSTILE = [
-  null, undefined, true, 0, -1, 1e308, -1e308, 2 ** 53 + 1, NaN, '', 'x'.repeat(1000), '__proto__', [], {}, [[[[]]]],
-  { __proto__: { polluted: true } }, JSON.parse('{"__proto__": {"polluted": true}}'), { constructor: { prototype: { polluted: true } } },
-];
-
-/** Every path to a value inside `value`, for picking one to mutate. */
-function paths(value, prefix = [], out = []) {
-  out.push(prefix);
-  if (value && typeof value === 'object') for (const key of Object.keys(value)) paths(value[key], [...prefix, key], out);
-  return out;
-}
-
-function mutate(data, next) {
-  const copy = JSON.parse(JSON.stringify(data));
-  const all = paths(copy).filter((path) => path.length > 0);
-  for (let n = 1 + Math.floor(next() * 3); n > 0; n--) {
-    const path = all[Math.floor(next() * all.length)];
-    let parent = copy;
-    for (const key of path.slice(0, -1)) parent = parent?.[key];
-    if (!parent || typeof parent !== 'object') continue;
-    const key = path[path.length - 1];
-    const choice = next();
-    if (choice < 0.6) parent[key] = HOSTILE[Math.floor(next() * HOSTILE.length)];
-    else if (choice < 0.8) delete parent[key];
-    else if (Array.isArray(parent[key])) parent[key].push(Math.floor(next() * 1000) - 500);
-    else parent[key] = Math.floor(next() * 10) - 5;
-  }
-  return copy;
-}
+/** Hostile values anywhere; numbers from -500 pushed onto arrays, from -5 elsewhere. */
+const MUTATIONS = {
+  hostile: hostileValues(),
+  pushed: (next) => Math.floor(next() * 1000) - 500,
+  set: (next) => Math.floor(next() * 10) - 5,
+};
 
 function deeplyNested(depth) {
   return `${'['.repeat(depth)}${']'.repeat(depth)}`;
@@ -65,7 +42,7 @@ test('thousands of mutated sessions load or fail with SessionFormatError only', 
     let input;
     if (kind < 0.15) input = text.slice(0, Math.floor(next() * text.length)); // truncated file
     else if (kind < 0.2) input = `{"format":"nodeinstrument-session","version":1,"meta":${deeplyNested(5000)}}`;
-    else input = JSON.stringify(mutate(valid, next));
+    else input = JSON.stringify(mutate(valid, next, MUTATIONS));
     let data;
     try {
       data = JSON.parse(input);

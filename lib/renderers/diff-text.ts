@@ -4,7 +4,7 @@
  */
 import { DiffMeasure, DiffNode, isChange, SessionDiff, Verdict } from '../diff';
 import { formatCommandLine, formatTimestamp } from '../session-summary';
-import { displayLocation, escapeControl, formatDuration, MAX_TREE_DEPTH } from './text';
+import { ASCII_BRANCHES, displayLocation, escapeControl, formatDuration, MAX_TREE_DEPTH, UNICODE_BRANCHES } from './text';
 
 export interface DiffTextOptions {
   unicode?: boolean;
@@ -88,7 +88,7 @@ export function verdictLines(diff: SessionDiff): string[] {
 }
 
 function diffTreeLines(diff: SessionDiff, options: DiffTextOptions, arrow: string, style: DiffStyle): string[] {
-  const branches = options.unicode === false ? { middle: '|- ', last: '`- ', through: '|  ', blank: '   ' } : { middle: '├─ ', last: '└─ ', through: '│  ', blank: '   ' };
+  const branches = options.unicode === false ? ASCII_BRANCHES : UNICODE_BRANCHES;
   const lines: string[] = [];
   interface Pending {
     node: DiffNode;

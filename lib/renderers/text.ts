@@ -213,7 +213,8 @@ function renderHeader(session: Session, options: TextRenderOptions, style: Style
 // ---------------------------------------------------------------------------
 // Tree.
 
-interface Branches {
+/** The glyphs that draw a tree's branches (the call tree here, the diff's tree in diff-text.ts). */
+export interface Branches {
   /** Before a node that has later siblings, before the last one, and under a node whose later siblings continue. */
   middle: string;
   last: string;
@@ -221,8 +222,8 @@ interface Branches {
   blank: string;
 }
 
-const UNICODE_BRANCHES: Branches = { middle: '├─ ', last: '└─ ', through: '│  ', blank: '   ' };
-const ASCII_BRANCHES: Branches = { middle: '|- ', last: '`- ', through: '|  ', blank: '   ' };
+export const UNICODE_BRANCHES: Branches = { middle: '├─ ', last: '└─ ', through: '│  ', blank: '   ' };
+export const ASCII_BRANCHES: Branches = { middle: '|- ', last: '`- ', through: '|  ', blank: '   ' };
 
 /**
  * Lines of a processed tree. The root is not printed: its children are the
