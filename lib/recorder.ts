@@ -142,7 +142,10 @@ export class Recorder {
         info: { name: 'main', threadId: 0, start: 0, end: session.meta.duration, cpuTime: session.meta.cpuTime, exited: false },
       },
     ];
-    for (const part of this.workers.parts(endNs, session.meta, this.options.inlinedFrames)) {
+    const workerParts = this.workers.parts(endNs, session.meta, this.options.inlinedFrames);
+    // In the order the workers were created, whatever order they joined in.
+    workerParts.sort((a, b) => a.info.threadId - b.info.threadId);
+    for (const part of workerParts) {
       // A worker that never ran while sampled (it started and ended idle) has nothing to show.
       if (part.session.samples.stack.length === 0) continue;
       const start = (part.startNs - this.startNs) / 1e9;
