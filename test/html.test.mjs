@@ -2,10 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { renderHtml, jsonForScript } from '../dist/cjs/renderers/html.js';
 import { buildHtmlData } from '../dist/cjs/renderers/html-data.js';
@@ -17,8 +15,8 @@ import { processTree } from '../dist/cjs/processors.js';
 import { cli, root } from './helpers.mjs';
 import { makeSession } from './sessions.mjs';
 import { HOSTILE_FILE, HOSTILE_NAME, hostileSession, largeSession } from './html-sessions.mjs';
+import { loadAppModules } from './html-app-modules.mjs';
 
-const require = createRequire(import.meta.url);
 const app = (name, line) => ({ name, file: '/app/app.js', line, column: 1, kind: 'js' });
 const lib = (name, file, line = 1) => ({ name, file: `/app/node_modules/${file}`, line, column: 1, kind: 'js' });
 const special = (name) => ({ name, file: '', line: 0, column: 0, kind: 'special' });
@@ -33,23 +31,7 @@ function embeddedData(html) {
 /** The front end's pure modules, bundled for Node from lib/html-app (as the page bundles them). */
 let frontEnd;
 function loadFrontEnd() {
-  if (frontEnd) return frontEnd;
-  const esbuild = require('esbuild');
-  const outdir = mkdtempSync(join(tmpdir(), 'nodeinstrument-html-app-'));
-  const modules = ['view-tree', 'call-tree', 'tree-rows', 'timeline-rows', 'visible-stacks', 'data', 'search'];
-  esbuild.buildSync({
-    entryPoints: Object.fromEntries(modules.map((name) => [name, join(root, 'lib', 'html-app', `${name}.ts`)])),
-    outdir,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'error',
-  });
-  frontEnd = Promise.all(modules.map((name) => import(pathToFileURL(join(outdir, `${name}.mjs`)).href))).then((loaded) => {
-    rmSync(outdir, { recursive: true, force: true });
-    return Object.assign({}, ...loaded);
-  });
+  frontEnd ??= loadAppModules(['view-tree', 'call-tree', 'tree-rows', 'timeline-rows', 'visible-stacks', 'data', 'search']);
   return frontEnd;
 }
 

@@ -4,7 +4,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,8 +13,8 @@ import { buildHtmlData } from '../dist/cjs/renderers/html-data.js';
 import { root } from './helpers.mjs';
 import { makeSession } from './sessions.mjs';
 import { app, threadedSession } from './thread-sessions.mjs';
+import { loadAppModules } from './html-app-modules.mjs';
 
-const require = createRequire(import.meta.url);
 const CHROMIUM = process.env.NODEINSTRUMENT_CHROMIUM || '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`;
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -23,25 +22,7 @@ const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 
 /** lib/html-app/threads.ts and call-tree.ts, bundled for Node as the page bundles them. */
-async function frontEnd() {
-  const esbuild = require('esbuild');
-  const outdir = mkdtempSync(join(tmpdir(), 'nodeinstrument-threads-app-'));
-  try {
-    esbuild.buildSync({
-      entryPoints: { threads: join(root, 'lib', 'html-app', 'threads.ts'), 'call-tree': join(root, 'lib', 'html-app', 'call-tree.ts'), data: join(root, 'lib', 'html-app', 'data.ts') },
-      outdir,
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      outExtension: { '.js': '.mjs' },
-      logLevel: 'error',
-    });
-    const modules = await Promise.all(['threads', 'call-tree', 'data'].map((name) => import(pathToFileURL(join(outdir, `${name}.mjs`)).href)));
-    return Object.assign({}, ...modules);
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
-}
+const frontEnd = () => loadAppModules(['threads', 'call-tree', 'data']);
 
 test('HTML data: the main thread at the top level, each worker\'s view for the selector', () => {
   const data = buildHtmlData(threadedSession());
