@@ -12,6 +12,7 @@
  * relative to the script), and, as a fallback, `<script>.map` beside it.
  */
 import { readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as TraceMapping from '@jridgewell/trace-mapping';
 import { FrameInfo } from './frame';
@@ -29,6 +30,17 @@ export interface SourceMapProblem {
 }
 
 type TraceMap = TraceMapping.TraceMap;
+
+/**
+ * This package's own compiled scripts (dist/), whose frames keep their
+ * generated positions. A long recording samples the profiler's own pipeline
+ * (drains, cuts, pprof encoding) script by script over its first minutes, and
+ * each of these maps, once loaded, held about 125 KB of JS heap for good
+ * (trace-mapping's decoded segments, some 20 times the map file): about half of
+ * the RSS that continuous mode grew by after its first minute (docs/benchmarks.md,
+ * section 9). The maps point at lib/*.ts, which the package does not ship anyway.
+ */
+const OWN_SCRIPTS_DIR = join(__dirname, '..') + sep;
 
 interface LoadedMap {
   map: TraceMap;
@@ -50,7 +62,7 @@ export class SourceMapResolver {
   resolve(frame: FrameInfo): FrameInfo {
     if (frame.kind !== 'js' || frame.line < 1) return frame;
     const path = scriptPath(frame.file);
-    if (path === undefined) return frame;
+    if (path === undefined || path.startsWith(OWN_SCRIPTS_DIR)) return frame;
     const loaded = this.mapOf(path);
     if (!loaded) return frame;
     try {
