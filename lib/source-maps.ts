@@ -32,15 +32,38 @@ export interface SourceMapProblem {
 type TraceMap = TraceMapping.TraceMap;
 
 /**
- * This package's own compiled scripts (dist/), whose frames keep their
- * generated positions. A long recording samples the profiler's own pipeline
- * (drains, cuts, pprof encoding) script by script over its first minutes, and
- * each of these maps, once loaded, held about 125 KB of JS heap for good
- * (trace-mapping's decoded segments, some 20 times the map file): about half of
- * the RSS that continuous mode grew by after its first minute (docs/benchmarks.md,
- * section 9). The maps point at lib/*.ts, which the package does not ship anyway.
+ * The profiler's own scripts, whose frames keep their generated positions:
+ * this package's dist/ and the libraries its pipeline runs (pprof encoding,
+ * source maps). A long recording samples its own pipeline (drains, cuts,
+ * pprof encoding) script by script over its first minutes, and each of these
+ * maps, once loaded, held some 20 times its size in JS heap for good
+ * (trace-mapping's decoded segments: about 125 KB per script of dist/, 0.7 MB
+ * for pprof-format's): most of the RSS that continuous mode grew by after
+ * its first minute (docs/benchmarks.md, section 9). The maps of dist/ point
+ * at lib/*.ts, which the package does not ship anyway.
  */
-const OWN_SCRIPTS_DIR = join(__dirname, '..') + sep;
+const OWN_PACKAGES = ['pprof-format', '@jridgewell/trace-mapping', '@jridgewell/sourcemap-codec', '@jridgewell/resolve-uri'];
+let ownScriptDirs: string[] | undefined;
+
+function isOwnScript(path: string): boolean {
+  // Found on first use: the resolver is loaded at the start of every profiled program.
+  ownScriptDirs ??= [join(__dirname, '..') + sep, ...OWN_PACKAGES.map(installedPackageDir).filter((dir): dir is string => dir !== undefined)];
+  return ownScriptDirs.some((dir) => path.startsWith(dir));
+}
+
+/** Where a package this one loads is installed (…/node_modules/<name>/), or undefined. */
+function installedPackageDir(name: string): string | undefined {
+  try {
+    // The @jridgewell packages below trace-mapping may be installed under it.
+    const from = [__dirname, join(require.resolve('@jridgewell/trace-mapping'), '..')];
+    const main = require.resolve(name, { paths: from });
+    const marker = `${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`;
+    const at = main.lastIndexOf(marker);
+    return at === -1 ? undefined : main.slice(0, at + marker.length);
+  } catch {
+    return undefined;
+  }
+}
 
 interface LoadedMap {
   map: TraceMap;
@@ -62,7 +85,7 @@ export class SourceMapResolver {
   resolve(frame: FrameInfo): FrameInfo {
     if (frame.kind !== 'js' || frame.line < 1) return frame;
     const path = scriptPath(frame.file);
-    if (path === undefined || path.startsWith(OWN_SCRIPTS_DIR)) return frame;
+    if (path === undefined || isOwnScript(path)) return frame;
     const loaded = this.mapOf(path);
     if (!loaded) return frame;
     try {
