@@ -37,10 +37,10 @@ type TraceMap = TraceMapping.TraceMap;
  * source maps). A long recording samples its own pipeline (drains, cuts,
  * pprof encoding) script by script over its first minutes, and each of these
  * maps, once loaded, held some 20 times its size in JS heap for good
- * (trace-mapping's decoded segments: about 125 KB per script of dist/, 0.7 MB
- * for pprof-format's): most of the RSS that continuous mode grew by after
- * its first minute (docs/benchmarks.md, section 9). The maps of dist/ point
- * at lib/*.ts, which the package does not ship anyway.
+ * (trace-mapping's decoded segments: about 125 KB per script of dist/, 2.2 MB
+ * for the four libraries, 0.86 MB of it pprof-format's): most of the RSS that
+ * continuous mode grew by after its first minute (docs/benchmarks.md, section 9).
+ * The maps of dist/ point at lib/*.ts, which the package does not ship anyway.
  */
 const OWN_PACKAGES = ['pprof-format', '@jridgewell/trace-mapping', '@jridgewell/sourcemap-codec', '@jridgewell/resolve-uri'];
 let ownScriptDirs: string[] | undefined;
