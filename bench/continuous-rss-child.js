@@ -34,7 +34,7 @@ async function main() {
     const v8Physical = v8.getHeapStatistics().total_physical_size;
     global.gc();
     const m = process.memoryUsage();
-    series.push({ t, rssMb: mb(rss), v8Mb: mb(v8Physical), heapMb: mb(m.heapUsed), externalMb: mb(m.external + m.arrayBuffers) });
+    series.push({ t, rssMb: mb(rss), v8Mb: mb(v8Physical), heapMb: mb(m.heapUsed), externalMb: mb(m.external + m.arrayBuffers), windows: windows.length });
   };
   const t0 = performance.now();
   const continuous = startContinuous({
