@@ -55,8 +55,7 @@ function isOwnScript(path: string): boolean {
 function installedPackageDir(name: string): string | undefined {
   try {
     // The @jridgewell packages below trace-mapping may be installed under it.
-    const from = [__dirname, join(require.resolve('@jridgewell/trace-mapping'), '..')];
-    const main = require.resolve(name, { paths: from });
+    const main = require.resolve(name, { paths: [__dirname, join(require.resolve('@jridgewell/trace-mapping'), '..')] });
     const marker = `${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`;
     const at = main.lastIndexOf(marker);
     return at === -1 ? undefined : main.slice(0, at + marker.length);
