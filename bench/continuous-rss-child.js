@@ -3,12 +3,14 @@
  * RSS over a long run in continuous mode: the async workload (as rss-child.js)
  * for `seconds`, sampled at `intervalUs`, cut into windows of `windowS`
  * written as pprof into a temporary directory (retention 5 files). RSS is
- * read every `everyS`, then heapUsed after a forced GC (--expose-gc).
+ * read every `everyS` with V8's resident heap (total physical size), then
+ * heapUsed after a forced GC (--expose-gc).
  * Sends { series, windows: [{ samples, frames, stacks, cutMs }], stats } over IPC.
  */
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const v8 = require('node:v8');
 const { ROOT } = require('./lib/contenders');
 const workload = require('./lib/workload');
 
@@ -29,9 +31,10 @@ async function main() {
   const series = [];
   const read = (t) => {
     const rss = process.memoryUsage().rss;
+    const v8Physical = v8.getHeapStatistics().total_physical_size;
     global.gc();
     const m = process.memoryUsage();
-    series.push({ t, rssMb: mb(rss), heapMb: mb(m.heapUsed), externalMb: mb(m.external + m.arrayBuffers) });
+    series.push({ t, rssMb: mb(rss), v8Mb: mb(v8Physical), heapMb: mb(m.heapUsed), externalMb: mb(m.external + m.arrayBuffers), windows: windows.length });
   };
   const t0 = performance.now();
   const continuous = startContinuous({

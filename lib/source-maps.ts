@@ -12,6 +12,7 @@
  * relative to the script), and, as a fallback, `<script>.map` beside it.
  */
 import { readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as TraceMapping from '@jridgewell/trace-mapping';
 import { FrameInfo } from './frame';
@@ -29,6 +30,39 @@ export interface SourceMapProblem {
 }
 
 type TraceMap = TraceMapping.TraceMap;
+
+/**
+ * The profiler's own scripts, whose frames keep their generated positions:
+ * this package's dist/ and the libraries its pipeline runs (pprof encoding,
+ * source maps). A long recording samples its own pipeline (drains, cuts,
+ * pprof encoding) script by script over its first minutes, and each of these
+ * maps, once loaded, held some 20 times its size in JS heap for good
+ * (trace-mapping's decoded segments: about 125 KB per script of dist/, 2.2 MB
+ * for the four libraries, 0.86 MB of it pprof-format's): most of the RSS that
+ * continuous mode grew by after its first minute (docs/benchmarks.md, section 9).
+ * The maps of dist/ point at lib/*.ts, which the package does not ship anyway.
+ */
+const OWN_PACKAGES = ['pprof-format', '@jridgewell/trace-mapping', '@jridgewell/sourcemap-codec', '@jridgewell/resolve-uri'];
+let ownScriptDirs: string[] | undefined;
+
+function isOwnScript(path: string): boolean {
+  // Found on first use: the resolver is loaded at the start of every profiled program.
+  ownScriptDirs ??= [join(__dirname, '..') + sep, ...OWN_PACKAGES.map(installedPackageDir).filter((dir): dir is string => dir !== undefined)];
+  return ownScriptDirs.some((dir) => path.startsWith(dir));
+}
+
+/** Where a package this one loads is installed (…/node_modules/<name>/), or undefined. */
+function installedPackageDir(name: string): string | undefined {
+  try {
+    // The @jridgewell packages below trace-mapping may be installed under it.
+    const main = require.resolve(name, { paths: [__dirname, join(require.resolve('@jridgewell/trace-mapping'), '..')] });
+    const marker = `${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`;
+    const at = main.lastIndexOf(marker);
+    return at === -1 ? undefined : main.slice(0, at + marker.length);
+  } catch {
+    return undefined;
+  }
+}
 
 interface LoadedMap {
   map: TraceMap;
@@ -50,7 +84,7 @@ export class SourceMapResolver {
   resolve(frame: FrameInfo): FrameInfo {
     if (frame.kind !== 'js' || frame.line < 1) return frame;
     const path = scriptPath(frame.file);
-    if (path === undefined) return frame;
+    if (path === undefined || isOwnScript(path)) return frame;
     const loaded = this.mapOf(path);
     if (!loaded) return frame;
     try {

@@ -63,8 +63,14 @@ export class Symbolizer {
   readonly codeMap: CodeCatalog = new CodeMap<CodeEntry>();
   /** The script offset each sampled frame was at, in stacks parallel to the session's (see inline-positions.ts). */
   positions = new PositionRecorder();
-  /** Names of code V8 compiled beyond bytecode: the candidates for inlined functions. */
-  private readonly tieredNames: Uint8Array[] = [];
+  /**
+   * Names of code V8 compiled beyond bytecode, each once (the latest last):
+   * the candidates for inlined functions. A set of decoded names: over a long
+   * recording V8 compiles the same functions again and again, and a list of
+   * the drained bytes grew by every compilation, each keeping its whole
+   * drained buffer alive (docs/benchmarks.md, section 9).
+   */
+  private readonly tieredNames = new Set<string>();
   /** Line tables wait here for the 'added' event of their code (V8 sends them just before). */
   private readonly pendingLines = new Map<number, Uint32Array>();
   /** Frame ids of interrupted pcs outside V8's code, by library (per window). */
@@ -152,7 +158,7 @@ export class Symbolizer {
       frameId: -1,
       interpreterPlumbing: false,
     };
-    if (isTieredCodeName(event.nameBytes)) this.tieredNames.push(event.nameBytes);
+    this.noteTiered(event.nameBytes);
     const lines = this.pendingLines.get(event.start);
     if (lines !== undefined) {
       entry.lines = lines;
@@ -160,6 +166,14 @@ export class Symbolizer {
       this.pendingLines.delete(event.start);
     }
     this.codeMap.add(event.start, event.size, entry);
+  }
+
+  private noteTiered(nameBytes: Uint8Array): void {
+    if (!isTieredCodeName(nameBytes)) return;
+    const name = decodeName(nameBytes);
+    // Moved to the end: the resolver keeps the last name given for a location.
+    this.tieredNames.delete(name);
+    this.tieredNames.add(name);
   }
 
   /** The code at an address, its name parsed. */
@@ -186,7 +200,7 @@ export class Symbolizer {
     const range = this.inherited.rangeAt(address);
     if (range === undefined) return undefined;
     const { nameBytes, isWasm, lines, isBytecode } = range.value;
-    if (isTieredCodeName(nameBytes)) this.tieredNames.push(nameBytes);
+    this.noteTiered(nameBytes);
     const entry: CodeEntry = { nameBytes, isWasm, frameId: -1, interpreterPlumbing: false };
     if (lines) {
       entry.lines = lines;
@@ -227,7 +241,7 @@ export class Symbolizer {
     if (!this.positions.hasPositions) return session;
     const resolver = new InlineResolver(readSource);
     try {
-      for (const nameBytes of this.tieredNames) resolver.addTieredFunction(parseCodeName(decodeName(nameBytes)).frame);
+      for (const name of this.tieredNames) resolver.addTieredFunction(parseCodeName(name).frame);
       // Code from before this recording (a code watcher's, which this recording did not list again).
       for (const entry of this.inherited?.entries() ?? []) {
         if (isTieredCodeName(entry.nameBytes)) resolver.addTieredFunction(parseCodeName(decodeName(entry.nameBytes)).frame);

@@ -172,6 +172,27 @@ test('files that do not exist, node: internals and non-JS frames are left alone;
   assert.deepEqual([...reads.entries()], [['/nowhere/gen.js', 1]]);
 });
 
+test("the profiler's own scripts (dist/, pprof-format, trace-mapping) keep their generated positions and their maps are never read", () => {
+  // A long recording samples its own pipeline: the decoded maps of these held JS heap for good (docs/benchmarks.md, section 9).
+  const base64 = Buffer.from(mapJson()).toString('base64');
+  const owns = [
+    join(root, 'dist', 'cjs', 'session.js'),
+    join(root, 'node_modules', 'pprof-format', 'dist', 'commonjs', 'index.js'),
+    join(root, 'node_modules', '@jridgewell', 'trace-mapping', 'dist', 'trace-mapping.umd.js'),
+  ];
+  const { resolver, reads } = memoryResolver(Object.fromEntries(owns.map((own) => [own, `${GENERATED}//# sourceMappingURL=data:application/json;base64,${base64}\n`])));
+  for (const own of owns) {
+    const frame = helper2(own);
+    assert.equal(resolver.resolve(frame), frame, own);
+    assert.equal(resolver.resolve(helper2(pathToFileURL(own).href)).file, pathToFileURL(own).href);
+  }
+  assert.deepEqual([...reads.keys()], []);
+  // The same script elsewhere is mapped: only this copy's dist/ is left alone.
+  const elsewhere = join(root, 'test', 'fixtures', 'dist', 'cjs', 'session.js');
+  const other = memoryResolver({ [elsewhere]: `${GENERATED}//# sourceMappingURL=data:application/json;base64,${base64}\n` });
+  assert.equal(other.resolver.resolve(helper2(elsewhere)).name, 'helper');
+});
+
 test('maps on disk: an external map in another directory and a .map beside the script (default file reader)', () => {
   const dir = fixture('sourcemaps/unit');
   const resolver = new SourceMapResolver();

@@ -1,0 +1,1 @@
+{ "targets": [ { "target_name": "mallocdiag", "sources": ["mallocdiag.c"] } ] }
