@@ -47,6 +47,15 @@ export class CodeMap<T> {
 
   add(start: number, size: number, value: T): void {
     const end = start + Math.max(size, 1);
+    const last = this.ends.length - 1;
+    if (last < 0 || start >= this.ends[last]!) {
+      // After every range: nothing to evict. V8 lists existing code mostly in
+      // address order, so most of a recording's first drain comes this way.
+      this.starts.push(start);
+      this.ends.push(end);
+      this.values.push(value);
+      return;
+    }
     const index = this.firstEndingAfter(start);
     let evictUntil = index;
     while (evictUntil < this.starts.length && this.starts[evictUntil]! < end) evictUntil++;
