@@ -12,11 +12,32 @@ export interface CodeRange<T> {
   value: T;
 }
 
+/**
+ * An empty array that holds doubles from the start. Code addresses are above
+ * 2^31, so the arrays become double arrays with their first element; an array
+ * that starts as [] (small integers) makes every new map's first add hit code
+ * V8 optimized for double arrays, which it then throws away (a deopt, then
+ * interpreted adds until it optimizes again: milliseconds per recording,
+ * measured with --trace-deopt).
+ */
+function emptyDoubles(): number[] {
+  const array = [0.5];
+  array.pop();
+  return array;
+}
+
+/** The same for the values: an empty array that holds objects from the start. */
+function emptyObjects<T>(): T[] {
+  const array: unknown[] = [{}];
+  array.pop();
+  return array as T[];
+}
+
 export class CodeMap<T> {
   // Parallel arrays sorted by start; ranges never overlap, so ends are sorted too.
-  private starts: number[] = [];
-  private ends: number[] = [];
-  private values: T[] = [];
+  private starts: number[] = emptyDoubles();
+  private ends: number[] = emptyDoubles();
+  private values: T[] = emptyObjects<T>();
   private readonly lookupCache = new Map<number, T>();
   private static readonly CACHE_LIMIT = 1 << 16;
 
@@ -26,6 +47,15 @@ export class CodeMap<T> {
 
   add(start: number, size: number, value: T): void {
     const end = start + Math.max(size, 1);
+    const last = this.ends.length - 1;
+    if (last < 0 || start >= this.ends[last]!) {
+      // After every range: nothing to evict. V8 lists existing code mostly in
+      // address order, so most of a recording's first drain comes this way.
+      this.starts.push(start);
+      this.ends.push(end);
+      this.values.push(value);
+      return;
+    }
     const index = this.firstEndingAfter(start);
     let evictUntil = index;
     while (evictUntil < this.starts.length && this.starts[evictUntil]! < end) evictUntil++;

@@ -12,6 +12,7 @@ import { expandPositions } from './inline-expand';
 import { PositionRecorder, scriptOffsetAt } from './inline-positions';
 import { readScriptSource, SourceReader } from './inline-sources';
 import { InlineResolver } from './inline-stack';
+import { loggedCodeEntry } from './logged-code-entry';
 import { Session, SessionBuilder } from './session';
 
 /**
@@ -152,12 +153,8 @@ export class Symbolizer {
       this.pendingLines.set(event.start, event.table);
       return;
     }
-    const entry: CodeEntry = {
-      nameBytes: event.nameBytes,
-      isWasm: event.codeType === CodeType.wasm,
-      frameId: -1,
-      interpreterPlumbing: false,
-    };
+    // No view of the name kept per entry: most code is never sampled (lib/logged-code-entry.ts).
+    const entry = loggedCodeEntry(event.nameBytes, event.codeType === CodeType.wasm);
     this.noteTiered(event.nameBytes);
     const lines = this.pendingLines.get(event.start);
     if (lines !== undefined) {
