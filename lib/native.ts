@@ -33,6 +33,8 @@ export interface NativeStats {
   boundaryRecoveries: number;
   /** Signals unanswered for 100 ms (taken by another handler, or a stopped thread), sent again. */
   lostSignals: number;
+  /** Idle samples the sampling thread recorded itself, without a signal: the event loop was waiting in its poll. */
+  idleTicks: number;
   /** 1 if start() had V8 list the existing code (a heap walk), 0 if a code watcher knew it already. */
   enumeratedExistingCode: number;
 }

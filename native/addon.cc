@@ -164,6 +164,7 @@ void SetStats(Napi::Object object, const SamplerStats& stats) {
   set("busyTicks", stats.busy_ticks);
   set("boundaryRecoveries", stats.boundary_recoveries);
   set("lostSignals", stats.lost_signals);
+  set("idleTicks", stats.idle_ticks);
 }
 
 Napi::Value MonotonicNow(const Napi::CallbackInfo& info) {

@@ -58,6 +58,7 @@ struct SamplerStats {
   uint64_t busy_ticks = 0;              // ticks skipped: the last signal was not handled yet
   uint64_t boundary_recoveries = 0;     // stacks walked from the caller at a frame boundary
   uint64_t lost_signals = 0;            // signals unanswered for 100 ms, sent again
+  uint64_t idle_ticks = 0;              // idle samples recorded without a signal (loop in its poll)
 };
 
 struct DrainResult {
@@ -106,7 +107,9 @@ class Sampler {
   void ThreadMain();
   bool WaitForCpuTime(uint64_t target_ns, uint64_t* cpu_now_ns);
   bool JsThreadRunnable() const;
+  bool JsThreadInPollWait() const;
   void MoveRingToStore();
+  void RecordIdleSample();
   void WatchSignalHandlers();
   uint64_t ReadJsThreadCpuTime() const;
   bool TakeSlot();
@@ -120,6 +123,7 @@ class Sampler {
   pthread_t js_thread_{};
   clockid_t js_cpu_clock_{};
   int js_stat_fd_ = -1;  // CPU mode: /proc/self/task/<tid>/stat of the JS thread
+  int js_syscall_fd_ = -1;  // wall mode: /proc/self/task/<tid>/syscall of the JS thread
   uint64_t start_time_ns_ = 0;
   uint64_t start_cpu_time_ns_ = 0;
 
@@ -162,6 +166,7 @@ class Sampler {
   std::atomic<uint64_t> busy_ticks_{0};
   std::atomic<uint64_t> boundary_recoveries_{0};
   std::atomic<uint64_t> lost_signals_{0};
+  std::atomic<uint64_t> idle_ticks_{0};
 };
 
 }  // namespace nodeinstrument

@@ -285,8 +285,15 @@ void CheckDrain(const nodeinstrument::DrainResult& drained, Checked* checked) {
     CHECK(offset + sizeof(SampleHeader) <= drained.samples.size(), "sample header in bounds");
     SampleHeader header;
     std::memcpy(&header, drained.samples.data() + offset, sizeof(header));
-    CHECK(header.frame_count >= 2 && header.frame_count <= 64, "frame count %u", header.frame_count);
-    CHECK(header.vm_state == v8::JS, "vm state");
+    // Idle samples come from the sampling thread itself (the loop in its
+    // poll): no stack, the pc slot empty.
+    const bool idle = header.vm_state == v8::IDLE;
+    if (idle) {
+      CHECK(header.frame_count == 1 && (header.flags & nodeinstrument::kSampleFlagIdle), "idle sample layout");
+    } else {
+      CHECK(header.frame_count >= 2 && header.frame_count <= 64, "frame count %u", header.frame_count);
+      CHECK(header.vm_state == v8::JS, "vm state");
+    }
     CHECK(header.time_ns >= last_time, "samples in time order");
     last_time = header.time_ns;
     CHECK(header.seq == 0 || checked->last_event_seq + 1 >= header.seq,
@@ -294,7 +301,7 @@ void CheckDrain(const nodeinstrument::DrainResult& drained, Checked* checked) {
           (unsigned long long)(header.seq - 1));
     const size_t frames_offset = offset + sizeof(SampleHeader);
     CHECK(frames_offset + header.frame_count * 8 <= drained.samples.size(), "frames in bounds");
-    for (uint16_t i = 1; i < header.frame_count; ++i) {
+    for (uint16_t i = 1; i < header.frame_count && !idle; ++i) {
       uint64_t frame;
       std::memcpy(&frame, drained.samples.data() + frames_offset + i * 8, 8);
       CHECK(frame == (kFrameTag | (i - 1)), "frame %u intact", i);
