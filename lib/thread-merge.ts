@@ -19,7 +19,7 @@ export interface ThreadPart {
  */
 export function mergeThreads(parts: readonly ThreadPart[], meta: SessionMeta): Session {
   if (parts.length === 1) return parts[0]!.session;
-  const frames = new Interner<string>();
+  const frameIds = new Map<string, number>();
   const frameList: Session['frames'][number][] = [];
   const stacks: StackTable = { parent: [], frame: [] };
   const stackIds = new Map<string, number>();
@@ -35,8 +35,12 @@ export function mergeThreads(parts: readonly ThreadPart[], meta: SessionMeta): S
   parts.forEach((part, thread) => {
     const { session, info } = part;
     const frameMap = session.frames.map((frame) => {
-      const [id, added] = frames.intern(frameKey(frame));
-      if (added) frameList.push(frame);
+      const key = frameKey(frame);
+      let id = frameIds.get(key);
+      if (id === undefined) {
+        id = frameList.push(frame) - 1;
+        frameIds.set(key, id);
+      }
       return id;
     });
     const stackMap = new Int32Array(session.stacks.parent.length);
@@ -90,17 +94,6 @@ export function mergeThreads(parts: readonly ThreadPart[], meta: SessionMeta): S
     lines?.table(),
     { list: parts.map((part) => part.info), sample: threadOfSample },
   );
-}
-
-class Interner<K> {
-  private readonly ids = new Map<K, number>();
-  intern(key: K): [number, boolean] {
-    const id = this.ids.get(key);
-    if (id !== undefined) return [id, false];
-    const added = this.ids.size;
-    this.ids.set(key, added);
-    return [added, true];
-  }
 }
 
 /** The label sets of all parts, each once, and a mapping from each part's indexes. */

@@ -182,6 +182,16 @@ __attribute__((no_sanitize("address", "hwaddress"))) void* ReadStackTop(const vo
   return *static_cast<void* const*>(sp);
 }
 
+// Reads the start of a /proc file through a descriptor opened at start, as a
+// C string. False when there is no descriptor or nothing could be read.
+bool ReadProcFile(int fd, char* buffer, size_t size) {
+  if (fd < 0) return false;
+  const ssize_t count = pread(fd, buffer, size - 1, 0);
+  if (count <= 0) return false;
+  buffer[count] = '\0';
+  return true;
+}
+
 }  // namespace
 
 int DefaultSignal() { return SIGRTMIN + 5; }
@@ -261,7 +271,7 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   uv_unref(reinterpret_cast<uv_handle_t*>(s->idle_check_));
 
   s->start_time_ns_ = MonotonicNs();
-  s->start_cpu_time_ns_ = s->ReadJsThreadCpuTime();
+  s->start_cpu_time_ns_ = s->JsThreadCpuTime();
   s->foreign_signals_at_start_ = g_foreign_signals.load(std::memory_order_relaxed);
   if (!s->TakeSlot()) {
     s->running_.store(true, std::memory_order_release);
@@ -454,9 +464,7 @@ void Sampler::ReleaseHandler() {
   if (--g_handler_users == 0) sigaction(g_handler_signal, &g_previous_action, nullptr);
 }
 
-uint64_t Sampler::JsThreadCpuTime() const { return ReadJsThreadCpuTime(); }
-
-uint64_t Sampler::ReadJsThreadCpuTime() const {
+uint64_t Sampler::JsThreadCpuTime() const {
   timespec ts;
   if (clock_gettime(js_cpu_clock_, &ts) != 0) return 0;
   return ToNs(ts);
@@ -499,7 +507,7 @@ void Sampler::ThreadMain() {
       // no EINTR. (CPU mode sends nothing while the thread is off the CPU.)
       RecordIdleSample();
     } else if (!in_flight) {
-      pending_cpu_time_ns_.store(cpu_clock ? cpu_now : ReadJsThreadCpuTime(), std::memory_order_relaxed);
+      pending_cpu_time_ns_.store(cpu_clock ? cpu_now : JsThreadCpuTime(), std::memory_order_relaxed);
       in_flight_.store(true, std::memory_order_release);
       sent_at_ns = MonotonicNs();
       sigval value;
@@ -548,14 +556,14 @@ bool Sampler::WaitForCpuTime(uint64_t target_ns, uint64_t* cpu_now_ns) {
   // Not shorter: a thread that runs in short bursts would otherwise wake this
   // one many times per sample as the remaining time shrinks.
   const uint64_t min_wait = interval / 8;
-  uint64_t previous = ReadJsThreadCpuTime();
+  uint64_t previous = JsThreadCpuTime();
   uint64_t previous_wall = MonotonicNs();
   uint64_t cpu = previous;
   bool first = true;
   while (!stop_requested_.load(std::memory_order_acquire)) {
     uint64_t wall = previous_wall;
     if (!first) {
-      cpu = ReadJsThreadCpuTime();
+      cpu = JsThreadCpuTime();
       wall = MonotonicNs();
     }
     if (cpu >= target_ns) {
@@ -589,11 +597,8 @@ bool Sampler::WaitForCpuTime(uint64_t target_ns, uint64_t* cpu_now_ns) {
 // them most of a server's JavaScript, inside its poll phase. False when the
 // file cannot be read (then a signal is sent, as for running code).
 bool Sampler::JsThreadInPollWait() const {
-  if (js_syscall_fd_ < 0) return false;
   char buffer[32];
-  const ssize_t size = pread(js_syscall_fd_, buffer, sizeof(buffer) - 1, 0);
-  if (size <= 0) return false;
-  buffer[size] = '\0';
+  if (!ReadProcFile(js_syscall_fd_, buffer, sizeof(buffer))) return false;
   char* end = nullptr;
   const long number = strtol(buffer, &end, 10);
   if (end == buffer) return false;  // "running"
@@ -611,11 +616,8 @@ bool Sampler::JsThreadInPollWait() const {
 // /proc/self/task/<tid>/stat, read through a descriptor opened at start. If
 // it cannot be read, the thread is taken to be running.
 bool Sampler::JsThreadRunnable() const {
-  if (js_stat_fd_ < 0) return true;
   char buffer[512];
-  const ssize_t size = pread(js_stat_fd_, buffer, sizeof(buffer) - 1, 0);
-  if (size <= 0) return true;
-  buffer[size] = '\0';
+  if (!ReadProcFile(js_stat_fd_, buffer, sizeof(buffer))) return true;
   // "tid (comm) S ...": comm may hold spaces and parentheses; the state
   // follows the last ')'.
   const char* close = strrchr(buffer, ')');
@@ -634,7 +636,7 @@ void Sampler::RecordIdleSample() {
   } record{};
   record.header.seq = g_sequence.load(std::memory_order_acquire);
   record.header.time_ns = MonotonicNs();
-  record.header.cpu_time_ns = ReadJsThreadCpuTime();
+  record.header.cpu_time_ns = JsThreadCpuTime();
   record.header.vm_state = static_cast<uint32_t>(v8::IDLE);
   record.header.frame_count = 1;  // frames[0], the pc: none
   record.header.flags = kSampleFlagIdle;

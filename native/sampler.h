@@ -87,7 +87,6 @@ class Sampler {
   bool running() const { return running_.load(std::memory_order_acquire); }
   // Whether a running sampler samples the thread of `isolate`.
   static bool RunningFor(v8::Isolate* isolate);
-  v8::Isolate* isolate() const { return isolate_; }
   // CPU time the sampled thread has used (readable from any thread while it lives).
   uint64_t JsThreadCpuTime() const;
 
@@ -111,7 +110,6 @@ class Sampler {
   void MoveRingToStore();
   void RecordIdleSample();
   void WatchSignalHandlers();
-  uint64_t ReadJsThreadCpuTime() const;
   bool TakeSlot();
   void ReleaseSlot();
   std::string InstallHandler();

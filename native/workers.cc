@@ -273,9 +273,4 @@ std::vector<std::string> Workers::TakeErrors() {
   return errors;
 }
 
-size_t Workers::RegisteredCount() {
-  std::lock_guard<std::mutex> lock(g_mutex);
-  return g_entries == nullptr ? 0 : g_entries->size();
-}
-
 }  // namespace nodeinstrument

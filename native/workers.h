@@ -65,7 +65,6 @@ class Workers {
   static std::vector<WorkerDrain> DrainAll();
   // Why workers could not be sampled since StartAll (one line each).
   static std::vector<std::string> TakeErrors();
-  static size_t RegisteredCount();
 };
 
 }  // namespace nodeinstrument
