@@ -94,10 +94,10 @@ export class CodeMap<T> {
     return this.values;
   }
 
-  /** Moves the range that starts exactly at `from` (GC relocation). */
-  move(from: number, to: number): void {
+  /** Moves the range that starts exactly at `from` (GC relocation); returns its size, 0 if there is none. */
+  move(from: number, to: number): number {
     const index = this.indexOfStart(from);
-    if (index === -1) return;
+    if (index === -1) return 0;
     const size = this.ends[index]! - from;
     const value = this.values[index]!;
     this.starts.splice(index, 1);
@@ -105,6 +105,7 @@ export class CodeMap<T> {
     this.values.splice(index, 1);
     this.lookupCache.clear();
     this.add(to, size, value);
+    return size;
   }
 
   /** The range holding `address`, with its bounds. Not cached. */

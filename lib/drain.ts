@@ -42,7 +42,7 @@ export type CodeEvent =
 
 export const NO_SCRIPT_OFFSET = 0xffffffff;
 
-function readU64(view: DataView, offset: number): number {
+export function readU64(view: DataView, offset: number): number {
   // Addresses, nanoseconds and sequence numbers all fit a double exactly
   // (or to within nanoseconds after 104 days of uptime).
   return view.getUint32(offset, true) + view.getUint32(offset + 4, true) * 0x1_0000_0000;
@@ -78,18 +78,19 @@ export function decodeSamples(buffer: ArrayBuffer): RawSample[] {
 }
 
 const utf8 = new TextDecoder('utf-8');
-const KIND_ADDED = 1;
-const KIND_MOVED = 2;
-const KIND_LINES = 3;
+/** kCodeEvent* in native/sample_record.h. */
+export const CodeEventKind = { added: 1, moved: 2, lines: 3 } as const;
+/** kCodeEventFlag*: listed, an event of V8's listing of existing code (lib/code-listing.ts). */
+export const CodeEventFlag = { listed: 1 } as const;
 
 export function decodeName(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
 
-export function decodeCodeEvents(buffer: ArrayBuffer): CodeEvent[] {
+/** Every event of a drained code event log, from byte `offset` on. */
+export function decodeCodeEvents(buffer: ArrayBuffer, offset = 0): CodeEvent[] {
   const view = new DataView(buffer);
   const events: CodeEvent[] = [];
-  let offset = 0;
   while (offset + CODE_EVENT_HEADER_BYTES <= buffer.byteLength) {
     const kind = view.getUint8(offset);
     const codeType = view.getUint8(offset + 1);
@@ -97,12 +98,12 @@ export function decodeCodeEvents(buffer: ArrayBuffer): CodeEvent[] {
     const seq = readU64(view, offset + 8);
     const start = readU64(view, offset + 16);
     const size = readU64(view, offset + 24);
-    if (kind === KIND_ADDED) {
+    if (kind === CodeEventKind.added) {
       const nameBytes = new Uint8Array(buffer, offset + CODE_EVENT_HEADER_BYTES, nameLength);
       events.push({ kind: 'added', seq, codeType, start, size, nameBytes });
-    } else if (kind === KIND_MOVED) {
+    } else if (kind === CodeEventKind.moved) {
       events.push({ kind: 'moved', seq, codeType, start, size, newStart: readU64(view, offset + 32) });
-    } else if (kind === KIND_LINES) {
+    } else if (kind === CodeEventKind.lines) {
       // The payload starts 8-aligned in the buffer; pairs of little-endian uint32.
       const table = new Uint32Array(buffer, offset + CODE_EVENT_HEADER_BYTES, nameLength >>> 2);
       events.push({ kind: 'lines', seq, codeType, start, table });

@@ -2,7 +2,8 @@
  * One recording: starts the native sampler, drains it periodically and at the
  * end, feeds the symbolizer and produces a Session.
  */
-import { decodeCodeEvents, decodeSamples } from './drain';
+import { decodeDrainedCode } from './code-listing';
+import { decodeSamples } from './drain';
 import { countRecording, labelState } from './labels-state';
 import { MemoryRecorder } from './memory';
 import { ProfileMode } from './mode';
@@ -183,7 +184,8 @@ export class Recorder {
 
   private drain(): void {
     const { samples, codeEvents } = this.native.drain();
-    this.symbolizer.process(decodeSamples(samples), decodeCodeEvents(codeEvents));
+    const { listing, events } = decodeDrainedCode(codeEvents);
+    this.symbolizer.process(decodeSamples(samples), events, listing);
     this.workers?.drain();
     this.memory.poll();
   }

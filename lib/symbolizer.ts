@@ -3,6 +3,7 @@
  * events in sequence order so that every sample is looked up in the code map
  * as it was when the sample was taken.
  */
+import { CodeListing } from './code-listing';
 import { CodeMap } from './code-map';
 import { isOptimizedCodeName, isTieredCodeName, parseCodeName } from './code-name';
 import { CodeEvent, CodeType, decodeName, NO_SCRIPT_OFFSET, RawSample, SampleFlag, VmState } from './drain';
@@ -72,6 +73,11 @@ export class Symbolizer {
    * drained buffer alive (docs/benchmarks.md, section 9).
    */
   private readonly tieredNames = new Set<string>();
+  /**
+   * V8's listing of the code that existed when the recording started, whose
+   * entries move into the code map as samples land in them.
+   */
+  private listing: CodeListing | undefined;
   /** Line tables wait here for the 'added' event of their code (V8 sends them just before). */
   private readonly pendingLines = new Map<number, Uint32Array>();
   /** Frame ids of interrupted pcs outside V8's code, by library (per window). */
@@ -132,21 +138,50 @@ export class Symbolizer {
     this.positions = new PositionRecorder();
   }
 
-  /** Adds one drained batch. Samples and events each come in sequence order. */
-  process(samples: readonly RawSample[], events: readonly CodeEvent[]): void {
+  /**
+   * Adds one drained batch. Samples and events each come in sequence order;
+   * a listing of existing code, if any, came before the events.
+   */
+  process(samples: readonly RawSample[], events: readonly CodeEvent[], listing?: CodeListing): void {
     let next = 0;
-    for (const sample of samples) {
+    let index = 0;
+    if (listing !== undefined) {
+      while (index < samples.length && samples[index]!.seq < listing.firstSeq) this.addSample(samples[index++]!);
+      this.useListing(listing);
+    }
+    for (; index < samples.length; index++) {
+      const sample = samples[index]!;
       while (next < events.length && events[next]!.seq < sample.seq) this.apply(events[next++]!);
       this.addSample(sample);
     }
     while (next < events.length) this.apply(events[next++]!);
   }
 
+  /**
+   * The recording's listing is kept as it is. A later one (V8 lists all code
+   * again when another listener joins) is newer than everything applied so
+   * far, so it is added to the code map, as its events would have been.
+   */
+  private useListing(listing: CodeListing): void {
+    this.codeEpoch++;
+    if (this.listing === undefined && this.codeMap.size === 0) {
+      this.listing = listing;
+      return;
+    }
+    for (const { start, end, entry } of listing.remaining(() => true)) {
+      this.listing?.evict(start, end);
+      this.codeMap.add(start, end - start, entry);
+      this.noteTiered(entry.nameBytes);
+    }
+  }
+
   private apply(event: CodeEvent): void {
     this.codeEpoch++;
     if (event.kind === 'moved') {
+      this.adoptListed(event.start);
       this.adoptInherited(event.start);
-      this.codeMap.move(event.start, event.newStart);
+      const size = this.codeMap.move(event.start, event.newStart);
+      if (size > 0) this.listing?.evict(event.newStart, event.newStart + size);
       return;
     }
     if (event.kind === 'lines') {
@@ -162,6 +197,7 @@ export class Symbolizer {
       entry.isBytecode = event.codeType === CodeType.bytecode;
       this.pendingLines.delete(event.start);
     }
+    this.listing?.evict(event.start, event.start + Math.max(event.size, 1));
     this.codeMap.add(event.start, event.size, entry);
   }
 
@@ -175,7 +211,7 @@ export class Symbolizer {
 
   /** The code at an address, its name parsed. */
   private lookup(address: number): CodeEntry | undefined {
-    const entry = this.codeMap.lookup(address) ?? this.adoptInherited(address);
+    const entry = this.codeMap.lookup(address) ?? this.adoptListed(address) ?? this.adoptInherited(address);
     if (entry !== undefined && (entry.frameId === -1 || entry.window !== this.window)) {
       if (entry.frame === undefined) {
         const parsed = parseCodeName(decodeName(entry.nameBytes), entry.isWasm);
@@ -186,6 +222,14 @@ export class Symbolizer {
       entry.window = this.window;
     }
     return entry;
+  }
+
+  /** Moves the listed range holding `address` into the code map (where moves apply to it from now on). */
+  private adoptListed(address: number): CodeEntry | undefined {
+    const range = this.listing?.take(address);
+    if (range === undefined) return undefined;
+    this.codeMap.add(range.start, range.end - range.start, range.entry);
+    return range.entry;
   }
 
   /**
@@ -215,18 +259,21 @@ export class Symbolizer {
    * they point into must not outlive this recording.
    */
   catalog(which: 'optimized' | 'all' = 'optimized'): CodeCatalog {
-    return CodeMap.merge(
-      this.codeMap,
-      this.inherited ?? new CodeMap<CodeEntry>(),
-      which === 'all' ? () => true : (entry) => isOptimizedCodeName(entry.nameBytes),
-      (entry) => ({
-        nameBytes: entry.nameBytes.slice(),
-        isWasm: entry.isWasm,
-        frameId: -1,
-        interpreterPlumbing: false,
-        ...(entry.lines ? { lines: entry.lines.slice(), isBytecode: entry.isBytecode } : {}),
-      }),
-    );
+    const keep = which === 'all' ? () => true : (entry: CodeEntry) => isOptimizedCodeName(entry.nameBytes);
+    let older = this.inherited ?? new CodeMap<CodeEntry>();
+    if (this.listing !== undefined) {
+      // What is left of the listing is newer than anything inherited, and older than the code map.
+      const listed = new CodeMap<CodeEntry>();
+      for (const { start, end, entry } of this.listing.remaining(() => true)) listed.add(start, end - start, entry);
+      older = CodeMap.merge(listed, older, keep, (entry) => entry);
+    }
+    return CodeMap.merge(this.codeMap, older, keep, (entry) => ({
+      nameBytes: entry.nameBytes.slice(),
+      isWasm: entry.isWasm,
+      frameId: -1,
+      interpreterPlumbing: false,
+      ...(entry.lines ? { lines: entry.lines.slice(), isBytecode: entry.isBytecode } : {}),
+    }));
   }
 
   /**
@@ -238,6 +285,10 @@ export class Symbolizer {
     if (!this.positions.hasPositions) return session;
     const resolver = new InlineResolver(readSource);
     try {
+      // The listing's names first: every later name for the same function is newer.
+      for (const nameBytes of this.listing?.names() ?? []) {
+        if (isTieredCodeName(nameBytes)) resolver.addTieredFunction(parseCodeName(decodeName(nameBytes)).frame);
+      }
       for (const name of this.tieredNames) resolver.addTieredFunction(parseCodeName(name).frame);
       // Code from before this recording (a code watcher's, which this recording did not list again).
       for (const entry of this.inherited?.entries() ?? []) {

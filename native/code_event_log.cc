@@ -137,9 +137,11 @@ void CodeEventLog::Install(bool enumerate_existing) {
   }
   // The listing of existing code arrives inside this call and is kept whole,
   // however large: the cap is for events nobody takes, not for the listing.
+  // Its events are flagged as listed.
   {
     std::lock_guard<std::mutex> lock(mutex_);
     bounded_ = false;
+    listing_ = enumerate_existing;
   }
   isolate->SetJitCodeEventHandler(
       enumerate_existing ? v8::kJitCodeEventEnumExisting : v8::kJitCodeEventDefault,
@@ -147,6 +149,7 @@ void CodeEventLog::Install(bool enumerate_existing) {
   installed_ = true;
   std::lock_guard<std::mutex> lock(mutex_);
   bounded_ = keep_all_holders_ == 0;
+  listing_ = false;
 }
 
 bool CodeEventLog::Acquire(bool keep_all) {
@@ -202,6 +205,7 @@ void CodeEventLog::Append(uint8_t kind, uint8_t code_type, uint64_t start,
   header.size = size;
   header.new_start = new_start;
   std::lock_guard<std::mutex> lock(mutex_);
+  if (listing_) header.flags = kCodeEventFlagListed;
   ++event_count_;
   if (bounded_ && bytes_.size() > kMaxPendingBytes) {
     // Older events go; newer ones are kept: the code V8 does not list again

@@ -76,6 +76,7 @@ class CodeEventLog {
   uint64_t event_count_ = 0;
   bool overflowed_ = false;
   bool bounded_ = true;     // under the mutex: no keep_all holder
+  bool listing_ = false;    // under the mutex: V8 is listing existing code (Install)
   int holders_ = 0;         // JS thread only
   int keep_all_holders_ = 0;  // JS thread only
   bool installed_ = false;  // JS thread only

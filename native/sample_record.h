@@ -40,7 +40,7 @@ constexpr uint16_t kSampleFlagTopOfStack = 8;
 struct CodeEventHeader {
   uint8_t kind;       // kCodeEvent*
   uint8_t code_type;  // v8::JitCodeEvent::CodeType
-  uint16_t reserved;
+  uint16_t flags;     // kCodeEventFlag*
   uint32_t name_len;
   uint64_t seq;
   uint64_t start;
@@ -52,6 +52,11 @@ static_assert(sizeof(CodeEventHeader) == 40, "layout shared with lib/drain.ts");
 constexpr uint8_t kCodeEventAdded = 1;
 constexpr uint8_t kCodeEventMoved = 2;
 constexpr uint8_t kCodeEventLines = 3;
+
+// The event is part of V8's listing of existing code (sent inside
+// SetJitCodeEventHandler with kJitCodeEventEnumExisting): lib/code-listing.ts
+// keeps a listing in columns instead of applying it event by event.
+constexpr uint16_t kCodeEventFlagListed = 1;
 
 inline constexpr uint64_t AlignUp8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
 
