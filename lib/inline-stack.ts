@@ -17,8 +17,12 @@
  *   TurboFan code of their own first, which the code events report. So the
  *   candidates are the innermost function holding the offset in F's script,
  *   and in each other script the innermost one holding it if that function
- *   was tiered up. One candidate: that is G. Several: F's script's if it is
- *   among them, else the offset is ambiguous and no inlined frame is shown.
+ *   was tiered up. F's script's innermost function is a candidate too when
+ *   F calls it by name: V8 can inline a function before it tiers up on its
+ *   own (Node 22 compiled a loop with its helper inlined before the helper's
+ *   own Sparkplug code, in about half the runs), and then it never does. One
+ *   candidate: that is G. Several: F's script's if it is among them, else the
+ *   offset is ambiguous and no inlined frame is shown.
  *
  * What cannot be recovered: the functions between F and G when G was inlined
  * into a function that was itself inlined into F (shown as F -> [inlined] G),
@@ -52,6 +56,8 @@ export class InlineResolver {
   private readonly scripts = new Map<string, ScriptIndex | null>();
   /** Per file, the V8 names of tiered-up functions by `line:column`. */
   private readonly tiered = new Map<string, Map<string, string>>();
+  /** Whether function A of a file calls function B by name, by `A:B:file` (calledByFrame). */
+  private readonly callsSeen = new Map<string, boolean>();
 
   constructor(private readonly readSource: SourceReader) {}
 
@@ -124,6 +130,13 @@ export class InlineResolver {
       candidates.push({ file, ...found });
       if (file === frame.file) sameScriptIsTiered = true;
     }
+    if (!sameScriptIsTiered) {
+      const called = this.calledByFrame(frame, ownFile, position);
+      if (called !== undefined) {
+        candidates.push(called);
+        sameScriptIsTiered = true;
+      }
+    }
     let chosen: { file: string; script: ScriptFunctions; index: number } | undefined;
     if (candidates.length === 1) chosen = candidates[0];
     else if (sameScriptIsTiered) chosen = candidates.find((candidate) => candidate.file === frame.file);
@@ -141,6 +154,28 @@ export class InlineResolver {
     }
     this.counts.inlined++;
     return [{ frame, line: 0 }, { frame: this.frameOf(chosen.file, chosen.script, chosen.index), line: chosen.script.lineOf(position) }];
+  }
+
+  /**
+   * The innermost function of the frame's own script holding `position`, if
+   * the frame's function calls it by name (`name(` or `.name(` in its source)
+   * and the position can start a token there.
+   */
+  private calledByFrame(frame: FrameInfo, ownFile: ScriptIndex, position: number): { file: string; script: ScriptFunctions; index: number } | undefined {
+    if (position >= ownFile.source.length || !startsToken(ownFile.source, position)) return undefined;
+    const whole = ownFile.full();
+    const caller = whole?.functionNamed(frame.line, frame.column);
+    if (whole === undefined || caller === undefined || caller === TOP_LEVEL) return undefined;
+    const index = whole.innermostAt(position);
+    if (index === TOP_LEVEL || index === caller) return undefined;
+    const key = `${caller}:${index}:${frame.file}`;
+    let calls = this.callsSeen.get(key);
+    if (calls === undefined) {
+      const { start, end } = whole.functions[caller]!;
+      calls = callsByName(whole.source.slice(start, end), whole.functions[index]!.name);
+      this.callsSeen.set(key, calls);
+    }
+    return calls ? { file: frame.file, script: whole, index } : undefined;
   }
 
   /** The frame of function `index` of a script, inlined, named as V8 names it where V8 named it. */
@@ -164,6 +199,13 @@ export class InlineResolver {
 }
 
 const IDENTIFIER_PART = /[\p{ID_Continue}$\u200c\u200d]/u;
+
+/** Whether `source` calls a function named `name`: `name(` or `.name(`, not as the end of a longer word. */
+function callsByName(source: string, name: string): boolean {
+  if (!/^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(name)) return false;
+  const escaped = name.replace(/\$/g, '\\$');
+  return new RegExp(`(?<![\\p{ID_Continue}$\\u200c\\u200d])${escaped}\\s*\\(`, 'u').test(source);
+}
 
 /**
  * Whether a script offset can be one of V8's source positions: they mark the

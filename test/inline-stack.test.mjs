@@ -135,6 +135,23 @@ test('an offset from another script goes to the one tiered-up function holding i
   assert.deepEqual(describe(cross.expand(outerFrame, midWord, false)), ['outer:0']);
 });
 
+test('a function of the frame\'s own script that the frame calls by name wins over a tiered function of another script', () => {
+  // lib.js has a tiered-up function at the very offsets of hash (in app.js).
+  const other = `${' '.repeat(offsetOf(APP, 'function hash'))}function more(y) {\n  return Math.imul(y, 7) >>> 0;\n}\n`;
+  const r = resolver({ '/app.js': APP, '/lib.js': other });
+  r.addTieredFunction({ name: 'more', file: '/lib.js', line: 1, column: offsetOf(APP, 'function hash') + 14, kind: 'js' });
+  assert.equal(offsetOf(other, 'Math.imul'), offsetOf(APP, 'Math.imul'));
+  // outer calls hash(...): V8 can inline hash before hash tiers up (Node 22 did).
+  assert.deepEqual(describe(r.expand(outerFrame, offsetOf(APP, 'Math.imul'), false)), ['outer:0', '[inlined] hash:3']);
+  // Box's getter is never called by name from outer: a tiered function of lib.js holding the offset is taken.
+  const inGetter = offsetOf(APP, 'this.v.length');
+  const head = 'function far(z) { ';
+  const lib = `${' '.repeat(inGetter - head.length)}${head}return z; }\n`;
+  const r2 = resolver({ '/app.js': APP, '/lib.js': lib });
+  r2.addTieredFunction({ name: 'far', file: '/lib.js', line: 1, column: inGetter - head.length + 13, kind: 'js' });
+  assert.deepEqual(describe(r2.expand(outerFrame, inGetter, false)), ['outer:0', '[inlined] far:1']);
+});
+
 test('no source, or a source where V8\'s function does not start: the frame stays as it is', () => {
   const r = resolver({ '/app.js': 'let x = 1;\n'.repeat(20) });
   assert.deepEqual(describe(r.expand(outerFrame, 5, false)), ['outer:0']);
