@@ -6,6 +6,7 @@
       "sources": [
         "native/addon.cc",
         "native/code_event_log.cc",
+        "native/code_listing.cc",
         "native/sampler.cc",
         "native/native_symbols.cc",
         "native/memory_monitor.cc",

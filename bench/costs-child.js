@@ -27,7 +27,6 @@ const longRunS = config.longRunS ?? 60;
 const dist = (file) => path.join(ROOT, 'dist', 'cjs', file);
 const native = require(path.join(ROOT, 'build', 'Release', 'nodeinstrument.node'));
 const drainModule = require(dist('drain.js'));
-const codeListingModule = require(dist('code-listing.js'));
 const { Recorder } = require(dist('recorder.js'));
 const { Symbolizer } = require(dist('symbolizer.js'));
 const { SessionBuilder } = require(dist('session.js'));
@@ -56,8 +55,7 @@ function wrap(object, key, label) {
 }
 wrap(native, 'drain', 'nativeDrain');
 wrap(drainModule, 'decodeSamples', 'decodeSamples');
-// The listing of existing code (kept in columns) and the other code events.
-wrap(codeListingModule, 'decodeDrainedCode', 'decodeCodeEvents');
+wrap(drainModule, 'decodeCodeEvents', 'decodeCodeEvents');
 wrap(Symbolizer.prototype, 'process', 'symbolize');
 // Inside symbolize: replaying code events vs turning samples into stacks.
 // (Each wrapped call adds ~0.1 us of performance.now() to `symbolize`.)

@@ -93,8 +93,7 @@ function makeVariants() {
           n.memoryStart = memoryStart;
         }
         if (periodic !== 'full') {
-          const { decodeSamples } = require(path.join(ROOT, 'dist', 'cjs', 'drain.js'));
-          const { decodeDrainedCode } = require(path.join(ROOT, 'dist', 'cjs', 'code-listing.js'));
+          const { decodeSamples, decodeCodeEvents } = require(path.join(ROOT, 'dist', 'cjs', 'drain.js'));
           const rec = r;
           rec.drain = function drain() {
             const t0 = performance.now();
@@ -104,9 +103,9 @@ function makeVariants() {
             const { samples, codeEvents } = rec.native.drain();
             if (periodic === 'copy') return;
             const s = decodeSamples(samples);
-            const { listing, events } = decodeDrainedCode(codeEvents);
-            if (periodic === 'code') rec.symbolizer.process([], events, listing);
-            else if (periodic === 'nomem') rec.symbolizer.process(s, events, listing);
+            const e = decodeCodeEvents(codeEvents);
+            if (periodic === 'code') rec.symbolizer.process([], e);
+            else if (periodic === 'nomem') rec.symbolizer.process(s, e);
           };
         }
       },

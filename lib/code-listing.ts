@@ -1,24 +1,22 @@
 /**
  * V8's listing of the code that exists when a recording starts, kept in
- * columns over the drained log until a sample lands in it.
+ * columns until a sample lands in it.
  *
  * Every recording starts with this listing: about 3,000 code objects in a
  * small program (builtins, bytecode, compiled functions), of which samples
  * land in a few dozen. Applying it to the code map made an entry object per
  * code object in the recording's first drain, on the JS thread and inside the
- * profiled work, plus the garbage collections that copied those objects (about
- * a point of a 300 ms recording at 1 kHz, docs/benchmarks.md sections 10 and
- * 12). Here the listing is a few typed arrays, sorted once; the symbolizer
- * takes an entry out (into its code map, where later moves apply to it) when a
- * sample first lands in it, and newer code evicts what it overlaps, as in the
- * code map.
+ * profiled work, plus the garbage collections that copied those objects
+ * (docs/benchmarks.md, sections 10 and 12). The native log now collects the
+ * listing as V8 sends it and hands it over sorted by address, in columns
+ * (native/code_listing.h), which this class views as typed arrays. The
+ * symbolizer takes an entry out (into its code map, where later moves apply to
+ * it) when a sample first lands in it, and newer code evicts what it overlaps,
+ * as in the code map.
  */
-import { CODE_EVENT_HEADER_BYTES, CodeEvent, CodeEventFlag, CodeEventKind, CodeType, decodeCodeEvents, readU64 } from './drain';
-import { CodeMap } from './code-map';
+import { CodeType } from './drain';
 import { LoggedCodeEntry } from './logged-code-entry';
 import type { CodeEntry } from './symbolizer';
-
-const align8 = (n: number): number => (n + 7) & ~7;
 
 /** One live range of the listing, for whoever copies what is left of it (Symbolizer.catalog). */
 export interface ListedRange {
@@ -28,82 +26,50 @@ export interface ListedRange {
 }
 
 export class CodeListing {
-  /** Sequence number of the listing's first event: samples before it did not see it. */
-  readonly firstSeq: number;
   /** Ranges in address order, none overlapping. */
   private readonly starts: Float64Array;
   private readonly ends: Float64Array;
-  /** Byte offset and length of each name in the drained log. */
+  /** Byte offset (in the drained log) and length of each name. */
   private readonly nameOffsets: Uint32Array;
   private readonly nameLengths: Uint32Array;
-  /** Byte offset and length of each line position table in the log (length 0: none). */
+  /** Byte offset and length of each line position table (length 0: none). */
   private readonly lineOffsets: Uint32Array;
   private readonly lineLengths: Uint32Array;
   private readonly codeTypes: Uint8Array;
   /** 1 once taken by the symbolizer or evicted by newer code. */
   private readonly gone: Uint8Array;
+  /** The drained log, and where the payload starts in it: name and line offsets count from there. */
+  private readonly log: ArrayBuffer;
+  private readonly base: number;
   private live: number;
 
-  private constructor(
-    private readonly log: ArrayBuffer,
-    firstSeq: number,
-    columns: Columns,
-  ) {
-    this.firstSeq = firstSeq;
-    this.starts = columns.starts;
-    this.ends = columns.ends;
-    this.nameOffsets = columns.nameOffsets;
-    this.nameLengths = columns.nameLengths;
-    this.lineOffsets = columns.lineOffsets;
-    this.lineLengths = columns.lineLengths;
-    this.codeTypes = columns.codeTypes;
-    this.gone = new Uint8Array(columns.starts.length);
-    this.live = columns.starts.length;
-  }
-
-  /**
-   * Reads the listing at the head of a drained code event log: the leading
-   * run of events the native log flagged as listed ('added' events and their
-   * line tables; a move ends the run). Returns the listing (undefined if the
-   * log does not start with one) and the offset of the first event after it.
-   */
-  static read(log: ArrayBuffer): { listing: CodeListing | undefined; end: number } {
-    const view = new DataView(log);
-    // First pass: where the run ends and how many ranges it lists, so the columns are sized once.
-    let count = 0;
-    let end = 0;
-    while (end + CODE_EVENT_HEADER_BYTES <= log.byteLength) {
-      const kind = view.getUint8(end);
-      if ((view.getUint16(end + 2, true) & CodeEventFlag.listed) === 0 || kind === CodeEventKind.moved) break;
-      if (kind === CodeEventKind.added) count++;
-      end += CODE_EVENT_HEADER_BYTES + align8(view.getUint32(end + 4, true));
-    }
-    if (count === 0) return { listing: undefined, end: 0 };
-    const columns = emptyColumns(count);
-    const linesOf = new Map<number, number>(); // code start -> offset of its 'lines' event (sent just before its 'added')
-    let n = 0;
-    for (let offset = 0; offset < end; offset += CODE_EVENT_HEADER_BYTES + align8(view.getUint32(offset + 4, true))) {
-      const kind = view.getUint8(offset);
-      const start = readU64(view, offset + 16);
-      if (kind === CodeEventKind.lines) {
-        linesOf.set(start, offset);
-        continue;
-      }
-      if (kind !== CodeEventKind.added) continue;
-      const linesAt = linesOf.get(start);
-      if (linesAt !== undefined) {
-        columns.lineOffsets[n] = linesAt + CODE_EVENT_HEADER_BYTES;
-        columns.lineLengths[n] = view.getUint32(linesAt + 4, true);
-        linesOf.delete(start);
-      }
-      columns.starts[n] = start;
-      columns.ends[n] = start + Math.max(readU64(view, offset + 24), 1);
-      columns.nameOffsets[n] = offset + CODE_EVENT_HEADER_BYTES;
-      columns.nameLengths[n] = view.getUint32(offset + 4, true);
-      columns.codeTypes[n] = view.getUint8(offset + 1);
-      n++;
-    }
-    return { listing: new CodeListing(log, readU64(view, 8), inAddressOrder(columns)), end };
+  /** Views the payload of a listing event (the layout of native/code_listing.h) without copying it. */
+  constructor(payload: Uint8Array) {
+    const log = payload.buffer as ArrayBuffer;
+    const base = payload.byteOffset;
+    const n = new DataView(log, base, 8).getUint32(0, true);
+    let at = base + 8;
+    const doubles = (): Float64Array => {
+      const view = new Float64Array(log, at, n);
+      at += 8 * n;
+      return view;
+    };
+    const words = (): Uint32Array => {
+      const view = new Uint32Array(log, at, n);
+      at += 4 * n;
+      return view;
+    };
+    this.log = log;
+    this.starts = doubles();
+    this.ends = doubles();
+    this.nameOffsets = words();
+    this.nameLengths = words();
+    this.lineOffsets = words();
+    this.lineLengths = words();
+    this.codeTypes = new Uint8Array(log, at, n);
+    this.base = base;
+    this.gone = new Uint8Array(n);
+    this.live = n;
   }
 
   /** Ranges not yet taken or evicted. */
@@ -147,15 +113,15 @@ export class CodeListing {
   }
 
   private nameBytesAt(index: number): Uint8Array {
-    return new Uint8Array(this.log, this.nameOffsets[index]!, this.nameLengths[index]!);
+    return new Uint8Array(this.log, this.base + this.nameOffsets[index]!, this.nameLengths[index]!);
   }
 
   private entryAt(index: number): CodeEntry {
     const codeType = this.codeTypes[index]!;
-    const entry: CodeEntry = new LoggedCodeEntry(this.log, this.nameOffsets[index]!, this.nameLengths[index]!, codeType === CodeType.wasm);
+    const entry: CodeEntry = new LoggedCodeEntry(this.log, this.base + this.nameOffsets[index]!, this.nameLengths[index]!, codeType === CodeType.wasm);
     const lineLength = this.lineLengths[index]!;
     if (lineLength > 0) {
-      entry.lines = new Uint32Array(this.log, this.lineOffsets[index]!, lineLength >>> 2);
+      entry.lines = new Uint32Array(this.log, this.base + this.lineOffsets[index]!, lineLength >>> 2);
       entry.isBytecode = codeType === CodeType.bytecode;
     }
     return entry;
@@ -174,79 +140,3 @@ export class CodeListing {
   }
 }
 
-interface Columns {
-  starts: Float64Array;
-  ends: Float64Array;
-  nameOffsets: Uint32Array;
-  nameLengths: Uint32Array;
-  lineOffsets: Uint32Array;
-  lineLengths: Uint32Array;
-  codeTypes: Uint8Array;
-}
-
-function emptyColumns(n: number): Columns {
-  return {
-    starts: new Float64Array(n),
-    ends: new Float64Array(n),
-    nameOffsets: new Uint32Array(n),
-    nameLengths: new Uint32Array(n),
-    lineOffsets: new Uint32Array(n),
-    lineLengths: new Uint32Array(n),
-    codeTypes: new Uint8Array(n),
-  };
-}
-
-/**
- * The columns (in the order V8 listed the code) sorted by address. Where
- * ranges overlap, the code map's rule decides (newer code evicts what it
- * overlaps). V8 lists a few code objects twice (the same start and size):
- * the later is kept. Other overlaps have not been seen; if there are any,
- * the ranges are added to a code map in the listing's order, which settles them.
- */
-function inAddressOrder(columns: Columns): Columns {
-  const { starts, ends } = columns;
-  const order: number[] = [];
-  for (let i = 0; i < starts.length; i++) order.push(i);
-  // V8 lists code mostly in address order: TimSort is close to linear on that.
-  // Equal starts: in the listing's order, so that the later one replaces the earlier below.
-  order.sort((a, b) => starts[a]! - starts[b]! || a - b);
-  let kept: readonly number[] = order;
-  let count = 0;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    const previous = count > 0 ? order[count - 1]! : -1;
-    if (previous !== -1 && starts[previous] === starts[i]) {
-      order[count - 1] = i;
-    } else if (previous !== -1 && ends[previous]! > starts[i]!) {
-      const map = new CodeMap<number>();
-      for (let j = 0; j < starts.length; j++) map.add(starts[j]!, ends[j]! - starts[j]!, j);
-      kept = map.entries();
-      count = kept.length;
-      break;
-    } else {
-      order[count++] = i;
-    }
-  }
-  const sorted = emptyColumns(count);
-  for (let k = 0; k < count; k++) {
-    const i = kept[k]!;
-    sorted.starts[k] = starts[i]!;
-    sorted.ends[k] = ends[i]!;
-    sorted.nameOffsets[k] = columns.nameOffsets[i]!;
-    sorted.nameLengths[k] = columns.nameLengths[i]!;
-    sorted.lineOffsets[k] = columns.lineOffsets[i]!;
-    sorted.lineLengths[k] = columns.lineLengths[i]!;
-    sorted.codeTypes[k] = columns.codeTypes[i]!;
-  }
-  return sorted;
-}
-
-/**
- * A drained code event log as the symbolizer takes it: V8's listing of
- * existing code at its head kept in columns (a CodeListing), the rest as
- * events.
- */
-export function decodeDrainedCode(buffer: ArrayBuffer): { listing: CodeListing | undefined; events: CodeEvent[] } {
-  const { listing, end } = CodeListing.read(buffer);
-  return { listing, events: decodeCodeEvents(buffer, end) };
-}

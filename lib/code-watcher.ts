@@ -12,10 +12,11 @@
  * catalog when a recording starts, which then starts without the heap walk.
  * The pprof endpoint, the signal trigger and the middleware arm one.
  */
+import { CodeListing } from './code-listing';
 import { CodeMap } from './code-map';
 import { CodeType, decodeCodeEvents } from './drain';
 import { loadNative } from './native';
-import { CodeCatalog, CodeEntry } from './symbolizer';
+import { CodeCatalog, CodeEntry, detachedCodeEntry } from './symbolizer';
 
 /**
  * Every copy of nodeinstrument loaded in a process (the CLI's and an app's
@@ -115,6 +116,11 @@ export function watchedCodeCatalog(): CodeCatalog | undefined {
   for (const event of decodeCodeEvents(codeEvents)) {
     if (event.kind === 'moved') {
       catalog.move(event.start, event.newStart);
+    } else if (event.kind === 'listing') {
+      // All existing code, newer than what the catalog knew: names copied, as below.
+      for (const { start, end, entry } of new CodeListing(event.payload).remaining(() => true)) {
+        catalog.add(start, end - start, detachedCodeEntry(entry));
+      }
     } else if (event.kind === 'lines') {
       // A line table comes just before the 'added' event of its code.
       pendingLines.set(event.start, event.table.slice());
@@ -150,3 +156,4 @@ export function recordingStopped(codeMap: CodeCatalog): void {
   catalog = codeMap;
   seenGeneration = shared.generation;
 }
+

@@ -38,11 +38,17 @@ export type CodeEvent =
    * before its 'added' event (Ignition and TurboFan code only): pairs of
    * (code offset, script offset), NO_SCRIPT_OFFSET where V8 has none.
    */
-  | { kind: 'lines'; seq: number; codeType: number; start: number; table: Uint32Array };
+  | { kind: 'lines'; seq: number; codeType: number; start: number; table: Uint32Array }
+  /**
+   * V8's listing of the code that existed before `seq` (when a recording
+   * starts, or when V8 lists all code again), in columns sorted by address
+   * (native/code_listing.h; viewed by lib/code-listing.ts).
+   */
+  | { kind: 'listing'; seq: number; payload: Uint8Array };
 
 export const NO_SCRIPT_OFFSET = 0xffffffff;
 
-export function readU64(view: DataView, offset: number): number {
+function readU64(view: DataView, offset: number): number {
   // Addresses, nanoseconds and sequence numbers all fit a double exactly
   // (or to within nanoseconds after 104 days of uptime).
   return view.getUint32(offset, true) + view.getUint32(offset + 4, true) * 0x1_0000_0000;
@@ -78,19 +84,19 @@ export function decodeSamples(buffer: ArrayBuffer): RawSample[] {
 }
 
 const utf8 = new TextDecoder('utf-8');
-/** kCodeEvent* in native/sample_record.h. */
-export const CodeEventKind = { added: 1, moved: 2, lines: 3 } as const;
-/** kCodeEventFlag*: listed, an event of V8's listing of existing code (lib/code-listing.ts). */
-export const CodeEventFlag = { listed: 1 } as const;
+const KIND_ADDED = 1;
+const KIND_MOVED = 2;
+const KIND_LINES = 3;
+const KIND_LISTING = 4;
 
 export function decodeName(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
 
-/** Every event of a drained code event log, from byte `offset` on. */
-export function decodeCodeEvents(buffer: ArrayBuffer, offset = 0): CodeEvent[] {
+export function decodeCodeEvents(buffer: ArrayBuffer): CodeEvent[] {
   const view = new DataView(buffer);
   const events: CodeEvent[] = [];
+  let offset = 0;
   while (offset + CODE_EVENT_HEADER_BYTES <= buffer.byteLength) {
     const kind = view.getUint8(offset);
     const codeType = view.getUint8(offset + 1);
@@ -98,15 +104,17 @@ export function decodeCodeEvents(buffer: ArrayBuffer, offset = 0): CodeEvent[] {
     const seq = readU64(view, offset + 8);
     const start = readU64(view, offset + 16);
     const size = readU64(view, offset + 24);
-    if (kind === CodeEventKind.added) {
+    if (kind === KIND_ADDED) {
       const nameBytes = new Uint8Array(buffer, offset + CODE_EVENT_HEADER_BYTES, nameLength);
       events.push({ kind: 'added', seq, codeType, start, size, nameBytes });
-    } else if (kind === CodeEventKind.moved) {
+    } else if (kind === KIND_MOVED) {
       events.push({ kind: 'moved', seq, codeType, start, size, newStart: readU64(view, offset + 32) });
-    } else if (kind === CodeEventKind.lines) {
+    } else if (kind === KIND_LINES) {
       // The payload starts 8-aligned in the buffer; pairs of little-endian uint32.
       const table = new Uint32Array(buffer, offset + CODE_EVENT_HEADER_BYTES, nameLength >>> 2);
       events.push({ kind: 'lines', seq, codeType, start, table });
+    } else if (kind === KIND_LISTING) {
+      events.push({ kind: 'listing', seq, payload: new Uint8Array(buffer, offset + CODE_EVENT_HEADER_BYTES, nameLength) });
     }
     offset += CODE_EVENT_HEADER_BYTES + align8(nameLength);
   }

@@ -2,8 +2,7 @@
  * One recording: starts the native sampler, drains it periodically and at the
  * end, feeds the symbolizer and produces a Session.
  */
-import { decodeDrainedCode } from './code-listing';
-import { decodeSamples } from './drain';
+import { decodeCodeEvents, decodeSamples } from './drain';
 import { countRecording, labelState } from './labels-state';
 import { MemoryRecorder } from './memory';
 import { ProfileMode } from './mode';
@@ -184,8 +183,7 @@ export class Recorder {
 
   private drain(): void {
     const { samples, codeEvents } = this.native.drain();
-    const { listing, events } = decodeDrainedCode(codeEvents);
-    this.symbolizer.process(decodeSamples(samples), events, listing);
+    this.symbolizer.process(decodeSamples(samples), decodeCodeEvents(codeEvents));
     this.workers?.drain();
     this.memory.poll();
   }

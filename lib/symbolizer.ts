@@ -37,6 +37,17 @@ export interface CodeEntry {
   frame?: FrameInfo;
 }
 
+/** A copy of an entry that keeps nothing of a drained log alive (its name and line table copied). */
+export function detachedCodeEntry(entry: CodeEntry): CodeEntry {
+  return {
+    nameBytes: entry.nameBytes.slice(),
+    isWasm: entry.isWasm,
+    frameId: -1,
+    interpreterPlumbing: false,
+    ...(entry.lines ? { lines: entry.lines.slice(), isBytecode: entry.isBytecode } : {}),
+  };
+}
+
 /** Names machine code outside V8's code space. */
 export interface NativeResolver {
   /** Path of the shared object holding the address; '' if none. Called for many addresses: must be cheap. */
@@ -138,19 +149,10 @@ export class Symbolizer {
     this.positions = new PositionRecorder();
   }
 
-  /**
-   * Adds one drained batch. Samples and events each come in sequence order;
-   * a listing of existing code, if any, came before the events.
-   */
-  process(samples: readonly RawSample[], events: readonly CodeEvent[], listing?: CodeListing): void {
+  /** Adds one drained batch. Samples and events each come in sequence order. */
+  process(samples: readonly RawSample[], events: readonly CodeEvent[]): void {
     let next = 0;
-    let index = 0;
-    if (listing !== undefined) {
-      while (index < samples.length && samples[index]!.seq < listing.firstSeq) this.addSample(samples[index++]!);
-      this.useListing(listing);
-    }
-    for (; index < samples.length; index++) {
-      const sample = samples[index]!;
+    for (const sample of samples) {
       while (next < events.length && events[next]!.seq < sample.seq) this.apply(events[next++]!);
       this.addSample(sample);
     }
@@ -158,12 +160,11 @@ export class Symbolizer {
   }
 
   /**
-   * The recording's listing is kept as it is. A later one (V8 lists all code
-   * again when another listener joins) is newer than everything applied so
-   * far, so it is added to the code map, as its events would have been.
+   * The recording's first listing is kept as it is. A later one (V8 lists
+   * all code again when another listener joins) is newer than everything
+   * applied so far, so it is added to the code map, as its events would have been.
    */
   private useListing(listing: CodeListing): void {
-    this.codeEpoch++;
     if (this.listing === undefined && this.codeMap.size === 0) {
       this.listing = listing;
       return;
@@ -177,6 +178,10 @@ export class Symbolizer {
 
   private apply(event: CodeEvent): void {
     this.codeEpoch++;
+    if (event.kind === 'listing') {
+      this.useListing(new CodeListing(event.payload));
+      return;
+    }
     if (event.kind === 'moved') {
       this.adoptListed(event.start);
       this.adoptInherited(event.start);
@@ -267,13 +272,7 @@ export class Symbolizer {
       for (const { start, end, entry } of this.listing.remaining(() => true)) listed.add(start, end - start, entry);
       older = CodeMap.merge(listed, older, keep, (entry) => entry);
     }
-    return CodeMap.merge(this.codeMap, older, keep, (entry) => ({
-      nameBytes: entry.nameBytes.slice(),
-      isWasm: entry.isWasm,
-      frameId: -1,
-      interpreterPlumbing: false,
-      ...(entry.lines ? { lines: entry.lines.slice(), isBytecode: entry.isBytecode } : {}),
-    }));
+    return CodeMap.merge(this.codeMap, older, keep, detachedCodeEntry);
   }
 
   /**

@@ -5,8 +5,7 @@
  * isolate has its own code and script ids), into a session of its own. The
  * recorder merges them with its own thread's (lib/thread-merge.ts).
  */
-import { decodeDrainedCode } from './code-listing';
-import { decodeSamples } from './drain';
+import { decodeCodeEvents, decodeSamples } from './drain';
 import { ProfileMode } from './mode';
 import { NativeSampler, NativeWorkerDrain } from './native';
 import { Session, SessionBuilder, SessionMeta, ThreadInfo } from './session';
@@ -82,8 +81,7 @@ export class WorkerRecordings {
       };
       this.byKey.set(drained.key, recording);
     }
-    const { listing, events } = decodeDrainedCode(drained.codeEvents);
-    recording.symbolizer.process(decodeSamples(drained.samples), events, listing);
+    recording.symbolizer.process(decodeSamples(drained.samples), decodeCodeEvents(drained.codeEvents));
     if (drained.name !== '') recording.script = drained.name;
     if (drained.cpuTimeNs > 0) recording.cpuNs = drained.cpuTimeNs;
     if (drained.endTimeNs > 0) recording.endNs = drained.endTimeNs;

@@ -135,21 +135,24 @@ void CodeEventLog::Install(bool enumerate_existing) {
     // V8 enumerates only when a handler is set: set it afresh.
     isolate->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
   }
-  // The listing of existing code arrives inside this call and is kept whole,
-  // however large: the cap is for events nobody takes, not for the listing.
-  // Its events are flagged as listed.
+  // The listing of existing code arrives inside this call. It is collected
+  // apart and logged as one event at its end, whole however large: the cap
+  // is for events nobody takes, not for the listing. Code moved meanwhile (a
+  // GC while V8 lists) is logged as it comes, before the listing.
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    bounded_ = false;
-    listing_ = enumerate_existing;
+    if (enumerate_existing) listing_.reset(new CodeListingBuilder());
   }
   isolate->SetJitCodeEventHandler(
       enumerate_existing ? v8::kJitCodeEventEnumExisting : v8::kJitCodeEventDefault,
       &OnJitCodeEvent);
   installed_ = true;
   std::lock_guard<std::mutex> lock(mutex_);
-  bounded_ = keep_all_holders_ == 0;
-  listing_ = false;
+  if (listing_ && listing_->size() > 0) {
+    const std::vector<uint8_t> listing = listing_->Finish();
+    AppendLocked(kCodeEventListing, 0, 0, 0, 0, listing.data(), static_cast<uint32_t>(listing.size()));
+  }
+  listing_.reset();
 }
 
 bool CodeEventLog::Acquire(bool keep_all) {
@@ -197,17 +200,30 @@ void CodeEventLog::Rescan() {
 void CodeEventLog::Append(uint8_t kind, uint8_t code_type, uint64_t start,
                           uint64_t size, uint64_t new_start, const char* name,
                           uint32_t name_len) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++event_count_;
+  if (listing_ && kind == kCodeEventLines) {
+    listing_->AddLines(start, name, name_len);
+    return;
+  }
+  if (listing_ && kind == kCodeEventAdded) {
+    listing_->AddCode(start, size, code_type, name, name_len);
+    return;
+  }
+  AppendLocked(kind, code_type, start, size, new_start, name, name_len);
+}
+
+void CodeEventLog::AppendLocked(uint8_t kind, uint8_t code_type, uint64_t start,
+                                uint64_t size, uint64_t new_start, const void* payload,
+                                uint32_t payload_len) {
   CodeEventHeader header{};
   header.kind = kind;
   header.code_type = code_type;
-  header.name_len = name_len;
+  header.name_len = payload_len;
   header.start = start;
   header.size = size;
   header.new_start = new_start;
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (listing_) header.flags = kCodeEventFlagListed;
-  ++event_count_;
-  if (bounded_ && bytes_.size() > kMaxPendingBytes) {
+  if (bounded_ && kind != kCodeEventListing && bytes_.size() > kMaxPendingBytes) {
     // Older events go; newer ones are kept: the code V8 does not list again
     // (OSR code) may be among them. Take() reports the gap, and the taker
     // asks for a fresh listing of the rest.
@@ -217,10 +233,10 @@ void CodeEventLog::Append(uint8_t kind, uint8_t code_type, uint64_t start,
   // Numbered under the lock so that the log's order is the sequence's order.
   header.seq = g_sequence.fetch_add(1, std::memory_order_acq_rel);
   const size_t offset = bytes_.size();
-  bytes_.resize(offset + sizeof(header) + AlignUp8(name_len));
+  bytes_.resize(offset + sizeof(header) + AlignUp8(payload_len));
   std::memcpy(bytes_.data() + offset, &header, sizeof(header));
-  if (name_len > 0) {
-    std::memcpy(bytes_.data() + offset + sizeof(header), name, name_len);
+  if (payload_len > 0) {
+    std::memcpy(bytes_.data() + offset + sizeof(header), payload, payload_len);
   }
 }
 

@@ -15,8 +15,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
+
+#include "code_listing.h"
 
 namespace v8 {
 class Isolate;
@@ -65,6 +68,9 @@ class CodeEventLog {
  private:
   explicit CodeEventLog(v8::Isolate* isolate) : isolate_(isolate) {}
   void Install(bool enumerate_existing);
+  // Appends one event to bytes_ (under the mutex; the listing is never cut by the cap).
+  void AppendLocked(uint8_t kind, uint8_t code_type, uint64_t start, uint64_t size,
+                    uint64_t new_start, const void* payload, uint32_t payload_len);
   friend void OnJitCodeEvent(const v8::JitCodeEvent* event);
 
   v8::Isolate* const isolate_;
@@ -76,7 +82,8 @@ class CodeEventLog {
   uint64_t event_count_ = 0;
   bool overflowed_ = false;
   bool bounded_ = true;     // under the mutex: no keep_all holder
-  bool listing_ = false;    // under the mutex: V8 is listing existing code (Install)
+  // Under the mutex: V8 is listing existing code (Install), collected here.
+  std::unique_ptr<CodeListingBuilder> listing_;
   int holders_ = 0;         // JS thread only
   int keep_all_holders_ = 0;  // JS thread only
   bool installed_ = false;  // JS thread only

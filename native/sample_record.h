@@ -40,8 +40,8 @@ constexpr uint16_t kSampleFlagTopOfStack = 8;
 struct CodeEventHeader {
   uint8_t kind;       // kCodeEvent*
   uint8_t code_type;  // v8::JitCodeEvent::CodeType
-  uint16_t flags;     // kCodeEventFlag*
-  uint32_t name_len;
+  uint16_t reserved;
+  uint32_t name_len;  // bytes of payload after the header (a name, a line table, a listing)
   uint64_t seq;
   uint64_t start;
   uint64_t size;
@@ -52,11 +52,9 @@ static_assert(sizeof(CodeEventHeader) == 40, "layout shared with lib/drain.ts");
 constexpr uint8_t kCodeEventAdded = 1;
 constexpr uint8_t kCodeEventMoved = 2;
 constexpr uint8_t kCodeEventLines = 3;
-
-// The event is part of V8's listing of existing code (sent inside
-// SetJitCodeEventHandler with kJitCodeEventEnumExisting): lib/code-listing.ts
-// keeps a listing in columns instead of applying it event by event.
-constexpr uint16_t kCodeEventFlagListed = 1;
+// V8's listing of existing code, in columns (native/code_listing.h), with the
+// sequence number of its end: everything listed existed before it.
+constexpr uint8_t kCodeEventListing = 4;
 
 inline constexpr uint64_t AlignUp8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
 

@@ -16,7 +16,7 @@ import { root } from './helpers.mjs';
 
 const cxx = process.env.CXX || 'g++';
 const hasCompiler = spawnSync(cxx, ['--version']).status === 0;
-const TESTS = ['ring', 'ring-spsc', 'sampler', 'drain-order', 'in-flight', 'restart'];
+const TESTS = ['ring', 'ring-spsc', 'sampler', 'drain-order', 'in-flight', 'restart', 'listing'];
 
 for (const sanitizer of ['thread', 'address']) {
   const label = sanitizer === 'thread' ? 'ThreadSanitizer' : 'AddressSanitizer + UBSan';

@@ -13,6 +13,9 @@
 //   in-flight   the JS thread blocks the signal: at most one signal is in
 //               flight, so signals are not queued without bound
 //   restart     many start/stop cycles while signals are in flight
+//   listing     CodeListingBuilder (V8's listing of existing code in columns):
+//               random listings with repeated and overlapping code against a
+//               code map that applies them in order; names and line tables
 //
 // Usage: lockfree_test [test...]   (all tests when none is named)
 // Prints one line per test; exits 1 on the first failed check. Data races,
@@ -29,11 +32,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "../../native/code_listing.h"
 #include "../../native/ring_buffer.h"
 #include "../../native/sample_record.h"
 #include "../../native/sampler.h"
@@ -446,12 +452,88 @@ void TestRestart() {
   std::printf("ok restart (200 cycles, %llu samples)\n", (unsigned long long)samples);
 }
 
+// The payload of CodeListingBuilder::Finish, read back as native/code_listing.h lays it out.
+struct ListedForTest {
+  uint64_t start, end;
+  std::string name;
+  std::vector<uint32_t> lines;
+  uint8_t code_type;
+};
+
+std::vector<ListedForTest> ReadListing(const std::vector<uint8_t>& payload) {
+  uint32_t n = 0;
+  std::memcpy(&n, payload.data(), 4);
+  const auto f64 = [&](size_t at) { double v; std::memcpy(&v, payload.data() + at, 8); return v; };
+  const auto u32 = [&](size_t at) { uint32_t v; std::memcpy(&v, payload.data() + at, 4); return v; };
+  const size_t starts = 8, ends = starts + 8 * n, name_offsets = ends + 8 * n, name_lengths = name_offsets + 4 * n;
+  const size_t line_offsets = name_lengths + 4 * n, line_lengths = line_offsets + 4 * n, code_types = line_lengths + 4 * n;
+  std::vector<ListedForTest> out;
+  for (uint32_t k = 0; k < n; ++k) {
+    ListedForTest r;
+    r.start = static_cast<uint64_t>(f64(starts + 8 * k));
+    r.end = static_cast<uint64_t>(f64(ends + 8 * k));
+    const uint32_t name_at = u32(name_offsets + 4 * k), name_len = u32(name_lengths + 4 * k);
+    CHECK(name_at % 8 == 0 && name_at + name_len <= payload.size(), "name %u in bounds", k);
+    r.name.assign(reinterpret_cast<const char*>(payload.data() + name_at), name_len);
+    const uint32_t lines_at = u32(line_offsets + 4 * k), lines_len = u32(line_lengths + 4 * k);
+    CHECK(lines_len == 0 || (lines_at % 8 == 0 && lines_at + lines_len <= payload.size()), "lines %u in bounds", k);
+    for (uint32_t b = 0; b < lines_len; b += 4) r.lines.push_back(u32(lines_at + b));
+    r.code_type = payload[code_types + k];
+    out.push_back(r);
+  }
+  return out;
+}
+
+void TestListing() {
+  std::mt19937_64 random(42);
+  size_t ranges = 0, dropped = 0;
+  for (int round = 0; round < 300; ++round) {
+    nodeinstrument::CodeListingBuilder builder;
+    // The code map's rule, applied in the listing's order: a range evicts every range it overlaps.
+    std::map<uint64_t, ListedForTest> model;
+    const int count = static_cast<int>(random() % 200);
+    const bool overlaps = round % 3 == 0;  // else only repeated starts, as V8 lists
+    for (int i = 0; i < count; ++i) {
+      ListedForTest r;
+      r.start = 0x7f0000000000ull + (random() % 400) * 0x40 + (overlaps ? (random() % 4) * 8 : 0);
+      r.end = r.start + (overlaps ? 1 + random() % 0x100 : 0x40);
+      r.name = "JS:*f" + std::to_string(i) + std::string(random() % 9, 'x');
+      r.code_type = static_cast<uint8_t>(random() % 3);
+      if (random() % 4 == 0) {
+        r.lines = {0, static_cast<uint32_t>(i), 8, static_cast<uint32_t>(i + 1)};
+        builder.AddLines(r.start, r.lines.data(), static_cast<uint32_t>(r.lines.size() * 4));
+      } else if (random() % 8 == 0) {
+        const uint32_t other[2] = {1, 2};
+        builder.AddLines(r.start + 1, other, sizeof(other));  // another code's table: not this one's
+      }
+      builder.AddCode(r.start, r.end - r.start, r.code_type, r.name.data(), static_cast<uint32_t>(r.name.size()));
+      auto it = model.lower_bound(r.start);
+      if (it != model.begin() && std::prev(it)->second.end > r.start) --it;
+      while (it != model.end() && it->first < r.end) it = model.erase(it);
+      model[r.start] = r;
+    }
+    const std::vector<ListedForTest> listed = ReadListing(builder.Finish());
+    CHECK(listed.size() == model.size(), "round %d: %zu ranges, the code map has %zu", round, listed.size(), model.size());
+    size_t k = 0;
+    for (const auto& [start, expected] : model) {
+      const ListedForTest& got = listed[k++];
+      CHECK(got.start == expected.start && got.end == expected.end, "round %d range %zu bounds", round, k);
+      CHECK(got.name == expected.name, "round %d range %zu name %s vs %s", round, k, got.name.c_str(), expected.name.c_str());
+      CHECK(got.lines == expected.lines, "round %d range %zu line table", round, k);
+      CHECK(got.code_type == expected.code_type, "round %d range %zu code type", round, k);
+    }
+    ranges += listed.size();
+    dropped += count - listed.size();
+  }
+  std::printf("ok listing (300 listings, %zu ranges kept, %zu overlapped and dropped)\n", ranges, dropped);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   setvbuf(stdout, nullptr, _IONBF, 0);
   std::vector<std::string> tests(argv + 1, argv + argc);
-  if (tests.empty()) tests = {"ring", "ring-spsc", "sampler", "drain-order", "in-flight", "restart"};
+  if (tests.empty()) tests = {"ring", "ring-spsc", "sampler", "drain-order", "in-flight", "restart", "listing"};
   for (const std::string& name : tests) {
     if (name == "ring") TestRing();
     else if (name == "ring-spsc") TestRingSpsc();
@@ -459,6 +541,7 @@ int main(int argc, char** argv) {
     else if (name == "drain-order") TestDrainOrder();
     else if (name == "in-flight") TestInFlight();
     else if (name == "restart") TestRestart();
+    else if (name == "listing") TestListing();
     else {
       std::fprintf(stderr, "unknown test %s\n", name.c_str());
       return 2;
