@@ -97,14 +97,13 @@ export class CodeListing {
     }
   }
 
-  /** The live ranges whose undecoded name `keep` accepts, in address order (Symbolizer.catalog, at stop). */
-  remaining(keep: (nameBytes: Uint8Array) => boolean): ListedRange[] {
-    const kept: ListedRange[] = [];
+  /** The ranges not taken or evicted, in address order, each with an entry of its own. */
+  remaining(): ListedRange[] {
+    const left: ListedRange[] = [];
     for (let i = 0; i < this.starts.length; i++) {
-      if (this.gone[i] === 1 || !keep(this.nameBytesAt(i))) continue;
-      kept.push({ start: this.starts[i]!, end: this.ends[i]!, entry: this.entryAt(i) });
+      if (this.gone[i] === 0) left.push({ start: this.starts[i]!, end: this.ends[i]!, entry: this.entryAt(i) });
     }
-    return kept;
+    return left;
   }
 
   /** The undecoded names of every range, taken or not, in the order of the listing's addresses. */

@@ -118,7 +118,7 @@ export function watchedCodeCatalog(): CodeCatalog | undefined {
       catalog.move(event.start, event.newStart);
     } else if (event.kind === 'listing') {
       // All existing code, newer than what the catalog knew: names copied, as below.
-      for (const { start, end, entry } of new CodeListing(event.payload).remaining(() => true)) {
+      for (const { start, end, entry } of new CodeListing(event.payload).remaining()) {
         catalog.add(start, end - start, detachedCodeEntry(entry));
       }
     } else if (event.kind === 'lines') {

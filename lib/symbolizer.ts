@@ -169,7 +169,7 @@ export class Symbolizer {
       this.listing = listing;
       return;
     }
-    for (const { start, end, entry } of listing.remaining(() => true)) {
+    for (const { start, end, entry } of listing.remaining()) {
       this.listing?.evict(start, end);
       this.codeMap.add(start, end - start, entry);
       this.noteTiered(entry.nameBytes);
@@ -269,7 +269,7 @@ export class Symbolizer {
     if (this.listing !== undefined) {
       // What is left of the listing is newer than anything inherited, and older than the code map.
       const listed = new CodeMap<CodeEntry>();
-      for (const { start, end, entry } of this.listing.remaining(() => true)) listed.add(start, end - start, entry);
+      for (const { start, end, entry } of this.listing.remaining()) listed.add(start, end - start, entry);
       older = CodeMap.merge(listed, older, keep, (entry) => entry);
     }
     return CodeMap.merge(this.codeMap, older, keep, detachedCodeEntry);
