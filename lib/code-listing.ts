@@ -18,7 +18,7 @@ import { CodeType } from './drain';
 import { LoggedCodeEntry } from './logged-code-entry';
 import type { CodeEntry } from './symbolizer';
 
-/** One live range of the listing, for whoever copies what is left of it (Symbolizer.catalog). */
+/** A range of the listing, with a code map entry made for it. */
 export interface ListedRange {
   start: number;
   end: number;
@@ -29,7 +29,7 @@ export class CodeListing {
   /** Ranges in address order, none overlapping. */
   private readonly starts: Float64Array;
   private readonly ends: Float64Array;
-  /** Byte offset (in the drained log) and length of each name. */
+  /** Byte offset (from the payload's start) and length of each name. */
   private readonly nameOffsets: Uint32Array;
   private readonly nameLengths: Uint32Array;
   /** Byte offset and length of each line position table (length 0: none). */
