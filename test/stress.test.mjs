@@ -38,6 +38,10 @@ test('100 start/stop cycles: no crash, no RSS growth beyond the fixed buffers', 
     readings.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0) /
     readings.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
   const per100 = (slope * 100) / MB;
+  // Under AddressSanitizer (scripts/test-asan.sh preloads libasan) freed memory waits in ASan's
+  // quarantine and RSS is the allocator's, not ours (trends of -90 to +14 MB per 100 cycles were
+  // seen there): the run checks the cycles only, and the bound is the normal build's.
+  if ((process.env.LD_PRELOAD ?? '').includes('libasan')) return;
   assert.ok(per100 < 5, `RSS trend ${per100.toFixed(2)} MB per 100 start/stop cycles`);
 });
 
