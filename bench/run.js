@@ -986,8 +986,10 @@ A synthetic hour of a busy server (the HTML tests' generator: a few thousand dis
     `- Node ${m.node} (V8 ${m.v8}); @datadog/pprof ${m.pprof}; autocannon ${m.autocannon}\n` +
     `- Code: commit ${code.commit}${code.dirty ? ` plus ${code.dirty} uncommitted file(s) under native/ and lib/` : ''}; ` +
     `addon built ${code.addonBuilt}, dist/ built ${code.distBuilt}${rebuilt.length ? `; WARNING: ${rebuilt.join('; ')}` : ''}\n` +
-    `- Node 24: not measured (${fs.existsSync(node24) ? `${path.relative(ROOT, node24)} exists, but build/Release is built for Node ${process.versions.node.split('.')[0]}` : 'not installed'}; ` +
-    'rebuilding the addon for 24 would replace the Node 20 build)\n';
+    (process.versions.node.startsWith('24.')
+      ? '- This run is on Node 24 (`scripts/use-node.sh 24.21.0 node bench/run.js ...`, the addon rebuilt for it)\n'
+      : `- Node 24: not measured here (${fs.existsSync(node24) ? `${path.relative(ROOT, node24)} exists, but build/Release is built for Node ${process.versions.node.split('.')[0]}` : 'not installed'}; ` +
+        'run the suite under `scripts/use-node.sh 24.21.0`, in a worktree of its own: it rebuilds the addon)\n');
 
   const howToRead =
     '## How to read this\n\n' +
