@@ -16,15 +16,10 @@ const workload = require('./lib/workload');
 
 const config = JSON.parse(process.argv[2]);
 const { intervalUs, seconds, everyS, windowS } = config;
-const tick = () => new Promise((resolve) => setImmediate(resolve));
 const mb = (bytes) => bytes / 2 ** 20;
 
 async function main() {
-  const warmEnd = performance.now() + 2000;
-  while (performance.now() < warmEnd) {
-    workload.runFor(5);
-    await tick();
-  }
+  await workload.runAsyncFor(2000);
   const { startContinuous } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ni-continuous-rss-'));
   const windows = [];
@@ -47,17 +42,7 @@ async function main() {
     },
   });
   read(0);
-  let next = everyS * 1000;
-  const end = t0 + seconds * 1000;
-  while (performance.now() < end) {
-    workload.runFor(5);
-    await tick();
-    const t = performance.now() - t0;
-    if (t >= next) {
-      read(t / 1000);
-      next += everyS * 1000;
-    }
-  }
+  await workload.runAsyncReading(t0, seconds, everyS, read);
   read((performance.now() - t0) / 1000);
   const stats = await continuous.stop();
   const files = fs.readdirSync(dir);

@@ -32,7 +32,7 @@ const { Symbolizer } = require(dist('symbolizer.js'));
 const { SessionBuilder } = require(dist('session.js'));
 const api = require(dist('index.js'));
 
-const tick = () => new Promise((resolve) => setImmediate(resolve));
+const { tick } = workload;
 
 // Timing wrappers: each accumulates into `timers[key]` while `timing` is on.
 const timers = {};
@@ -64,16 +64,8 @@ wrap(Symbolizer.prototype, 'addSample', 'addSample');
 wrap(Recorder.prototype, 'drain', 'drainTotal');
 wrap(SessionBuilder.prototype, 'build', 'buildSession');
 
-async function asyncWork(ms, chunkMs = 5) {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    workload.runFor(chunkMs);
-    await tick();
-  }
-}
-
 async function main() {
-  await asyncWork(1500);
+  await workload.runAsyncFor(1500);
   const names = ['nodeinstrument', 'v8', 'datadog'];
   const cs = Object.fromEntries(names.map((n) => [n, contender(n)]));
   const out = { startStop: {}, stopVsSamples: {}, periodicDrain: {}, render: {} };
@@ -127,7 +119,7 @@ async function main() {
     const profiler = new api.Profiler({ interval: intervalUs / 1e6 });
     timing = true;
     profiler.start();
-    await asyncWork(drainRunMs);
+    await workload.runAsyncFor(drainRunMs);
     timing = false;
     const beforeStop = JSON.parse(JSON.stringify(timers));
     timing = true;
@@ -146,7 +138,7 @@ async function main() {
   for (const intervalUs of [1000, 100]) {
     const profiler = new api.Profiler({ interval: intervalUs / 1e6 });
     profiler.start();
-    await asyncWork(drainRunMs);
+    await workload.runAsyncFor(drainRunMs);
     const session = profiler.stop();
     const r = { samples: session.meta.sampleCount, frames: session.frames?.length, text: [], renderers: {} };
     for (let i = 0; i < 5; i++) {
@@ -174,7 +166,7 @@ async function main() {
   {
     const profiler = new api.Profiler({ interval: 0.001 });
     profiler.start();
-    await asyncWork(longRunS * 1000);
+    await workload.runAsyncFor(longRunS * 1000);
     const t0 = performance.now();
     const session = profiler.stop();
     const t1 = performance.now();

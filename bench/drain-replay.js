@@ -19,8 +19,6 @@ const { decodeCodeEvents, decodeSamples } = require(path.join(ROOT, 'dist', 'cjs
 const { Symbolizer } = require(path.join(ROOT, 'dist', 'cjs', 'symbolizer.js'));
 const { SessionBuilder } = require(path.join(ROOT, 'dist', 'cjs', 'session.js'));
 
-const tick = () => new Promise((resolve) => setImmediate(resolve));
-
 /** The drained buffers of one recording, copied as they were handed over. */
 async function record(seconds) {
   const native = loadNative();
@@ -34,11 +32,7 @@ async function record(seconds) {
   try {
     const profiler = new Profiler({ interval: 0.0001, inlinedFrames: false, workers: false });
     profiler.start();
-    const end = performance.now() + seconds * 1000;
-    while (performance.now() < end) {
-      workload.runFor(5);
-      await tick();
-    }
+    await workload.runAsyncFor(seconds * 1000);
     profiler.stop();
   } finally {
     native.drain = drain;

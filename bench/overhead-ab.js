@@ -197,7 +197,7 @@ async function child(config) {
     }
     return a;
   };
-  const tick = () => new Promise((resolve) => setImmediate(resolve));
+  const { tick } = workload;
   const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
   // GC entries arrive asynchronously: let them in before reading the counters.
   const settle = async () => { await tick(); await new Promise((r) => setTimeout(r, 1)); };

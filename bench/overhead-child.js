@@ -41,7 +41,7 @@ if (specs.some((s) => s.startsWith('nodeinstrument'))) {
   };
 }
 
-const tick = () => new Promise((resolve) => setImmediate(resolve));
+const { tick } = workload;
 
 function cpuMs() {
   const u = process.cpuUsage();

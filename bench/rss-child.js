@@ -9,16 +9,11 @@ const workload = require('./lib/workload');
 
 const config = JSON.parse(process.argv[2]);
 const { name, intervalUs, seconds, everyS } = config;
-const tick = () => new Promise((resolve) => setImmediate(resolve));
 const mb = (bytes) => bytes / 2 ** 20;
 
 async function main() {
   // Warm up first so JIT and heap growth of the workload itself settle.
-  const warmEnd = performance.now() + 2000;
-  while (performance.now() < warmEnd) {
-    workload.runFor(5);
-    await tick();
-  }
+  await workload.runAsyncFor(2000);
   const c = contender(name);
   const series = [];
   // RSS as the program sees it; then a forced GC (the child runs with
@@ -32,17 +27,7 @@ async function main() {
   const t0 = performance.now();
   c.start(intervalUs);
   read(0);
-  let next = everyS * 1000;
-  const end = t0 + seconds * 1000;
-  while (performance.now() < end) {
-    workload.runFor(5);
-    await tick();
-    const t = performance.now() - t0;
-    if (t >= next) {
-      read(t / 1000);
-      next += everyS * 1000;
-    }
-  }
+  await workload.runAsyncReading(t0, seconds, everyS, read);
   read((performance.now() - t0) / 1000);
   const res = c.stop();
   const afterStop = process.memoryUsage();

@@ -93,4 +93,38 @@ function runFor(ms) {
   return n;
 }
 
-module.exports = { unit, runFor, sink: () => sink };
+/** One turn of the event loop. */
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * The async workload: ~5 ms chunks with a turn of the event loop between them
+ * (so timers, and the profiler's drains, run), until `ms` have passed.
+ */
+async function runAsyncFor(ms) {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    runFor(5);
+    await tick();
+  }
+}
+
+/**
+ * The async workload from `t0` (performance.now()) until `seconds` after it,
+ * calling read(t) each time another `everyS` seconds of the run have passed
+ * (t in seconds since t0).
+ */
+async function runAsyncReading(t0, seconds, everyS, read) {
+  let next = everyS * 1000;
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    runFor(5);
+    await tick();
+    const t = performance.now() - t0;
+    if (t >= next) {
+      read(t / 1000);
+      next += everyS * 1000;
+    }
+  }
+}
+
+module.exports = { unit, runFor, runAsyncFor, runAsyncReading, tick, sink: () => sink };

@@ -27,7 +27,6 @@ const root = config.root ?? path.join(__dirname, '..', '..');
 const workload = require(path.join(root, 'bench/lib/workload'));
 let malloc;
 try { malloc = require(path.join(__dirname, 'build', 'Release', 'mallocdiag.node')); } catch { malloc = undefined; }
-const tick = () => new Promise((resolve) => setImmediate(resolve));
 const mb = (b) => Math.round((b / 2 ** 20) * 100) / 100;
 
 function smaps() {
@@ -80,8 +79,7 @@ function arenas() {
 }
 
 async function main() {
-  const warmEnd = performance.now() + 2000;
-  while (performance.now() < warmEnd) { workload.runFor(5); await tick(); }
+  await workload.runAsyncFor(2000);
   const index = require(path.join(root, 'dist', 'cjs', 'index.js'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ni-rssdiag-'));
   const fd = fs.openSync(out, 'w');
@@ -130,14 +128,7 @@ async function main() {
     fs.writeSync(fd, JSON.stringify(rec) + '\n');
   };
   read(0);
-  let next = everyS * 1000;
-  const end = t0 + seconds * 1000;
-  while (performance.now() < end) {
-    workload.runFor(5);
-    await tick();
-    const t = performance.now() - t0;
-    if (t >= next) { read(t / 1000); next += everyS * 1000; }
-  }
+  await workload.runAsyncReading(t0, seconds, everyS, read);
   read((performance.now() - t0) / 1000);
   if (malloc) {
     const before = process.memoryUsage().rss;
