@@ -25,7 +25,7 @@ export interface CodeEntry {
   /** The UTF-8 name as V8 gave it, decoded when first needed. */
   nameBytes: Uint8Array;
   isWasm: boolean;
-  /** -1 until parsed. */
+  /** The frame's id in the window's tables: -1 until a stack first uses it (see Symbolizer.frameIdOf). */
   frameId: number;
   interpreterPlumbing: boolean;
   /** The line position table (pairs of code offset, script offset), for Ignition and TurboFan code compiled while recording. */
@@ -36,6 +36,9 @@ export interface CodeEntry {
   /** The parsed frame, kept so a new window re-interns it without parsing again. */
   frame?: FrameInfo;
 }
+
+/** An entry whose name has been parsed (by Symbolizer.lookup). */
+type ParsedCodeEntry = CodeEntry & { frame: FrameInfo };
 
 /** A copy of an entry that keeps nothing of a drained log alive (its name and line table copied). */
 export function detachedCodeEntry(entry: CodeEntry): CodeEntry {
@@ -215,18 +218,28 @@ export class Symbolizer {
   }
 
   /** The code at an address, its name parsed. */
-  private lookup(address: number): CodeEntry | undefined {
+  private lookup(address: number): ParsedCodeEntry | undefined {
     const entry = this.codeMap.lookup(address) ?? this.adoptListed(address) ?? this.adoptInherited(address);
-    if (entry !== undefined && (entry.frameId === -1 || entry.window !== this.window)) {
-      if (entry.frame === undefined) {
-        const parsed = parseCodeName(decodeName(entry.nameBytes), entry.isWasm);
-        entry.frame = parsed.frame;
-        entry.interpreterPlumbing = parsed.interpreterPlumbing;
-      }
+    if (entry !== undefined && entry.frame === undefined) {
+      const parsed = parseCodeName(decodeName(entry.nameBytes), entry.isWasm);
+      entry.frame = parsed.frame;
+      entry.interpreterPlumbing = parsed.interpreterPlumbing;
+    }
+    return entry as ParsedCodeEntry | undefined;
+  }
+
+  /**
+   * The entry's frame id in this window's tables, interned when a stack first
+   * uses it: code that is looked up and then left out (a bytecode handler under
+   * its interpreted function, a top-of-stack word that is no caller) adds no
+   * frame to the window.
+   */
+  private frameIdOf(entry: ParsedCodeEntry): number {
+    if (entry.frameId === -1 || entry.window !== this.window) {
       entry.frameId = this.builder.internFrame(entry.frame);
       entry.window = this.window;
     }
-    return entry;
+    return entry.frameId;
   }
 
   /** Moves the listed range holding `address` into the code map (where moves apply to it from now on). */
@@ -370,7 +383,7 @@ export class Symbolizer {
     let positionStack = walked.positionStack;
     const skipped = this.callerSkippedAt(sample, pcEntry);
     if (skipped !== undefined) {
-      stack = builder.internStack(stack, skipped.frameId);
+      stack = builder.internStack(stack, this.frameIdOf(skipped));
       positionStack = positions.extend(positionStack, this.positionTag(skipped, sample.topOfStack, false));
     }
     // Inside the C++ callback of an API function (an fs binding, ...): name it.
@@ -392,7 +405,7 @@ export class Symbolizer {
       return stack;
     }
     this.positionStack = positions.extend(positionStack, this.positionTag(pcEntry, pc, true));
-    return builder.internStack(stack, pcEntry.frameId);
+    return builder.internStack(stack, this.frameIdOf(pcEntry));
   }
 
   /**
@@ -414,24 +427,24 @@ export class Symbolizer {
    * and the top word (a C local) added frames V8's CpuProfiler does not show
    * (measured on marked: self overlap with V8 0.83-0.84 with it, 0.88 without).
    */
-  private callerSkippedAt(sample: RawSample, pcEntry: CodeEntry | undefined): CodeEntry | undefined {
+  private callerSkippedAt(sample: RawSample, pcEntry: ParsedCodeEntry | undefined): ParsedCodeEntry | undefined {
     const top = sample.topOfStack;
     const { frames } = sample;
     if (!top || sample.externalCallback !== 0 || frames.length < 2 || top === frames[1]) return undefined;
-    if (pcEntry === undefined || pcEntry.frame?.kind !== 'builtin' || pcEntry.frame.name.startsWith('RegExp:')) return undefined;
+    if (pcEntry === undefined || pcEntry.frame.kind !== 'builtin' || pcEntry.frame.name.startsWith('RegExp:')) return undefined;
     const entry = this.lookup(top);
     if (entry === undefined || !isTieredCodeName(entry.nameBytes)) return undefined;
     return entry;
   }
 
-  private positionTag(entry: CodeEntry, address: number, exact: boolean): number {
-    if (entry.lines === undefined || entry.frameId === -1) return 0;
+  private positionTag(entry: ParsedCodeEntry, address: number, exact: boolean): number {
+    if (entry.lines === undefined) return 0;
     const range = this.codeMap.rangeAt(address);
     if (range === undefined) return 0;
     const offset = address - range.start;
     const position = scriptOffsetAt(entry.lines, offset, exact || entry.isBytecode === true);
     if (position === NO_SCRIPT_OFFSET) return 0;
-    return this.positions.tagFor(entry.frameId, position, entry.isBytecode === true);
+    return this.positions.tagFor(this.frameIdOf(entry), position, entry.isBytecode === true);
   }
 
   /**
@@ -453,7 +466,7 @@ export class Symbolizer {
     for (let i = frames.length - 1; i >= 1; i--) {
       const address = frames[i]!;
       const entry = this.lookup(address);
-      const frameId = entry !== undefined ? entry.frameId : this.walkedFrame(address);
+      const frameId = entry !== undefined ? this.frameIdOf(entry) : this.walkedFrame(address);
       if (frameId === this.special.unresolved) unresolved++;
       stack = this.builder.internStack(stack, frameId);
       positionStack = this.positions.extend(positionStack, entry !== undefined ? this.positionTag(entry, address, false) : 0);

@@ -14,18 +14,25 @@ const events = [
   added(2, 0x20000, 0x1000, 'JS:*scan /app.js:10:1'),
   added(3, 0x30000, 0x1000, 'ArrayIndexOfSmi', 1),
   added(4, 0x40000, 0x1000, 'JS:~interpreted /app.js:20:1', 0),
+  added(5, 0x50000, 0x1000, 'BytecodeHandler:Add', 1),
+  added(6, 0x60000, 0x1000, 'LoadIC', 1),
 ];
 const resolver = { objectOf: () => '/usr/lib/libm.so.6', symbolOf: () => '' };
 
-/** The leaf-last frame names of each sample, symbolized from fixed inputs. */
-function stacksOf(samples) {
+/** The session symbolized from fixed inputs. */
+function sessionOf(samples) {
   const builder = new SessionBuilder();
   const symbolizer = new Symbolizer(builder, resolver, 0, 0);
   symbolizer.process(
     samples.map((s, i) => ({ seq: 10 + i, timeNs: (i + 1) * 1e6, cpuTimeNs: 0, externalCallback: s.callback ?? 0, vmState: 0, flags: 8, frames: Float64Array.from(s.frames), topOfStack: s.top })),
     events,
   );
-  const session = builder.build({ notes: [] });
+  return builder.build({ notes: [] });
+}
+
+/** The leaf-last frame names of each sample. */
+function stacksOf(samples) {
+  const session = sessionOf(samples);
   return session.samples.stack.map((stack) => session.stackFrames(stack).map((id) => session.frames[id].name));
 }
 
@@ -56,4 +63,16 @@ test('nothing is added when the top word is no return address into compiled JS, 
   assert.deepEqual(stacks[3], ['run', 'scan', 'ArrayIndexOfSmi']);
   assert.deepEqual(stacks[4], ['run', 'scan']);
   assert.equal(stacks[5].includes('scan'), false);
+});
+
+test('code looked up and then left out adds no frame to the tables: a bytecode handler, a top word that is no caller', () => {
+  const session = sessionOf([
+    { frames: [0x50010, 0x40010, 0x10100], top: 0 }, // in a bytecode handler: the interpreted function is the leaf
+    { frames: [0x30010, 0x10100], top: 0x60010 }, // the top word is in a builtin: no caller put back
+  ]);
+  const names = session.samples.stack.map((stack) => session.stackFrames(stack).map((id) => session.frames[id].name));
+  assert.deepEqual(names, [['run', 'interpreted'], ['run', 'ArrayIndexOfSmi']]);
+  const tabled = session.frames.map((frame) => frame.name);
+  assert.equal(tabled.includes('BytecodeHandler:Add'), false, `frames: ${tabled.join(', ')}`);
+  assert.equal(tabled.includes('LoadIC'), false, `frames: ${tabled.join(', ')}`);
 });
