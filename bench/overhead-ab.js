@@ -33,7 +33,7 @@
  */
 const path = require('node:path');
 const { fork } = require('node:child_process');
-const { summary, median } = require('./lib/stats');
+const { summary, median, bootstrapMedian: bootstrap } = require('./lib/stats');
 const { contender, ROOT } = require('./lib/contenders');
 
 const DEFAULT_VARIANTS = ['floor', 'ni', 'ni10hz', 'v8', 'native', 'recNoDrain', 'recNoMem'];
@@ -260,14 +260,6 @@ function runChild(config) {
     cp.on('message', (m) => { result = m; });
     cp.on('exit', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`child exited ${code}`))));
   });
-}
-
-function bootstrap(xs, iterations = 2000) {
-  let seed = 12345;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
-  const meds = [];
-  for (let i = 0; i < iterations; i++) meds.push(median(Array.from(xs, () => xs[Math.floor(rand() * xs.length)])));
-  return { lo: require('./lib/stats').quantile(meds, 0.025), hi: require('./lib/stats').quantile(meds, 0.975) };
 }
 
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '');

@@ -16,7 +16,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { fork } = require('node:child_process');
-const { summary, median, quantile, linearFit } = require('./lib/stats');
+const { summary, median, quantile, linearFit, bootstrapRatio, bootstrapMedian, bootstrapDifference } = require('./lib/stats');
 const { ROOT, FLOOR_ADDON } = require('./lib/contenders');
 
 const SECTIONS = ['overhead', 'rate', 'costs', 'rss', 'http', 'render', 'continuous'];
@@ -31,8 +31,8 @@ const HELP = `usage: node bench/run.js [options]
   --contenders LIST    overhead contenders (default floor,nodeinstrument,v8,datadog)
   --rss-seconds N      length of the RSS run (default 20; the issue's soak is 60)
   --rss-every N        seconds between RSS readings (default 2)
-  --http-seconds N     length of one load run (default 5)
-  --http-rounds N      interleaved rounds of load runs (default 6)
+  --http-groups N      groups of load phases in the HTTP A/B (default 24; bench/http-ab.js)
+  --http-phase-ms N    measured length of one phase (default 1000)
   --http-connections N (default 10)
   --continuous-rss-seconds N   length of the continuous-mode RSS run (default 600: the issue's 10 minutes)
   --continuous-http-seconds N  length of one load run around window boundaries (default 20; 0: skip them, the RSS run only)
@@ -49,8 +49,8 @@ function parseArgs(argv) {
     contenders: ['floor', 'nodeinstrument', 'v8', 'datadog'],
     rssSeconds: 20,
     rssEvery: 2,
-    httpSeconds: 5,
-    httpRounds: 6,
+    httpGroups: 24,
+    httpPhaseMs: 1000,
     httpConnections: 10,
     continuousRssSeconds: 600,
     continuousHttpSeconds: 20,
@@ -84,8 +84,8 @@ function parseArgs(argv) {
       case '--contenders': o.contenders = value().split(','); break;
       case '--rss-seconds': o.rssSeconds = num(value(), flag); break;
       case '--rss-every': o.rssEvery = num(value(), flag); break;
-      case '--http-seconds': o.httpSeconds = num(value(), flag); break;
-      case '--http-rounds': o.httpRounds = Math.round(num(value(), flag)); break;
+      case '--http-groups': o.httpGroups = Math.round(num(value(), flag)); break;
+      case '--http-phase-ms': o.httpPhaseMs = num(value(), flag); break;
       case '--http-connections': o.httpConnections = Math.round(num(value(), flag)); break;
       case '--continuous-rss-seconds': o.continuousRssSeconds = num(value(), flag); break;
       case '--continuous-http-seconds': {
@@ -101,7 +101,7 @@ function parseArgs(argv) {
     }
   }
   if (o.smoke) {
-    Object.assign(o, { pairs: 2, rounds: 1, blockMs: 60, rssSeconds: 3, rssEvery: 1, httpSeconds: 1, httpRounds: 1, continuousRssSeconds: 6, continuousHttpSeconds: 3 });
+    Object.assign(o, { pairs: 2, rounds: 1, blockMs: 60, rssSeconds: 3, rssEvery: 1, httpGroups: 1, httpPhaseMs: 200, continuousRssSeconds: 6, continuousHttpSeconds: 3 });
     if (!argv.includes('--out')) o.write = false;
   }
   return o;
@@ -225,43 +225,6 @@ function table(header, rows) {
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];
   for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
   return lines.join('\n');
-}
-
-/** Deterministic PRNG for the bootstrap. */
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** 95% bootstrap interval of median(a) / median(b), resampling pairs. */
-function bootstrapRatio(a, b, iterations = 2000) {
-  const rand = mulberry32(12345);
-  const pick = (xs) => Array.from(xs, () => xs[Math.floor(rand() * xs.length)]);
-  const ratios = [];
-  for (let i = 0; i < iterations; i++) ratios.push(median(pick(a)) / median(pick(b)));
-  return { lo: quantile(ratios, 0.025), hi: quantile(ratios, 0.975) };
-}
-
-/** 95% bootstrap interval of median(xs). */
-function bootstrapMedian(xs, iterations = 2000) {
-  const rand = mulberry32(54321);
-  const meds = [];
-  for (let i = 0; i < iterations; i++) meds.push(median(Array.from(xs, () => xs[Math.floor(rand() * xs.length)])));
-  return { lo: quantile(meds, 0.025), hi: quantile(meds, 0.975) };
-}
-
-/** 95% bootstrap interval of median(a) − median(b). */
-function bootstrapDifference(a, b, iterations = 2000) {
-  const rand = mulberry32(777);
-  const pick = (xs) => Array.from(xs, () => xs[Math.floor(rand() * xs.length)]);
-  const diffs = [];
-  for (let i = 0; i < iterations; i++) diffs.push(median(pick(a)) - median(pick(b)));
-  return { lo: quantile(diffs, 0.025), hi: quantile(diffs, 0.975) };
 }
 
 // ---------------------------------------------------------------- sections
@@ -594,105 +557,10 @@ function renderMarkdown(out) {
 }
 
 async function httpSection(o, out) {
-  const autocannon = require('autocannon');
-  const modes = ['none', 'nodeinstrument', 'v8', 'datadog'];
-  out.http = { modes, runs: [], connections: o.httpConnections, seconds: o.httpSeconds };
-  const random = mulberry32(7);
-  for (let round = 0; round < o.httpRounds; round++) {
-    // A fresh order each round, so a slow drift of the machine favours nobody.
-    const order = [...modes];
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    for (const name of order) {
-      log(`http: round ${round + 1}/${o.httpRounds}, server ${name}`);
-      const { fork: forkChild } = require('node:child_process');
-      const child = forkChild(path.join(__dirname, 'http-server.js'), [JSON.stringify({ name, intervalUs: 1000 })], {
-        cwd: ROOT,
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      const messages = [];
-      const waiters = [];
-      child.on('message', (m) => {
-        messages.push(m);
-        waiters.splice(0).forEach((w) => w());
-      });
-      const next = async () => {
-        while (messages.length === 0) await new Promise((r) => waiters.push(r));
-        return messages.shift();
-      };
-      try {
-        const { port } = await next();
-        const url = `http://127.0.0.1:${port}/`;
-        // Warm-up: JIT and connection set-up, not measured.
-        await autocannon({ url, connections: o.httpConnections, duration: 1 });
-        const latencies = [];
-        const instance = autocannon({ url, connections: o.httpConnections, duration: o.httpSeconds });
-        instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-          if (statusCode === 200) latencies.push(responseTime);
-        });
-        const result = await instance;
-        child.send('stop');
-        const server = await next();
-        out.http.runs.push({
-          name,
-          round,
-          rps: result.requests.total / o.httpSeconds,
-          errors: result.errors + result.non2xx,
-          p50: quantile(latencies, 0.5),
-          p99: quantile(latencies, 0.99),
-          p999: quantile(latencies, 0.999),
-          server,
-        });
-      } finally {
-        await new Promise((resolve) => {
-          if (child.exitCode !== null) resolve();
-          else {
-            const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-            child.on('exit', () => {
-              clearTimeout(t);
-              resolve();
-            });
-          }
-        });
-      }
-    }
-  }
-}
-
-function httpMarkdown(out) {
-  const h = out.http;
-  const by = (name) => h.runs.filter((r) => r.name === name);
-  const base = by('none');
-  const baseRps = median(base.map((r) => r.rps));
-  const baseP99 = median(base.map((r) => r.p99));
-  const baseP50 = median(base.map((r) => r.p50));
-  const rows = h.modes.map((name) => {
-    const runs = by(name);
-    const rps = median(runs.map((r) => r.rps));
-    const p50 = median(runs.map((r) => r.p50));
-    const p99 = median(runs.map((r) => r.p99));
-    const samples = runs.map((r) => (r.server.durationS > 0 ? r.server.samples / r.server.durationS : NaN));
-    return [
-      name === 'none' ? 'none' : `${name} @ 1 kHz`,
-      String(runs.length),
-      `**${f(rps, 0)}**`,
-      `${f(Math.min(...runs.map((r) => r.rps)), 0)} … ${f(Math.max(...runs.map((r) => r.rps)), 0)}`,
-      name === 'none' ? '' : pct((rps / baseRps - 1) * 100),
-      f(p50, 2),
-      name === 'none' ? '' : `${f(p50 - baseP50, 2)}`,
-      `**${f(p99, 2)}**`,
-      name === 'none' ? '' : `${f(p99 - baseP99, 2)}`,
-      `${f(Math.min(...runs.map((r) => r.p99)), 2)} … ${f(Math.max(...runs.map((r) => r.p99)), 2)}`,
-      name === 'none' ? '' : f(median(samples), 0),
-      String(runs.reduce((a, r) => a + r.errors, 0)),
-    ];
-  });
-  return table(
-    ['server', 'runs', 'req/s (median)', 'req/s min … max', 'Δ req/s', 'p50 ms', 'Δ p50 ms', 'p99 ms', 'Δ p99 ms', 'p99 min … max', 'samples/s in server', 'errors'],
-    rows,
-  );
+  const { runHttpAb, analyse, summarise } = require('./http-ab');
+  log(`http: ${o.httpGroups} groups of phases under load (bench/http-ab.js)`);
+  const run = await runHttpAb({ groups: o.httpGroups, phaseMs: o.httpPhaseMs, connections: o.httpConnections });
+  out.http = { options: run.options, errors: run.errors, summary: summarise(analyse(run)) };
 }
 
 // ---------------------------------------------------------------- continuous (issue 5)
@@ -953,13 +821,8 @@ async function main() {
     );
   }
   if (ok('http')) {
-    sections.push(
-      `## 5. HTTP server under load\n\nA node:http server (each request: two units of the workload, JSON reply) in a child process, ` +
-        `autocannon in this process (${out.http.connections} connections, ${out.http.seconds} s after a 1 s warm-up, 127.0.0.1 only); ` +
-        `modes interleaved over ${o.httpRounds} rounds (a shuffled order each round), a fresh server per run. Latency percentiles come from every response's ` +
-        'time (autocannon\'s own histogram rounds to whole ms). Δ are against the median of the unprofiled runs.\n\n' +
-        httpMarkdown(out),
-    );
+    const { describe, markdownTable } = require('./http-ab');
+    sections.push(`## 5. HTTP server under load (interleaved A/B in one server)\n\n${describe(out.http.options)}\n\n${markdownTable(out.http.summary, out.http.options)}${out.http.errors ? `\n\nErrors (non-2xx or failed requests): ${out.http.errors}.` : ''}`);
   }
   if (ok('render')) {
     sections.push(

@@ -44,4 +44,41 @@ function linearFit(xs, ys) {
   return { intercept: my - slope * mx, slope };
 }
 
-module.exports = { quantile, median, summary, linearFit };
+/** Deterministic PRNG for the bootstrap. */
+function mulberry32(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 95% bootstrap interval of median(a) / median(b), resampling pairs. */
+function bootstrapRatio(a, b, iterations = 2000) {
+  const rand = mulberry32(12345);
+  const pick = (xs) => Array.from(xs, () => xs[Math.floor(rand() * xs.length)]);
+  const ratios = [];
+  for (let i = 0; i < iterations; i++) ratios.push(median(pick(a)) / median(pick(b)));
+  return { lo: quantile(ratios, 0.025), hi: quantile(ratios, 0.975) };
+}
+
+/** 95% bootstrap interval of median(xs). */
+function bootstrapMedian(xs, iterations = 2000) {
+  const rand = mulberry32(54321);
+  const meds = [];
+  for (let i = 0; i < iterations; i++) meds.push(median(Array.from(xs, () => xs[Math.floor(rand() * xs.length)])));
+  return { lo: quantile(meds, 0.025), hi: quantile(meds, 0.975) };
+}
+
+/** 95% bootstrap interval of median(a) − median(b). */
+function bootstrapDifference(a, b, iterations = 2000) {
+  const rand = mulberry32(777);
+  const pick = (xs) => Array.from(xs, () => xs[Math.floor(rand() * xs.length)]);
+  const diffs = [];
+  for (let i = 0; i < iterations; i++) diffs.push(median(pick(a)) - median(pick(b)));
+  return { lo: quantile(diffs, 0.025), hi: quantile(diffs, 0.975) };
+}
+
+module.exports = { quantile, median, summary, linearFit, mulberry32, bootstrapRatio, bootstrapMedian, bootstrapDifference };
