@@ -32,6 +32,17 @@ const DOCS = path.join(ROOT, 'docs', 'reliability.md');
 const START_MARK = '<!-- soak:start -->';
 const END_MARK = '<!-- soak:end -->';
 
+const USAGE = `usage: node scripts/soak.js [options]      (npm run soak: the same with --update-docs)
+  --minutes N          how long to run, one row of figures a minute (default 60)
+  --rate N             requests per second sent to the service (default 200)
+  --connections N      autocannon connections (default 4)
+  --interval S         sampling interval in seconds (default 0.001: 1 kHz)
+  --window-seconds N   length of one recording in the service (default 60)
+  --out PATH           where to write PATH.json and PATH.md (default bench/results/soak-<stamp>)
+  --update-docs        put the result into docs/reliability.md between the soak markers
+  --render FILE.json   render an earlier run's JSON again instead of running (with --update-docs)
+  --help               this text`;
+
 function parseArgs(argv) {
   const o = { minutes: 60, rate: 200, connections: 4, interval: 0.001, windowSeconds: 60, out: undefined, updateDocs: false, render: undefined, server: undefined };
   for (let i = 0; i < argv.length; i++) {
@@ -40,7 +51,10 @@ function parseArgs(argv) {
       if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
       return argv[++i];
     };
-    if (arg === '--minutes') o.minutes = Number(value());
+    if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (arg === '--minutes') o.minutes = Number(value());
     else if (arg === '--rate') o.rate = Number(value());
     else if (arg === '--connections') o.connections = Number(value());
     else if (arg === '--interval') o.interval = Number(value());
@@ -49,10 +63,11 @@ function parseArgs(argv) {
     else if (arg === '--update-docs') o.updateDocs = true;
     else if (arg === '--render') o.render = value();
     else if (arg === '--server') o.server = value();
-    else throw new Error(`unknown argument ${arg}`);
+    else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
-  for (const key of ['minutes', 'rate', 'connections', 'interval', 'windowSeconds']) {
-    if (!(o[key] > 0)) throw new Error(`--${key} must be a positive number`);
+  const flags = { minutes: '--minutes', rate: '--rate', connections: '--connections', interval: '--interval', windowSeconds: '--window-seconds' };
+  for (const [key, flag] of Object.entries(flags)) {
+    if (!(o[key] > 0)) throw new Error(`${flag} must be a positive number`);
   }
   return o;
 }
