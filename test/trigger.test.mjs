@@ -86,7 +86,9 @@ test('preload armed by the environment: SIGUSR2 records N seconds and writes eac
     assert.ok(html.includes('SIGUSR2 capture of pid'));
 
     assert.match(stderr(), /nodeinstrument: SIGUSR2 ignored: a 1 s recording is under way already/);
-    assert.match(stderr(), new RegExp(`nodeinstrument: wrote ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/nodeinstrument-${child.pid}-`));
+    // The files can be seen before the line saying so has come through the pipe.
+    const wrote = new RegExp(`nodeinstrument: wrote ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/nodeinstrument-${child.pid}-`);
+    await until(() => wrote.test(stderr()));
     assert.equal(child.exitCode, null, 'still running');
 
     // Armed again for the next one.
