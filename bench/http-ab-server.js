@@ -15,22 +15,13 @@
  */
 const { contender } = require('./lib/contenders');
 const { workloadServer } = require('./lib/http-service');
-const { mulberry32 } = require('./lib/stats');
+const { mulberry32, shuffled } = require('./lib/stats');
 
 const config = JSON.parse(process.argv[2]);
 const { server } = workloadServer();
 const profilers = Object.fromEntries([...new Set(['none', ...config.contenders])].map((name) => [name, contender(name)]));
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function shuffled(list, random) {
-  const order = [...list];
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
 
 async function runPhases() {
   const random = mulberry32(config.seed);

@@ -108,7 +108,8 @@ function analyse(run) {
     });
   const groups = [...new Set(phases.map((p) => p.group))];
   const phaseOf = (group, name) => phases.find((p) => p.group === group && p.name === name);
-  const names = [...new Set(phases.map((p) => p.name))];
+  // A row per contender and the A/A twin; 'none' is the reference, not a row.
+  const names = [...new Set(phases.map((p) => p.name))].filter((name) => name !== 'none');
   const rows = names.map((name) => {
     // Per group: this phase against the mean of the group's two unprofiled ones (A/A: one against the other).
     const ratios = [];
@@ -117,7 +118,7 @@ function analyse(run) {
       const b = phaseOf(group, 'none (A/A)');
       const mine = phaseOf(group, name);
       if (!a || !b || !mine) continue;
-      const base = name === 'none (A/A)' ? a.rps : name === 'none' ? b.rps : (a.rps + b.rps) / 2;
+      const base = name === 'none (A/A)' ? a.rps : (a.rps + b.rps) / 2;
       ratios.push({ group, rps: (mine.rps / base - 1) * 100 });
     }
     const mine = phases.filter((p) => p.name === name);
@@ -175,7 +176,7 @@ function resampledQuantile(histograms, pick, q, scratch) {
  */
 function summarise(analysis, iterations = 1000) {
   const { rows, groups } = analysis;
-  const unprofiled = rows.filter((r) => r.name === 'none' || r.name === 'none (A/A)').flatMap((r) => r.phases);
+  const unprofiled = analysis.phases.filter((p) => p.name === 'none' || p.name === 'none (A/A)');
   const byGroup = (phases) => {
     const map = new Map();
     for (const p of phases) map.set(p.group, [...(map.get(p.group) ?? []), p]);

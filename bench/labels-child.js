@@ -9,6 +9,7 @@
 const path = require('node:path');
 const { AsyncLocalStorage, createHook } = require('node:async_hooks');
 const { promiseHooks } = require('node:v8');
+const { shuffled } = require('./lib/stats');
 
 const dist = path.join(__dirname, '..', 'dist', 'cjs');
 const { withLabels, Profiler } = require(path.join(dist, 'index.js'));
@@ -99,22 +100,13 @@ async function block({ run, setUp, tearDown }) {
   return ms;
 }
 
-function shuffle(list) {
-  const copy = [...list];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy;
-}
-
 (async () => {
   const names = Object.keys(VARIANTS);
   for (let i = 0; i < 3; i++) for (const name of names) await block(VARIANTS[name]); // warm-up
   const groups = [];
   for (let g = 0; g < groupCount; g++) {
     const times = {};
-    for (const name of shuffle(names)) times[name] = await block(VARIANTS[name]);
+    for (const name of shuffled(names)) times[name] = await block(VARIANTS[name]);
     groups.push(times);
   }
   process.stdout.write(JSON.stringify({ node: process.version, variants: names, awaitsPerBlock: AWAITS_PER_BLOCK, groups, sink }));

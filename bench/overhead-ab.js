@@ -33,7 +33,7 @@
  */
 const path = require('node:path');
 const { fork } = require('node:child_process');
-const { summary, median, bootstrapMedian: bootstrap } = require('./lib/stats');
+const { summary, median, mulberry32, shuffled, bootstrapMedian: bootstrap } = require('./lib/stats');
 const { contender, ROOT } = require('./lib/contenders');
 
 const DEFAULT_VARIANTS = ['floor', 'ni', 'ni10hz', 'v8', 'native', 'recNoDrain', 'recNoMem'];
@@ -182,21 +182,8 @@ async function child(config) {
     for (const e of list.getEntries()) { gcs++; gcMs += e.duration; }
   }).observe({ entryTypes: ['gc'] });
 
-  let rng = config.seed >>> 0;
-  const random = () => {
-    rng = (rng + 0x6d2b79f5) | 0;
-    let t = Math.imul(rng ^ (rng >>> 15), rng | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const shuffle = (xs) => {
-    const a = [...xs];
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [a[i], a[j]] = [a[j], a[i]];
-    }
-    return a;
-  };
+  const random = mulberry32(config.seed >>> 0);
+  const shuffle = (xs) => shuffled(xs, random);
   const { tick } = workload;
   const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
   // GC entries arrive asynchronously: let them in before reading the counters.

@@ -16,6 +16,7 @@
 const path = require('node:path');
 const { contender, ROOT } = require('./lib/contenders');
 const workload = require('./lib/workload');
+const { mulberry32, shuffled } = require('./lib/stats');
 
 const config = JSON.parse(process.argv[2]);
 const { intervalUs, groups, blockMs, warmupMs, chunkMs, seed } = config;
@@ -48,22 +49,8 @@ function cpuMs() {
   return (u.user + u.system) / 1000;
 }
 
-let rngState = seed >>> 0;
-function random() {
-  rngState = (rngState + 0x6d2b79f5) | 0;
-  let t = rngState;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-function shuffle(xs) {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
+const random = mulberry32(seed >>> 0);
+const shuffle = (xs) => shuffled(xs, random);
 
 async function block(chunks, unitsPerChunk) {
   const c0 = cpuMs();

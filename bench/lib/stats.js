@@ -81,4 +81,14 @@ function bootstrapDifference(a, b, iterations = 2000) {
   return { lo: quantile(diffs, 0.025), hi: quantile(diffs, 0.975) };
 }
 
-module.exports = { quantile, median, summary, linearFit, mulberry32, bootstrapRatio, bootstrapMedian, bootstrapDifference };
+/** A copy of `list` in a random order (Fisher-Yates), drawn from `random` (e.g. a mulberry32). */
+function shuffled(list, random = Math.random) {
+  const order = [...list];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+module.exports = { quantile, median, summary, linearFit, mulberry32, shuffled, bootstrapRatio, bootstrapMedian, bootstrapDifference };
