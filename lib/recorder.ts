@@ -111,10 +111,13 @@ export class Recorder {
   stop(): Session {
     if (this.session) return this.session;
     clearInterval(this.drainTimer);
-    const endNs = this.native.monotonicNow();
-    const endCpuNs = this.native.threadCpuTime();
     if (this.workers) this.native.stopWorkers();
     this.native.stop();
+    // Read after the sampler stopped: a signal served between a clock read
+    // and the stop (the thread descheduled there on a busy machine) would
+    // otherwise give a sample later than the window's end.
+    const endNs = this.native.monotonicNow();
+    const endCpuNs = this.native.threadCpuTime();
     countRecording(-1);
     const memory = this.memory.stop();
     this.releaseClaim();

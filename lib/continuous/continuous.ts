@@ -33,6 +33,14 @@ export interface ContinuousStats extends WriterCounts {
   cutMs: { total: number; max: number };
 }
 
+/** A window cut and not yet handed over, and what of the hand-over is done. */
+interface PendingWindow {
+  session: Session;
+  info: WindowInfo;
+  written: boolean;
+  calledBack: boolean;
+}
+
 /** Windows waiting to be handed over at most; beyond, the oldest waiting one is skipped and counted. */
 const MAX_PENDING_WINDOWS = 3;
 /** How long stop() waits for pending pushes. */
@@ -44,7 +52,7 @@ export class ContinuousProfiler {
   private readonly problems: ProblemLog;
   private readonly writer: WindowWriter | undefined;
   private readonly pusher: PyroscopeClient | undefined;
-  private readonly pending: Array<{ session: Session; info: WindowInfo }> = [];
+  private readonly pending: PendingWindow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private nextCutAt: number;
   private index = 0;
@@ -123,9 +131,11 @@ export class ContinuousProfiler {
       clearTimeout(this.timer);
       this.enqueue(this.profiler.stop(), true);
     }
-    for (const { session, info } of this.pending.splice(0)) {
-      if (this.writer) info.files = this.writer.writeSync(session, info.index);
-      this.callback(session, info);
+    // The window being handed over too, for what it has not done yet.
+    for (const window of this.pending.splice(0)) {
+      const { session, info } = window;
+      if (this.writer && !window.written) info.files = this.writer.writeSync(session, info.index);
+      if (!window.calledBack) void this.callback(session, info);
     }
     this.pusher?.close();
     return this.stats();
@@ -162,9 +172,10 @@ export class ContinuousProfiler {
   private enqueue(session: Session, final: boolean): void {
     const start = session.meta.startTime;
     const info: WindowInfo = { index: this.index++, start, end: start + session.meta.duration * 1000, final, files: [] };
-    this.pending.push({ session, info });
+    this.pending.push({ session, info, written: false, calledBack: false });
     while (this.pending.length > MAX_PENDING_WINDOWS) {
-      this.pending.shift();
+      // The oldest waiting one: the window being handed over stays.
+      this.pending.splice(this.handing === undefined ? 0 : 1, 1);
       this.windowsSkipped++;
       this.problems.report('skipped', `profile windows are handed over slower than they are cut (a slow disk or onWindow callback): skipping the oldest waiting one`);
     }
@@ -175,8 +186,11 @@ export class ContinuousProfiler {
     this.handing ??= (async () => {
       try {
         await new Promise((resolve) => setImmediate(resolve));
-        for (let next = this.pending.shift(); next !== undefined; next = this.pending.shift()) {
-          await this.handOne(next.session, next.info);
+        // A window leaves `pending` only once handed over: if the process
+        // exits meanwhile, stopSync() writes it again, synchronously.
+        for (let next = this.pending[0]; next !== undefined; next = this.pending[0]) {
+          await this.handOne(next);
+          if (this.pending[0] === next) this.pending.shift();
         }
       } finally {
         this.handing = undefined;
@@ -185,7 +199,8 @@ export class ContinuousProfiler {
     return this.handing;
   }
 
-  private async handOne(session: Session, info: WindowInfo): Promise<void> {
+  private async handOne(window: PendingWindow): Promise<void> {
+    const { session, info } = window;
     let pprof: Buffer | undefined;
     if (this.pusher || (this.writer && this.options.formats.includes('pprof'))) {
       try {
@@ -195,9 +210,11 @@ export class ContinuousProfiler {
       }
     }
     if (this.writer) info.files = await this.writer.write(session, info.index, pprof);
+    window.written = true;
     if (this.pusher && pprof) {
       this.pusher.push({ pprof, start: info.start, end: info.end, sampleRate: 1 / session.meta.requestedInterval });
     }
+    window.calledBack = true;
     await this.callback(session, info);
   }
 
