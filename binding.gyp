@@ -7,10 +7,12 @@
         "native/addon.cc",
         "native/code_event_log.cc",
         "native/code_listing.cc",
+        "native/heap_limit.cc",
         "native/sampler.cc",
         "native/native_symbols.cc",
         "native/memory_monitor.cc",
         "native/script_keeper.cc",
+        "native/termination.cc",
         "native/workers.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -14,6 +14,7 @@
  * samples are in allocation order with time 0; the memory series beside them
  * is timed.
  */
+import { asProfilerWork } from './profiler-work';
 import { Session as InspectorSession } from 'node:inspector';
 import { FrameInfo, specialFrame } from './frame';
 import { MemoryRecorder } from './memory';
@@ -89,7 +90,7 @@ export class AllocRecorder {
       throw error;
     }
     this.memory = new MemoryRecorder(this.native, this.startNs);
-    this.timer = setInterval(() => this.memory.poll(), options.drainInterval);
+    this.timer = setInterval(() => asProfilerWork(() => this.memory.poll()), options.drainInterval);
     this.timer.unref();
   }
 
@@ -98,6 +99,10 @@ export class AllocRecorder {
   }
 
   stop(): Session {
+    return asProfilerWork(() => this.stopNow());
+  }
+
+  private stopNow(): Session {
     if (this.session) return this.session;
     clearInterval(this.timer);
     const endNs = this.native.monotonicNow();

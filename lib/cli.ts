@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { recordAttached } from './attach/command';
 import { CliOptions, parseArgs, USAGE, UsageError } from './cli-args';
-import { filterSessionByLabels, LabelFilterError, labelFilterOf } from './labels-filter';
+import { filterSessionByLabels, labelFilterOf } from './labels-filter';
 import { runDiff } from './diff-cli';
 import { loadNative } from './native';
 import { unsafeToSample } from './options';
@@ -21,6 +21,7 @@ import { workerThreadFiles, writesOneThread } from './thread-files';
 import { filterSessionByThread } from './threads';
 import { Session } from './session';
 import { packageVersion } from './util/version';
+import { endingNote, ProgramOutcome, sessionFromJournal } from './program-end';
 import { writeFileAtomic } from './util/write-file';
 
 const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
@@ -155,11 +156,12 @@ export function typeScriptNodeArgs(script: string, nodeArgs: readonly string[], 
 }
 
 /** Runs the program; resolves with how it ended. */
-function runProgram(options: CliOptions, sessionPath: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function runProgram(options: CliOptions, sessionPath: string, journalPath?: string): Promise<ProgramOutcome> {
   const config: PreloadConfig = {
     interval: options.interval,
     maxStackDepth: options.maxStackDepth,
     sessionPath,
+    journalPath,
     mode: options.profileMode,
     allocationInterval: options.allocationInterval,
     live: options.live,
@@ -263,29 +265,51 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   const sessionPath = join(tmpdir(), `nodeinstrument-${process.pid}-${randomBytes(4).toString('hex')}.json`);
+  const journalPath = `${sessionPath}.journal`;
   writeFileSync(sessionPath, ''); // claim the name; the preload replaces it
-  let outcome: { code: number | null; signal: NodeJS.Signals | null };
+  let outcome: ProgramOutcome;
   let keepSession = false;
   try {
-    outcome = await runProgram(options, sessionPath);
+    outcome = await runProgram(options, sessionPath, journalPath);
     let session: Session | undefined;
     try {
-      session = Session.load(sessionPath);
+      session = loadSession(sessionPath, journalPath, outcome);
     } catch (error) {
-      const recorded = error instanceof LabelFilterError; // the profile is there, the filter matched nothing
-      process.stderr.write(`nodeinstrument: ${recorded ? '' : 'no profile was recorded: '}${(error as Error).message}\n`);
+      process.stderr.write(`nodeinstrument: no profile was recorded: ${(error as Error).message}\n`);
       if (outcome.code === 0) outcome.code = 1;
     }
-    if (session) keepSession = !outputOrKeep(session, options, sessionPath);
+    if (session) {
+      // Saved where the report failed, so that it can be rendered again.
+      keepSession = !outputOrKeep(session, options, sessionPath);
+      if (keepSession) session.save(sessionPath);
+    }
     if (keepSession && outcome.code === 0) outcome.code = 1;
   } finally {
     if (!keepSession) rmSync(sessionPath, { force: true });
+    rmSync(journalPath, { force: true });
   }
   endLike(outcome);
 }
 
+/**
+ * The program's session: the one it saved, with a note when a signal ended
+ * it, or the one its journal holds when it died before saving.
+ */
+function loadSession(sessionPath: string, journalPath: string, outcome: ProgramOutcome): Session {
+  let saved: Session;
+  try {
+    saved = Session.load(sessionPath);
+  } catch (error) {
+    const recovered = sessionFromJournal(journalPath, outcome);
+    if (recovered) return recovered;
+    throw error;
+  }
+  const note = endingNote(outcome);
+  return note ? saved.with({ meta: { ...saved.meta, notes: [...saved.meta.notes, note] } }) : saved;
+}
+
 /** Ends the way the program ended, so shells and supervisors see its signal or status. */
-function endLike(outcome: { code: number | null; signal: NodeJS.Signals | null }): void {
+function endLike(outcome: ProgramOutcome): void {
   if (outcome.signal) {
     process.kill(process.pid, outcome.signal);
     return;

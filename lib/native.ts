@@ -113,6 +113,17 @@ export interface NativeSampler {
   stopWorkers(): void;
   /** Main thread: what each worker sampled since the last call, and why some could not be sampled. */
   drainWorkers(): { workers: NativeWorkerDrain[]; errors: string[] };
+  /**
+   * Main thread: calls finish(signal) on the JS thread when one of `signals`
+   * arrives, even inside a synchronous loop (native/termination.h), then ends
+   * the process as the signal would. finish returns false to be asked again
+   * shortly. Signals that are ignored are left alone; returns those watched.
+   */
+  watchTermination(signals: readonly number[], finish: (signal: number) => boolean): number[];
+  /** Gives the watched signals back their previous actions. */
+  unwatchTermination(): void;
+  /** From now on, writes `{"nearHeapLimit":<bytes>}` lines to fd whenever V8's heap nears its limit (native/heap_limit.h). */
+  noteNearHeapLimit(fd: number): void;
 }
 
 let loaded: NativeSampler | undefined;

@@ -12,6 +12,8 @@ export interface PreloadConfig {
   live?: boolean;
   /** Where to write the session JSON. */
   sessionPath: string;
+  /** Where to journal the recording as it goes (lib/session-journal.ts); none in continuous mode. */
+  journalPath?: string;
   /** Continuous mode (--continuous, --pyroscope): windows instead of one session. */
   continuous?: ContinuousPreloadConfig;
 }

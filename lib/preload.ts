@@ -1,8 +1,10 @@
 /**
  * Loaded with `node --require` into the program the CLI runs: starts the
  * profiler before the program and writes the session when the process ends,
- * however it ends (normal exit, process.exit(), an uncaught exception,
- * SIGINT/SIGTERM/SIGHUP).
+ * however it ends (normal exit, process.exit(), process.reallyExit(),
+ * process.abort(), an uncaught exception, SIGINT/SIGTERM/SIGHUP/SIGQUIT, even
+ * in a synchronous loop); the journal keeps what was drained for deaths that
+ * run no JavaScript (SIGKILL, out of memory, a crash).
  */
 import { isMainThread } from 'node:worker_threads';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
@@ -10,8 +12,8 @@ import { Profiler } from './profiler';
 import { armTriggerFromEnv } from './trigger-env';
 import type * as ContinuousPreload from './continuous/preload';
 import { registerWorkerThread } from './worker-registration';
-
-const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+import { SessionJournal } from './session-journal';
+import { onTermination } from './termination';
 
 function run(): void {
   const raw = process.env[PRELOAD_ENV];
@@ -34,9 +36,11 @@ function run(): void {
     live: config.live,
   });
   let written = false;
+  let unwatch = (): void => {};
   const finish = (): void => {
     if (written) return;
     written = true;
+    unwatch();
     try {
       profiler.stop().save(config.sessionPath);
     } catch (error) {
@@ -44,18 +48,21 @@ function run(): void {
     }
   };
   process.on('exit', finish);
-  for (const signal of TERMINATING_SIGNALS) {
-    const onSignal = (): void => {
-      // If the program handles the signal itself, it decides what happens;
-      // the session is written at exit as usual.
-      if (process.listenerCount(signal) > 1) return;
-      finish();
-      process.removeListener(signal, onSignal);
-      process.kill(process.pid, signal);
-    };
-    process.on(signal, onSignal);
-  }
+  // Ways out that skip 'exit': the report is written before them.
+  const { reallyExit, abort } = process as unknown as { reallyExit: (code?: number) => never; abort: () => never };
+  (process as unknown as { reallyExit: (code?: number) => never }).reallyExit = function (this: unknown, code?: number) {
+    finish();
+    return reallyExit.call(this, code);
+  };
+  process.abort = function (this: unknown) {
+    finish();
+    return abort.call(this);
+  };
   profiler.start();
+  if (config.journalPath !== undefined) profiler.journalTo(new SessionJournal(config.journalPath));
+  // Ctrl-C, kill: the session is written, then the process ends as the signal
+  // would, even from inside a synchronous loop (lib/termination.ts).
+  unwatch = onTermination(finish);
 }
 
 /** `node --require nodeinstrument/preload` with NODEINSTRUMENT_TRIGGER_* set arms the signal trigger. */

@@ -12,6 +12,7 @@ import { ProfilerOptions, resolveProfilerOptions, unsafeToSample } from './optio
 import { Recorder } from './recorder';
 import { renderText, TextRenderOptions } from './renderers/text';
 import { Session } from './session';
+import type { SessionJournal } from './session-journal';
 
 /** Only one profiler samples a process at a time (signals are process-wide). */
 let active: Profiler | undefined;
@@ -82,6 +83,14 @@ export class Profiler {
     if (!this.recorder) throw new Error('the profiler is not running');
     if (!(this.recorder instanceof Recorder)) throw new Error("cut() is for wall and cpu recordings: V8's heap profiler (mode 'alloc') has no windows");
     return this.recorder.cut();
+  }
+
+  /**
+   * @internal For the CLI's preload: appends the recording to `journal`
+   * after each drain, so that a process that dies abruptly leaves its samples.
+   */
+  journalTo(journal: SessionJournal): void {
+    if (this.recorder instanceof Recorder) this.recorder.journalTo(journal);
   }
 
   /** The last session as a text call tree. */

@@ -14,6 +14,8 @@ import { claimSampling } from './sampling-claim';
 import { CodeCatalog, NativeResolver, Symbolizer } from './symbolizer';
 import { isWatchingCode, recordingStarted, recordingStopped, watchedCodeCatalog } from './code-watcher';
 import { mergeThreads, ThreadPart } from './thread-merge';
+import { asProfilerWork } from './profiler-work';
+import type { SessionJournal } from './session-journal';
 import { WorkerRecordings } from './worker-recordings';
 import { isMainThread } from 'node:worker_threads';
 
@@ -57,6 +59,7 @@ export class Recorder {
   private readonly releaseClaim: () => void;
   /** The worker threads sampled with this thread, when options.workers. */
   private readonly workers: WorkerRecordings | undefined;
+  private journal: SessionJournal | undefined;
 
   constructor(private readonly options: RecorderOptions) {
     this.native = loadNative();
@@ -109,6 +112,10 @@ export class Recorder {
 
   /** Stops sampling (idempotent) and returns the session. */
   stop(): Session {
+    return asProfilerWork(() => this.stopNow());
+  }
+
+  private stopNow(): Session {
     if (this.session) return this.session;
     clearInterval(this.drainTimer);
     if (this.workers) this.native.stopWorkers();
@@ -167,6 +174,10 @@ export class Recorder {
    * bounded by one window. Costs the JS thread one drain (as the periodic ones).
    */
   cut(): Session {
+    return asProfilerWork(() => this.cutNow());
+  }
+
+  private cutNow(): Session {
     if (this.session) throw new Error('the recording is stopped');
     this.drain();
     const stats = this.native.stats()!;
@@ -185,10 +196,25 @@ export class Recorder {
   }
 
   private drain(): void {
-    const { samples, codeEvents } = this.native.drain();
-    this.symbolizer.process(decodeSamples(samples), decodeCodeEvents(codeEvents));
-    this.workers?.drain();
-    this.memory.poll();
+    asProfilerWork(() => {
+      const { samples, codeEvents } = this.native.drain();
+      this.symbolizer.process(decodeSamples(samples), decodeCodeEvents(codeEvents));
+      this.workers?.drain();
+      this.memory.poll();
+      if (this.journal) {
+        const last = this.symbolizer.lastSampleTime;
+        this.journal.append(this.builder, Math.max(0, last.timeNs - this.startNs) / 1e9, Math.max(0, last.cpuNs - this.startCpuNs) / 1e9);
+      }
+    });
+  }
+
+  /**
+   * From now on, after each drain, appends what the session gained to
+   * `journal` (the CLI's record of a run, kept if the process dies).
+   */
+  journalTo(journal: SessionJournal): void {
+    this.journal = journal;
+    journal.start(this.meta(this.native.stats()!, this.startNs, this.startCpuNs));
   }
 
   private meta(total: NativeStats, endNs: number, endCpuNs: number): SessionMeta {

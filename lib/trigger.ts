@@ -16,6 +16,8 @@ import { beginCapture, Capture } from './ondemand/capture';
 import { checkFormat, fileTimeStamp, writeReports } from './ondemand/report-output';
 import { Session } from './session';
 import { watchCodeForCaptures } from './code-watcher';
+import { onTermination } from './termination';
+import { isMainThread } from 'node:worker_threads';
 
 /**
  * Signals a trigger may take. The others are Node's (SIGUSR1 opens the
@@ -102,6 +104,7 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
 
   let capture: Capture | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let unwatch = (): void => {};
 
   const write = (reason: string): void => {
     const current = capture;
@@ -109,6 +112,7 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
     capture = undefined;
     clearTimeout(timer);
     process.removeListener('exit', onExit);
+    unwatch();
     try {
       const session = current.stop();
       const stamp = fileTimeStamp(new Date(current.startedAt));
@@ -133,6 +137,9 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
       return;
     }
     process.on('exit', onExit);
+    // A terminating signal the service does not handle (it would die at
+    // once): the recording so far is written first (lib/termination.ts).
+    if (isMainThread) unwatch = onTermination((signal) => write(` (the process was ended by ${signal})`));
     onStart();
     // Unreferenced: a recording does not keep a finished program alive (onExit writes it).
     timer = setTimeout(() => write(''), seconds * 1000).unref();

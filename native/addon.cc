@@ -9,10 +9,12 @@
 #include <ctime>
 #include <memory>
 
+#include "heap_limit.h"
 #include "memory_monitor.h"
 #include "native_symbols.h"
 #include "script_keeper.h"
 #include "sampler.h"
+#include "termination.h"
 #include "workers.h"
 
 namespace nodeinstrument {
@@ -387,6 +389,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("startWorkers", Napi::Function::New(env, StartWorkers, "startWorkers"));
   exports.Set("stopWorkers", Napi::Function::New(env, StopWorkers, "stopWorkers"));
   exports.Set("drainWorkers", Napi::Function::New(env, DrainWorkers, "drainWorkers"));
+  exports.Set("watchTermination", Napi::Function::New(env, WatchTermination, "watchTermination"));
+  exports.Set("unwatchTermination", Napi::Function::New(env, UnwatchTermination, "unwatchTermination"));
+  exports.Set("noteNearHeapLimit", Napi::Function::New(env, NoteNearHeapLimit, "noteNearHeapLimit"));
   exports.Set("defaultSignal", Napi::Number::New(env, DefaultSignal()));
   // The ABI (process.versions.modules) this was compiled for. The module
   // registers through Node-API, so any Node loads it, but the sampler uses

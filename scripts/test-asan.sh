@@ -51,7 +51,7 @@ fi
 # the profiler's own start shows in short profiles), and pure TypeScript.
 status=0
 node --test --test-concurrency=1 test/stress-matrix.test.mjs test/signal-conflicts.test.mjs \
-  test/report-safety.test.mjs test/entry-points.test.mjs test/worker-threads.test.mjs || status=1
+  test/report-safety.test.mjs test/entry-points.test.mjs test/worker-threads.test.mjs test/program-end.test.mjs || status=1
 node --test --test-concurrency=1 \
   --test-name-pattern='start/stop cycles|inspector CPU profile|throws|process\.exit|Ctrl-C|SIGTERM|profiles an ES module' \
   test/stress.test.mjs test/cli.test.mjs || status=1

@@ -119,6 +119,27 @@ test('a program that exits mid-recording still writes what was recorded', { time
   assert.ok(frameNames(session).includes('triggerServiceSpin'));
 });
 
+test('SIGTERM during a recording, in a service that does not handle it: the recording so far is written, then the process ends by SIGTERM', { timeout: 60_000 }, async () => {
+  // It used to end at once (rc 143) with no file.
+  const dir = tempDir();
+  const { child, stderr } = await startService({
+    NODEINSTRUMENT_TRIGGER_DIR: dir,
+    NODEINSTRUMENT_TRIGGER_SECONDS: '30',
+    NODEINSTRUMENT_TRIGGER_FORMATS: 'session',
+  });
+  child.kill('SIGUSR2');
+  await until(() => /SIGUSR2: recording 30 s for /.test(stderr()));
+  await sleep(400);
+  child.kill('SIGTERM');
+  const [code, signal] = await once(child, 'exit');
+  assert.equal(signal, 'SIGTERM', `${code} ${stderr()}`);
+  const [name] = await filesIn(dir, 1);
+  const session = Session.load(join(dir, name));
+  assert.ok(session.meta.duration > 0.3 && session.meta.duration < 10, `duration ${session.meta.duration}`);
+  assert.ok(frameNames(session).includes('triggerServiceSpin'));
+  assert.match(stderr(), /nodeinstrument: wrote /);
+});
+
 test('bad trigger variables stop the program at start with the reason', () => {
   const file = join(tempDir(), 'a-file');
   writeFileSync(file, '');

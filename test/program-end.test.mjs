@@ -1,0 +1,77 @@
+// However the profiled program ends, the CLI writes its report (issue 16,
+// items 2 and 3): Ctrl-C or SIGTERM on a synchronous loop, deaths that run no
+// JavaScript (SIGKILL, out of memory, process.abort()), exits that skip the
+// 'exit' event. The report says how the program ended.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
+import { cli, fixture, root, runNode } from './helpers.mjs';
+
+/** The rows of the text report naming `name`, with their seconds. */
+function secondsOf(report, name) {
+  return [...report.matchAll(new RegExp(`([\\d.]+) ${name}\\b`, 'g'))].map((match) => Number(match[1]));
+}
+
+const ownTemporaryFiles = () => new Set(readdirSync(tmpdir()).filter((name) => name.startsWith(`nodeinstrument-`)));
+
+for (const [signal, toGroup] of [['SIGINT', true], ['SIGTERM', false]]) {
+  test(`${signal} ${toGroup ? 'to the process group (Ctrl-C)' : 'to the CLI'} on a synchronous loop: the report is written and the CLI ends by ${signal}`, { timeout: 60_000 }, async (t) => {
+    // The child's JS listeners never ran in the loop: it hung until kill -9.
+    const child = spawn(process.execPath, [cli, '-i', '100us', fixture('ending.js'), 'loop'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    t.after(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL'); // what is left of the group when the test failed
+      } catch {
+        // Ended already.
+      }
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const lines = createInterface({ input: child.stdout });
+    const [first] = await once(lines, 'line');
+    assert.equal(first, 'spinning');
+    lines.on('line', (line) => (stdout += `${line}\n`));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Ten seconds at most: the loop never ends by itself.
+    const started = performance.now();
+    process.kill(toGroup ? -child.pid : child.pid, signal);
+    const [code, ended] = await once(child, 'exit');
+    const waited = performance.now() - started;
+    assert.equal(ended, signal, `exit ${code}: ${stderr}`);
+    assert.ok(waited < 10_000, `the CLI took ${waited} ms to end`);
+    assert.match(stdout, new RegExp(`note: the program ended by ${signal}`), stdout);
+    const [spent] = secondsOf(stdout, 'endingWork');
+    assert.ok(spent > 0.3, `endingWork ${spent} s:\n${stdout}\n${stderr}`);
+  });
+}
+
+const deaths = [
+  { how: 'sigkill', note: /the program was killed by SIGKILL before nodeinstrument could write its profile: this report holds the samples drained until [\d.]+ s/, signal: 'SIGKILL', hot: 'endingWork' },
+  { how: 'oom', args: ['--node-arg=--max-old-space-size=16'], note: /killed by SIGABRT before nodeinstrument could write its profile[^\n]*\n\s*note: it ran out of memory: V8's heap reached its limit/, signal: 'SIGABRT', hot: 'endingLeak' },
+  { how: 'abort', note: /note: the program ended by SIGABRT/, signal: 'SIGABRT', hot: 'endingWork', whole: true },
+  { how: 'really-exit', code: 3, hot: 'endingWork', whole: true },
+  { how: 'no-exit-listeners', code: 5, hot: 'endingWork', whole: true },
+];
+
+for (const { how, args = [], note, signal, code, hot, whole } of deaths) {
+  test(`a program that ends by ${how} still gets its report${whole ? ', whole' : ' from the journal'}`, { timeout: 60_000 }, () => {
+    // All the user got was "... is not a nodeinstrument session (not JSON: Unexpected end of JSON input)".
+    const before = ownTemporaryFiles();
+    const result = runNode([cli, ...args, fixture('ending.js'), how], { cwd: root });
+    if (signal) assert.equal(result.signal, signal, `${result.status}: ${result.stderr.slice(-2000)}`);
+    else assert.equal(result.status, code, result.stderr);
+    assert.doesNotMatch(result.stderr, /no profile was recorded/);
+    if (note) assert.match(result.stdout, note, result.stdout);
+    const [spent] = secondsOf(result.stdout, hot);
+    assert.ok(spent > 0, `${hot}:\n${result.stdout}`);
+    if (whole) assert.ok(spent > 0.4, `${hot} ${spent} s:\n${result.stdout}`);
+    // Neither the session nor its journal is left behind.
+    const left = [...ownTemporaryFiles()].filter((name) => !before.has(name) && name.includes(`-${result.pid}-`));
+    assert.deepEqual(left, []);
+  });
+}
