@@ -27,7 +27,7 @@ export function sessionFromJournal(journalPath: string, outcome: ProgramOutcome)
   const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited (code ${outcome.code ?? '?'}) without running its exit handlers`;
   const notes = [
     `the program ${how} before nodeinstrument could write its profile: this report holds the samples ` +
-      `drained until ${until.toFixed(2)} s (the last fraction of a second before the end is missing)`,
+      `drained until ${until.toFixed(2)} s (up to the last second before the end is missing)`,
   ];
   if (nearHeapLimit !== undefined && outcome.signal === 'SIGABRT') {
     notes.push(`it ran out of memory: V8's heap reached its limit (${(nearHeapLimit / 2 ** 20).toFixed(1)} MB of old space; see --max-old-space-size)`);
