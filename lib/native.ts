@@ -114,12 +114,13 @@ export interface NativeSampler {
   /** Main thread: what each worker sampled since the last call, and why some could not be sampled. */
   drainWorkers(): { workers: NativeWorkerDrain[]; errors: string[] };
   /**
-   * Main thread: calls finish(signal) on the JS thread when one of `signals`
-   * arrives, even inside a synchronous loop (native/termination.h), then ends
-   * the process as the signal would. finish returns false to be asked again
-   * shortly. Signals that are ignored are left alone; returns those watched.
+   * Main thread: calls finish(signal, fromLoop) on the JS thread when one of
+   * `signals` arrives, even inside a synchronous loop (native/termination.h).
+   * finish answers 0 to be asked again shortly, 1 when done (the process then
+   * ends as the signal would), 2 when it ends the process itself later.
+   * Signals that are ignored are left alone; returns those watched.
    */
-  watchTermination(signals: readonly number[], finish: (signal: number) => boolean): number[];
+  watchTermination(signals: readonly number[], finish: (signal: number, fromLoop: boolean) => 0 | 1 | 2): number[];
   /** Gives the watched signals back their previous actions. */
   unwatchTermination(): void;
   /** From now on, writes `{"nearHeapLimit":<bytes>}` lines to fd whenever V8's heap nears its limit (native/heap_limit.h). */

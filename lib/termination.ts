@@ -15,26 +15,44 @@ const NAMES = new Map<number, NodeJS.Signals>(TERMINATING_SIGNALS.map((name) => 
 /**
  * Calls `finish(signal)` once, on the JS thread, when a terminating signal
  * arrives that no JS listener of the program takes; then the process ends as
- * that signal would. A program that listens for a signal (now, or from later
- * on: Node's listener replaces ours) decides what it does. Returns a function
- * that stops watching. Main thread only; one watch per process.
+ * that signal would. With `finishAsync`, a signal served while the event loop
+ * turns (not inside a synchronous loop) runs it instead, and the process ends
+ * when it settles: there is time for I/O then. A program that listens for a
+ * signal (now, or from later on: Node's listener replaces ours) decides what
+ * it does. Returns a function that stops watching. Main thread only; one
+ * watch per process.
  */
-export function onTermination(finish: (signal: NodeJS.Signals) => void): () => void {
+export function onTermination(finish: (signal: NodeJS.Signals) => void, finishAsync?: (signal: NodeJS.Signals) => Promise<unknown>): () => void {
   const native = loadNative();
   const signals = TERMINATING_SIGNALS.filter((name) => process.listenerCount(name) === 0).map((name) => constants.signals[name]);
-  let finished = false;
-  native.watchTermination(signals, (number) => {
-    if (inProfilerWork()) return false; // asked again in 2 ms, once the drain is over
-    if (!finished) {
-      finished = true;
-      finish(NAMES.get(number) ?? 'SIGTERM');
-    }
-    return true;
-  });
   let watching = true;
-  return () => {
+  const unwatch = (): void => {
     if (!watching) return;
     watching = false;
     native.unwatchTermination();
   };
+  let finished = false;
+  native.watchTermination(signals, (number, fromLoop) => {
+    if (inProfilerWork()) return NOT_NOW; // asked again in 2 ms, once the drain is over
+    if (finished) return DONE;
+    finished = true;
+    const signal = NAMES.get(number) ?? 'SIGTERM';
+    if (fromLoop && finishAsync) {
+      void finishAsync(signal)
+        .catch(() => undefined)
+        .finally(() => {
+          unwatch();
+          process.kill(process.pid, signal);
+        });
+      return ENDS_ITSELF;
+    }
+    finish(signal);
+    return DONE;
+  });
+  return unwatch;
 }
+
+/** finish's answers to the addon (native/termination.h). */
+const NOT_NOW = 0;
+const DONE = 1;
+const ENDS_ITSELF = 2;

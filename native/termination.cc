@@ -76,22 +76,28 @@ void OnSignal(int signo, siginfo_t*, void*) {
   errno = saved_errno;
 }
 
+// What finish() answers.
+enum class Answer { kNotNow, kDone, kEndsItself };
+
 // On the JS thread, from the interrupt or the event loop, whichever comes first.
-void Serve() {
+void Serve(bool from_loop) {
   const int signo = g_watch.pending.load(std::memory_order_acquire);
   if (signo == 0 || g_watch.finished.load() || !g_watch.armed.load()) return;
   // finish() runs JavaScript, which serves interrupts: never re-enter it.
   if (g_watch.in_finish.exchange(true)) return;
   napi_env env = g_watch.env;
-  bool done = true;
+  Answer answer = Answer::kDone;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) == napi_ok) {
-    napi_value fn, global, argument, result;
+    napi_value fn, global, arguments[2], result;
     if (napi_get_reference_value(env, g_watch.finish, &fn) == napi_ok && fn != nullptr &&
-        napi_get_global(env, &global) == napi_ok && napi_create_int32(env, signo, &argument) == napi_ok) {
-      if (napi_call_function(env, global, fn, 1, &argument, &result) == napi_ok) {
-        bool now = true;
-        if (napi_get_value_bool(env, result, &now) == napi_ok && !now) done = false;
+        napi_get_global(env, &global) == napi_ok && napi_create_int32(env, signo, &arguments[0]) == napi_ok &&
+        napi_get_boolean(env, from_loop, &arguments[1]) == napi_ok) {
+      if (napi_call_function(env, global, fn, 2, arguments, &result) == napi_ok) {
+        int32_t value = 1;
+        if (napi_get_value_int32(env, result, &value) == napi_ok) {
+          answer = value == 0 ? Answer::kNotNow : value == 2 ? Answer::kEndsItself : Answer::kDone;
+        }
       } else {
         bool thrown = false;
         napi_value error;
@@ -100,22 +106,24 @@ void Serve() {
     }
     napi_close_handle_scope(env, scope);
   }
-  if (!done) {
+  if (answer == Answer::kNotNow) {
     g_watch.in_finish.store(false);  // the watcher asks again
     return;
   }
   g_watch.finished.store(true);
-  EndAsSignalWould(signo);
+  g_watch.in_finish.store(false);
+  // kEndsItself: the JS finishes asynchronously, then unwatches and raises.
+  if (answer == Answer::kDone) EndAsSignalWould(signo);
 }
 
 void OnInterrupt(v8::Isolate*, void*) {
   g_watch.interrupt_queued.store(false);
-  Serve();
+  Serve(false);
 }
 
 void OnAsync(napi_env env, napi_value, void*, void*) {
   g_watch.async_queued.store(false);
-  if (env != nullptr) Serve();
+  if (env != nullptr) Serve(true);
 }
 
 long ElapsedMs(const timespec& since) {

@@ -20,10 +20,13 @@
 
 namespace nodeinstrument {
 
-// watchTermination(signals: number[], finish: (signal: number) => boolean):
-// installs the handler on each signal and calls finish(signal) on the JS
-// thread when one arrives. finish returns false when it cannot run now (the
-// profiler is in the middle of its own work); it is asked again shortly.
+// watchTermination(signals: number[], finish: (signal: number, fromLoop: boolean) => 0 | 1 | 2):
+// installs the handler on each signal and calls finish on the JS thread when
+// one arrives (fromLoop: from the event loop rather than an interrupt, so
+// asynchronous work can follow). finish answers 0 when it cannot run now (the
+// profiler is in the middle of its own work: it is asked again shortly), 1
+// when done (the signal is raised again now), 2 when it will end the process
+// itself (it unwatches, then raises the signal, after asynchronous work).
 Napi::Value WatchTermination(const Napi::CallbackInfo& info);
 
 // unwatchTermination(): restores the signals' previous actions (where ours is

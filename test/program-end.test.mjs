@@ -6,8 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cli, fixture, root, runNode } from './helpers.mjs';
 
@@ -75,3 +76,22 @@ for (const { how, args = [], note, signal, code, hot, whole } of deaths) {
     assert.deepEqual(left, []);
   });
 }
+
+test('continuous mode: SIGTERM on a synchronous loop writes the last window, then the CLI ends by SIGTERM', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ni-program-end-'));
+  const child = spawn(process.execPath, [cli, '--continuous', dir, '--window', '10s', fixture('ending.js'), 'loop'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const [first] = await once(createInterface({ input: child.stdout }), 'line');
+  assert.equal(first, 'spinning');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  process.kill(child.pid, 'SIGTERM');
+  const [code, signal] = await once(child, 'exit');
+  assert.equal(signal, 'SIGTERM', `exit ${code}: ${stderr}`);
+  assert.match(stderr, /1 window\(s\); 1 file\(s\) written/);
+  assert.equal(readdirSync(dir).length, 1);
+});

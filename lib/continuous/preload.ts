@@ -2,12 +2,13 @@
  * Continuous mode in the program the CLI runs (`nodeinstrument --continuous
  * DIR app.js`): windows are written for the program's whole life, and the
  * last, partial one when it ends, however it ends (normal exit,
- * process.exit(), an uncaught exception, SIGINT/SIGTERM/SIGHUP).
+ * process.exit(), an uncaught exception, SIGINT/SIGTERM/SIGHUP/SIGQUIT, even
+ * in a synchronous loop).
  */
 import { ContinuousProfiler, ContinuousStats } from './continuous';
 import type { ContinuousOptions, PyroscopeOptions } from './options';
+import { onTermination } from '../termination';
 
-const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** How long a signal waits for the last window's push before the process ends. */
 const SIGNAL_FLUSH_MS = 2000;
 
@@ -54,16 +55,13 @@ export function runContinuous(config: ContinuousPreloadConfig, profiler: { inter
   });
   // process.exit() and the rest: only synchronous work is possible.
   process.on('exit', () => summarize(continuous.stopSync()));
-  for (const signal of TERMINATING_SIGNALS) {
-    const onSignal = (): void => {
-      // If the program handles the signal itself, it decides what happens; the window is written at exit.
-      if (process.listenerCount(signal) > 1) return;
-      process.removeListener(signal, onSignal);
-      stopping ??= continuous.stop({ flushMs: SIGNAL_FLUSH_MS });
-      void stopping.then(summarize).finally(() => process.kill(process.pid, signal));
-    };
-    process.on(signal, onSignal);
-  }
+  // A signal the program does not handle: while the event loop turns there is
+  // time to push the last window; inside a synchronous loop it is written
+  // synchronously (lib/termination.ts).
+  onTermination(
+    () => summarize(continuous.stopSync()),
+    () => (stopping ??= continuous.stop({ flushMs: SIGNAL_FLUSH_MS })).then(summarize),
+  );
 }
 
 function summary(stats: ContinuousStats, config: ContinuousPreloadConfig): string {
