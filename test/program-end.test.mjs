@@ -17,19 +17,22 @@ function secondsOf(report, name) {
   return [...report.matchAll(new RegExp(`([\\d.]+) ${name}\\b`, 'g'))].map((match) => Number(match[1]));
 }
 
+/** Kills what is left of a detached child's process group (when a test failed, the loop spins on). */
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Ended already.
+  }
+}
+
 const ownTemporaryFiles = () => new Set(readdirSync(tmpdir()).filter((name) => name.startsWith(`nodeinstrument-`)));
 
 for (const [signal, toGroup] of [['SIGINT', true], ['SIGTERM', false]]) {
   test(`${signal} ${toGroup ? 'to the process group (Ctrl-C)' : 'to the CLI'} on a synchronous loop: the report is written and the CLI ends by ${signal}`, { timeout: 60_000 }, async (t) => {
     // The child's JS listeners never ran in the loop: it hung until kill -9.
     const child = spawn(process.execPath, [cli, '-i', '100us', fixture('ending.js'), 'loop'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    t.after(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL'); // what is left of the group when the test failed
-      } catch {
-        // Ended already.
-      }
-    });
+    t.after(() => killGroup(child));
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -79,9 +82,9 @@ for (const { how, args = [], note, signal, code, hot, whole } of deaths) {
 
 test('continuous mode: SIGTERM on a synchronous loop writes the last window, then the CLI ends by SIGTERM', { timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ni-program-end-'));
-  const child = spawn(process.execPath, [cli, '--continuous', dir, '--window', '10s', fixture('ending.js'), 'loop'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, '--continuous', dir, '--window', '10s', fixture('ending.js'), 'loop'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => {
-    child.kill('SIGKILL');
+    killGroup(child);
     rmSync(dir, { recursive: true, force: true });
   });
   let stderr = '';
