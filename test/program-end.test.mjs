@@ -73,7 +73,12 @@ for (const { how, args = [], note, signal, code, hot, whole } of deaths) {
     if (note) assert.match(result.stdout, note, result.stdout);
     const [spent] = secondsOf(result.stdout, hot);
     assert.ok(spent > 0, `${hot}:\n${result.stdout}`);
-    if (whole) assert.ok(spent > 0.4, `${hot} ${spent} s:\n${result.stdout}`);
+    if (whole) {
+      // The profile covers the 600 ms of work before the end (wall time: a busy machine cannot shorten it).
+      const duration = Number(/Duration: ([\d.]+) s/.exec(result.stdout)?.[1]);
+      assert.ok(duration >= 0.6, `duration ${duration} s:\n${result.stdout}`);
+      assert.doesNotMatch(result.stdout, /before nodeinstrument could write its profile/);
+    }
     // Neither the session nor its journal is left behind.
     const left = [...ownTemporaryFiles()].filter((name) => !before.has(name) && name.includes(`-${result.pid}-`));
     assert.deepEqual(left, []);
