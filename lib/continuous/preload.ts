@@ -53,15 +53,19 @@ export function runContinuous(config: ContinuousPreloadConfig, profiler: { inter
       return stats;
     });
   });
-  // process.exit() and the rest: only synchronous work is possible.
-  process.on('exit', () => summarize(continuous.stopSync()));
   // A signal the program does not handle: while the event loop turns there is
   // time to push the last window; inside a synchronous loop it is written
   // synchronously (lib/termination.ts).
-  onTermination(
+  const unwatch = onTermination(
     () => summarize(continuous.stopSync()),
     () => (stopping ??= continuous.stop({ flushMs: SIGNAL_FLUSH_MS })).then(summarize),
   );
+  // process.exit() and the rest: only synchronous work is possible. A signal
+  // from here on ends the process as it would have (the isolate is going).
+  process.on('exit', () => {
+    unwatch();
+    summarize(continuous.stopSync());
+  });
 }
 
 function summary(stats: ContinuousStats, config: ContinuousPreloadConfig): string {
