@@ -2,7 +2,8 @@
  * Loads the compiled addon (native/, built by node-gyp or shipped prebuilt)
  * and describes its surface. See native/addon.cc.
  */
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 export interface NativeStartOptions {
   intervalNs: number;
@@ -149,34 +150,64 @@ function howToBuild(packageRoot: string): string {
   );
 }
 
-export function loadNative(): NativeSampler {
-  if (loaded) return loaded;
-  const packageRoot = join(__dirname, '..', '..');
+/** Set to the addon used once the note about a skipped one was printed. */
+const NOTED_ENV = 'NODEINSTRUMENT_ADDON_NOTED';
+
+/** The addon's candidates, in order: a build from source, then the prebuilt binary for this ABI. */
+function candidates(packageRoot: string): string[] {
+  const list = ['Release', 'Debug'].map((type) => join(packageRoot, 'build', type, 'nodeinstrument.node')).filter((path) => existsSync(path));
+  // The name scripts/prebuild.sh gives (prebuildify's, as node-gyp-build reads it); musl builds from source.
+  const libc = process.env.LIBC ?? (existsSync('/etc/alpine-release') ? 'musl' : 'glibc');
+  list.push(join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, `nodeinstrument.abi${process.versions.modules}.${libc}.node`));
+  return list;
+}
+
+/** Loads one candidate; returns why it does not fit, or the addon. */
+function tryLoad(path: string, packageRoot: string): NativeSampler | string {
+  const name = relative(packageRoot, path);
+  if (!existsSync(path)) return `${name} is not there (prebuilt binaries ship for ${PREBUILT_FOR})`;
   let addon: NativeSampler & { moduleVersion?: number };
   try {
-    // node-gyp-build loads build/Release (a build from source) if there is
-    // one, else the prebuild for this ABI (prebuilds/linux-x64/*.abi<N>.glibc.node).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeSampler;
-    addon = nodeGypBuild(packageRoot);
+    addon = require(path) as NativeSampler & { moduleVersion?: number };
   } catch (error) {
-    // The cause on one line: node-gyp-build's and dlopen's messages span lines.
+    // The cause on one line: dlopen's messages can span lines.
     const cause = (error as Error).message.replace(/\s*\n\s*/g, '; ').replace(/;\s*$/, '');
-    throw new NativeLoadError(
-      `nodeinstrument: no native sampler fits ${thisNode()}: prebuilt binaries ship for ${PREBUILT_FOR}; ` +
-        `${howToBuild(packageRoot)}. Cause: ${cause}`,
-    );
+    return `${name} does not load (${cause})`;
   }
   // The addon registers through Node-API, so any Node loads it, but the
   // sampler uses V8's C++ API: a build for another ABI (build/Release left
   // from another Node version) must not run. Builds from before the addon
   // reported its ABI have no moduleVersion and are taken as they are.
   if (addon.moduleVersion !== undefined && String(addon.moduleVersion) !== process.versions.modules) {
-    throw new NativeLoadError(
-      `nodeinstrument: the native sampler in ${packageRoot} was built for another Node (ABI ${addon.moduleVersion}), ` +
-        `not ${thisNode()}: ${howToBuild(packageRoot)}`,
-    );
+    return `${name} was built for another Node (ABI ${addon.moduleVersion})`;
   }
-  loaded = addon;
-  return loaded;
+  return addon;
+}
+
+/**
+ * The addon: a build from source (build/Release) if one loads and fits this
+ * Node, else the prebuilt binary for this ABI. A build from source left from
+ * another Node version is skipped with a note on stderr; when nothing fits,
+ * one NativeLoadError names each candidate and why.
+ */
+export function loadNative(): NativeSampler {
+  if (loaded) return loaded;
+  const packageRoot = join(__dirname, '..', '..');
+  const refused: string[] = [];
+  for (const path of candidates(packageRoot)) {
+    const result = tryLoad(path, packageRoot);
+    if (typeof result === 'string') {
+      refused.push(result);
+      continue;
+    }
+    // Once, not again in the program the CLI runs (which inherits the variable).
+    if (refused.length > 0 && process.env[NOTED_ENV] !== path) {
+      process.env[NOTED_ENV] = path;
+      process.stderr.write(`nodeinstrument: note: ${refused.join('; ')}: using ${relative(packageRoot, path)}; \`npm rebuild nodeinstrument\` rebuilds it for this Node\n`);
+    }
+    loaded = result;
+    return loaded;
+  }
+  throw new NativeLoadError(`nodeinstrument: no native sampler fits ${thisNode()}: ${refused.join('; ')}; ${howToBuild(packageRoot)}`);
 }
