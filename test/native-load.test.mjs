@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './helpers.mjs';
@@ -71,6 +71,40 @@ test('when nothing fits: one line naming each candidate and why, and the rebuild
     assert.match(lines[0], /npm rebuild nodeinstrument/);
     // No more "binaries ship for Node 24 ... none fits" with nothing said of the build that failed.
     assert.doesNotMatch(lines[0], /Cause:/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Another Node on this machine whose prebuilt binary is in prebuilds/ (CI: after the packed-package test). */
+function otherNodeWithPrebuild() {
+  const cache = join(root, '.cache');
+  const nodes = ['/usr/bin/node', ...(existsSync(cache) ? readdirSync(cache).filter((name) => name.startsWith('node-')).map((name) => join(cache, name, 'bin', 'node')) : [])];
+  for (const node of nodes) {
+    if (!existsSync(node) || realpathSync(node) === realpathSync(process.execPath)) continue;
+    const abi = spawnSync(node, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).stdout.trim();
+    const prebuilt = join(root, 'prebuilds', `${process.platform}-${process.arch}`, `nodeinstrument.abi${abi}.glibc.node`);
+    if (abi !== process.versions.modules && existsSync(prebuilt)) return { node, abi, prebuilt };
+  }
+  return undefined;
+}
+
+const other = otherNodeWithPrebuild();
+
+test('a real build for this Node, run under another Node: the prebuilt binary for that Node is used', { skip: !other && 'needs another Node and its prebuilt binary in prebuilds/ (CI has them after the packed-package test)' }, () => {
+  const dir = packageWith({ foreignBuild: false, prebuilt: false });
+  try {
+    mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
+    copyFileSync(join(root, 'build', 'Release', 'nodeinstrument.node'), join(dir, 'build', 'Release', 'nodeinstrument.node'));
+    const prebuilds = join(dir, 'prebuilds', `${process.platform}-${process.arch}`);
+    mkdirSync(prebuilds, { recursive: true });
+    copyFileSync(other.prebuilt, join(prebuilds, `nodeinstrument.abi${other.abi}.glibc.node`));
+    const env = { ...process.env };
+    delete env.NODEINSTRUMENT_ADDON_NOTED;
+    const result = spawnSync(other.node, [join(dir, 'bin', 'nodeinstrument.js'), '--no-color', 'work.js'], { cwd: dir, encoding: 'utf8', env, timeout: 60_000 });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /spin\s+work\.js:1/);
+    assert.match(result.stderr, new RegExp(`nodeinstrument: note: build/Release/nodeinstrument.node (does not load|was built for another Node \\(ABI ${process.versions.modules}\\)).*: using prebuilds/.*abi${other.abi}\\.glibc\\.node`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
