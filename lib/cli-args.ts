@@ -5,7 +5,7 @@ import { checkInterval, DEFAULT_INTERVAL } from './options';
 import type { ContinuousPreloadConfig } from './continuous/preload';
 import { checkPyroscopeOptions, parseLabel, parseRetain, WINDOW_FORMATS, WindowFormat } from './continuous/options';
 import { readDisplayOption } from './display-args';
-import { isOption, readOption, UsageError } from './util/argv';
+import { isOption, outfileOf, readOption, UsageError } from './util/argv';
 
 export { UsageError };
 
@@ -242,7 +242,7 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
         break;
       case '-o':
       case '--outfile':
-        options.outfile = value();
+        options.outfile = outfileOf(name, value());
         break;
       case '--open':
         noValue();

@@ -9,7 +9,7 @@ import { loadProfile } from './diff-input';
 import { readDisplayOption } from './display-args';
 import { renderDiffHtml } from './renderers/diff-html';
 import { renderDiffText } from './renderers/diff-text';
-import { isOption, readOption, UsageError } from './util/argv';
+import { isOption, outfileOf, readOption, UsageError } from './util/argv';
 import { writeFileAtomic } from './util/write-file';
 
 export type DiffFormat = 'text' | 'html' | 'json';
@@ -87,7 +87,7 @@ export function parseDiffArgs(argv: readonly string[]): DiffCliOptions {
       }
       case '-o':
       case '--outfile':
-        options.outfile = value();
+        options.outfile = outfileOf(name, value());
         break;
       case '--root':
         options.root = value();
