@@ -316,7 +316,34 @@ function withPrefix(message: string): string {
   return message.startsWith('nodeinstrument: ') ? message : `nodeinstrument: ${message}`;
 }
 
+/**
+ * When the reader of our output goes away (`nodeinstrument ... | head`),
+ * end as cat and git do: killed by SIGPIPE, without a word. Shells print
+ * nothing for that signal, and `set -o pipefail` sees 141 as for any other
+ * writer cut off; a stack trace and status 1 would read as a failure of the
+ * profiler. The program, if one ran, has ended by then: only its report
+ * could not be delivered.
+ */
+function endQuietlyOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      dieOfSigpipe();
+    });
+  }
+}
+
+function dieOfSigpipe(): void {
+  // Node ignores SIGPIPE; a listener added and removed again leaves it at the default action, which ends the process.
+  const ignore = (): void => {};
+  process.on('SIGPIPE', ignore);
+  process.removeListener('SIGPIPE', ignore);
+  process.kill(process.pid, 'SIGPIPE');
+  process.exitCode = 128 + 13; // had the signal gone astray: the status a shell would show for it
+}
+
 export function run(argv: readonly string[] = process.argv.slice(2)): void {
+  endQuietlyOnBrokenPipe();
   main(argv).catch((error: unknown) => {
     process.stderr.write(`${withPrefix(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
