@@ -20,6 +20,7 @@ import { escapeControl, TextRenderOptions } from './renderers/text';
 import { workerThreadFiles, writesOneThread } from './thread-files';
 import { filterSessionByThread } from './threads';
 import { Session } from './session';
+import { printMessage } from './util/message';
 import { packageVersion } from './util/version';
 import { writeFileAtomic } from './util/write-file';
 
@@ -53,19 +54,19 @@ function output(session: Session, options: CliOptions): void {
   const oneThread = writesOneThread(session, renderer.name);
   if (options.outfile) {
     writeFileAtomic(options.outfile, renderer.render(session, renderOptions(options, false)));
-    process.stderr.write(`nodeinstrument: wrote ${renderer.name} report to ${options.outfile}${oneThread ? ' (main thread)' : ''}\n`);
+    printMessage(`wrote ${renderer.name} report to ${options.outfile}${oneThread ? ' (main thread)' : ''}`);
     written = options.outfile;
     for (const file of workerThreadFiles(session, renderer.name, options.outfile)) {
       writeFileAtomic(file.path, renderer.render(file.session, renderOptions(options, false)));
-      process.stderr.write(`nodeinstrument: wrote ${renderer.name} report of thread ${escapeControl(file.thread.name)} to ${file.path}\n`);
+      printMessage(`wrote ${renderer.name} report of thread ${escapeControl(file.thread.name)} to ${file.path}`);
     }
   } else if (renderer.name === 'html' && (process.stdout.isTTY === true || options.open)) {
     // A page of HTML is no use on a terminal: it goes to a file to open.
     written = writeTemporaryReport(renderer.render(session, renderOptions(options, false)));
-    process.stderr.write(`nodeinstrument: wrote html report to ${written}\n`);
+    printMessage(`wrote html report to ${written}`);
   } else {
     if (oneThread) {
-      process.stderr.write(`nodeinstrument: a ${renderer.name} file holds one thread: this is the main thread's; give -o to also write each worker thread's file, or --thread to choose one\n`);
+      printMessage(`a ${renderer.name} file holds one thread: this is the main thread's; give -o to also write each worker thread's file, or --thread to choose one`);
     }
     process.stdout.write(renderer.render(session, renderOptions(options, process.stdout.isTTY === true)));
   }
@@ -101,7 +102,7 @@ function openInBrowser(path: string): void {
   const [command, args] =
     process.platform === 'darwin' ? ['open', [path]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', path]] : ['xdg-open', [path]];
   const report = (message: string): void => {
-    process.stderr.write(`nodeinstrument: could not open the report in a browser (${command}: ${message}); open ${path}\n`);
+    printMessage(`could not open the report in a browser (${command}: ${message}); open ${path}`);
   };
   try {
     const child = spawn(command, args, { detached: true, stdio: 'ignore' });
@@ -210,7 +211,7 @@ async function main(argv: readonly string[]): Promise<void> {
       throw new UsageError(`--open opens HTML reports (-r html, or -o report.html), not ${renderer.name}`);
     }
   } catch (error) {
-    process.stderr.write(`nodeinstrument: ${(error as Error).message}\nTry 'nodeinstrument --help'.\n`);
+    printMessage(`${(error as Error).message}\nTry 'nodeinstrument --help'.`);
     process.exitCode = 2;
     return;
   }
@@ -226,7 +227,7 @@ async function main(argv: readonly string[]): Promise<void> {
     try {
       output(await recordAttached({ ...options, attach: options.attach }), options);
     } catch (error) {
-      process.stderr.write(`${withPrefix((error as Error).message)}\n`);
+      printMessage((error as Error).message);
       process.exitCode = 1;
     }
     return;
@@ -235,13 +236,13 @@ async function main(argv: readonly string[]): Promise<void> {
     try {
       output(Session.load(options.load), options);
     } catch (error) {
-      process.stderr.write(`nodeinstrument: ${(error as Error).message}\n`);
+      printMessage((error as Error).message);
       process.exitCode = 1;
     }
     return;
   }
   if (!existsSync(resolve(options.script!))) {
-    process.stderr.write(`nodeinstrument: no such script: ${options.script}\n`);
+    printMessage(`no such script: ${options.script}`);
     process.exitCode = 2;
     return;
   }
@@ -252,7 +253,7 @@ async function main(argv: readonly string[]): Promise<void> {
     // through a stack trace from the preload.
     loadNative();
   } catch (error) {
-    process.stderr.write(`${withPrefix((error as Error).message)}\n`);
+    printMessage((error as Error).message);
     process.exitCode = 1;
     return;
   }
@@ -273,7 +274,7 @@ async function main(argv: readonly string[]): Promise<void> {
       session = Session.load(sessionPath);
     } catch (error) {
       const recorded = error instanceof LabelFilterError; // the profile is there, the filter matched nothing
-      process.stderr.write(`nodeinstrument: ${recorded ? '' : 'no profile was recorded: '}${(error as Error).message}\n`);
+      printMessage(`${recorded ? '' : 'no profile was recorded: '}${(error as Error).message}`);
       if (outcome.code === 0) outcome.code = 1;
     }
     if (session) keepSession = !outputOrKeep(session, options, sessionPath);
@@ -303,17 +304,10 @@ function outputOrKeep(session: Session, options: CliOptions, sessionPath: string
     output(session, options);
     return true;
   } catch (error) {
-    process.stderr.write(
-      `nodeinstrument: ${(error as Error).message}\n` +
-        `nodeinstrument: the profile is kept in ${sessionPath}; render it with: nodeinstrument --load ${sessionPath} -o <report>\n`,
-    );
+    printMessage((error as Error).message);
+    printMessage(`the profile is kept in ${sessionPath}; render it with: nodeinstrument --load ${sessionPath} -o <report>`);
     return false;
   }
-}
-
-/** `nodeinstrument: <message>`, once (some errors carry the prefix already). */
-function withPrefix(message: string): string {
-  return message.startsWith('nodeinstrument: ') ? message : `nodeinstrument: ${message}`;
 }
 
 /**
@@ -345,7 +339,7 @@ function dieOfSigpipe(): void {
 export function run(argv: readonly string[] = process.argv.slice(2)): void {
   endQuietlyOnBrokenPipe();
   main(argv).catch((error: unknown) => {
-    process.stderr.write(`${withPrefix(error instanceof Error ? error.message : String(error))}\n`);
+    printMessage(error instanceof Error ? error.message : String(error));
     process.exitCode = 1;
   });
 }

@@ -10,6 +10,7 @@ import { readDisplayOption } from './display-args';
 import { renderDiffHtml } from './renderers/diff-html';
 import { renderDiffText } from './renderers/diff-text';
 import { isOption, outfileOf, readOption, UsageError } from './util/argv';
+import { printMessage } from './util/message';
 import { writeFileAtomic } from './util/write-file';
 
 export type DiffFormat = 'text' | 'html' | 'json';
@@ -134,7 +135,7 @@ export function runDiff(argv: readonly string[]): number {
   try {
     options = parseDiffArgs(argv);
   } catch (error) {
-    process.stderr.write(`nodeinstrument: ${(error as Error).message}\nTry 'nodeinstrument diff --help'.\n`);
+    printMessage(`${(error as Error).message}\nTry 'nodeinstrument diff --help'.`);
     return 2;
   }
   if (options.help) {
@@ -153,7 +154,7 @@ export function runDiff(argv: readonly string[]): number {
       thread: options.thread,
     });
   } catch (error) {
-    process.stderr.write(`nodeinstrument: ${error instanceof DiffError ? 'cannot compare: ' : ''}${(error as Error).message}\n`);
+    printMessage(`${error instanceof DiffError ? 'cannot compare: ' : ''}${(error as Error).message}`);
     return 1;
   }
   const format = diffFormatOf(options);
@@ -174,12 +175,12 @@ export function runDiff(argv: readonly string[]): number {
   try {
     if (options.outfile) {
       writeFileAtomic(options.outfile, output);
-      process.stderr.write(`nodeinstrument: wrote ${format} diff to ${options.outfile}\n`);
+      printMessage(`wrote ${format} diff to ${options.outfile}`);
     } else {
       process.stdout.write(output);
     }
   } catch (error) {
-    process.stderr.write(`nodeinstrument: ${(error as Error).message}\n`);
+    printMessage((error as Error).message);
     return 1;
   }
   return 0;

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadCpuProfile, looksLikeCpuProfile } from './loaders/cpuprofile';
 import { Session, SESSION_FORMAT, SessionFormatError } from './session';
+import { escapeControl } from './util/escape';
 
 export function loadProfile(path: string): Session {
   let text: string;
@@ -21,7 +22,7 @@ export function loadProfile(path: string): Session {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new SessionFormatError(`${path} is neither a nodeinstrument session nor a V8 .cpuprofile (not JSON: ${(error as Error).message})`);
+    throw new SessionFormatError(`${path} is neither a nodeinstrument session nor a V8 .cpuprofile (not JSON: ${escapeControl((error as Error).message)})`);
   }
   try {
     if (typeof data === 'object' && data !== null && (data as { format?: unknown }).format === SESSION_FORMAT) return Session.fromJSON(data);

@@ -10,6 +10,7 @@ import { Profiler } from './profiler';
 import { armTriggerFromEnv } from './trigger-env';
 import type * as ContinuousPreload from './continuous/preload';
 import { registerWorkerThread } from './worker-registration';
+import { printMessage } from './util/message';
 
 const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -40,7 +41,7 @@ function run(): void {
     try {
       profiler.stop().save(config.sessionPath);
     } catch (error) {
-      process.stderr.write(`nodeinstrument: could not save the profile: ${(error as Error).message}\n`);
+      printMessage(`could not save the profile: ${(error as Error).message}`);
     }
   };
   process.on('exit', finish);
@@ -64,7 +65,7 @@ function armTrigger(): void {
   try {
     armTriggerFromEnv();
   } catch (error) {
-    process.stderr.write(`nodeinstrument: ${(error as Error).message}\n`);
+    printMessage((error as Error).message);
     process.exit(1);
   }
 }

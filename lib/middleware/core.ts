@@ -21,6 +21,8 @@ import { beginCapture, Capture, CaptureBusyError } from '../ondemand/capture';
 import { checkFormat, fileTimeStamp, FORMAT_NAMES, renderReport } from '../ondemand/report-output';
 import { ProfilerOptions } from '../options';
 import { Session } from '../session';
+import { escapeControl, escapeLines } from '../util/escape';
+import { printMessage } from '../util/message';
 import { writeFileAtomic } from '../util/write-file';
 import { watchCodeForCaptures } from '../code-watcher';
 
@@ -121,10 +123,20 @@ export class RequestProfile {
   }
 }
 
-/** Strips what does not belong in a title, a header or a log line: control characters, length. */
+/**
+ * Makes request text fit for a title, a header, a log line or an error body
+ * (printed by curl on a terminal): control and bidirectional characters
+ * escaped (escapeControl), length capped.
+ */
 function printable(text: string, max = 200): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+  let shown = '';
+  // Escapes are longer than what they stand for: count what is shown, and never cut one in two.
+  for (const char of text.slice(0, max + 1)) {
+    const escaped = escapeControl(char);
+    if (shown.length + escaped.length > max) return `${shown}...`;
+    shown += escaped;
+  }
+  return shown;
 }
 
 /** A piece of a file name: letters, digits, dot and dash; never empty, never hidden, never a path. */
@@ -168,7 +180,7 @@ function resolveRecord(record: RecordOptions): ResolvedRecord {
     format: checkFormat(record.format ?? 'html', 'record.format'),
     filename: checkFilenamePattern(record.filename ?? DEFAULT_FILENAME),
     onReport: record.onReport,
-    onError: record.onError ?? ((error) => process.stderr.write(`nodeinstrument: ${error.message}\n`)),
+    onError: record.onError ?? ((error) => printMessage(error.message)),
   };
 }
 
@@ -219,7 +231,7 @@ export class RequestProfiling {
     const reject = (status: number, message: string, headers: Record<string, string> = {}): RequestDecision => ({
       action: 'reject',
       status,
-      message: `nodeinstrument: ${message}\n`,
+      message: `nodeinstrument: ${escapeLines(message)}\n`,
       headers,
     });
     if (values.length > 1) return reject(400, `?${this.query} was given ${values.length} times; give it once`);
