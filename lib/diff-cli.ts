@@ -4,7 +4,7 @@
  * JSON. The argument parser is pure; runDiff does the I/O.
  */
 import { basename } from 'node:path';
-import { DiffError, diffSessions, SessionDiff } from './diff';
+import { DiffError, DiffModeError, diffSessions, SessionDiff } from './diff';
 import { loadProfile } from './diff-input';
 import { readDisplayOption } from './display-args';
 import { renderDiffHtml } from './renderers/diff-html';
@@ -155,7 +155,8 @@ export function runDiff(argv: readonly string[]): number {
     });
   } catch (error) {
     printMessage(`${error instanceof DiffError ? 'cannot compare: ' : ''}${(error as Error).message}`);
-    return 1;
+    // Profiles of different modes are a wrong pair of arguments, like bad usage; a broken file is not.
+    return error instanceof DiffModeError ? 2 : 1;
   }
   const format = diffFormatOf(options);
   const toTerminal = !options.outfile && process.stdout.isTTY === true;
