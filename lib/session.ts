@@ -3,12 +3,12 @@
  * what is known about the run. Sessions are what the sampler produces, what
  * processors and renderers read, and what `--load` reads back from disk.
  */
-import { readFileSync } from 'node:fs';
 import { FrameInfo, FrameKind, frameKey } from './frame';
 import { MemorySeries, validateMemorySeries } from './memory-series';
 import { labelSetById } from './labels-registry';
 import { isProfileMode, ProfileMode } from './mode';
 import { escapeControl } from './util/escape';
+import { readProfileText } from './util/read-file';
 import { writeFileAtomic } from './util/write-file';
 
 export const SESSION_FORMAT = 'nodeinstrument-session';
@@ -221,7 +221,7 @@ export class Session {
   static load(path: string): Session {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readProfileText(path);
     } catch (error) {
       throw new SessionFormatError(`cannot read session file ${path}: ${(error as Error).message}`);
     }
