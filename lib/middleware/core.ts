@@ -49,7 +49,11 @@ export interface RequestProfilingOptions extends ProfilerOptions {
   query?: string;
   /** Who may ask for a report with the query parameter (default: requests from loopback addresses without proxy headers). */
   allow?: (request: IncomingMessage) => boolean;
-  /** Longest a request is profiled, seconds (default 60); a slower one reports its first part. */
+  /**
+   * Longest a request is profiled, seconds (default 60). A response still
+   * going then (server-sent events, a slow download) gets its report at that
+   * moment, of its first maxSeconds; a recorded one has its file written then.
+   */
   maxSeconds?: number;
   /** Also record requests (all, or a sample) into a directory. */
   record?: RecordOptions;
@@ -63,6 +67,8 @@ export interface FinishedRequest {
   path: string;
   status: number;
   durationMs: number;
+  /** The response had not ended when maxSeconds ended the profile: status and duration are as of then. */
+  unfinished?: true;
 }
 
 export type RequestDecision =
@@ -98,13 +104,21 @@ export class RequestProfile {
   readonly startedAt = performance.now();
   private session: Session | undefined;
   private readonly timer: NodeJS.Timeout;
+  private onCutShort: (() => void) | undefined;
 
   constructor(private readonly capture: Capture, maxSeconds: number) {
-    // A request that never ends must not hold the profiler (and grow its memory) forever.
+    // A request that never ends (server-sent events, a long poll) must not
+    // hold the profiler, grow its memory, or keep its report waiting forever.
     this.timer = setTimeout(() => {
       this.session = this.capture.stop();
-      this.session.meta.notes.push(`profiling stopped after ${maxSeconds} s (maxSeconds); the request went on`);
+      this.session.meta.notes.push(`profiling stopped after ${maxSeconds} s (maxSeconds); the response had not ended`);
+      this.onCutShort?.();
     }, maxSeconds * 1000).unref();
+  }
+
+  /** Runs `deliver` if maxSeconds pass before finish(): the report is then due without waiting for the response's end. */
+  whenCutShort(deliver: () => void): void {
+    this.onCutShort = deliver;
   }
 
   /** Stops profiling (if still on) and returns what was recorded. */
@@ -259,7 +273,7 @@ export class RequestProfiling {
   /** The response that replaces the handler's: the report of the request. */
   reportResponse(session: Session, format: string, request: FinishedRequest): ReportResponse {
     const duration = request.durationMs.toFixed(1);
-    const title = `${request.method} ${printable(request.path)} -> ${request.status} in ${duration} ms`;
+    const title = titleOf(request);
     const report = renderReport(session, format, title);
     return {
       status: 200,
@@ -269,7 +283,7 @@ export class RequestProfiling {
         'Cache-Control': 'no-store',
         'X-Content-Type-Options': 'nosniff',
         // What the handler answered, for scripts (curl -D -).
-        'X-Nodeinstrument-Response': `status=${request.status}; duration_ms=${duration}`,
+        'X-Nodeinstrument-Response': `status=${request.status}; duration_ms=${duration}${request.unfinished ? '; unfinished' : ''}`,
         ...(format === 'pprof' ? { 'Content-Disposition': 'attachment; filename="profile.pb.gz"' } : {}),
       },
       body: report.body,
@@ -282,8 +296,7 @@ export class RequestProfiling {
     if (!record) return;
     setImmediate(() => {
       try {
-        const title = `${request.method} ${printable(request.path)} -> ${request.status} in ${request.durationMs.toFixed(1)} ms`;
-        const report = renderReport(session, record.format, title);
+        const report = renderReport(session, record.format, titleOf(request));
         const path = this.uniquePath(record, request, report.extension);
         writeFileAtomic(path, report.body);
         record.onReport?.(path, request);
@@ -307,6 +320,12 @@ export class RequestProfiling {
     for (let n = 2; existsSync(path); n++) path = join(record.dir, `${base}-${n}${extension}`);
     return path;
   }
+}
+
+/** `GET /api -> 200 in 12.3 ms`, the title of a request's report. */
+function titleOf(request: FinishedRequest): string {
+  const took = `${request.durationMs.toFixed(1)} ms${request.unfinished ? ' and still going' : ''}`;
+  return `${request.method} ${printable(request.path)} -> ${request.status} in ${took}`;
 }
 
 /** The path of a request URL, without the query string. */
