@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -244,6 +244,22 @@ export function serverSentEvents(events) {
       events.open--;
     });
   };
+}
+
+/**
+ * The same events as a body stream that never ends (Koa's ctx.body, Fastify's
+ * reply.send(stream)); `onClose(cleanUp)` hooks the framework's response close.
+ */
+export function serverSentEventStream(events, onClose) {
+  const stream = new PassThrough();
+  events.open++;
+  let n = 0;
+  const timer = setInterval(() => stream.write(`data: ${n++}\n\n`), 20);
+  onClose(() => {
+    clearInterval(timer);
+    events.open--;
+  });
+  return stream;
 }
 
 /**

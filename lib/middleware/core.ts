@@ -105,6 +105,7 @@ export class RequestProfile {
   private session: Session | undefined;
   private readonly timer: NodeJS.Timeout;
   private onCutShort: (() => void) | undefined;
+  private wasCutShort = false;
 
   constructor(private readonly capture: Capture, maxSeconds: number) {
     // A request that never ends (server-sent events, a long poll) must not
@@ -112,6 +113,7 @@ export class RequestProfile {
     this.timer = setTimeout(() => {
       this.session = this.capture.stop();
       this.session.meta.notes.push(`profiling stopped after ${maxSeconds} s (maxSeconds); the response had not ended`);
+      this.wasCutShort = true;
       this.onCutShort?.();
     }, maxSeconds * 1000).unref();
   }
@@ -119,6 +121,12 @@ export class RequestProfile {
   /** Runs `deliver` if maxSeconds pass before finish(): the report is then due without waiting for the response's end. */
   whenCutShort(deliver: () => void): void {
     this.onCutShort = deliver;
+  }
+
+  /** Resolves when maxSeconds end the profile, or at once if they did already (never, if finish() comes first). */
+  cutShort(): Promise<'cut short'> {
+    if (this.wasCutShort) return Promise.resolve('cut short');
+    return new Promise((resolve) => this.whenCutShort(() => resolve('cut short')));
   }
 
   /** Stops profiling (if still on) and returns what was recorded. */

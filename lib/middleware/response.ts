@@ -134,3 +134,9 @@ export function discardOnClose(profile: RequestProfile, response: ServerResponse
   response.once('close', onClose);
   return () => response.removeListener('close', onClose);
 }
+
+/** Ends a body stream the report replaces (a never-ending one): its producer's later writes go nowhere, without error. */
+export function destroyStream(body: unknown): void {
+  const stream = body as { destroy?: unknown } | null;
+  if (stream && typeof stream.destroy === 'function') (stream.destroy as () => void).call(stream);
+}
