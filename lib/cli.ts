@@ -22,7 +22,7 @@ import { filterSessionByThread } from './threads';
 import { Session } from './session';
 import { printMessage } from './util/message';
 import { packageVersion } from './util/version';
-import { writeFileAtomic } from './util/write-file';
+import { writeFileAtomic, writeTargetOf } from './util/write-file';
 
 const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
 
@@ -56,10 +56,7 @@ function output(session: Session, options: CliOptions): void {
     writeFileAtomic(options.outfile, renderer.render(session, renderOptions(options, false)));
     printMessage(`wrote ${renderer.name} report to ${options.outfile}${oneThread ? ' (main thread)' : ''}`);
     written = options.outfile;
-    for (const file of workerThreadFiles(session, renderer.name, options.outfile)) {
-      writeFileAtomic(file.path, renderer.render(file.session, renderOptions(options, false)));
-      printMessage(`wrote ${renderer.name} report of thread ${escapeControl(file.thread.name)} to ${file.path}`);
-    }
+    writeWorkerThreadFiles(session, renderer, options, options.outfile);
   } else if (renderer.name === 'html' && (process.stdout.isTTY === true || options.open)) {
     // A page of HTML is no use on a terminal: it goes to a file to open.
     written = writeTemporaryReport(renderer.render(session, renderOptions(options, false)));
@@ -71,6 +68,23 @@ function output(session: Session, options: CliOptions): void {
     process.stdout.write(renderer.render(session, renderOptions(options, process.stdout.isTTY === true)));
   }
   if (options.open && written) openInBrowser(written);
+}
+
+/**
+ * The files of worker threads beside the -o file, for formats of one thread.
+ * Beside a device, FIFO or /dev/stdout they would be new files in /dev or
+ * /proc: none are written then, and the message says so.
+ */
+function writeWorkerThreadFiles(session: Session, renderer: Renderer, options: CliOptions, outfile: string): void {
+  const files = workerThreadFiles(session, renderer.name, outfile);
+  if (files.length > 0 && writeTargetOf(outfile).how !== 'replace') {
+    printMessage(`${outfile} is not a regular file: the worker threads' ${renderer.name} files were not written beside it; give -o a file name, or --thread to choose a thread`);
+    return;
+  }
+  for (const file of files) {
+    writeFileAtomic(file.path, renderer.render(file.session, renderOptions(options, false)));
+    printMessage(`wrote ${renderer.name} report of thread ${escapeControl(file.thread.name)} to ${file.path}`);
+  }
 }
 
 /** Writes a report to a new file `nodeinstrument-<timestamp>.html` in the temporary directory; returns its path. */

@@ -6,10 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, lstatSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, fixture, runNode } from './helpers.mjs';
+import { threadedSession } from './thread-sessions.mjs';
 
 const SCRIPT = fixture('short-busy.js');
 
@@ -169,6 +170,26 @@ test('-o to a new path and over a regular file still write a whole file atomical
       assert.match(readFileSync(path, 'utf8'), /Samples: \d+/);
       assertOnly(dir, ['report.txt']);
     }
+  });
+});
+
+test('a one-thread format with -o to a device writes no worker-thread files beside it (they would land in /dev), and says so', () => {
+  withDir((dir) => {
+    const session = join(dir, 'threads.json');
+    threadedSession().save(session);
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const device = join(out, 'null');
+    mknod(device, 1, 3);
+    const result = runNode([cli, '--load', session, '-r', 'cpuprofile', '-o', device]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(result.stderr.includes(`nodeinstrument: ${device} is not a regular file: the worker threads' cpuprofile files were not written beside it`), result.stderr);
+    assertOnly(out, ['null']);
+    // To a regular file they are written, as before.
+    const file = join(out, 'run.cpuprofile');
+    const regular = runNode([cli, '--load', session, '-o', file]);
+    assert.equal(regular.status, 0, regular.stderr);
+    assertOnly(out, ['null', 'run.cpuprofile', 'run.worker-1.cpuprofile', 'run.worker-2.cpuprofile']);
   });
 });
 
