@@ -5,7 +5,8 @@ import { checkInterval, DEFAULT_INTERVAL } from './options';
 import type { ContinuousPreloadConfig } from './continuous/preload';
 import { checkPyroscopeOptions, parseLabel, parseRetain, WINDOW_FORMATS, WindowFormat } from './continuous/options';
 import { readDisplayOption } from './display-args';
-import { isOption, readOption, UsageError } from './util/argv';
+import { isOption, outfileOf, readOption, UsageError } from './util/argv';
+import { parseSeconds } from './util/duration';
 
 export { UsageError };
 
@@ -117,12 +118,10 @@ Continuous profiling (for services; no report at the end):
       --service-name <name> the service name in Pyroscope (default: the script's name)
       --label <k=v>         a label of every pushed profile (repeatable)`;
 
-/** Parses "0.001", "1ms", "100us", "250µs", "2s" into seconds. */
+/** Parses "0.001", "1e-3", "1ms", "100us", "250µs", "2s" into seconds (exactly: lib/util/duration.ts). */
 export function parseInterval(text: string): number {
-  const match = /^(\d+(?:\.\d*)?|\.\d+)(s|ms|us|µs|ns)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`invalid interval '${text}' (examples: 0.001, 1ms, 100us)`);
-  const scale = { s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 }[match[2] ?? 's']!;
-  const seconds = Number(match[1]) * scale;
+  const seconds = parseSeconds(text, ['s', 'ms', 'us', 'µs', 'ns']);
+  if (Number.isNaN(seconds)) throw new UsageError(`invalid interval '${text}' (examples: 0.001, 1ms, 100us)`);
   try {
     return checkInterval(seconds);
   } catch (error) {
@@ -143,8 +142,7 @@ export function parseByteSize(text: string, flag: string): number {
 
 /** Parses "10", "10s", "500ms", "2m" into seconds (attach --duration). */
 export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d*)?|\.\d+)(s|ms|m)?$/.exec(text.trim());
-  const seconds = match ? Number(match[1]) * { s: 1, ms: 1e-3, m: 60 }[match[2] ?? 's']! : NaN;
+  const seconds = parseSeconds(text, ['s', 'ms', 'm']);
   if (!(seconds >= 0.01 && seconds <= 86400)) {
     throw new UsageError(`invalid --duration '${text}' (examples: 10s, 500ms, 2m; from 10ms to 24 hours)`);
   }
@@ -242,7 +240,7 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
         break;
       case '-o':
       case '--outfile':
-        options.outfile = value();
+        options.outfile = outfileOf(name, value());
         break;
       case '--open':
         noValue();
@@ -353,9 +351,8 @@ function withAttach(options: CliOptions, duration: number | undefined): CliOptio
 
 /** "60s", "5m", "500ms", "1h" or plain seconds -> seconds, for --window. */
 export function parseWindow(text: string): number {
-  const match = /^(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`invalid --window '${text}' (examples: 60s, 5m, 500ms)`);
-  const seconds = Number(match[1]) * { ms: 1e-3, s: 1, m: 60, h: 3600 }[match[2] ?? 's']!;
+  const seconds = parseSeconds(text, ['ms', 's', 'm', 'h']);
+  if (Number.isNaN(seconds)) throw new UsageError(`invalid --window '${text}' (examples: 60s, 5m, 500ms)`);
   if (seconds < 0.1) throw new UsageError(`invalid --window '${text}': at least 100ms`);
   return seconds;
 }

@@ -20,9 +20,10 @@ import { escapeControl, TextRenderOptions } from './renderers/text';
 import { workerThreadFiles, writesOneThread } from './thread-files';
 import { filterSessionByThread } from './threads';
 import { Session } from './session';
+import { printMessage } from './util/message';
 import { packageVersion } from './util/version';
 import { endingNote, ProgramOutcome, sessionFromJournal } from './program-end';
-import { writeFileAtomic } from './util/write-file';
+import { writeFileAtomic, writeTargetOf } from './util/write-file';
 
 const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
 
@@ -54,23 +55,37 @@ function output(session: Session, options: CliOptions): void {
   const oneThread = writesOneThread(session, renderer.name);
   if (options.outfile) {
     writeFileAtomic(options.outfile, renderer.render(session, renderOptions(options, false)));
-    process.stderr.write(`nodeinstrument: wrote ${renderer.name} report to ${options.outfile}${oneThread ? ' (main thread)' : ''}\n`);
+    printMessage(`wrote ${renderer.name} report to ${options.outfile}${oneThread ? ' (main thread)' : ''}`);
     written = options.outfile;
-    for (const file of workerThreadFiles(session, renderer.name, options.outfile)) {
-      writeFileAtomic(file.path, renderer.render(file.session, renderOptions(options, false)));
-      process.stderr.write(`nodeinstrument: wrote ${renderer.name} report of thread ${escapeControl(file.thread.name)} to ${file.path}\n`);
-    }
+    writeWorkerThreadFiles(session, renderer, options, options.outfile);
   } else if (renderer.name === 'html' && (process.stdout.isTTY === true || options.open)) {
     // A page of HTML is no use on a terminal: it goes to a file to open.
     written = writeTemporaryReport(renderer.render(session, renderOptions(options, false)));
-    process.stderr.write(`nodeinstrument: wrote html report to ${written}\n`);
+    printMessage(`wrote html report to ${written}`);
   } else {
     if (oneThread) {
-      process.stderr.write(`nodeinstrument: a ${renderer.name} file holds one thread: this is the main thread's; give -o to also write each worker thread's file, or --thread to choose one\n`);
+      printMessage(`a ${renderer.name} file holds one thread: this is the main thread's; give -o to also write each worker thread's file, or --thread to choose one`);
     }
     process.stdout.write(renderer.render(session, renderOptions(options, process.stdout.isTTY === true)));
   }
   if (options.open && written) openInBrowser(written);
+}
+
+/**
+ * The files of worker threads beside the -o file, for formats of one thread.
+ * Beside a device, FIFO or /dev/stdout they would be new files in /dev or
+ * /proc: none are written then, and the message says so.
+ */
+function writeWorkerThreadFiles(session: Session, renderer: Renderer, options: CliOptions, outfile: string): void {
+  const files = workerThreadFiles(session, renderer.name, outfile);
+  if (files.length > 0 && writeTargetOf(outfile).how !== 'replace') {
+    printMessage(`${outfile} is not a regular file: the worker threads' ${renderer.name} files were not written beside it; give -o a file name, or --thread to choose a thread`);
+    return;
+  }
+  for (const file of files) {
+    writeFileAtomic(file.path, renderer.render(file.session, renderOptions(options, false)));
+    printMessage(`wrote ${renderer.name} report of thread ${escapeControl(file.thread.name)} to ${file.path}`);
+  }
 }
 
 /** Writes a report to a new file `nodeinstrument-<timestamp>.html` in the temporary directory; returns its path. */
@@ -102,7 +117,7 @@ function openInBrowser(path: string): void {
   const [command, args] =
     process.platform === 'darwin' ? ['open', [path]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', path]] : ['xdg-open', [path]];
   const report = (message: string): void => {
-    process.stderr.write(`nodeinstrument: could not open the report in a browser (${command}: ${message}); open ${path}\n`);
+    printMessage(`could not open the report in a browser (${command}: ${message}); open ${path}`);
   };
   try {
     const child = spawn(command, args, { detached: true, stdio: 'ignore' });
@@ -212,7 +227,7 @@ async function main(argv: readonly string[]): Promise<void> {
       throw new UsageError(`--open opens HTML reports (-r html, or -o report.html), not ${renderer.name}`);
     }
   } catch (error) {
-    process.stderr.write(`nodeinstrument: ${(error as Error).message}\nTry 'nodeinstrument --help'.\n`);
+    printMessage(`${(error as Error).message}\nTry 'nodeinstrument --help'.`);
     process.exitCode = 2;
     return;
   }
@@ -228,7 +243,7 @@ async function main(argv: readonly string[]): Promise<void> {
     try {
       output(await recordAttached({ ...options, attach: options.attach }), options);
     } catch (error) {
-      process.stderr.write(`${withPrefix((error as Error).message)}\n`);
+      printMessage((error as Error).message);
       process.exitCode = 1;
     }
     return;
@@ -237,13 +252,13 @@ async function main(argv: readonly string[]): Promise<void> {
     try {
       output(Session.load(options.load), options);
     } catch (error) {
-      process.stderr.write(`nodeinstrument: ${(error as Error).message}\n`);
+      printMessage((error as Error).message);
       process.exitCode = 1;
     }
     return;
   }
   if (!existsSync(resolve(options.script!))) {
-    process.stderr.write(`nodeinstrument: no such script: ${options.script}\n`);
+    printMessage(`no such script: ${options.script}`);
     process.exitCode = 2;
     return;
   }
@@ -254,7 +269,7 @@ async function main(argv: readonly string[]): Promise<void> {
     // through a stack trace from the preload.
     loadNative();
   } catch (error) {
-    process.stderr.write(`${withPrefix((error as Error).message)}\n`);
+    printMessage((error as Error).message);
     process.exitCode = 1;
     return;
   }
@@ -275,7 +290,7 @@ async function main(argv: readonly string[]): Promise<void> {
     try {
       session = loadSession(sessionPath, journalPath, outcome);
     } catch (error) {
-      process.stderr.write(`nodeinstrument: no profile was recorded: ${(error as Error).message}\n`);
+      printMessage(`no profile was recorded: ${(error as Error).message}`);
       if (outcome.code === 0) outcome.code = 1;
     }
     if (session) {
@@ -327,22 +342,42 @@ function outputOrKeep(session: Session, options: CliOptions, sessionPath: string
     output(session, options);
     return true;
   } catch (error) {
-    process.stderr.write(
-      `nodeinstrument: ${(error as Error).message}\n` +
-        `nodeinstrument: the profile is kept in ${sessionPath}; render it with: nodeinstrument --load ${sessionPath} -o <report>\n`,
-    );
+    printMessage((error as Error).message);
+    printMessage(`the profile is kept in ${sessionPath}; render it with: nodeinstrument --load ${sessionPath} -o <report>`);
     return false;
   }
 }
 
-/** `nodeinstrument: <message>`, once (some errors carry the prefix already). */
-function withPrefix(message: string): string {
-  return message.startsWith('nodeinstrument: ') ? message : `nodeinstrument: ${message}`;
+/**
+ * When the reader of our output goes away (`nodeinstrument ... | head`),
+ * end as cat and git do: killed by SIGPIPE, without a word. Shells print
+ * nothing for that signal, and `set -o pipefail` sees 141 as for any other
+ * writer cut off; a stack trace and status 1 would read as a failure of the
+ * profiler. The program, if one ran, has ended by then: only its report
+ * could not be delivered.
+ */
+function endQuietlyOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      dieOfSigpipe();
+    });
+  }
+}
+
+function dieOfSigpipe(): void {
+  // Node ignores SIGPIPE; a listener added and removed again leaves it at the default action, which ends the process.
+  const ignore = (): void => {};
+  process.on('SIGPIPE', ignore);
+  process.removeListener('SIGPIPE', ignore);
+  process.kill(process.pid, 'SIGPIPE');
+  process.exitCode = 128 + 13; // had the signal gone astray: the status a shell would show for it
 }
 
 export function run(argv: readonly string[] = process.argv.slice(2)): void {
+  endQuietlyOnBrokenPipe();
   main(argv).catch((error: unknown) => {
-    process.stderr.write(`${withPrefix(error instanceof Error ? error.message : String(error))}\n`);
+    printMessage(error instanceof Error ? error.message : String(error));
     process.exitCode = 1;
   });
 }

@@ -4,12 +4,13 @@
  * JSON. The argument parser is pure; runDiff does the I/O.
  */
 import { basename } from 'node:path';
-import { DiffError, diffSessions, SessionDiff } from './diff';
+import { DiffError, DiffModeError, diffSessions, SessionDiff } from './diff';
 import { loadProfile } from './diff-input';
 import { readDisplayOption } from './display-args';
 import { renderDiffHtml } from './renderers/diff-html';
 import { renderDiffText } from './renderers/diff-text';
-import { isOption, readOption, UsageError } from './util/argv';
+import { isOption, outfileOf, readOption, UsageError } from './util/argv';
+import { printMessage } from './util/message';
 import { writeFileAtomic } from './util/write-file';
 
 export type DiffFormat = 'text' | 'html' | 'json';
@@ -87,7 +88,7 @@ export function parseDiffArgs(argv: readonly string[]): DiffCliOptions {
       }
       case '-o':
       case '--outfile':
-        options.outfile = value();
+        options.outfile = outfileOf(name, value());
         break;
       case '--root':
         options.root = value();
@@ -134,7 +135,7 @@ export function runDiff(argv: readonly string[]): number {
   try {
     options = parseDiffArgs(argv);
   } catch (error) {
-    process.stderr.write(`nodeinstrument: ${(error as Error).message}\nTry 'nodeinstrument diff --help'.\n`);
+    printMessage(`${(error as Error).message}\nTry 'nodeinstrument diff --help'.`);
     return 2;
   }
   if (options.help) {
@@ -153,8 +154,9 @@ export function runDiff(argv: readonly string[]): number {
       thread: options.thread,
     });
   } catch (error) {
-    process.stderr.write(`nodeinstrument: ${error instanceof DiffError ? 'cannot compare: ' : ''}${(error as Error).message}\n`);
-    return 1;
+    printMessage(`${error instanceof DiffError ? 'cannot compare: ' : ''}${(error as Error).message}`);
+    // Profiles of different modes are a wrong pair of arguments, like bad usage; a broken file is not.
+    return error instanceof DiffModeError ? 2 : 1;
   }
   const format = diffFormatOf(options);
   const toTerminal = !options.outfile && process.stdout.isTTY === true;
@@ -174,12 +176,12 @@ export function runDiff(argv: readonly string[]): number {
   try {
     if (options.outfile) {
       writeFileAtomic(options.outfile, output);
-      process.stderr.write(`nodeinstrument: wrote ${format} diff to ${options.outfile}\n`);
+      printMessage(`wrote ${format} diff to ${options.outfile}`);
     } else {
       process.stdout.write(output);
     }
   } catch (error) {
-    process.stderr.write(`nodeinstrument: ${(error as Error).message}\n`);
+    printMessage((error as Error).message);
     return 1;
   }
   return 0;

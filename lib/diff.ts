@@ -10,6 +10,7 @@ import { Pair, pairFunctions, pairTrees } from './diff-pairs';
 import { DiffError, Side, SideInput } from './diff-side';
 import { criticalZ, noiseTest } from './diff-stats';
 import { DEFAULT_MIN_SHARE, ProcessorOptions } from './processors';
+import { modeOf, MODES } from './mode';
 import { Session, SessionMeta } from './session';
 import { findThread, hasThreads, sessionOfThread, ThreadFilterError, threadsOf } from './threads';
 import { ProfileWarning, profileWarnings } from './warnings';
@@ -116,10 +117,25 @@ export interface SessionDiff {
 }
 
 export { DiffError };
+
+/** The two profiles measure different things (wall or CPU seconds, allocated bytes): no comparison means anything. */
+export class DiffModeError extends DiffError {
+  override name = 'DiffModeError';
+}
+
+/** Throws DiffModeError unless both profiles are of one mode (a V8 .cpuprofile is wall). */
+export function checkSameMode(before: Session, after: Session): void {
+  const [a, b] = [modeOf(before.meta), modeOf(after.meta)];
+  if (a === b) return;
+  throw new DiffModeError(
+    `the before profile measures ${MODES[a].label} (--mode ${a}) and the after profile ${MODES[b].label} (--mode ${b}); compare two profiles of the same mode`,
+  );
+}
 export { matchFrames } from './diff-pairs';
 export { effectiveShare, selectRoot } from './diff-side';
 
 export function diffSessions(before: Session, after: Session, options: DiffOptions = {}): SessionDiff {
+  checkSameMode(before, after);
   const thread = comparedThread(before, after, options.thread);
   if (thread !== undefined) {
     before = threadOfSide(before, options.thread, 'before');

@@ -14,6 +14,7 @@ import type * as ContinuousPreload from './continuous/preload';
 import { registerWorkerThread } from './worker-registration';
 import { SessionJournal } from './session-journal';
 import { onTermination } from './termination';
+import { printMessage } from './util/message';
 
 function run(): void {
   const raw = process.env[PRELOAD_ENV];
@@ -44,7 +45,7 @@ function run(): void {
     try {
       profiler.stop().save(config.sessionPath);
     } catch (error) {
-      process.stderr.write(`nodeinstrument: could not save the profile: ${(error as Error).message}\n`);
+      printMessage(`could not save the profile: ${(error as Error).message}`);
     }
   };
   process.on('exit', finish);
@@ -71,7 +72,7 @@ function armTrigger(): void {
   try {
     armTriggerFromEnv();
   } catch (error) {
-    process.stderr.write(`nodeinstrument: ${(error as Error).message}\n`);
+    printMessage((error as Error).message);
     process.exit(1);
   }
 }

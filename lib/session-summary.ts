@@ -14,9 +14,11 @@ export function formatMode(meta: SessionMeta): string {
   return modeOf(meta) === 'cpu' ? 'CPU time: times are CPU seconds of the profiled thread; idle and blocked time is not counted' : '';
 }
 
-/** Local time as `YYYY-MM-DD HH:MM:SS`. */
+/** Local time as `YYYY-MM-DD HH:MM:SS`, or `unknown time` when there is none. */
 export function formatTimestamp(epochMs: number): string {
   const date = new Date(epochMs);
+  // A crafted or damaged file's start (1e300, -1e20) is no date: say so rather than NaN-NaN-NaN.
+  if (Number.isNaN(date.getTime())) return 'unknown time';
   const two = (value: number): string => String(value).padStart(2, '0');
   return (
     `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ` +

@@ -3,11 +3,12 @@
  * what is known about the run. Sessions are what the sampler produces, what
  * processors and renderers read, and what `--load` reads back from disk.
  */
-import { readFileSync } from 'node:fs';
 import { FrameInfo, FrameKind, frameKey } from './frame';
 import { MemorySeries, validateMemorySeries } from './memory-series';
 import { labelSetById } from './labels-registry';
 import { isProfileMode, ProfileMode } from './mode';
+import { escapeControl } from './util/escape';
+import { readProfileText } from './util/read-file';
 import { writeFileAtomic } from './util/write-file';
 
 export const SESSION_FORMAT = 'nodeinstrument-session';
@@ -220,7 +221,7 @@ export class Session {
   static load(path: string): Session {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readProfileText(path);
     } catch (error) {
       throw new SessionFormatError(`cannot read session file ${path}: ${(error as Error).message}`);
     }
@@ -228,7 +229,7 @@ export class Session {
     try {
       data = JSON.parse(text);
     } catch (error) {
-      throw new SessionFormatError(`${path} is not a nodeinstrument session (not JSON: ${(error as Error).message})`);
+      throw new SessionFormatError(`${path} is not a nodeinstrument session (not JSON: ${escapeControl((error as Error).message)})`);
     }
     try {
       return Session.fromJSON(data);
@@ -341,6 +342,11 @@ function fail(message: string): never {
   throw new SessionFormatError(message);
 }
 
+/** A value from the file, for a message: JSON, short, control characters escaped (the message may reach a terminal). */
+export function quoted(value: unknown): string {
+  return escapeControl((JSON.stringify(value) ?? String(value)).slice(0, 40));
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -410,7 +416,7 @@ function optionalModeFields(meta: Record<string, unknown>): Pick<SessionMeta, 'a
 }
 
 function validMode(value: unknown): ProfileMode {
-  if (!isProfileMode(value)) fail(`meta.mode ${JSON.stringify(value)?.slice(0, 40)} is not a mode this nodeinstrument knows`);
+  if (!isProfileMode(value)) fail(`meta.mode ${quoted(value)} is not a mode this nodeinstrument knows`);
   return value;
 }
 
@@ -448,7 +454,7 @@ function validateSession(data: unknown): Session {
     fail('not a nodeinstrument session (no "format": "nodeinstrument-session")');
   }
   if (data.version !== SESSION_VERSION) {
-    fail(`session format version ${String(data.version)} is not supported (this nodeinstrument reads version ${SESSION_VERSION})`);
+    fail(`session format version ${quoted(data.version)} is not supported (this nodeinstrument reads version ${SESSION_VERSION})`);
   }
   const meta = validateMeta(data.meta);
   if (!Array.isArray(data.frames)) fail('frames must be an array');

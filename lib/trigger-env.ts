@@ -12,6 +12,7 @@
  * signal terminate the service when someone sends it.
  */
 import { parseInterval } from './cli-args';
+import { parseSeconds } from './util/duration';
 import { armSignalTrigger, MAX_TRIGGER_SECONDS, SignalTrigger, SignalTriggerOptions, TRIGGER_SIGNALS, TriggerSignal } from './trigger';
 
 export const TRIGGER_ENV = {
@@ -42,7 +43,7 @@ export function triggerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Sig
   }
   const secondsText = value(TRIGGER_ENV.seconds);
   if (secondsText !== undefined) {
-    const seconds = /^\d{1,6}(\.\d{1,6})?$/.test(secondsText) ? Number(secondsText) : NaN;
+    const seconds = parseSeconds(secondsText, ['ms', 's', 'm']);
     if (!(seconds > 0 && seconds <= MAX_TRIGGER_SECONDS)) {
       throw new RangeError(`${TRIGGER_ENV.seconds} must be a number of seconds above 0 and at most ${MAX_TRIGGER_SECONDS}, such as 10 or 2.5; got '${secondsText.slice(0, 40)}'`);
     }

@@ -15,6 +15,7 @@ import { ProfilerOptions } from './options';
 import { beginCapture, Capture } from './ondemand/capture';
 import { checkFormat, fileTimeStamp, writeReports } from './ondemand/report-output';
 import { Session } from './session';
+import { printMessage } from './util/message';
 import { watchCodeForCaptures } from './code-watcher';
 import { onTermination } from './termination';
 import { isMainThread } from 'node:worker_threads';
@@ -61,9 +62,7 @@ export interface SignalTrigger {
 
 const armed = new Set<TriggerSignal>();
 
-const log = (line: string): void => {
-  process.stderr.write(`nodeinstrument: ${line}\n`);
-};
+const log = (line: string): void => printMessage(line);
 
 export function checkTriggerSeconds(seconds: unknown, what = 'seconds'): number {
   if (typeof seconds !== 'number' || !(seconds > 0 && seconds <= MAX_TRIGGER_SECONDS)) {

@@ -2,7 +2,7 @@
 // into dist/html-app/app.js and app.css, which lib/renderers/html.ts inlines
 // into every report. Run by `npm run build:html` (and so by build:ts).
 'use strict';
-const { mkdirSync, writeFileSync } = require('node:fs');
+const { mkdirSync, realpathSync, writeFileSync } = require('node:fs');
 const { join, relative, sep } = require('node:path');
 const esbuild = require('esbuild');
 
@@ -32,7 +32,16 @@ const result = esbuild.buildSync({
   logLevel: 'warning',
 });
 
-const inputs = Object.keys(result.metafile.inputs).map((path) => relative(root, join(root, path)).split(sep).join('/'));
+// esbuild names modules by their real path; a checkout whose node_modules is a
+// symlink (a git worktree sharing the main checkout's) would otherwise see
+// Preact as an unexpected module outside the tree.
+const realNodeModules = realpathSync(join(root, 'node_modules'));
+const inputs = Object.keys(result.metafile.inputs).map((path) => {
+  const absolute = join(root, path);
+  const inNodeModules = relative(realNodeModules, absolute);
+  const fromRoot = inNodeModules.startsWith('..') ? relative(root, absolute) : join('node_modules', inNodeModules);
+  return fromRoot.split(sep).join('/');
+});
 const unexpected = inputs.filter((path) => !ALLOWED_INPUTS.some((allowed) => allowed.test(path)));
 if (unexpected.length > 0) {
   console.error(`build-html-app: unexpected modules in the page script:\n  ${unexpected.join('\n  ')}`);

@@ -6,11 +6,13 @@
 // which no sampling model can tell from a change in the program.
 import { after as afterAll, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cli, fixture, runNode } from './helpers.mjs';
+import { makeSession } from './sessions.mjs';
+import { renderCpuProfile } from '../dist/cjs/renderers/cpuprofile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-diff-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -94,6 +96,30 @@ test('diff errors: a missing or foreign file, a root that is not there, bad usag
   assert.equal(help.status, 0);
   assert.match(help.stdout, /Usage: nodeinstrument diff <before> <after>/);
   assert.match(runNode([cli, '--help']).stdout, /nodeinstrument diff <before\.json> <after\.json>/);
+});
+
+test('diff refuses profiles of different modes (wall, cpu, alloc; a .cpuprofile is wall) with one line and status 2', () => {
+  const frame = (name) => ({ name, file: '/app/app.js', line: 1, column: 1, kind: 'js' });
+  const samples = [[[frame('main'), frame('work')], 0.01], [[frame('main')], 0.02]];
+  const alloc = { mode: 'alloc', allocation: { interval: 32768, live: false } };
+  for (const [name, meta] of [['wall.json', {}], ['cpu.json', { mode: 'cpu' }], ['alloc.json', alloc]]) makeSession(samples, meta).save(join(dir, name));
+  writeFileSync(join(dir, 'v8.cpuprofile'), renderCpuProfile(makeSession(samples)));
+  writeFileSync(join(dir, 'alloc-bytes.json'), JSON.stringify(makeSession([[[frame('main')], 31344746]], alloc)));
+  for (const [a, b, line] of [
+    ['wall.json', 'alloc.json', 'the before profile measures wall-clock time (--mode wall) and the after profile allocated bytes (--mode alloc)'],
+    ['alloc-bytes.json', 'wall.json', 'the before profile measures allocated bytes (--mode alloc) and the after profile wall-clock time (--mode wall)'],
+    ['cpu.json', 'wall.json', 'the before profile measures CPU time (--mode cpu) and the after profile wall-clock time (--mode wall)'],
+    ['v8.cpuprofile', 'alloc.json', 'the before profile measures wall-clock time (--mode wall) and the after profile allocated bytes (--mode alloc)'],
+  ]) {
+    const result = diffCli([a, b]);
+    assert.equal(result.status, 2, `${a} ${b}: ${result.stderr}`);
+    assert.equal(result.stderr, `nodeinstrument: cannot compare: ${line}; compare two profiles of the same mode\n`);
+    assert.equal(result.stdout, '');
+  }
+  for (const [a, b] of [['v8.cpuprofile', 'wall.json'], ['alloc.json', 'alloc-bytes.json'], ['cpu.json', 'cpu.json']]) {
+    const same = diffCli([a, b]);
+    assert.equal(same.status, 0, `${a} ${b}: ${same.stderr}`);
+  }
 });
 
 test('--root main: the same finding as shares of main', () => {

@@ -1,7 +1,8 @@
 // expressProfiling with the real Express (a devDependency).
+import { test } from 'node:test';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import { app as routes, middlewareScenarios } from './middleware-scenarios.mjs';
+import { app as routes, checkReportOfEndlessResponse, middlewareScenarios, serverSentEvents } from './middleware-scenarios.mjs';
 
 const require = createRequire(import.meta.url);
 const express = require('express');
@@ -31,4 +32,19 @@ middlewareScenarios('express', {
       close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }),
     };
   },
+});
+
+test('express: ?profile on a server-sent events route that never ends answers with the report after maxSeconds', async () => {
+  const events = { open: 0 };
+  const app = express();
+  app.use(expressProfiling({ maxSeconds: 0.5 }));
+  app.get('/events', serverSentEvents(events));
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    await checkReportOfEndlessResponse(`http://127.0.0.1:${server.address().port}`, events);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 });

@@ -1,6 +1,7 @@
 // fastifyProfiling with the real Fastify (a devDependency).
+import { test } from 'node:test';
 import { createRequire } from 'node:module';
-import { app as routes, middlewareScenarios } from './middleware-scenarios.mjs';
+import { app as routes, checkReportOfEndlessResponse, middlewareScenarios, serverSentEventStream } from './middleware-scenarios.mjs';
 
 const require = createRequire(import.meta.url);
 const Fastify = require('fastify');
@@ -29,4 +30,21 @@ middlewareScenarios('fastify', {
       close: () => { app.server.closeAllConnections(); return app.close(); },
     };
   },
+});
+
+test('fastify: ?profile on a server-sent events stream that never ends answers with the report after maxSeconds', async () => {
+  const events = { open: 0 };
+  const app = Fastify();
+  await app.register(fastifyProfiling, { maxSeconds: 0.5 });
+  app.get('/events', (request, reply) => {
+    const stream = serverSentEventStream(events, (cleanUp) => reply.raw.on('close', cleanUp));
+    return reply.code(200).headers({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }).send(stream);
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    await checkReportOfEndlessResponse(`http://127.0.0.1:${app.server.address().port}`, events);
+  } finally {
+    app.server.closeAllConnections();
+    await app.close();
+  }
 });

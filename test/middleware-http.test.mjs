@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import { app, middlewareScenarios } from './middleware-scenarios.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { app, checkRecordingOfEndlessResponse, checkReportOfEndlessResponse, middlewareScenarios, serverSentEvents } from './middleware-scenarios.mjs';
 
 const require = createRequire(import.meta.url);
 const { httpProfiling, startPprofServer } = require('../dist/cjs/index.js');
@@ -59,11 +62,38 @@ test('maxSeconds: a slow request frees the profiler after it, and its report say
     const meanwhile = await fetch(`${url}/work?profile=text`);
     assert.equal(meanwhile.status, 200, 'the profiler was free again after 0.2 s');
     const text = await (await slow).text();
-    assert.match(text, /profiling stopped after 0\.2 s \(maxSeconds\); the request went on/);
-    assert.match(text, /GET \/slow -> 200/);
+    assert.match(text, /profiling stopped after 0\.2 s \(maxSeconds\); the response had not ended/);
+    assert.match(text, /GET \/slow -> 200 in \d+\.\d ms and still going/);
   } finally {
     server.closeAllConnections();
     server.close();
+  }
+});
+
+test('maxSeconds: ?profile on a server-sent events response that never ends answers with the report after maxSeconds', async () => {
+  const events = { open: 0 };
+  const server = createServer(httpProfiling(serverSentEvents(events), { maxSeconds: 0.5 }));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    await checkReportOfEndlessResponse(`http://127.0.0.1:${server.address().port}`, events);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test('maxSeconds: a recorded server-sent events response has its file written after maxSeconds, while it streams on', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ni-sse-'));
+  const server = createServer(httpProfiling(serverSentEvents({ open: 0 }), { maxSeconds: 0.5, record: { dir, format: 'text' } }));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    await checkRecordingOfEndlessResponse(`http://127.0.0.1:${server.address().port}`, dir);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

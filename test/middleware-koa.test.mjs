@@ -1,7 +1,9 @@
 // koaProfiling with the real Koa (a devDependency).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import { app as routes, middlewareScenarios } from './middleware-scenarios.mjs';
+import { app as routes, checkReportOfEndlessResponse, middlewareScenarios, serverSentEventStream } from './middleware-scenarios.mjs';
 
 const require = createRequire(import.meta.url);
 const Koa = require('koa');
@@ -36,4 +38,26 @@ middlewareScenarios('koa', {
       close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }),
     };
   },
+});
+
+test('koa: ?profile on a server-sent events body that never ends answers with the report after maxSeconds', async () => {
+  const events = { open: 0 };
+  const app = new Koa();
+  app.use(koaProfiling({ maxSeconds: 0.5 }));
+  app.use(async (ctx) => {
+    ctx.set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+    ctx.status = 200;
+    ctx.body = serverSentEventStream(events, (cleanUp) => ctx.res.on('close', cleanUp));
+  });
+  const errors = [];
+  app.on('error', (error) => errors.push(error));
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    await checkReportOfEndlessResponse(`http://127.0.0.1:${server.address().port}`, events);
+    assert.deepEqual(errors, [], 'destroying the event stream is no application error');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -226,4 +226,78 @@ export function middlewareScenarios(framework, { start, userRoute }) {
     await sleep(200);
     assert.deepEqual(readdirSync(none), []);
   }));
+}
+
+/**
+ * A server-sent events route in plain node:http terms (Express's res is the
+ * same object): an event every 20 ms, never ending; `events.open` counts the
+ * streams whose response has not closed.
+ */
+export function serverSentEvents(events) {
+  return (request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+    events.open++;
+    let n = 0;
+    const timer = setInterval(() => response.write(`data: ${n++}\n\n`), 20);
+    response.on('close', () => {
+      clearInterval(timer);
+      events.open--;
+    });
+  };
+}
+
+/**
+ * The same events as a body stream that never ends (Koa's ctx.body, Fastify's
+ * reply.send(stream)); `onClose(cleanUp)` hooks the framework's response close.
+ */
+export function serverSentEventStream(events, onClose) {
+  const stream = new PassThrough();
+  events.open++;
+  let n = 0;
+  const timer = setInterval(() => stream.write(`data: ${n++}\n\n`), 20);
+  onClose(() => {
+    clearInterval(timer);
+    events.open--;
+  });
+  return stream;
+}
+
+/**
+ * `?profile` on a never-ending response: the report comes after maxSeconds
+ * (0.5 here), says the response had not ended, and the handler sees its
+ * response close (it stops writing, and nothing fails).
+ */
+export async function checkReportOfEndlessResponse(url, events) {
+  const started = performance.now();
+  const response = await fetch(`${url}/events?profile=text`, { signal: AbortSignal.timeout(10_000) });
+  const text = await response.text();
+  assert.equal(response.status, 200, text);
+  assert.ok(performance.now() - started < 5_000, 'the report came soon after maxSeconds');
+  assert.match(response.headers.get('content-type'), /^text\/plain/);
+  assert.match(response.headers.get('x-nodeinstrument-response'), /^status=200; duration_ms=\d+\.\d; unfinished$/);
+  assert.match(text, /profiling stopped after 0\.5 s \(maxSeconds\); the response had not ended/);
+  assert.match(text, /GET \/events -> 200 in \d+\.\d ms and still going/);
+  assert.doesNotMatch(text, /^data: /m, 'the held-back events are not in the report');
+  await sleep(100);
+  assert.equal(events.open, 0, 'the handler saw its response close');
+}
+
+/** Recording (no ?profile): a never-ending response's file is written after maxSeconds, while it still streams. */
+export async function checkRecordingOfEndlessResponse(url, dir) {
+  const controller = new AbortController();
+  const response = await fetch(`${url}/events`, { signal: controller.signal });
+  const reader = response.body.getReader();
+  try {
+    assert.equal(response.status, 200);
+    for (let waited = 0; readdirSync(dir).length === 0; waited += 50) {
+      assert.ok(waited < 5_000, 'a recording was written within 5 s');
+      await sleep(50);
+    }
+    const [file] = readdirSync(dir);
+    const report = readFileSync(join(dir, file), 'utf8');
+    assert.match(report, /profiling stopped after 0\.5 s \(maxSeconds\); the response had not ended/);
+    assert.match((await reader.read()).value ? 'streaming' : 'ended', /streaming/, 'the events still flow to the client');
+  } finally {
+    controller.abort();
+  }
 }

@@ -4,9 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, fixture, runNode } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const { httpProfiling, pprofHandler } = require('../dist/cjs/index.js');
 
 // Anything that makes a terminal do something: C0 controls but newline, DEL,
 // C1 controls, bidirectional overrides and isolates.
@@ -70,5 +76,72 @@ test('a report that cannot be written says where and why, and the session is kep
     rmSync(kept[1], { force: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// What a crafted file or argument could carry: a clear-screen, a window-title
+// sequence, a C1 CSI and a right-to-left override.
+const HOSTILE = '\x1b[2J\x1b]0;owned\x07\u009b31m\u202e';
+
+function assertNoRawControl(text, what) {
+  assert.doesNotMatch(text, TERMINAL_CONTROL, `raw control character in ${what}: ${JSON.stringify(text)}`);
+}
+
+test('errors about crafted files and arguments show their control characters escaped', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ni-hostile-'));
+  try {
+    const version = join(dir, 'version.json');
+    writeFileSync(version, JSON.stringify({ format: 'nodeinstrument-session', version: HOSTILE }));
+    const mode = join(dir, 'mode.json');
+    writeFileSync(mode, JSON.stringify({ format: 'nodeinstrument-session', version: 1, meta: { mode: HOSTILE }, frames: [], stacks: { parent: [], frame: [] }, samples: { stack: [], time: [], duration: [], cpu: [] } }));
+    // JSON.parse quotes the start of what it could not parse.
+    const notJson = join(dir, 'not-json.json');
+    writeFileSync(notJson, `${HOSTILE} not a session`);
+    const named = join(dir, `${HOSTILE}.json`);
+    const cases = [
+      [['--load', version], /session format version "\\u001b\[2J\\u001b\]0;owned\\u0007\\x9b31m\\u202e" is not supported/, 1],
+      [['--load', mode], /meta\.mode .*\\x9b31m\\u202e.* is not a mode/, 1],
+      [['--load', notJson], /is not a nodeinstrument session \(not JSON: .*\\x1b\[2J/, 1],
+      [['diff', notJson, version], /neither a nodeinstrument session nor a V8 \.cpuprofile \(not JSON: .*\\x1b\[2J/, 1],
+      [['--load', named], /cannot read session file .*\\x1b\[2J\\x1b\]0;owned\\x07\\x9b31m\\u202e\.json/, 1],
+      [['--mode', HOSTILE, 'app.js'], /invalid --mode: mode must be one of wall, cpu, alloc, got \\x1b\[2J/, 2],
+      [['-i', HOSTILE, 'app.js'], /invalid interval '\\x1b\[2J/, 2],
+      [[`--${HOSTILE}`, 'app.js'], /unknown option --\\x1b\[2J/, 2],
+      [['diff', '-r', HOSTILE, 'a', 'b'], /diff writes text, html, json, not '\\x1b\[2J/, 2],
+      [[join(dir, `${HOSTILE}.js`)], /no such script: .*\\x1b\[2J/, 2],
+    ];
+    for (const [args, message, status] of cases) {
+      const result = runNode([cli, ...args]);
+      assert.equal(result.status, status, `${JSON.stringify(args)}: ${result.stderr}`);
+      assertNoRawControl(result.stderr, JSON.stringify(args));
+      assert.match(result.stderr, message);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('HTTP errors of the middleware and the pprof endpoint show query parameters escaped', async () => {
+  const pprof = pprofHandler();
+  const profiled = httpProfiling((request, response) => response.end('ok'));
+  const server = createServer((request, response) => (request.url.startsWith('/debug/pprof') ? pprof(request, response) : profiled(request, response)));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const hostile = encodeURIComponent(HOSTILE);
+  try {
+    for (const [path, shown] of [
+      [`/?profile=${hostile}`, /\?profile takes no value .*; got '\\x1b\[2J\\x1b\]0;owned\\x07\\x9b31m\\u202e'/],
+      [`/debug/pprof/profile?seconds=${hostile}`, /seconds must be a plain number .*; got '\\x1b\[2J\\x1b\]0;owned\\x07\\x9b31m\\u202e'/],
+      [`/debug/pprof/profile?format=${hostile}`, /format must be one of .*; got '\\x1b\[2J\\x1b\]0;owned\\x07\\x9b31m\\u202e'/],
+    ]) {
+      const response = await fetch(base + path);
+      const body = await response.text();
+      assert.equal(response.status, 400, `${path}: ${body}`);
+      assertNoRawControl(body, path);
+      assert.match(body, shown);
+    }
+  } finally {
+    server.close();
   }
 });

@@ -2,6 +2,7 @@
 import type { CliOptions } from '../cli-args';
 import { DEFAULT_MODE } from '../mode';
 import type { Session } from '../session';
+import { printMessage } from '../util/message';
 import { attachAndProfile } from './attach';
 
 export async function recordAttached(options: CliOptions & { attach: { pid: number; duration: number } }): Promise<Session> {
@@ -20,7 +21,7 @@ export async function recordAttached(options: CliOptions & { attach: { pid: numb
       mode: options.profileMode ?? DEFAULT_MODE,
       maxStackDepth: options.maxStackDepth,
       stopEarly,
-      log: (message) => process.stderr.write(`nodeinstrument: ${message}\n`),
+      log: printMessage,
     });
   } finally {
     process.removeListener('SIGINT', onInterrupt);

@@ -8,6 +8,7 @@
 import { ContinuousProfiler, ContinuousStats } from './continuous';
 import type { ContinuousOptions, PyroscopeOptions } from './options';
 import { onTermination } from '../termination';
+import { printMessage } from '../util/message';
 
 /** How long a signal waits for the last window's push before the process ends. */
 const SIGNAL_FLUSH_MS = 2000;
@@ -36,7 +37,7 @@ export function runContinuous(config: ContinuousPreloadConfig, profiler: { inter
   try {
     continuous = new ContinuousProfiler({ interval: profiler.interval, maxStackDepth: profiler.maxStackDepth, ...config, pyroscope });
   } catch (error) {
-    process.stderr.write(`nodeinstrument: continuous profiling did not start: ${(error as Error).message}\n`);
+    printMessage(`continuous profiling did not start: ${(error as Error).message}`);
     return;
   }
   let summarized = false;

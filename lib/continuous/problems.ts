@@ -3,6 +3,8 @@
  * (a full disk must not flood the log once a minute) and counted always.
  * Nothing here throws: profiling must never take the service down.
  */
+import { escapeLines } from '../util/escape';
+
 export class ProblemLog {
   private readonly counts = new Map<string, number>();
 
@@ -33,5 +35,5 @@ export class ProblemLog {
 }
 
 function defaultLog(message: string): void {
-  process.stderr.write(`${message}\n`);
+  process.stderr.write(`${escapeLines(message)}\n`);
 }

@@ -21,6 +21,8 @@ import { beginCapture, Capture, CaptureBusyError } from '../ondemand/capture';
 import { checkFormat, fileTimeStamp, FORMAT_NAMES, renderReport } from '../ondemand/report-output';
 import { ProfilerOptions } from '../options';
 import { Session } from '../session';
+import { escapeControl, escapeLines } from '../util/escape';
+import { printMessage } from '../util/message';
 import { writeFileAtomic } from '../util/write-file';
 import { watchCodeForCaptures } from '../code-watcher';
 
@@ -47,7 +49,11 @@ export interface RequestProfilingOptions extends ProfilerOptions {
   query?: string;
   /** Who may ask for a report with the query parameter (default: requests from loopback addresses without proxy headers). */
   allow?: (request: IncomingMessage) => boolean;
-  /** Longest a request is profiled, seconds (default 60); a slower one reports its first part. */
+  /**
+   * Longest a request is profiled, seconds (default 60). A response still
+   * going then (server-sent events, a slow download) gets its report at that
+   * moment, of its first maxSeconds; a recorded one has its file written then.
+   */
   maxSeconds?: number;
   /** Also record requests (all, or a sample) into a directory. */
   record?: RecordOptions;
@@ -61,6 +67,8 @@ export interface FinishedRequest {
   path: string;
   status: number;
   durationMs: number;
+  /** The response had not ended when maxSeconds ended the profile: status and duration are as of then. */
+  unfinished?: true;
 }
 
 export type RequestDecision =
@@ -96,13 +104,29 @@ export class RequestProfile {
   readonly startedAt = performance.now();
   private session: Session | undefined;
   private readonly timer: NodeJS.Timeout;
+  private onCutShort: (() => void) | undefined;
+  private wasCutShort = false;
 
   constructor(private readonly capture: Capture, maxSeconds: number) {
-    // A request that never ends must not hold the profiler (and grow its memory) forever.
+    // A request that never ends (server-sent events, a long poll) must not
+    // hold the profiler, grow its memory, or keep its report waiting forever.
     this.timer = setTimeout(() => {
       this.session = this.capture.stop();
-      this.session.meta.notes.push(`profiling stopped after ${maxSeconds} s (maxSeconds); the request went on`);
+      this.session.meta.notes.push(`profiling stopped after ${maxSeconds} s (maxSeconds); the response had not ended`);
+      this.wasCutShort = true;
+      this.onCutShort?.();
     }, maxSeconds * 1000).unref();
+  }
+
+  /** Runs `deliver` if maxSeconds pass before finish(): the report is then due without waiting for the response's end. */
+  whenCutShort(deliver: () => void): void {
+    this.onCutShort = deliver;
+  }
+
+  /** Resolves when maxSeconds end the profile, or at once if they did already (never, if finish() comes first). */
+  cutShort(): Promise<'cut short'> {
+    if (this.wasCutShort) return Promise.resolve('cut short');
+    return new Promise((resolve) => this.whenCutShort(() => resolve('cut short')));
   }
 
   /** Stops profiling (if still on) and returns what was recorded. */
@@ -121,10 +145,20 @@ export class RequestProfile {
   }
 }
 
-/** Strips what does not belong in a title, a header or a log line: control characters, length. */
+/**
+ * Makes request text fit for a title, a header, a log line or an error body
+ * (printed by curl on a terminal): control and bidirectional characters
+ * escaped (escapeControl), length capped.
+ */
 function printable(text: string, max = 200): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+  let shown = '';
+  // Escapes are longer than what they stand for: count what is shown, and never cut one in two.
+  for (const char of text.slice(0, max + 1)) {
+    const escaped = escapeControl(char);
+    if (shown.length + escaped.length > max) return `${shown}...`;
+    shown += escaped;
+  }
+  return shown;
 }
 
 /** A piece of a file name: letters, digits, dot and dash; never empty, never hidden, never a path. */
@@ -168,7 +202,7 @@ function resolveRecord(record: RecordOptions): ResolvedRecord {
     format: checkFormat(record.format ?? 'html', 'record.format'),
     filename: checkFilenamePattern(record.filename ?? DEFAULT_FILENAME),
     onReport: record.onReport,
-    onError: record.onError ?? ((error) => process.stderr.write(`nodeinstrument: ${error.message}\n`)),
+    onError: record.onError ?? ((error) => printMessage(error.message)),
   };
 }
 
@@ -219,7 +253,7 @@ export class RequestProfiling {
     const reject = (status: number, message: string, headers: Record<string, string> = {}): RequestDecision => ({
       action: 'reject',
       status,
-      message: `nodeinstrument: ${message}\n`,
+      message: `nodeinstrument: ${escapeLines(message)}\n`,
       headers,
     });
     if (values.length > 1) return reject(400, `?${this.query} was given ${values.length} times; give it once`);
@@ -247,7 +281,7 @@ export class RequestProfiling {
   /** The response that replaces the handler's: the report of the request. */
   reportResponse(session: Session, format: string, request: FinishedRequest): ReportResponse {
     const duration = request.durationMs.toFixed(1);
-    const title = `${request.method} ${printable(request.path)} -> ${request.status} in ${duration} ms`;
+    const title = titleOf(request);
     const report = renderReport(session, format, title);
     return {
       status: 200,
@@ -257,7 +291,7 @@ export class RequestProfiling {
         'Cache-Control': 'no-store',
         'X-Content-Type-Options': 'nosniff',
         // What the handler answered, for scripts (curl -D -).
-        'X-Nodeinstrument-Response': `status=${request.status}; duration_ms=${duration}`,
+        'X-Nodeinstrument-Response': `status=${request.status}; duration_ms=${duration}${request.unfinished ? '; unfinished' : ''}`,
         ...(format === 'pprof' ? { 'Content-Disposition': 'attachment; filename="profile.pb.gz"' } : {}),
       },
       body: report.body,
@@ -270,8 +304,7 @@ export class RequestProfiling {
     if (!record) return;
     setImmediate(() => {
       try {
-        const title = `${request.method} ${printable(request.path)} -> ${request.status} in ${request.durationMs.toFixed(1)} ms`;
-        const report = renderReport(session, record.format, title);
+        const report = renderReport(session, record.format, titleOf(request));
         const path = this.uniquePath(record, request, report.extension);
         writeFileAtomic(path, report.body);
         record.onReport?.(path, request);
@@ -295,6 +328,12 @@ export class RequestProfiling {
     for (let n = 2; existsSync(path); n++) path = join(record.dir, `${base}-${n}${extension}`);
     return path;
   }
+}
+
+/** `GET /api -> 200 in 12.3 ms`, the title of a request's report. */
+function titleOf(request: FinishedRequest): string {
+  const took = `${request.durationMs.toFixed(1)} ms${request.unfinished ? ' and still going' : ''}`;
+  return `${request.method} ${printable(request.path)} -> ${request.status} in ${took}`;
 }
 
 /** The path of a request URL, without the query string. */

@@ -8,7 +8,7 @@
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { FinishedRequest, pathOf, RequestProfile, RequestProfiling, RequestProfilingOptions } from './core';
-import { discardOnClose, followRecording } from './response';
+import { destroyStream, discardOnClose, followRecording } from './response';
 
 /** The parts of Fastify's request, reply and instance this plugin uses. */
 export interface FastifyRequestLike {
@@ -84,9 +84,13 @@ export function fastifyProfiling(fastify: FastifyInstanceLike, options: RequestP
     if (!state) return payload;
     reports.delete(request);
     state.stopWatching();
-    await drainPayload(payload);
+    // A payload stream that never ends (server-sent events) is answered with the report after maxSeconds.
+    const outcome = await Promise.race([drainPayload(payload).then(() => 'drained' as const), state.profile.cutShort()]);
+    const unfinished = outcome === 'cut short';
+    if (unfinished) destroyStream(payload);
     const durationMs = state.profile.elapsedMs;
-    const answer = profiling.reportResponse(state.profile.finish(), state.format, finished(request, durationMs, reply.statusCode));
+    const described = { ...finished(request, durationMs, reply.statusCode), ...(unfinished ? { unfinished: true as const } : {}) };
+    const answer = profiling.reportResponse(state.profile.finish(), state.format, described);
     for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
     // Fastify sets Content-Length from the payload it is given.
     const { 'Content-Length': _length, ...headers } = answer.headers;

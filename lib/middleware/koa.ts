@@ -5,7 +5,7 @@
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { FinishedRequest, pathOf, RequestProfile, RequestProfiling, RequestProfilingOptions } from './core';
-import { discardOnClose, followRecording } from './response';
+import { destroyStream, discardOnClose, followRecording } from './response';
 
 /** The part of Koa's context this middleware uses. */
 export interface KoaContext {
@@ -37,24 +37,37 @@ function finished(ctx: KoaContext, durationMs: number, status: number): Finished
   return { method: ctx.method, route: ctx._matchedRoute ?? ctx.path, path: pathOf(ctx.originalUrl), status, durationMs };
 }
 
-async function report(profiling: RequestProfiling, profile: RequestProfile, format: string, ctx: KoaContext, next: () => Promise<unknown>): Promise<void> {
-  const stopWatching = discardOnClose(profile, ctx.res);
-  let status: number;
+/** Runs the rest of the chain and reads a streamed body to its end; resolves with the status (errors go to app.on('error')). */
+async function runHandler(ctx: KoaContext, next: () => Promise<unknown>, cut: () => boolean): Promise<number> {
   try {
     await next();
+    if (cut()) return ctx.status; // answered already: a body set now is not read
     await drainBody(ctx.body);
-    status = ctx.status;
+    return ctx.status;
   } catch (error) {
+    if (cut()) return ctx.status; // the body stream was destroyed for the report
     // The report is the answer; the error still goes where Koa sends errors (app.on('error')).
     const { status: errorStatus, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };
-    status = typeof errorStatus === 'number' ? errorStatus : typeof statusCode === 'number' ? statusCode : 500;
     ctx.app.emit('error', error, ctx);
+    return typeof errorStatus === 'number' ? errorStatus : typeof statusCode === 'number' ? statusCode : 500;
   }
+}
+
+async function report(profiling: RequestProfiling, profile: RequestProfile, format: string, ctx: KoaContext, next: () => Promise<unknown>): Promise<void> {
+  const stopWatching = discardOnClose(profile, ctx.res);
+  let cut = false;
+  // A body that never ends (server-sent events) is answered with the report after maxSeconds.
+  const cutShort = profile.cutShort().then(() => {
+    cut = true;
+    destroyStream(ctx.body);
+    return ctx.status;
+  });
+  const status = await Promise.race([runHandler(ctx, next, () => cut), cutShort]);
   stopWatching();
   const durationMs = profile.elapsedMs;
   const session = profile.finish();
   if (ctx.respond === false || ctx.res.headersSent) return; // the handler answered on the raw response itself
-  const answer = profiling.reportResponse(session, format, finished(ctx, durationMs, status));
+  const answer = profiling.reportResponse(session, format, { ...finished(ctx, durationMs, status), ...(cut ? { unfinished: true as const } : {}) });
   for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
   ctx.status = answer.status;
   ctx.body = typeof answer.body === 'string' ? answer.body : Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength);

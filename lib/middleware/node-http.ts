@@ -9,8 +9,8 @@
  * until the handler ends the response, so async work in between is in it.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { FinishedRequest, pathOf, RequestProfiling, RequestProfilingOptions } from './core';
-import { discardOnClose, followRecording, holdResponse } from './response';
+import { FinishedRequest, pathOf, ReportResponse, RequestProfiling, RequestProfilingOptions } from './core';
+import { discardOnClose, followRecording, HeldResponse, holdResponse } from './response';
 
 export type HttpHandler = (request: IncomingMessage, response: ServerResponse) => unknown;
 export type ConnectMiddleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
@@ -51,18 +51,24 @@ export function connectProfiling(options: RequestProfilingOptions = {}, routeOf:
       case 'report': {
         const { profile, format } = decision;
         const stopWatching = discardOnClose(profile, response);
-        holdResponse(response, (held) => {
+        const answer = (held: HeldResponse, unfinished: boolean): ReportResponse => {
           stopWatching();
           const durationMs = profile.elapsedMs;
-          const session = profile.finish();
-          let answer;
           try {
-            answer = profiling.reportResponse(session, format, describe(durationMs, held.status));
+            return profiling.reportResponse(profile.finish(), format, { ...describe(durationMs, held.status), ...(unfinished ? { unfinished } : {}) });
           } catch (error) {
-            held.replace(500, { 'Content-Type': 'text/plain; charset=utf-8' }, `nodeinstrument: cannot render the report: ${(error as Error).message}\n`);
-            return;
+            const message = `nodeinstrument: cannot render the report: ${(error as Error).message}\n`;
+            return { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: message };
           }
-          held.replace(answer.status, answer.headers, answer.body);
+        };
+        const held = holdResponse(response, (ended) => {
+          const { status, headers, body } = answer(ended, false);
+          ended.replace(status, headers, body);
+        });
+        // A response that has not ended by maxSeconds (server-sent events) is answered with the report then.
+        profile.whenCutShort(() => {
+          const { status, headers, body } = answer(held, true);
+          held.cutShort(status, headers, body);
         });
         next();
         return;

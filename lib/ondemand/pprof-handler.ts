@@ -12,6 +12,7 @@
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { ProfilerOptions } from '../options';
+import { escapeLines } from '../util/escape';
 import { packageVersion } from '../util/version';
 import { beginCapture, Capture, CaptureBusyError } from './capture';
 import { checkFormat, FORMAT_NAMES, renderReport } from './report-output';
@@ -94,7 +95,9 @@ function sendText(response: ServerResponse, status: number, text: string, header
     ...(status >= 400 ? { 'X-Go-Pprof': '1' } : {}),
     ...headers,
   });
-  response.end(text.endsWith('\n') ? text : `${text}\n`);
+  // Errors quote query parameters; go tool pprof and curl print the body on a terminal.
+  const body = escapeLines(text);
+  response.end(body.endsWith('\n') ? body : `${body}\n`);
 }
 
 function indexText(config: HandlerConfig): string {

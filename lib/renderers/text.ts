@@ -13,6 +13,7 @@ import { renderHotLines } from '../lines-report';
 import { Session } from '../session';
 import { filterSessionByThread, hasThreads, sessionOfThread, threadSessions, threadsOf } from '../threads';
 import { formatCommandLine, formatMode, formatRate, formatTimestamp, relativeToCwd } from '../session-summary';
+import { escapeControl } from '../util/escape';
 import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../tree';
 import { ProfileWarning, profileWarnings } from '../warnings';
 
@@ -322,18 +323,7 @@ function shortenPath(file: string, cwd: string): string {
 }
 
 
-/**
- * Makes control characters visible (`\x1b`, `\x07`, `\u202e`) so that names
- * and paths from the profiled program cannot move the cursor, recolour the
- * terminal or reorder the text around them.
- */
-export function escapeControl(text: string): string {
-  // C0, DEL, C1; line and paragraph separators; bidirectional overrides and isolates.
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => {
-    const code = char.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+export { escapeControl };
 
 // ---------------------------------------------------------------------------
 // Colour.

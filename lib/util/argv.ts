@@ -59,3 +59,9 @@ export function parseRegex(text: string, flag: string): RegExp {
     throw new UsageError(`invalid regular expression for ${flag}: ${(error as Error).message}`);
   }
 }
+
+/** The value of -o/--outfile: an empty one would otherwise fall back, unnoticed, to stdout. */
+export function outfileOf(flag: string, path: string): string {
+  if (path === '') throw new UsageError(`${flag} needs a file name (leave it out to write to stdout)`);
+  return path;
+}
