@@ -61,8 +61,15 @@ function writeToDescriptor(fd: number, data: string | Uint8Array): void {
   }
 }
 
+let temporaries = 0;
+
+/**
+ * A name of its own for each write: an asynchronous write of a continuous
+ * window may still be running in the thread pool when the process exits and
+ * writes the same window synchronously (lib/continuous/continuous.ts).
+ */
 function temporaryBeside(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${process.pid}-${++temporaries}.tmp`);
 }
 
 /**
