@@ -173,9 +173,10 @@ export class ContinuousProfiler {
     const start = session.meta.startTime;
     const info: WindowInfo = { index: this.index++, start, end: start + session.meta.duration * 1000, final, files: [] };
     this.pending.push({ session, info, written: false, calledBack: false });
-    while (this.pending.length > MAX_PENDING_WINDOWS) {
-      // The oldest waiting one: the window being handed over stays.
-      this.pending.splice(this.handing === undefined ? 0 : 1, 1);
+    // The window being handed over (pending[0] while handing) is not waiting.
+    const handingOne = this.handing === undefined ? 0 : 1;
+    while (this.pending.length - handingOne > MAX_PENDING_WINDOWS) {
+      this.pending.splice(handingOne, 1); // the oldest waiting one
       this.windowsSkipped++;
       this.problems.report('skipped', `profile windows are handed over slower than they are cut (a slow disk or onWindow callback): skipping the oldest waiting one`);
     }
