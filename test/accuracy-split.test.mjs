@@ -19,11 +19,11 @@ for (const interval of ['0.001', '0.0001']) {
   test(`known split is reported within 3 points at ${interval}s`, (t) => {
     const result = runJson([fixture('known-split.js'), interval]);
     // The sampler keeps pace with the time it was given. The 95% target is a benchmark's
-    // (docs/benchmarks.md section 2: 99% at both rates on a quiet machine); here a floor of 75% of
+    // (docs/benchmarks.md section 2: 99% at both rates on a quiet machine); here a floor of 60% of
     // the ticks of the thread's CPU time, less the time the sampling thread waited for a core
     // (74% and 47% of the wall-clock rate were measured while two other CPU-bound jobs ran).
     const { meta, sampler } = result;
-    const floor = pacingFloor({ seconds: Math.min(meta.cpuTime, meta.duration), interval: meta.requestedInterval, fraction: 0.75, samplerWait: sampler?.wait, duration: meta.duration });
+    const floor = pacingFloor({ seconds: Math.min(meta.cpuTime, meta.duration), interval: meta.requestedInterval, fraction: 0.6, samplerWait: sampler?.wait, duration: meta.duration });
     assert.ok(meta.sampleCount >= floor, pacingMessage({ samples: meta.sampleCount, floor, meta, sampler }));
     // Without walking from the caller at frame boundaries this is about 3% on Node 24.
     assert.ok(result.detachedShare < 0.005, `${(result.detachedShare * 100).toFixed(2)}% of samples detached from their callers`);

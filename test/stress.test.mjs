@@ -15,10 +15,10 @@ test('10,000-frame recursion completes; stacks deeper than the limit are marked 
 
 test('10 seconds at 10 kHz of allocation-heavy work: no crash, rate kept, memory bounded', () => {
   const { meta, rss, sampler } = runJson([fixture('stress.js'), 'long-10khz']);
-  // Pace kept with the time the threads got: 75% of the ticks of the thread's CPU time, less the
+  // Pace kept with the time the threads got: 60% of the ticks of the thread's CPU time, less the
   // sampling thread's waits for a core. The 95% target itself is a benchmark's (docs/benchmarks.md
   // section 2), as a busy machine slows the sampling thread too.
-  const floor = pacingFloor({ seconds: Math.min(meta.cpuTime, meta.duration), interval: meta.requestedInterval, fraction: 0.75, samplerWait: sampler?.wait, duration: meta.duration });
+  const floor = pacingFloor({ seconds: Math.min(meta.cpuTime, meta.duration), interval: meta.requestedInterval, fraction: 0.6, samplerWait: sampler?.wait, duration: meta.duration });
   assert.ok(meta.sampleCount >= floor, pacingMessage({ samples: meta.sampleCount, floor, meta, sampler }));
   assert.equal(meta.droppedSamples, 0);
   // After the first second the session grows by a few bytes per sample only.

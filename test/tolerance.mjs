@@ -115,7 +115,10 @@ export { samplerSchedstat } from './sampler-schedstat.cjs';
  * sampling thread spent waiting for a core (`samplerWait`, from
  * samplerSchedstat, over the run's wall `duration`). A sampler that keeps pace
  * passes on a busy machine; one that misses every other tick, or sleeps
- * twice the interval, does not (fraction well above 0.5).
+ * twice the interval, does not (fraction above 0.5). The sampling thread's
+ * waits and the profiled thread's runs are not independent (they compete for
+ * the same cores): 0.745 of this estimate was measured at load 8, so 0.6, not
+ * 0.75.
  */
 export function pacingFloor({ seconds, interval, fraction, samplerWait = 0, duration }) {
   const lost = duration > 0 ? Math.min(samplerWait, duration) * Math.min(1, seconds / duration) : 0;
