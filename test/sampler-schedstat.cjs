@@ -1,5 +1,5 @@
 // The sampling thread's scheduler statistics, for tests that judge pacing
-// (test/tolerance.mjs re-exports it). CommonJS, so that a fixture reads them
+// (test/tolerance.mjs's pacingFloor). CommonJS, so that a fixture reads them
 // synchronously while it samples, without changing its stacks.
 'use strict';
 const { readdirSync, readFileSync } = require('node:fs');

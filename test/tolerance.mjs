@@ -15,9 +15,10 @@
 //   cancelling), on a busy one as much as its stalls;
 // - a rate: a pacing floor on the ticks of the time the threads were given
 //   (pacingFloor): the profiled thread's CPU time, less what the sampling
-//   thread spent waiting for a core (samplerSchedstat);
+//   thread spent waiting for a core (test/sampler-schedstat.cjs);
 // - and a run too thin to judge (the allowance wider than a real error) is
 //   skipped, saying what it got and what it needed, not passed.
+
 /**
  * Maps performance.now() readings (ms) to session time (seconds since the
  * recording's start, as samples.time), given the native sampler's start
@@ -81,9 +82,9 @@ export function edgesOf(calls, clock) {
  * Judges measured shares against their truth: each within `points`
  * (percentage points, what a regular run is held to for all but its edges)
  * plus allowance[name] (a share: stallAllowance of its edges over the weight
- * it is a share of). A run
- * whose allowance for some share exceeds `limit` points cannot tell a real
- * error from its stalls: skipped, saying so. Returns false when skipped.
+ * it is a share of). A run whose allowance for some share exceeds `limit`
+ * points cannot tell a real error from its stalls: skipped, saying so.
+ * Returns false when skipped.
  */
 export function assertShares(t, assert, { measured, truth, points, allowance, limit = 10, label }) {
   const widest = Math.max(...Object.keys(truth).map((name) => allowance[name] ?? 0));
@@ -106,14 +107,12 @@ export function assertShares(t, assert, { measured, truth, points, allowance, li
 
 const pct = (share) => `${(share * 100).toFixed(1)}%`;
 
-export { samplerSchedstat } from './sampler-schedstat.cjs';
-
 /**
  * Samples a run must have at the least: `fraction` of the ticks at `interval`
  * of the time the profiled thread could be sampled in (`seconds`: its CPU
  * time, or the wall time if less), less that time's share of what the
  * sampling thread spent waiting for a core (`samplerWait`, from
- * samplerSchedstat, over the run's wall `duration`). A sampler that keeps pace
+ * test/sampler-schedstat.cjs, over the run's wall `duration`). A sampler that keeps pace
  * passes on a busy machine; one that misses every other tick, or sleeps
  * twice the interval, does not (fraction above 0.5). The sampling thread's
  * waits and the profiled thread's runs are not independent (they compete for
