@@ -278,7 +278,7 @@ async function childHazardThenSplit(workload, hazardMs, splitMs) {
   // stands for all of it. Allowed on top of TOLERANCE (test/tolerance.mjs).
   const { edgesOf, sessionClock, stallAllowance } = await import(require('node:url').pathToFileURL(path.join(ROOT, 'test', 'tolerance.mjs')).href);
   const clock = sessionClock(require(path.join(ROOT, 'dist', 'cjs', 'native.js')).loadNative().stats().startTimeNs);
-  const stall = Object.fromEntries(SPLIT_NAMES.map((name) => [name, stallAllowance(session.samples, edgesOf(calls.filter(([n]) => n === name).map(([, enter, exit]) => [enter, exit]), clock))]));
+  const stall = Object.fromEntries(SPLIT_NAMES.map((name) => [name, stallAllowance(session.samples, edgesOf(calls.filter(([n]) => n === name).map(([, enter, exit]) => [enter, exit]), clock, gcPauses))]));
   const mainTime = calls.filter(([n]) => n === 'main').reduce((sum, [, enter, exit]) => sum + (exit - enter) / 1000, 0);
   const allowance = Object.fromEntries(SPLIT_NAMES.map((name) => [name, (stall[name] + shares[name] * stall.main) / mainTime]));
   // The longest time one sample stands for, and its leaf: a long gap without

@@ -21,7 +21,8 @@ for (const interval of ['0.001', '0.0001']) {
   test(`cpu mode at ${interval}s: the CPU work gets its CPU share, the blocked wait none`, (t) => {
     const result = runJson([...SPLIT, 'cpu', interval]);
     assert.equal(result.meta.mode, 'cpu');
-    assert.ok(result.shares.blockedSleep < 0.02, `blockedSleep ${pct(result.shares.blockedSleep)} of CPU time`);
+    // Next to none, but for what the samples across its edges may carry in (a busy machine).
+    assert.ok(result.shares.blockedSleep < 0.02 + result.allowance.blockedSleep, `blockedSleep ${pct(result.shares.blockedSleep)} of CPU time, allowed ${pct(0.02 + result.allowance.blockedSleep)}`);
     // Samples weigh CPU seconds: together the thread's CPU time, not the wall time.
     assert.ok(result.sampleWeight <= result.meta.cpuTime + 0.002, `weights ${result.sampleWeight} s, CPU ${result.meta.cpuTime} s`);
     assert.ok(result.sampleWeight >= result.meta.cpuTime * 0.9, `weights ${result.sampleWeight} s, CPU ${result.meta.cpuTime} s`);
