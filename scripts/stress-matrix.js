@@ -450,10 +450,13 @@ async function runCase(workload, flag, sizes = SHORT) {
       const { detail, expected, shares, allowance, meta, longestSample, ticks } = JSON.parse(result.stdout);
       Object.assign(figures, sessionFigures(meta), detail, { longestSample, ticks });
       let worst = 0;
+      // Stalls that could move a share by more than a real error (10 points) leave the split unjudged, as the tests do.
+      const widest = Math.max(...SPLIT_NAMES.map((name) => allowance[name]));
+      if (TOLERANCE + widest > 0.1) figures.splitUnjudged = TOLERANCE + widest;
       for (const name of SPLIT_NAMES) {
         const deviation = Math.abs(shares[name] - expected[name]);
         worst = Math.max(worst, deviation);
-        if (!(deviation <= TOLERANCE + allowance[name])) {
+        if (figures.splitUnjudged === undefined && !(deviation <= TOLERANCE + allowance[name])) {
           problems.push(`${name}: measured ${(shares[name] * 100).toFixed(1)}%, truth ${(expected[name] * 100).toFixed(1)}%, allowed ±${((TOLERANCE + allowance[name]) * 100).toFixed(1)} points`);
         }
       }
@@ -508,7 +511,7 @@ function formatRow(result) {
     f.samples !== undefined ? `${f.samples} samples (${pct(f.achievedRate)} of 10 kHz)` : '',
     f.dropped ? `${f.dropped} dropped` : '',
     f.unresolved !== undefined ? `${f.unresolved}/${f.frames} unresolved` : '',
-    f.worstDeviation !== undefined ? `split within ${(f.worstDeviation * 100).toFixed(1)} pt` : '',
+    f.worstDeviation !== undefined ? `split within ${(f.worstDeviation * 100).toFixed(1)} pt${f.splitUnjudged !== undefined ? ` (not judged: stalls allow ±${(f.splitUnjudged * 100).toFixed(1)})` : ''}` : '',
     f.longestSample !== undefined ? `longest sample ${f.longestSample.ms.toFixed(1)} ms in ${f.longestSample.leaf}` : '',
     f.ticks !== undefined ? `ticks: ${f.ticks.sent} signals, ${f.ticks.late} late, ${f.ticks.busy} busy, ${f.ticks.lost} lost` : '',
     f.overflows !== undefined ? `${f.overflows} stack overflows` : '',
