@@ -45,7 +45,11 @@ const FLAGS = ['', '--stress-compaction', '--always-sparkplug', '--maglev', '--a
 const WORKLOADS = ['gc', 'eval', 'recursion', 'workers', 'profiled-workers', 'exit', 'fork'];
 const UNSAFE_FLAG = '--interpreted-frames-native-stack';
 const SPLIT_NAMES = ['main', 'middle', 'leafA', 'leafB', 'leafC'];
-/** Largest difference allowed between a measured share and the truth. */
+/**
+ * Largest difference allowed between a measured share and the truth, plus what
+ * the samples across the function's edges may move it (a sample after a stall
+ * stands for all of it; test/tolerance.mjs): on a quiet machine about nothing.
+ */
 const TOLERANCE = 0.03;
 /**
  * Fewest samples a run must have: proof that sampling went on through the
@@ -269,6 +273,14 @@ async function childHazardThenSplit(workload, hazardMs, splitMs) {
   await new Promise((resolve) => setTimeout(resolve, 50)); // GC entries arrive asynchronously
   observer.disconnect();
   const { expected, shares } = splitShares(session, calls, gcPauses);
+  // How far the samples across each function's edges may move its share (its
+  // own and main's, as it is a share of main's time): a sample after a stall
+  // stands for all of it. Allowed on top of TOLERANCE (test/tolerance.mjs).
+  const { edgesOf, sessionClock, stallAllowance } = await import(require('node:url').pathToFileURL(path.join(ROOT, 'test', 'tolerance.mjs')).href);
+  const clock = sessionClock(require(path.join(ROOT, 'dist', 'cjs', 'native.js')).loadNative().stats().startTimeNs);
+  const stall = Object.fromEntries(SPLIT_NAMES.map((name) => [name, stallAllowance(session.samples, edgesOf(calls.filter(([n]) => n === name).map(([, enter, exit]) => [enter, exit]), clock, gcPauses))]));
+  const mainTime = calls.filter(([n]) => n === 'main').reduce((sum, [, enter, exit]) => sum + (exit - enter) / 1000, 0);
+  const allowance = Object.fromEntries(SPLIT_NAMES.map((name) => [name, (stall[name] + shares[name] * stall.main) / mainTime]));
   // The longest time one sample stands for, and its leaf: a long gap without
   // samples (a starved sampling thread on a loaded machine) is charged to the
   // function running when sampling resumes.
@@ -281,7 +293,7 @@ async function childHazardThenSplit(workload, hazardMs, splitMs) {
   // ticks (the last signal was still unhandled), lost signals.
   const stats = require(path.join(ROOT, 'dist', 'cjs', 'native.js')).loadNative().stats();
   const ticks = { late: stats.lateTicks, busy: stats.busyTicks, lost: stats.lostSignals, sent: stats.signalsSent };
-  return { detail, expected, shares, meta: session.meta, longestSample, ticks };
+  return { detail, expected, shares, allowance, meta: session.meta, longestSample, ticks };
 }
 
 /** Run by the CLI: hot code that calls process.exit(7) from deep inside. */
@@ -435,14 +447,17 @@ async function runCase(workload, flag, sizes = SHORT) {
     if (result.timedOut || result.signal || result.code !== 0) {
       problems.push(`${describeEnd(result)}\n${tail(result.stderr)}`);
     } else {
-      const { detail, expected, shares, meta, longestSample, ticks } = JSON.parse(result.stdout);
+      const { detail, expected, shares, allowance, meta, longestSample, ticks } = JSON.parse(result.stdout);
       Object.assign(figures, sessionFigures(meta), detail, { longestSample, ticks });
       let worst = 0;
+      // Stalls that could move a share by more than a real error (10 points) leave the split unjudged, as the tests do.
+      const widest = Math.max(...SPLIT_NAMES.map((name) => allowance[name]));
+      if (TOLERANCE + widest > 0.1) figures.splitUnjudged = TOLERANCE + widest;
       for (const name of SPLIT_NAMES) {
         const deviation = Math.abs(shares[name] - expected[name]);
         worst = Math.max(worst, deviation);
-        if (!(deviation <= TOLERANCE)) {
-          problems.push(`${name}: measured ${(shares[name] * 100).toFixed(1)}%, truth ${(expected[name] * 100).toFixed(1)}%`);
+        if (figures.splitUnjudged === undefined && !(deviation <= TOLERANCE + allowance[name])) {
+          problems.push(`${name}: measured ${(shares[name] * 100).toFixed(1)}%, truth ${(expected[name] * 100).toFixed(1)}%, allowed ±${((TOLERANCE + allowance[name]) * 100).toFixed(1)} points`);
         }
       }
       figures.worstDeviation = worst;
@@ -496,7 +511,7 @@ function formatRow(result) {
     f.samples !== undefined ? `${f.samples} samples (${pct(f.achievedRate)} of 10 kHz)` : '',
     f.dropped ? `${f.dropped} dropped` : '',
     f.unresolved !== undefined ? `${f.unresolved}/${f.frames} unresolved` : '',
-    f.worstDeviation !== undefined ? `split within ${(f.worstDeviation * 100).toFixed(1)} pt` : '',
+    f.worstDeviation !== undefined ? `split within ${(f.worstDeviation * 100).toFixed(1)} pt${f.splitUnjudged !== undefined ? ` (not judged: stalls allow ±${(f.splitUnjudged * 100).toFixed(1)})` : ''}` : '',
     f.longestSample !== undefined ? `longest sample ${f.longestSample.ms.toFixed(1)} ms in ${f.longestSample.leaf}` : '',
     f.ticks !== undefined ? `ticks: ${f.ticks.sent} signals, ${f.ticks.late} late, ${f.ticks.busy} busy, ${f.ticks.lost} lost` : '',
     f.overflows !== undefined ? `${f.overflows} stack overflows` : '',

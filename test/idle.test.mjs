@@ -16,7 +16,9 @@ test('a process waiting on its event loop gets idle samples without signals; its
 
 test('JavaScript in I/O callbacks, which libuv runs inside its poll phase, is sampled as itself, not as idle', () => {
   const result = runJson([fixture('io-callback.js')]);
-  // Six 60 ms handlers (0.36 s), 40 ms waits between them.
-  assert.ok(result.handlerSeconds > 0.3, JSON.stringify(result));
+  // Six 60 ms handlers (0.36 s; the fixture measures them, less the GC pauses in them), 40 ms waits
+  // between them: the handlers' time within 60 ms, and what the samples across their edges may have
+  // charged elsewhere (a sample after a stall stands for all of it: test/tolerance.mjs).
+  assert.ok(result.handlerSeconds >= result.handlerTruth - 0.06 - result.handlerAllowance, JSON.stringify(result));
   assert.ok(result.idleSeconds > 0.1, JSON.stringify(result));
 });
