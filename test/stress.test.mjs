@@ -9,7 +9,9 @@ const MB = 1024 * 1024;
 
 test('10,000-frame recursion completes; stacks deeper than the limit are marked truncated', () => {
   const result = runJson(['--stack-size=4000', fixture('stress.js'), 'deep-recursion']);
-  assert.ok(result.jsSamples > 1000, `samples in JavaScript: ${result.jsSamples} of ${result.samples}`);
+  // Enough samples to judge the share below (a 300 ms spin at 10 kHz; a busy machine delivered 399): a
+  // sampler that gave up on deep stacks has none. The pace itself is judged by the 10 kHz test below.
+  assert.ok(result.jsSamples >= 100, `samples in JavaScript: ${result.jsSamples} of ${result.samples}`);
   assert.ok(result.truncatedSamples / result.jsSamples > 0.99, `truncated ${result.truncatedSamples} of ${result.jsSamples}`);
 });
 
@@ -51,8 +53,9 @@ for (const order of ['inside', 'before']) {
   test(`inspector CPU profile started ${order} ours: no crash, our profile covers the time after`, () => {
     const result = runJson([fixture('stress.js'), `inspector-${order}`]);
     assert.ok(result.v8Samples > 0, 'the inspector profile recorded samples');
-    // 300 ms of spinning after the inspector profile stopped.
-    assert.ok(result.secondsAfter > 0.25, `covered ${result.secondsAfter.toFixed(3)} s after the inspector stopped`);
+    // 300 ms of spinning after the inspector profile stopped. A sampler knocked out by V8's covers
+    // nothing of it; a busy machine's stall before the last sample can take 100 ms or more (0.225 s seen).
+    assert.ok(result.secondsAfter > 0.12, `covered ${result.secondsAfter.toFixed(3)} s after the inspector stopped`);
     assert.ok(result.notes.some((note) => note.includes('SIGPROF')), `notes: ${JSON.stringify(result.notes)}`);
   });
 }
@@ -60,12 +63,14 @@ for (const order of ['inside', 'before']) {
 test('a second copy of the addon refuses to start with a clear message; the first keeps sampling', () => {
   const { error, samples } = runJson([fixture('two-copies.js')]);
   assert.match(error, /signal \d+ already has a handler .*NODEINSTRUMENT_SIGNAL/);
-  assert.ok(samples > 150, `samples: ${samples}`);
+  // The first copy still samples: a few hundred on a quiet machine, 72 seen on a busy one, none if the refusal stopped it.
+  assert.ok(samples >= 25, `samples: ${samples}`);
 });
 
 test('when other code takes over the signal mid-run, sampling resumes and the session says so', () => {
   const { secondsAfter, notes } = runJson([fixture('handler-replaced.js')]);
-  // 600 ms of spinning after the takeover; the handler is checked every 100 ms.
-  assert.ok(secondsAfter > 0.3, `covered ${secondsAfter.toFixed(3)} s of the last 400 ms`);
+  // 600 ms of spinning after the takeover; the handler is checked every 100 ms. Not reinstalled, the
+  // last 400 ms have no sample; a busy machine's stall before the last sample takes part of them.
+  assert.ok(secondsAfter > 0.15, `covered ${secondsAfter.toFixed(3)} s of the last 400 ms`);
   assert.ok(notes.some((note) => /replaced .* reinstalled/.test(note)), `notes: ${JSON.stringify(notes)}`);
 });
