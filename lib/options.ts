@@ -11,7 +11,7 @@ export interface ProfilerOptions {
   interval?: number;
   /** Deepest stack recorded, 2..4096 (default 255, as V8's profiler); deeper stacks keep their leaf-most frames. */
   maxStackDepth?: number;
-  /** Signal number used to interrupt the thread (default: a real-time signal; env NODEINSTRUMENT_SIGNAL). */
+  /** Signal number used to interrupt the thread: a real-time one, SIGRTMIN..SIGRTMAX (default SIGRTMIN+5; env NODEINSTRUMENT_SIGNAL). */
   signal?: number;
   /**
    * What to measure (default 'wall'). 'wall': where wall-clock time went, idle
