@@ -405,6 +405,8 @@ void Sampler::OnSignal(void* context) {
     return;
   }
   const auto* uc = static_cast<const ucontext_t*>(context);
+  // Only pc, sp, fp (lr) are set: Isolate::GetStackSample copies the state,
+  // and would allocate a copy of callee_saved if it were set.
   v8::RegisterState regs;
 #if defined(__x86_64__)
   regs.pc = reinterpret_cast<void*>(uc->uc_mcontext.gregs[REG_RIP]);
