@@ -12,7 +12,7 @@ import { CliOptions, parseArgs, USAGE, UsageError } from './cli-args';
 import { filterSessionByLabels, labelFilterOf } from './labels-filter';
 import { runDiff } from './diff-cli';
 import { loadNative } from './native';
-import { unsafeToSample } from './options';
+import { envSignalProblem, unsafeToSample } from './options';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
 import { Renderer, rendererByName, rendererForPath } from './renderers';
 import { CPUPROFILE_ALLOC_MESSAGE } from './renderers/cpuprofile';
@@ -271,6 +271,13 @@ async function main(argv: readonly string[]): Promise<void> {
   } catch (error) {
     printMessage((error as Error).message);
     process.exitCode = 1;
+    return;
+  }
+  // The program's preload would refuse it with a stack trace: say it here, in one line.
+  const signalError = envSignalProblem();
+  if (signalError !== undefined) {
+    process.stderr.write(`${signalError}\n`);
+    process.exitCode = 2;
     return;
   }
 

@@ -36,6 +36,8 @@ export interface NativeStats {
   lostSignals: number;
   /** Idle samples the sampling thread recorded itself, without a signal: the event loop was waiting in its poll. */
   idleTicks: number;
+  /** CLOCK_MONOTONIC ns when sampling in this process was halted for --interpreted-frames-native-stack; 0 if never (process-wide). */
+  nativeStackHaltNs: number;
   /** 1 if start() had V8 list the existing code (a heap walk), 0 if a code watcher knew it already. */
   enumeratedExistingCode: number;
 }
@@ -87,6 +89,11 @@ export interface NativeSampler {
   /** The demangled symbol at an address (dladdr: slow, for few addresses); '' if none. */
   resolveSymbol(address: number): string;
   defaultSignal: number;
+  /** SIGRTMIN and SIGRTMAX as this process's C library reports them: the signals a sampler may use. */
+  signalMin: number;
+  signalMax: number;
+  /** Stops every sampler of the process from walking stacks, for good (lib/v8-flags.ts). */
+  haltForNativeStackFlag(): void;
   /** Starts recording RSS and V8 heap used every `intervalNs` (native/memory_monitor.h). */
   memoryStart(intervalNs: number): void;
   /** Records a point now, with the heap read now (JS thread). */

@@ -1,5 +1,6 @@
 /** Defaults and validation of the options shared by the API and the CLI. */
 import { checkProfileMode, DEFAULT_MODE, ProfileMode } from './mode';
+import { loadNative } from './native';
 
 export const DEFAULT_INTERVAL = 0.001;
 export const MIN_INTERVAL = 0.00001;
@@ -10,7 +11,7 @@ export interface ProfilerOptions {
   interval?: number;
   /** Deepest stack recorded, 2..4096 (default 255, as V8's profiler); deeper stacks keep their leaf-most frames. */
   maxStackDepth?: number;
-  /** Signal number used to interrupt the thread (default: a real-time signal; env NODEINSTRUMENT_SIGNAL). */
+  /** Signal number used to interrupt the thread: a real-time one, SIGRTMIN..SIGRTMAX (default SIGRTMIN+5; env NODEINSTRUMENT_SIGNAL). */
   signal?: number;
   /**
    * What to measure (default 'wall'). 'wall': where wall-clock time went, idle
@@ -58,16 +59,54 @@ export function checkInterval(interval: number): number {
   return interval;
 }
 
+/** The real-time signals this process's C library leaves free (SIGRTMIN..SIGRTMAX; glibc keeps 32 and 33). */
+export interface SignalRange {
+  min: number;
+  max: number;
+}
+
+function nativeSignalRange(): SignalRange {
+  const native = loadNative();
+  return { min: native.signalMin, max: native.signalMax };
+}
+
+/**
+ * Why a sampler signal is refused, as one line, or undefined when it is fine.
+ * Only free real-time signals: a standard one has an owner (SIGCHLD is
+ * libuv's, SIGTERM the process's), and glibc keeps the first real-time ones.
+ */
+export function signalProblem(value: unknown, source: string, range: SignalRange): string | undefined {
+  const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof number === 'number' && Number.isInteger(number) && number >= range.min && number <= range.max) return undefined;
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return `nodeinstrument: ${source} must be a real-time signal number from ${range.min} to ${range.max} (SIGRTMIN to SIGRTMAX here), got ${shown}`;
+}
+
+/** NODEINSTRUMENT_SIGNAL's problem, if it is set and not a usable signal (the CLI checks before it runs the program). */
+export function envSignalProblem(env: NodeJS.ProcessEnv = process.env, range: SignalRange = nativeSignalRange()): string | undefined {
+  const raw = env.NODEINSTRUMENT_SIGNAL;
+  return raw === undefined || raw === '' ? undefined : signalProblem(raw, 'NODEINSTRUMENT_SIGNAL', range);
+}
+
+/** The sampler's signal: the option, else NODEINSTRUMENT_SIGNAL, else 0 (the addon's default); throws on an unusable one. */
+function resolveSignal(option: number | undefined): number {
+  if (option === undefined || option === 0) {
+    const problem = envSignalProblem();
+    if (problem !== undefined) throw new RangeError(problem);
+    const raw = process.env.NODEINSTRUMENT_SIGNAL;
+    return raw === undefined || raw === '' ? 0 : Number(raw);
+  }
+  const problem = signalProblem(option, 'the signal option', nativeSignalRange());
+  if (problem !== undefined) throw new RangeError(problem);
+  return option;
+}
+
 export function resolveProfilerOptions(options: ProfilerOptions = {}): Required<ProfilerOptions> {
   const maxStackDepth = options.maxStackDepth ?? DEFAULT_MAX_STACK_DEPTH;
   if (!Number.isInteger(maxStackDepth) || maxStackDepth < 2 || maxStackDepth > 4096) {
     throw new RangeError(`maxStackDepth must be an integer from 2 to 4096, got ${String(maxStackDepth)}`);
   }
-  const envSignal = process.env.NODEINSTRUMENT_SIGNAL;
-  const signal = options.signal ?? (envSignal ? Number(envSignal) : 0);
-  if (!Number.isInteger(signal) || signal < 0 || signal > 64) {
-    throw new RangeError(`signal must be a signal number, got ${String(options.signal ?? envSignal)}`);
-  }
+  const signal = resolveSignal(options.signal);
   const mode = checkProfileMode(options.mode ?? DEFAULT_MODE);
   const allocationInterval = options.allocationInterval ?? DEFAULT_ALLOCATION_INTERVAL;
   if (!Number.isInteger(allocationInterval) || allocationInterval < 1 || allocationInterval > 2 ** 30) {

@@ -17,6 +17,7 @@ import { mergeThreads, ThreadPart } from './thread-merge';
 import { asProfilerWork } from './profiler-work';
 import type { SessionJournal } from './session-journal';
 import { WorkerRecordings } from './worker-recordings';
+import { guardV8Flags, nativeStackNote } from './v8-flags';
 import { isMainThread } from 'node:worker_threads';
 
 export interface RecorderOptions {
@@ -63,6 +64,7 @@ export class Recorder {
 
   constructor(private readonly options: RecorderOptions) {
     this.native = loadNative();
+    guardV8Flags(this.native);
     // Taken before the sampler starts: its drains take the events after that.
     const watched = watchedCodeCatalog();
     // What can fail is done before the sampler starts, which nothing then undoes.
@@ -234,6 +236,8 @@ export class Recorder {
           (stats.lostSignals > 0 ? `; ${stats.lostSignals} signal(s) went to the other handler` : ''),
       );
     }
+    const halted = nativeStackNote(total.nativeStackHaltNs, this.startNs);
+    if (halted !== undefined) notes.push(halted);
     if (stats.foreignSignals > 0) {
       notes.push(`${stats.foreignSignals} signal(s) ${stats.signal} came from elsewhere and were ignored`);
     }
@@ -269,7 +273,7 @@ function sinceWindowStart(stats: NativeStats, start: NativeStats | undefined): N
   if (start === undefined) return stats;
   const delta = { ...stats };
   for (const key of Object.keys(stats) as Array<keyof NativeStats>) {
-    if (key !== 'signal' && key !== 'startTimeNs' && key !== 'startCpuTimeNs') delta[key] = stats[key] - start[key];
+    if (key !== 'signal' && key !== 'startTimeNs' && key !== 'startCpuTimeNs' && key !== 'nativeStackHaltNs') delta[key] = stats[key] - start[key];
   }
   return delta;
 }

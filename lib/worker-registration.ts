@@ -7,6 +7,7 @@
 import { relative, basename, isAbsolute } from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { loadNative, NativeSampler } from './native';
+import { guardV8Flags } from './v8-flags';
 
 let registered = false;
 
@@ -17,6 +18,8 @@ export function registerWorkerThread(): void {
   try {
     native = loadNative();
     native.registerWorker(threadId);
+    // The flags are the process's: a worker turning the flag on must halt the main thread's sampler too.
+    guardV8Flags(native);
   } catch {
     // No native sampler fits here: this worker is simply not sampled. The
     // main thread's profiler reports the same load error if it has one.

@@ -5,6 +5,7 @@
 #include <v8.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -167,6 +168,14 @@ void SetStats(Napi::Object object, const SamplerStats& stats) {
   set("boundaryRecoveries", stats.boundary_recoveries);
   set("lostSignals", stats.lost_signals);
   set("idleTicks", stats.idle_ticks);
+  set("nativeStackHaltNs", stats.native_stack_halt_ns);
+}
+
+// lib/v8-flags.ts calls it before --interpreted-frames-native-stack takes
+// effect: every sampler in the process stops walking stacks for good.
+Napi::Value HaltForNativeStackFlag(const Napi::CallbackInfo& info) {
+  HaltSamplingForNativeStackFlag();
+  return info.Env().Undefined();
 }
 
 Napi::Value MonotonicNow(const Napi::CallbackInfo& info) {
@@ -393,6 +402,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unwatchTermination", Napi::Function::New(env, UnwatchTermination, "unwatchTermination"));
   exports.Set("noteNearHeapLimit", Napi::Function::New(env, NoteNearHeapLimit, "noteNearHeapLimit"));
   exports.Set("defaultSignal", Napi::Number::New(env, DefaultSignal()));
+  // The real-time signals as this process's C library reports them (glibc
+  // keeps the first few for itself and moves SIGRTMIN past them).
+  exports.Set("signalMin", Napi::Number::New(env, SIGRTMIN));
+  exports.Set("signalMax", Napi::Number::New(env, SIGRTMAX));
+  exports.Set("haltForNativeStackFlag", Napi::Function::New(env, HaltForNativeStackFlag, "haltForNativeStackFlag"));
   // The ABI (process.versions.modules) this was compiled for. The module
   // registers through Node-API, so any Node loads it, but the sampler uses
   // V8's C++ API, which fits one ABI only: lib/native.ts refuses a mismatch.

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "sample_record.h"
+#include "sampler.h"
 #include "sequence.h"
 
 namespace nodeinstrument {
@@ -77,6 +78,12 @@ void OnLineInfoEvent(CodeEventLog* log, const v8::JitCodeEvent* event) {
 // V8 calls this for every isolate that has it set, one event at a time per
 // isolate but possibly concurrently for two isolates (two threads).
 void OnJitCodeEvent(const v8::JitCodeEvent* event) {
+  if (event->type == v8::JitCodeEvent::CODE_ADDED &&
+      IsInterpreterTrampolineCopy(event->code_type == v8::JitCodeEvent::JIT_CODE, event->name.str, event->name.len)) {
+    // --interpreted-frames-native-stack is on (it was set at run time, past
+    // the checks of lib/): no stack walk may run from here on.
+    HaltSamplingForNativeStackFlag();
+  }
   // Code moves come from GC threads: the event names its isolate. Line
   // position events come on the isolate's own thread.
   v8::Isolate* isolate = event->isolate != nullptr ? event->isolate : v8::Isolate::TryGetCurrent();

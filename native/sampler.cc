@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <ctime>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <system_error>
 #include <ucontext.h>
@@ -30,6 +31,18 @@ std::atomic<v8::Isolate*> g_sampler_isolates[kMaxSamplers];
 std::atomic<int> g_sampler_slots_used{0};  // high-water mark of g_samplers
 std::atomic<uint64_t> g_foreign_signals{0};
 std::atomic<pid_t> g_pid{0};
+
+// --interpreted-frames-native-stack (HaltSamplingForNativeStackFlag). The
+// handler counts itself in g_walks before it reads g_native_stack_halt_ns, and
+// Halt sets that before it waits for g_walks to drain (both sequentially
+// consistent): a walk either sees the halt or is waited for.
+std::atomic<uint64_t> g_native_stack_halt_ns{0};
+std::atomic<int> g_walks{0};
+
+// Room for the handler on its alternate stack: GetStackSample and our frames
+// need a few KiB; the kernel's signal frame (xsave state) up to ~4 KiB more;
+// sanitizer builds many times that.
+constexpr size_t kAltStackBytes = 256 * 1024;
 
 // The signal disposition is the process's: installed by the first running
 // sampler, restored by the last. Under g_handler_mutex (JS threads only).
@@ -75,7 +88,9 @@ void HandleSignal(int, siginfo_t* info, void* ucontext) {
   // address of a running sampler; anything else is counted and ignored.
   if (info != nullptr && info->si_code == SI_QUEUE && info->si_pid == g_pid.load(std::memory_order_relaxed) &&
       IsRunningSampler(info->si_value.sival_ptr)) {
+    g_walks.fetch_add(1, std::memory_order_seq_cst);
     static_cast<Sampler*>(info->si_value.sival_ptr)->OnSignal(ucontext);
+    g_walks.fetch_sub(1, std::memory_order_seq_cst);
   } else {
     g_foreign_signals.fetch_add(1, std::memory_order_relaxed);
   }
@@ -196,6 +211,37 @@ bool ReadProcFile(int fd, char* buffer, size_t size) {
 
 int DefaultSignal() { return SIGRTMIN + 5; }
 
+const char kNativeStackFlagError[] =
+    "nodeinstrument: V8's --interpreted-frames-native-stack is on in this process (set at run time): with it "
+    "V8's stack walk takes locks, which a signal handler must never do (the process could hang); "
+    "sampling stays off in this process";
+
+void HaltSamplingForNativeStackFlag() {
+  uint64_t expected = 0;
+  g_native_stack_halt_ns.compare_exchange_strong(expected, MonotonicNs(), std::memory_order_seq_cst);
+  // Walks that began before the halt run on other threads (a handler on
+  // this thread would have returned before this code runs). They take
+  // microseconds; the bound only keeps a stopped thread from hanging us.
+  const timespec pause{0, 100 * 1000};
+  for (int i = 0; i < 10000 && g_walks.load(std::memory_order_seq_cst) != 0; ++i) nanosleep(&pause, nullptr);
+}
+
+uint64_t NativeStackFlagHaltNs() { return g_native_stack_halt_ns.load(std::memory_order_seq_cst); }
+
+bool IsInterpreterTrampolineCopy(bool jit_code, const char* name, size_t length) {
+  if (!jit_code || name == nullptr) return false;
+  // "<Tag>:~..." with a short alphabetic tag (JS, Script, Eval, Function);
+  // not a regular expression ("RegExp:~abc" is its source).
+  for (size_t i = 0; i < length && i < 24; ++i) {
+    const char c = name[i];
+    if (c == ':') {
+      return i > 0 && i + 1 < length && name[i + 1] == '~' && !(i == 6 && std::memcmp(name, "RegExp", 6) == 0);
+    }
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return false;
+  }
+  return false;
+}
+
 Sampler::Sampler(const SamplerOptions& options)
     : options_(options),
       // Room for dozens of the deepest stacks; the sampling thread empties it
@@ -214,8 +260,11 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   if (RunningFor(isolate)) {
     return "nodeinstrument is already profiling this thread";
   }
+  if (NativeStackFlagHaltNs() != 0) return kNativeStackFlagError;
   SamplerOptions options = requested;
   if (options.signal == 0) options.signal = DefaultSignal();
+  // The public options take only free real-time signals (lib/options.ts);
+  // this layer also takes others, which tests use to stage a takeover.
   if (options.signal < 1 || options.signal > SIGRTMAX || options.signal == SIGKILL ||
       options.signal == SIGSTOP || options.signal == SIGSEGV) {
     return "invalid signal number " + std::to_string(options.signal);
@@ -253,6 +302,19 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
     s->code_events_at_start_ = log.event_count();
     s->enumerated_existing_code_ = log.Acquire(/*keep_all=*/true);
     s->holds_code_events_ = true;
+  }
+  // The flag may have been set before this copy of nodeinstrument loaded,
+  // or through a reference to v8.setFlagsFromString taken before lib/ wrapped it.
+  if (s->ProbeNativeStackFlag()) {
+    s->running_.store(true, std::memory_order_release);
+    s->Stop();
+    return kNativeStackFlagError;
+  }
+  const std::string stack_error = s->SetUpAltStack();
+  if (!stack_error.empty()) {
+    s->running_.store(true, std::memory_order_release);
+    s->Stop();
+    return stack_error;
   }
 
   s->idle_prepare_ = new uv_prepare_t;
@@ -310,6 +372,9 @@ void Sampler::Stop() {
   ReleaseSlot();
   MoveRingToStore();  // a sample a late signal left
   ReleaseHandler();
+  // The sampling thread is joined and every signal it sent was handled
+  // (StopSampling): no handler runs on the alternate stack any more.
+  RestoreAltStack();
   if (holds_code_events_) {
     // Events not yet drained are handed over by Drain() after Stop(); the
     // log keeps them while a watcher holds it, and drops them otherwise,
@@ -334,7 +399,14 @@ void Sampler::Stop() {
 }
 
 void Sampler::OnSignal(void* context) {
+  if (g_native_stack_halt_ns.load(std::memory_order_seq_cst) != 0) {
+    // The walk could meet a lock the interrupted code holds: no walk.
+    in_flight_.store(false, std::memory_order_release);
+    return;
+  }
   const auto* uc = static_cast<const ucontext_t*>(context);
+  // Only pc, sp, fp (lr) are set: Isolate::GetStackSample copies the state,
+  // and would allocate a copy of callee_saved if it were set.
   v8::RegisterState regs;
 #if defined(__x86_64__)
   regs.pc = reinterpret_cast<void*>(uc->uc_mcontext.gregs[REG_RIP]);
@@ -400,6 +472,70 @@ void Sampler::OnSignal(void* context) {
   ring_.Commit(size);
   samples_recorded_.fetch_add(1, std::memory_order_relaxed);
   in_flight_.store(false, std::memory_order_release);
+}
+
+// Compiles a script nobody compiled before (so no cache answers): with the
+// flag on, V8 makes a trampoline copy for it and logs it while this runs,
+// and OnJitCodeEvent halts sampling. True if sampling is halted.
+bool Sampler::ProbeNativeStackFlag() {
+  static std::atomic<uint64_t> probes{0};
+  v8::HandleScope scope(isolate_);
+  v8::Local<v8::Context> context = isolate_->GetCurrentContext();
+  if (!context.IsEmpty()) {
+    v8::TryCatch try_catch(isolate_);
+    const std::string text = "/* nodeinstrument probe " + std::to_string(getpid()) + "." +
+                             std::to_string(probes.fetch_add(1)) + " */ 0";
+    v8::Local<v8::String> source;
+    if (v8::String::NewFromUtf8(isolate_, text.c_str()).ToLocal(&source)) {
+      // Compiling is enough (the top-level code gets bytecode); it never runs.
+      v8::Local<v8::Script> script;
+      if (!v8::Script::Compile(context, source).ToLocal(&script)) try_catch.Reset();
+    }
+  }
+  return NativeStackFlagHaltNs() != 0;
+}
+
+// On the JS thread, before the sampling thread starts.
+std::string Sampler::SetUpAltStack() {
+  stack_t current{};
+  if (sigaltstack(nullptr, &current) != 0) return "";
+  if ((current.ss_flags & SS_DISABLE) == 0 && current.ss_size >= kAltStackBytes) return "";  // theirs will do
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t bytes = kAltStackBytes + page;  // a guard page below: overflowing it faults
+  void* map = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (map == MAP_FAILED) return "nodeinstrument: cannot map an alternate signal stack: " + std::string(strerror(errno));
+  mprotect(map, page, PROT_NONE);
+  stack_t ours{};
+  ours.ss_sp = static_cast<char*>(map) + page;
+  ours.ss_size = kAltStackBytes;
+  if (sigaltstack(&ours, &previous_alt_stack_) != 0) {
+    munmap(map, bytes);
+    return "nodeinstrument: cannot set an alternate signal stack: " + std::string(strerror(errno));
+  }
+  alt_stack_map_ = map;
+  alt_stack_map_bytes_ = bytes;
+  return "";
+}
+
+// On the JS thread, once no handler can run on our stack.
+void Sampler::RestoreAltStack() {
+  if (alt_stack_map_ == nullptr) return;
+  stack_t current{};
+  sigaltstack(nullptr, &current);
+  if ((current.ss_flags & SS_ONSTACK) != 0) return;  // never: Stop does not run in a handler; keep it mapped
+  const char* ours = static_cast<char*>(alt_stack_map_);
+  if (current.ss_sp >= ours && current.ss_sp < ours + alt_stack_map_bytes_) {
+    // Still ours: put back what was there (another library may have replaced it meanwhile: then leave theirs).
+    stack_t previous = previous_alt_stack_;
+    if ((previous.ss_flags & SS_DISABLE) != 0) {
+      previous = stack_t{};
+      previous.ss_flags = SS_DISABLE;
+    }
+    if (sigaltstack(&previous, nullptr) != 0) return;  // keep ours mapped rather than free a stack in use
+  }
+  munmap(alt_stack_map_, alt_stack_map_bytes_);
+  alt_stack_map_ = nullptr;
+  alt_stack_map_bytes_ = 0;
 }
 
 bool Sampler::RunningFor(v8::Isolate* isolate) {
@@ -490,6 +626,7 @@ void Sampler::ThreadMain() {
       }
     }
     if (stop_requested_.load(std::memory_order_acquire)) break;
+    if (NativeStackFlagHaltNs() != 0) break;  // halted for good: see HaltSamplingForNativeStackFlag
     MoveRingToStore();
     // One signal at a time: if the last one is still undelivered (the thread
     // is stopped or stuck), sending more would only queue them up. One that
@@ -711,6 +848,7 @@ SamplerStats Sampler::Stats() const {
   stats.boundary_recoveries = boundary_recoveries_.load();
   stats.lost_signals = lost_signals_.load();
   stats.idle_ticks = idle_ticks_.load();
+  stats.native_stack_halt_ns = NativeStackFlagHaltNs();
   return stats;
 }
 

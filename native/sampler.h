@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <pthread.h>
+#include <signal.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,6 +60,7 @@ struct SamplerStats {
   uint64_t boundary_recoveries = 0;     // stacks walked from the caller at a frame boundary
   uint64_t lost_signals = 0;            // signals unanswered for 100 ms, sent again
   uint64_t idle_ticks = 0;              // idle samples recorded without a signal (loop in its poll)
+  uint64_t native_stack_halt_ns = 0;    // see NativeStackFlagHaltNs (process-wide)
 };
 
 struct DrainResult {
@@ -67,6 +69,25 @@ struct DrainResult {
 };
 
 int DefaultSignal();
+
+// V8's --interpreted-frames-native-stack makes its stack walk look code up
+// under mutexes that the interrupted thread may hold (docs/design.md, "Locks
+// the stack walk can meet"). Once the flag is seen on, sampling stops for
+// good in every thread: sampling threads send nothing more, handlers return
+// without walking, and Start refuses. Halt waits (bounded) for walks already
+// under way on other threads, so that after it returns no handler can read
+// the flag as set. Callable on any thread, not in a signal handler.
+void HaltSamplingForNativeStackFlag();
+// CLOCK_MONOTONIC ns when sampling was halted for the flag; 0 if it never was.
+uint64_t NativeStackFlagHaltNs();
+// Whether a CODE_ADDED event is the mark of the flag: a copy of the
+// interpreter entry trampoline, which V8 makes for each interpreted function
+// only with the flag on, logged as machine code under the function's name with
+// the interpreted tier marker (e.g. "JS:~fn file:1:1"); without the flag,
+// `~` names are always bytecode.
+bool IsInterpreterTrampolineCopy(bool jit_code, const char* name, size_t length);
+// The message Start gives once the flag was seen.
+extern const char kNativeStackFlagError[];
 
 class Sampler {
  public:
@@ -110,6 +131,9 @@ class Sampler {
   void MoveRingToStore();
   void RecordIdleSample();
   void WatchSignalHandlers();
+  bool ProbeNativeStackFlag();
+  std::string SetUpAltStack();
+  void RestoreAltStack();
   bool TakeSlot();
   void ReleaseSlot();
   std::string InstallHandler();
@@ -140,6 +164,13 @@ class Sampler {
   std::atomic<bool> stop_requested_{false};
   std::mutex stop_mutex_;              // StopSampling may come from two threads
   bool handler_installed_ = false;
+  // The alternate signal stack the handler runs on (SA_ONSTACK), so that it
+  // never needs room on a JS stack near its limit. Ours (mapped at Start) or
+  // the thread's own when that is big enough; the previous one is restored at
+  // Stop. JS thread only.
+  void* alt_stack_map_ = nullptr;  // our mapping, guard page included
+  size_t alt_stack_map_bytes_ = 0;
+  stack_t previous_alt_stack_{};
   void* last_sigprof_handler_ = nullptr;
 
   // Written by the sampling thread just before each signal, read by the handler.

@@ -46,12 +46,14 @@ if [ $# -gt 0 ]; then
 fi
 # The tests that take the sampler through the usual causes of crashes: the
 # stress matrix, signal conflicts, hostile names and failed writes, start/stop
-# cycles, V8's profiler around ours, the CLI's exit and signal paths. Left
+# cycles, V8's profiler around ours, the CLI's exit and signal paths, the
+# handler near the end of the stack and V8 flags turned on under it. Left
 # out: bounds on speed and shares (ASan slows every allocation of Node, and
 # the profiler's own start shows in short profiles), and pure TypeScript.
 status=0
 node --test --test-concurrency=1 test/stress-matrix.test.mjs test/signal-conflicts.test.mjs \
-  test/report-safety.test.mjs test/entry-points.test.mjs test/worker-threads.test.mjs test/program-end.test.mjs || status=1
+  test/report-safety.test.mjs test/entry-points.test.mjs test/worker-threads.test.mjs \
+  test/stack-headroom.test.mjs test/native-stack-flag.test.mjs test/program-end.test.mjs || status=1
 node --test --test-concurrency=1 \
   --test-name-pattern='start/stop cycles|inspector CPU profile|throws|process\.exit|Ctrl-C|SIGTERM|profiles an ES module' \
   test/stress.test.mjs test/cli.test.mjs || status=1

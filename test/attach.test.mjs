@@ -338,3 +338,30 @@ test('a failure inside the process (no sampler binary for its Node) is reported,
     target.kill();
   }
 });
+
+test('a second attach while one records is refused, and the first one goes on to its report', async () => {
+  const target = await startTarget([fixture('attach-target.js')]);
+  const out = tempFile('first.json');
+  try {
+    let second;
+    const first = runCli(['attach', String(target.pid), '--duration', '3s', '-o', out], (text) => {
+      // Once the first records, a second attach to the same process.
+      if (second === undefined && /recording PID/.test(text)) second = runCli(['attach', String(target.pid), '--duration', '1s']);
+    });
+    const firstRun = await first;
+    assert.ok(second !== undefined, 'the first attach never started recording');
+    const secondRun = await second;
+    assert.notEqual(secondRun.status, 0);
+    assert.match(secondRun.stderr, /another nodeinstrument attach is recording this process/);
+    assert.equal(firstRun.status, 0, firstRun.stderr);
+    const session = Session.load(out);
+    assert.ok(session.meta.duration >= 2.5, `duration ${session.meta.duration}`);
+    assert.ok(busyShare(session) > 0.5, `busyWork ${busyShare(session)}`);
+    assert.ok(alive(target.pid), 'the target still runs');
+    // The first attach opened the inspector, and closed it at its end.
+    assert.equal((await leftovers(target)).inspectorUrl, null);
+  } finally {
+    rmSync(out, { force: true });
+    target.kill();
+  }
+});

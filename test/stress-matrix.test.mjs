@@ -1,7 +1,9 @@
 // The short stress matrix (scripts/stress-matrix.js; `npm run stress` is the
 // long one): sampling at 10 kHz through GC-heavy work, eval/new Function
 // churn, recursion to stack overflow, worker churn, process.exit() from hot
-// code and forked children, under each V8 flag that changes code layout or
+// code and forked children, --interpreted-frames-native-stack turned on at run
+// time amid new Function churn, and recursion with a few KiB of stack below
+// V8's limit (ulimit -s 1024, --stack-size=1009), under each V8 flag that changes code layout or
 // tiers. Each case runs in its own process with a timeout: a crash or a hang
 // fails it, and so does the known split drifting by more than 3 points.
 import { test } from 'node:test';

@@ -18,6 +18,8 @@ export interface AgentOptions {
   durationMs: number;
   /** Close the inspector when done: the CLI opened it with SIGUSR1. */
   closeInspector: boolean;
+  /** Names this capture, so that a CLI's last-resort cleanup disposes its own capture and never another's. */
+  token?: string;
   /** How long after the planned end to wait for the CLI before cleaning up alone, ms (default 60 s). */
   graceMs?: number;
 }
@@ -34,6 +36,10 @@ export class AttachCapture {
   private json: string | undefined;
   private readonly safetyTimer: NodeJS.Timeout;
   private disposed = false;
+
+  get token(): string | undefined {
+    return this.options.token;
+  }
 
   constructor(private readonly options: AgentOptions) {
     this.profiler = new Profiler({ interval: options.interval, mode: options.mode, maxStackDepth: options.maxStackDepth });
@@ -69,9 +75,13 @@ export class AttachCapture {
   }
 }
 
-/** Cleans up the capture in progress, if any (the CLI's last resort after a failure midway). */
-export function disposeActive(): void {
-  active?.dispose();
+/**
+ * Cleans up the capture in progress that `token` started, if it is the one
+ * running (the CLI's last resort after a failure midway). A CLI whose start
+ * was refused because another attach records must not end that one.
+ */
+export function disposeActive(token?: string): void {
+  if (active !== undefined && active.token === token) active.dispose();
 }
 
 /** Starts recording in this process; one capture at a time. */

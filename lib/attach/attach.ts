@@ -6,6 +6,7 @@
  * duration, fetches the session JSON in pieces, and closes the inspector
  * again. The session is rendered here, like any other.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProfileMode } from '../mode';
@@ -60,6 +61,8 @@ export async function attachAndProfile(pid: number, options: AttachOptions): Pro
   let cdp: CdpSession | undefined;
   let capture: string | undefined;
   let disposed = false;
+  // This attach's capture, whatever else happens in the process (cleanUp disposes only it).
+  const token = randomBytes(8).toString('hex');
   try {
     cdp = await CdpSession.connect(inspector.url);
     capture = await startAgent(cdp, pid, {
@@ -68,6 +71,7 @@ export async function attachAndProfile(pid: number, options: AttachOptions): Pro
       maxStackDepth: options.maxStackDepth,
       durationMs: options.duration * 1000,
       closeInspector: inspector.openedByUs,
+      token,
     });
     log(`recording PID ${pid} for ${options.duration} s (${options.mode} mode)${options.stopEarly ? '; Ctrl-C stops early' : ''}`);
     // The timer is cancelled when Ctrl-C ends the wait, or it would keep this process alive.
@@ -89,7 +93,7 @@ export async function attachAndProfile(pid: number, options: AttachOptions): Pro
     // After a failure midway: stop the recording there, and close the inspector if we opened it.
     if (cdp !== undefined && capture !== undefined && !disposed) disposed = await dispose(cdp, capture);
     cdp?.close();
-    if (!disposed || inspector.openedByUs) await cleanUp(pid, inspector, disposed, log);
+    if (!disposed || inspector.openedByUs) await cleanUp(pid, inspector, disposed, token, log);
   }
 }
 
@@ -230,9 +234,9 @@ function exceptionText(reply: Record<string, unknown>): string | undefined {
  * disposed through the session, a fresh connection disposes it (and closes
  * the inspector if attach opened it); then the port must be gone.
  */
-async function cleanUp(pid: number, inspector: OpenInspector, disposed: boolean, log: (message: string) => void): Promise<void> {
+async function cleanUp(pid: number, inspector: OpenInspector, disposed: boolean, token: string, log: (message: string) => void): Promise<void> {
   const listening = (): boolean => ownListeningSockets(pid).some((socket) => socket.port === inspector.port);
-  if (!disposed) await disposeThroughNewConnection(inspector);
+  if (!disposed) await disposeThroughNewConnection(inspector, token);
   if (!inspector.openedByUs) return;
   for (let i = 0; i < 40 && listening(); i++) await sleep(50);
   if (listening()) {
@@ -243,12 +247,17 @@ async function cleanUp(pid: number, inspector: OpenInspector, disposed: boolean,
   }
 }
 
-/** Last resort after a failure midway: a new connection cleans up in the process. */
-async function disposeThroughNewConnection(inspector: OpenInspector): Promise<void> {
+/**
+ * Last resort after a failure midway: a new connection disposes this
+ * attach's capture, if it runs, and closes the inspector if this attach
+ * opened it. Another attach's capture (ours was refused because it records)
+ * and the inspector it uses are left alone.
+ */
+async function disposeThroughNewConnection(inspector: OpenInspector, token: string): Promise<void> {
   const url = await inspectorTarget(inspector.port, 500);
   if (url === undefined) return;
   const close = inspector.openedByUs ? "const inspector = require('node:inspector'); if (inspector.url()) inspector.close();" : '';
-  const expression = `(() => { require(${JSON.stringify(AGENT_PATH)}).disposeActive(); ${close} })()`;
+  const expression = `(() => { require(${JSON.stringify(AGENT_PATH)}).disposeActive(${JSON.stringify(token)}); ${close} })()`;
   let cdp: CdpSession | undefined;
   try {
     cdp = await CdpSession.connect(loopbackUrl(url, inspector.port), 2000);
