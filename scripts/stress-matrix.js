@@ -29,6 +29,10 @@
  *   low-stack  the recursion workload under `ulimit -s 1024` with
  *              --stack-size=1009, profiled by the CLI: V8's limit leaves a few
  *              KiB of real stack, so the handler must run on its own stack
+ *   signal-end a synchronous loop profiled by the CLI, ended by SIGTERM: the
+ *              report is written and the CLI ends by SIGTERM (an interrupt
+ *              serves the signal); then a program that SIGKILLs itself: the
+ *              report comes from the journal, saying so
  * After gc, eval, recursion and workers the same process runs the known-split
  * workload (test/fixtures/known-split.js: main 10% self, middle -> leafA 30%,
  * leafB 20%, leafC 40%) and checks that every function's share is within 3
@@ -50,7 +54,7 @@ const CLI = path.join(ROOT, 'bin', 'nodeinstrument.js');
 const INTERVAL = 0.0001; // 10 kHz
 
 const FLAGS = ['', '--stress-compaction', '--always-sparkplug', '--maglev', '--always-osr', '--no-opt', '--max-lazy', '--jitless'];
-const WORKLOADS = ['gc', 'eval', 'recursion', 'workers', 'profiled-workers', 'exit', 'fork', 'runtime-flag', 'low-stack'];
+const WORKLOADS = ['gc', 'eval', 'recursion', 'workers', 'profiled-workers', 'exit', 'fork', 'runtime-flag', 'low-stack', 'signal-end'];
 const UNSAFE_FLAG = '--interpreted-frames-native-stack';
 const SPLIT_NAMES = ['main', 'middle', 'leafA', 'leafB', 'leafC'];
 /**
@@ -330,6 +334,62 @@ function childExitWith(hazardMs, code) {
   hotExit(50);
 }
 
+/**
+ * Run by the CLI: `loop`, spins in a synchronous loop until a signal ends it;
+ * `sigkill`, spins in 5 ms slices (the drains run) for hazardMs, then SIGKILLs itself.
+ */
+function childSignalEnd(how, hazardMs) {
+  function hotSignalEnd(depth, ms) {
+    if (depth > 0) return hotSignalEnd(depth - 1, ms) + 1;
+    const end = performance.now() + ms;
+    let x = 0;
+    while (performance.now() < end) x = (x * 31 + 7) | 0;
+    return x;
+  }
+  if (how === 'loop') {
+    for (;;) hotSignalEnd(50, 1000);
+  }
+  const end = performance.now() + hazardMs;
+  const step = () => {
+    hotSignalEnd(50, 5);
+    if (performance.now() < end) setImmediate(step);
+    else process.kill(process.pid, 'SIGKILL');
+  };
+  step();
+}
+
+/** The signal-end case (see childSignalEnd): a report however the program ends. */
+async function runSignalEndCase(flagArgs, sizes, problems, figures) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ni-stress-'));
+  const sessionPath = path.join(dir, 'session.json');
+  const nodeArgs = flagArgs.map((f) => `--node-arg=${f}`);
+  const { Session } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+  try {
+    const ends = [
+      { how: 'loop', signalAfterMs: 500 + sizes.hazardMs, expected: 'SIGTERM', note: /^the program ended by SIGTERM$/ },
+      { how: 'sigkill', expected: 'SIGKILL', note: /^the program was killed by SIGKILL before nodeinstrument could write its profile/ },
+    ];
+    figures.samples = 0;
+    for (const { how, signalAfterMs, expected, note } of ends) {
+      fs.rmSync(sessionPath, { force: true });
+      const command = [CLI, '-i', String(INTERVAL), '-o', sessionPath, ...nodeArgs, __filename, '--child', 'signal-end', String(sizes.hazardMs), '0', how];
+      const result = await run(command, { timeoutMs: sizes.timeoutMs, signalAfterMs });
+      if (result.timedOut || result.signal !== expected) {
+        problems.push(`${how}: ${describeEnd(result)}, expected to end by ${expected}\n${tail(result.stderr)}`);
+        continue;
+      }
+      const session = Session.load(sessionPath);
+      figures.samples += session.meta.sampleCount;
+      if (!session.meta.notes.some((text) => note.test(text))) problems.push(`${how}: notes ${JSON.stringify(session.meta.notes)}`);
+      if (!session.frames.some((frame) => frame.name === 'hotSignalEnd')) problems.push(`${how}: hotSignalEnd is not in the session`);
+    }
+  } catch (error) {
+    problems.push(error.message);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Profiled with the API, never stopped: process.exit(5) from hot code while sampling at 10 kHz. */
 function childExitApi(hazardMs) {
   const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
@@ -404,6 +464,7 @@ function childForkLeaf() {
 async function runChild(args) {
   const [workload, hazardMs, splitMs] = [args[0], Number(args[1]), Number(args[2])];
   if (workload === 'exit') return childExit(hazardMs);
+  if (workload === 'signal-end') return childSignalEnd(args[3], hazardMs);
   if (workload === 'exit-api') return childExitApi(hazardMs);
   if (workload === 'fork-leaf') return childForkLeaf();
   if (workload === 'runtime-flag') return childRuntimeFlag(args[3], hazardMs);
@@ -423,8 +484,8 @@ async function runChild(args) {
 // ---------------------------------------------------------------------------
 // The matrix (parent).
 
-/** Runs node with args; resolves with { code, signal, stdout, stderr, timedOut, ms }. */
-function run(args, { timeoutMs, env = process.env }) {
+/** Runs node with args (sending it `signal` after `signalAfterMs`); resolves with { code, signal, stdout, stderr, timedOut, ms }. */
+function run(args, { timeoutMs, env = process.env, signalAfterMs, signal = 'SIGTERM' }) {
   return new Promise((resolve) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -437,8 +498,10 @@ function run(args, { timeoutMs, env = process.env }) {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
+    const signalTimer = signalAfterMs === undefined ? undefined : setTimeout(() => child.kill(signal), signalAfterMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(signalTimer);
       resolve({ code, signal, stdout, stderr, timedOut, ms: performance.now() - started });
     });
   });
@@ -522,6 +585,8 @@ async function runCase(workload, flag, sizes = SHORT) {
     await runRuntimeFlagCase(flagArgs, sizes, problems, figures);
   } else if (workload === 'low-stack') {
     await runLowStackCase(flagArgs, sizes, problems, figures);
+  } else if (workload === 'signal-end') {
+    await runSignalEndCase(flagArgs, sizes, problems, figures);
   } else if (workload === 'exit' || workload === 'fork') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ni-stress-'));
     const sessionPath = path.join(dir, 'session.json');
