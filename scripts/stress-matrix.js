@@ -550,7 +550,10 @@ async function runLowStackCase(flagArgs, sizes, problems, figures) {
     const nodeArgs = [`--stack-size=${LOW_STACK_KIB}`, ...flagArgs].map((f) => `--node-arg=${f}`);
     const command = [process.execPath, CLI, '-i', String(INTERVAL), '-o', sessionPath, ...nodeArgs, __filename, '--child', 'low-stack', String(sizes.hazardMs)];
     const quoted = command.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(' ');
-    const result = await run(['-e', `require('node:child_process').execFileSync('bash', ['-c', ${JSON.stringify(`ulimit -s 1024 && exec ${quoted}`)}], { stdio: 'inherit' })`], { timeoutMs: sizes.timeoutMs });
+    // A small fixed environment: its strings sit on the same 1 MiB stack (under npm test, npm's
+    // variables took enough of the headroom to crash unprofiled runs too; test/stack-headroom.test.mjs).
+    const env = Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'LD_PRELOAD', 'ASAN_OPTIONS', 'UBSAN_OPTIONS'].filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
+    const result = await run(['-e', `require('node:child_process').execFileSync('bash', ['-c', ${JSON.stringify(`ulimit -s 1024 && exec ${quoted}`)}], { stdio: 'inherit' })`], { timeoutMs: sizes.timeoutMs, env });
     figures.ms = Math.round(result.ms);
     if (result.timedOut || result.signal || result.code !== 0) {
       problems.push(`${describeEnd(result)}\n${tail(result.stderr)}`);
