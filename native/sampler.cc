@@ -13,6 +13,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "flag_probe.h"
 #include "sample_record.h"
 #include "sequence.h"
 
@@ -474,24 +475,10 @@ void Sampler::OnSignal(void* context) {
   in_flight_.store(false, std::memory_order_release);
 }
 
-// Compiles a script nobody compiled before (so no cache answers): with the
-// flag on, V8 makes a trampoline copy for it and logs it while this runs,
-// and OnJitCodeEvent halts sampling. True if sampling is halted.
+// With the flag on, V8 makes a trampoline copy for the probe script and logs
+// it while it compiles, and OnJitCodeEvent halts sampling. True if halted.
 bool Sampler::ProbeNativeStackFlag() {
-  static std::atomic<uint64_t> probes{0};
-  v8::HandleScope scope(isolate_);
-  v8::Local<v8::Context> context = isolate_->GetCurrentContext();
-  if (!context.IsEmpty()) {
-    v8::TryCatch try_catch(isolate_);
-    const std::string text = "/* nodeinstrument probe " + std::to_string(getpid()) + "." +
-                             std::to_string(probes.fetch_add(1)) + " */ 0";
-    v8::Local<v8::String> source;
-    if (v8::String::NewFromUtf8(isolate_, text.c_str()).ToLocal(&source)) {
-      // Compiling is enough (the top-level code gets bytecode); it never runs.
-      v8::Local<v8::Script> script;
-      if (!v8::Script::Compile(context, source).ToLocal(&script)) try_catch.Reset();
-    }
-  }
+  CompileProbeScript(isolate_);
   return NativeStackFlagHaltNs() != 0;
 }
 

@@ -91,6 +91,11 @@ void v8::Isolate::SetJitCodeEventHandler(JitCodeEventOptions, JitCodeEventHandle
 
 v8::Isolate* v8::Isolate::TryGetCurrent() { return nullptr; }
 
+// native/flag_probe.cc compiles a script through V8's handle API; no flag shows here.
+namespace nodeinstrument {
+void CompileProbeScript(v8::Isolate*) {}
+}  // namespace nodeinstrument
+
 void v8::Isolate::GetStackSample(const RegisterState& state, void** frames, size_t frames_limit,
                                  SampleInfo* info) {
   g_stack_walks.fetch_add(1, std::memory_order_relaxed);
