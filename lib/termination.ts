@@ -7,6 +7,7 @@
 import { constants } from 'node:os';
 import { loadNative } from './native';
 import { inProfilerWork } from './profiler-work';
+import { printMessage } from './util/message';
 
 export const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 
@@ -32,7 +33,7 @@ export function onTermination(finish: (signal: NodeJS.Signals) => void, finishAs
     native.unwatchTermination();
   };
   let finished = false;
-  native.watchTermination(signals, (number, fromLoop) => {
+  const served = (number: number, fromLoop: boolean): 0 | 1 | 2 => {
     if (inProfilerWork()) return NOT_NOW; // asked again in 2 ms, once the drain is over
     if (finished) return DONE;
     finished = true;
@@ -48,7 +49,14 @@ export function onTermination(finish: (signal: NodeJS.Signals) => void, finishAs
     }
     finish(signal);
     return DONE;
-  });
+  };
+  try {
+    native.watchTermination(signals, served);
+  } catch (error) {
+    // Never a reason to fail the program: the signals keep Node's behaviour.
+    watching = false;
+    printMessage(`cannot watch for Ctrl-C and kill (${(error as Error).message}): a signal ends the program without its report`);
+  }
   return unwatch;
 }
 
