@@ -347,6 +347,7 @@ function childSignalEnd(how, hazardMs) {
     return x;
   }
   if (how === 'loop') {
+    process.stdout.write('spinning\n'); // the matrix signals once it reads this (a pipe: written at once)
     for (;;) hotSignalEnd(50, 1000);
   }
   const end = performance.now() + hazardMs;
@@ -366,14 +367,14 @@ async function runSignalEndCase(flagArgs, sizes, problems, figures) {
   const { Session } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
   try {
     const ends = [
-      { how: 'loop', signalAfterMs: 500 + sizes.hazardMs, expected: 'SIGTERM', note: /^the program ended by SIGTERM$/ },
+      { how: 'loop', signalAfterMs: sizes.hazardMs, signalAfterOutput: 'spinning', expected: 'SIGTERM', note: /^the program ended by SIGTERM$/ },
       { how: 'sigkill', expected: 'SIGKILL', note: /^the program was killed by SIGKILL before nodeinstrument could write its profile/ },
     ];
     figures.samples = 0;
-    for (const { how, signalAfterMs, expected, note } of ends) {
+    for (const { how, signalAfterMs, signalAfterOutput, expected, note } of ends) {
       fs.rmSync(sessionPath, { force: true });
       const command = [CLI, '-i', String(INTERVAL), '-o', sessionPath, ...nodeArgs, __filename, '--child', 'signal-end', String(sizes.hazardMs), '0', how];
-      const result = await run(command, { timeoutMs: sizes.timeoutMs, signalAfterMs });
+      const result = await run(command, { timeoutMs: sizes.timeoutMs, signalAfterMs, signalAfterOutput });
       if (result.timedOut || result.signal !== expected) {
         problems.push(`${how}: ${describeEnd(result)}, expected to end by ${expected}\n${tail(result.stderr)}`);
         continue;
@@ -484,21 +485,30 @@ async function runChild(args) {
 // ---------------------------------------------------------------------------
 // The matrix (parent).
 
-/** Runs node with args (sending it `signal` after `signalAfterMs`); resolves with { code, signal, stdout, stderr, timedOut, ms }. */
-function run(args, { timeoutMs, env = process.env, signalAfterMs, signal = 'SIGTERM' }) {
+/**
+ * Runs node with args; with signalAfterMs, sends it `signal` that long after
+ * its stdout first shows `signalAfterOutput`. Resolves with { code, signal,
+ * stdout, stderr, timedOut, ms }.
+ */
+function run(args, { timeoutMs, env = process.env, signalAfterMs, signalAfterOutput = '', signal = 'SIGTERM' }) {
   return new Promise((resolve) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (data) => (stdout += data));
+    let signalTimer;
+    child.stdout.on('data', (data) => {
+      stdout += data;
+      if (signalAfterMs !== undefined && signalTimer === undefined && stdout.includes(signalAfterOutput)) {
+        signalTimer = setTimeout(() => child.kill(signal), signalAfterMs);
+      }
+    });
     child.stderr.on('data', (data) => (stderr += data));
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    const signalTimer = signalAfterMs === undefined ? undefined : setTimeout(() => child.kill(signal), signalAfterMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       clearTimeout(signalTimer);
