@@ -64,6 +64,24 @@ function writeToDescriptor(fd: number, data: string | Uint8Array): void {
 let temporaries = 0;
 
 /**
+ * Temporary files of asynchronous writes under way. One the thread pool is
+ * still writing when the process exits would stay behind (a continuous
+ * window's, rewritten synchronously at exit under a name of its own): they
+ * are removed at exit.
+ */
+const asyncTemporaries = new Set<string>();
+let removesAtExit = false;
+
+function trackAsyncTemporary(path: string): void {
+  asyncTemporaries.add(path);
+  if (removesAtExit) return;
+  removesAtExit = true;
+  process.on('exit', () => {
+    for (const temporary of asyncTemporaries) rmSync(temporary, { force: true });
+  });
+}
+
+/**
  * A name of its own for each write: an asynchronous write of a continuous
  * window may still be running in the thread pool when the process exits and
  * writes the same window synchronously (lib/continuous/continuous.ts).
@@ -109,10 +127,13 @@ export async function writeFileAtomicAsync(path: string, data: string | Uint8Arr
     if (target.how === 'descriptor') return writeToDescriptor(target.fd, data); // stdout and the like: no file to wait on
     if (target.how === 'through') return await writeFile(path, data, { flag: 'a' });
     temporary = temporaryBeside(target.path);
+    trackAsyncTemporary(temporary);
     await writeFile(temporary, data);
     await rename(temporary, target.path);
   } catch (error) {
     if (temporary !== undefined) await rm(temporary, { force: true }).catch(() => undefined);
     throw new Error(`cannot write ${path}: ${(error as Error).message}`);
+  } finally {
+    if (temporary !== undefined) asyncTemporaries.delete(temporary);
   }
 }
