@@ -20,6 +20,7 @@
  * records (native/heap_limit.h).
  */
 import { closeSync, openSync, readFileSync, write as fsWrite } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { FrameInfo } from './frame';
 import { loadNative } from './native';
 import { Session, SessionBuilder, SessionMeta } from './session';

@@ -13,6 +13,7 @@
  * are written asynchronously, so requests in flight are not held up by the
  * window that just ended.
  */
+import { performance } from 'node:perf_hooks';
 import { Profiler } from '../profiler';
 import { Session } from '../session';
 import { ContinuousOptions, ResolvedContinuousOptions, resolveContinuousOptions, WindowInfo } from './options';
