@@ -26,10 +26,10 @@ const longRunS = config.longRunS ?? 60;
 
 const dist = (file) => path.join(ROOT, 'dist', 'cjs', file);
 const native = require(path.join(ROOT, 'build', 'Release', 'nodeinstrument.node'));
-const drainModule = require(dist('drain.js'));
-const { Recorder } = require(dist('recorder.js'));
-const { Symbolizer } = require(dist('symbolizer.js'));
-const { SessionBuilder } = require(dist('session.js'));
+const drainModule = require(dist('drain/decode.js'));
+const { Recorder } = require(dist('recording/recorder.js'));
+const { Symbolizer } = require(dist('symbolize/symbolizer.js'));
+const { SessionBuilder } = require(dist('session/session.js'));
 const api = require(dist('index.js'));
 
 const { tick } = workload;

@@ -14,10 +14,10 @@ const path = require('node:path');
 const ROOT = path.join(__dirname, '..');
 const workload = require('./lib/workload');
 const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
-const { loadNative } = require(path.join(ROOT, 'dist', 'cjs', 'native.js'));
-const { decodeCodeEvents, decodeSamples } = require(path.join(ROOT, 'dist', 'cjs', 'drain.js'));
-const { Symbolizer } = require(path.join(ROOT, 'dist', 'cjs', 'symbolizer.js'));
-const { SessionBuilder } = require(path.join(ROOT, 'dist', 'cjs', 'session.js'));
+const { loadNative } = require(path.join(ROOT, 'dist', 'cjs', 'native', 'addon.js'));
+const { decodeCodeEvents, decodeSamples } = require(path.join(ROOT, 'dist', 'cjs', 'drain', 'decode.js'));
+const { Symbolizer } = require(path.join(ROOT, 'dist', 'cjs', 'symbolize', 'symbolizer.js'));
+const { SessionBuilder } = require(path.join(ROOT, 'dist', 'cjs', 'session', 'session.js'));
 
 /** The drained buffers of one recording, copied as they were handed over. */
 async function record(seconds) {

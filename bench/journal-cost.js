@@ -1,6 +1,6 @@
 'use strict';
 /**
- * What the CLI's journal (lib/session-journal.ts) costs the profiled
+ * What the CLI's journal (lib/recording/journal.ts) costs the profiled
  * program's JS thread: records the suite's async workload with a journal
  * attached, times every SessionJournal.append, and prints the share of the
  * run spent there and the time per sample, per interval, over several
@@ -16,7 +16,7 @@ const ROOT = path.join(__dirname, '..');
 const workload = require('./lib/workload');
 const { summary, shuffled } = require('./lib/stats');
 const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
-const { SessionJournal } = require(path.join(ROOT, 'dist', 'cjs', 'session-journal.js'));
+const { SessionJournal } = require(path.join(ROOT, 'dist', 'cjs', 'recording', 'journal.js'));
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '6' }, seconds: { type: 'string', default: '10' } } });
 const runs = Number(values.runs);

@@ -13,7 +13,7 @@ const { shuffled } = require('./lib/stats');
 
 const dist = path.join(__dirname, '..', 'dist', 'cjs');
 const { withLabels, Profiler } = require(path.join(dist, 'index.js'));
-const { countRecording, labelState } = require(path.join(dist, 'labels-state.js'));
+const { countRecording, labelState } = require(path.join(dist, 'labels', 'state.js'));
 
 const groupCount = Number(process.argv[2] ?? 30);
 const withProfiler = !process.argv.includes('--no-profiler');

@@ -10,7 +10,7 @@
 //    with the monitor on and off, interleaved, medians and quartiles.
 const { openSync, readSync } = require('node:fs');
 const v8 = require('node:v8');
-const { loadNative } = require('../dist/cjs/native.js');
+const { loadNative } = require('../dist/cjs/native/addon.js');
 const { summary } = require('./lib/stats.js');
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 30;

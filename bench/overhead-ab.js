@@ -70,8 +70,8 @@ let drainMs = 0;
 /** A variant: start(intervalUs) and stop() -> { samples }. */
 function makeVariants() {
   const native = () => require(path.join(ROOT, 'build', 'Release', 'nodeinstrument.node'));
-  const recorderClass = () => require(path.join(ROOT, 'dist', 'cjs', 'recorder.js')).Recorder;
-  const labelSlot = () => require(path.join(ROOT, 'dist', 'cjs', 'labels-state.js')).labelState().slot.buffer;
+  const recorderClass = () => require(path.join(ROOT, 'dist', 'cjs', 'recording', 'recorder.js')).Recorder;
+  const labelSlot = () => require(path.join(ROOT, 'dist', 'cjs', 'labels', 'state.js')).labelState().slot.buffer;
   const fromContender = (name, fixedUs) => {
     const c = contender(name);
     return { start: (us) => c.start(fixedUs ?? us), stop: () => c.stop() };
@@ -93,7 +93,7 @@ function makeVariants() {
           n.memoryStart = memoryStart;
         }
         if (periodic !== 'full') {
-          const { decodeSamples, decodeCodeEvents } = require(path.join(ROOT, 'dist', 'cjs', 'drain.js'));
+          const { decodeSamples, decodeCodeEvents } = require(path.join(ROOT, 'dist', 'cjs', 'drain', 'decode.js'));
           const rec = r;
           rec.drain = function drain() {
             const t0 = performance.now();
@@ -104,8 +104,8 @@ function makeVariants() {
             if (periodic === 'copy') return;
             const s = decodeSamples(samples);
             const e = decodeCodeEvents(codeEvents);
-            if (periodic === 'code') rec.symbolizer.process([], e);
-            else if (periodic === 'nomem') rec.symbolizer.process(s, e);
+            if (periodic === 'code') rec.thread.symbolizer.process([], e);
+            else if (periodic === 'nomem') rec.thread.symbolizer.process(s, e);
           };
         }
       },
@@ -163,7 +163,7 @@ async function child(config) {
   const { PerformanceObserver } = require('node:perf_hooks');
   const workload = require('./lib/workload');
   {
-    const { Recorder } = require(path.join(ROOT, 'dist', 'cjs', 'recorder.js'));
+    const { Recorder } = require(path.join(ROOT, 'dist', 'cjs', 'recording', 'recorder.js'));
     const original = Recorder.prototype.drain;
     Recorder.prototype.drain = function timedDrain(...args) {
       const t0 = performance.now();

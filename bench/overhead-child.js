@@ -28,7 +28,7 @@ let inBlock = false;
 let drainMs = 0;
 let drains = 0;
 if (specs.some((s) => s.startsWith('nodeinstrument'))) {
-  const { Recorder } = require(path.join(ROOT, 'dist', 'cjs', 'recorder.js'));
+  const { Recorder } = require(path.join(ROOT, 'dist', 'cjs', 'recording', 'recorder.js'));
   const original = Recorder.prototype.drain;
   Recorder.prototype.drain = function drain(...args) {
     if (!inBlock) return original.apply(this, args);

@@ -8,7 +8,7 @@ const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
 const { rendererByName } = require(path.join(ROOT, 'dist', 'cjs', 'renderers', 'index.js'));
-const { Session } = require(path.join(ROOT, 'dist', 'cjs', 'session.js'));
+const { Session } = require(path.join(ROOT, 'dist', 'cjs', 'session', 'session.js'));
 
 const peakMb = () => process.resourceUsage().maxRSS / 1024;
 const sizeOf = (output) => (typeof output === 'string' ? Buffer.byteLength(output) : output.byteLength);

@@ -168,7 +168,7 @@ function codeState() {
       return 'missing';
     }
   };
-  return { commit, dirty, addonBuilt: mtime('build/Release/nodeinstrument.node'), distBuilt: mtime('dist/cjs/recorder.js') };
+  return { commit, dirty, addonBuilt: mtime('build/Release/nodeinstrument.node'), distBuilt: mtime('dist/cjs/recording/recorder.js') };
 }
 
 function machine() {

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/cjs/cli.js').run();
+require('../dist/cjs/cli/cli.js').run();

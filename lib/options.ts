@@ -1,6 +1,6 @@
 /** Defaults and validation of the options shared by the API and the CLI. */
-import { checkProfileMode, DEFAULT_MODE, ProfileMode } from './mode';
-import { loadNative } from './native';
+import { checkProfileMode, DEFAULT_MODE, ProfileMode } from './session/mode';
+import { loadNative } from './native/addon';
 
 export const DEFAULT_INTERVAL = 0.001;
 export const MIN_INTERVAL = 0.00001;

@@ -7,13 +7,13 @@
  * run no JavaScript (SIGKILL, out of memory, a crash).
  */
 import { isMainThread } from 'node:worker_threads';
-import { PRELOAD_ENV, PreloadConfig } from './preload-config';
+import { PRELOAD_ENV, PreloadConfig } from './cli/preload-config';
 import { Profiler } from './profiler';
-import { armTriggerFromEnv } from './trigger-env';
-import type * as ContinuousPreload from './continuous/preload';
-import { registerWorkerThread } from './worker-registration';
-import { SessionJournal } from './session-journal';
-import { onTermination } from './termination';
+import { armTriggerFromEnv } from './production/ondemand/trigger-env';
+import type * as ContinuousPreload from './production/continuous/preload';
+import { registerWorkerThread } from './threads/worker-registration';
+import { SessionJournal } from './recording/journal';
+import { onTermination } from './recording/termination';
 import { printMessage } from './util/message';
 
 function run(): void {
@@ -25,7 +25,7 @@ function run(): void {
   const config = JSON.parse(raw) as PreloadConfig;
   if (config.continuous) {
     // Loaded only in continuous mode: it brings the pprof encoder and the HTTP client.
-    (require('./continuous/preload') as typeof ContinuousPreload).runContinuous(config.continuous, config);
+    (require('./production/continuous/preload') as typeof ContinuousPreload).runContinuous(config.continuous, config);
     return;
   }
 
@@ -62,7 +62,7 @@ function run(): void {
   profiler.start();
   if (config.journalPath !== undefined) profiler.journalTo(new SessionJournal(config.journalPath));
   // Ctrl-C, kill: the session is written, then the process ends as the signal
-  // would, even from inside a synchronous loop (lib/termination.ts).
+  // would, even from inside a synchronous loop (lib/recording/termination.ts).
   unwatch = onTermination(finish);
 }
 

@@ -7,12 +7,13 @@
  *   const session = profiler.stop();
  *   console.log(profiler.outputText({ color: true }));
  */
-import { AllocRecorder } from './alloc-recorder';
+import { AllocRecorder } from './recording/alloc-recorder';
 import { ProfilerOptions, resolveProfilerOptions, unsafeToSample } from './options';
-import { Recorder } from './recorder';
+import { Recorder } from './recording/recorder';
+import type { Recording } from './recording/recording';
 import { renderText, TextRenderOptions } from './renderers/text';
-import { Session } from './session';
-import type { SessionJournal } from './session-journal';
+import { Session } from './session/session';
+import type { SessionJournal } from './recording/journal';
 
 /** Only one profiler samples a process at a time (signals are process-wide). */
 let active: Profiler | undefined;
@@ -26,7 +27,7 @@ export function isProfilerRunning(): boolean {
 
 export class Profiler {
   private readonly options: Required<ProfilerOptions>;
-  private recorder: Recorder | AllocRecorder | undefined;
+  private recorder: Recording | undefined;
   private session: Session | undefined;
 
   constructor(options: ProfilerOptions = {}) {
@@ -81,7 +82,6 @@ export class Profiler {
    */
   cut(): Session {
     if (!this.recorder) throw new Error('the profiler is not running');
-    if (!(this.recorder instanceof Recorder)) throw new Error("cut() is for wall and cpu recordings: V8's heap profiler (mode 'alloc') has no windows");
     return this.recorder.cut();
   }
 
@@ -90,7 +90,7 @@ export class Profiler {
    * after each drain, so that a process that dies abruptly leaves its samples.
    */
   journalTo(journal: SessionJournal): void {
-    if (this.recorder instanceof Recorder) this.recorder.journalTo(journal);
+    this.recorder?.journalTo(journal);
   }
 
   /** The last session as a text call tree. */

@@ -1,4 +1,4 @@
-// The JavaScript surface of the native sampler (see lib/native.ts for the
+// The JavaScript surface of the native sampler (see lib/native/addon.ts for the
 // types). Everything here runs on the JS thread.
 #include <napi.h>
 #include <node_version.h>
@@ -58,7 +58,7 @@ SamplerOptions ParseSamplerOptions(Napi::Env env, Napi::Value value) {
     options.signal = static_cast<int>(OptionalUint(object, "signal", 0));
     options.max_pending_bytes = OptionalUint(object, "maxPendingBytes", options.max_pending_bytes);
     // labelSlot: an ArrayBuffer whose first 4 bytes hold the label-set id JS
-    // sets (lib/labels-state.ts). Its memory never moves; the caller keeps
+    // sets (lib/labels/state.ts). Its memory never moves; the caller keeps
     // the buffer alive for as long as the sampler runs.
     const Napi::Value slot = object.Get("labelSlot");
     if (!slot.IsUndefined()) {
@@ -171,7 +171,7 @@ void SetStats(Napi::Object object, const SamplerStats& stats) {
   set("nativeStackHaltNs", stats.native_stack_halt_ns);
 }
 
-// lib/v8-flags.ts calls it before --interpreted-frames-native-stack takes
+// lib/native/v8-flags.ts calls it before --interpreted-frames-native-stack takes
 // effect: every sampler in the process stops walking stacks for good.
 Napi::Value HaltForNativeStackFlag(const Napi::CallbackInfo& info) {
   HaltSamplingForNativeStackFlag();
@@ -409,7 +409,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("haltForNativeStackFlag", Napi::Function::New(env, HaltForNativeStackFlag, "haltForNativeStackFlag"));
   // The ABI (process.versions.modules) this was compiled for. The module
   // registers through Node-API, so any Node loads it, but the sampler uses
-  // V8's C++ API, which fits one ABI only: lib/native.ts refuses a mismatch.
+  // V8's C++ API, which fits one ABI only: lib/native/addon.ts refuses a mismatch.
   exports.Set("moduleVersion", Napi::Number::New(env, NODE_MODULE_VERSION));
   return exports;
 }

@@ -1,7 +1,7 @@
 // V8's listing of existing code (the events it sends inside
 // SetJitCodeEventHandler with kJitCodeEventEnumExisting), collected as it
 // comes and laid out in columns sorted by address. The log hands it to
-// JavaScript as one kCodeEventListing event, which lib/code-listing.ts wraps
+// JavaScript as one kCodeEventListing event, which lib/symbolize/code-listing.ts wraps
 // in typed arrays as it is: reading about 3,000 events one by one and sorting
 // them cost the JS thread about 0.4 ms per recording (docs/benchmarks.md,
 // section 12). Pure C++: no V8, no locks (the log's mutex guards it).

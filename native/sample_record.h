@@ -1,6 +1,6 @@
 // The binary layout of one captured stack. The signal handler writes it into
 // the ring, the sampling thread copies it to the pending store, and
-// lib/drain.ts decodes it. Keep this file and DrainFormat in lib/drain.ts in
+// lib/drain/decode.ts decodes it. Keep this file and DrainFormat in lib/drain/decode.ts in
 // step (little-endian, 8-byte aligned).
 #pragma once
 
@@ -19,7 +19,7 @@ struct SampleHeader {
   uint32_t label_set;          // the JS thread's label slot when captured; 0: none
   uint32_t reserved;           // zero; keeps the frames 8-byte aligned
 };
-static_assert(sizeof(SampleHeader) == 48, "layout shared with lib/drain.ts");
+static_assert(sizeof(SampleHeader) == 48, "layout shared with lib/drain/decode.ts");
 
 // The event loop was waiting for I/O (between libuv's prepare and check).
 constexpr uint16_t kSampleFlagIdle = 1;
@@ -47,7 +47,7 @@ struct CodeEventHeader {
   uint64_t size;
   uint64_t new_start;  // for kCodeEventMoved
 };
-static_assert(sizeof(CodeEventHeader) == 40, "layout shared with lib/drain.ts");
+static_assert(sizeof(CodeEventHeader) == 40, "layout shared with lib/drain/decode.ts");
 
 constexpr uint8_t kCodeEventAdded = 1;
 constexpr uint8_t kCodeEventMoved = 2;

@@ -38,7 +38,7 @@ struct SamplerOptions {
   int signal = 0;  // 0: the default real-time signal
   uint64_t max_pending_bytes = 256u << 20;
   // The label-set id of the code running on the JS thread, written by JS
-  // (lib/labels.ts) and read by the signal handler. Owned by the addon
+  // (lib/labels/labels.ts) and read by the signal handler. Owned by the addon
   // instance, which outlives the sampler. Null: samples carry label set 0.
   const std::atomic<int32_t>* label_slot = nullptr;
   // CPU mode: a sample every interval_ns of the JS thread's CPU time instead

@@ -42,7 +42,7 @@
  * --no-opt, --max-lazy, --jitless; and --interpreted-frames-native-stack, which
  * must be refused with a clear message by both the CLI and the API.
  *
- * Exits 1 if any case failed. test/stress-matrix.test.mjs runs the short one.
+ * Exits 1 if any case failed. test/e2e/stress-matrix.test.mjs runs the short one.
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -150,7 +150,7 @@ const hazards = {
     let created = 0;
     let terminated = 0;
     // These workers do not load nodeinstrument (sampled workers churn in
-    // test/worker-threads.test.mjs): under ASan and --stress-compaction each
+    // test/e2e/worker-threads.test.mjs): under ASan and --stress-compaction each
     // sampled worker's start took seconds and the split after it drifted.
     const body = `
       const { parentPort } = require('node:worker_threads');
@@ -297,7 +297,7 @@ async function childHazardThenSplit(workload, hazardMs, splitMs) {
   // own and main's, as it is a share of main's time): a sample after a stall
   // stands for all of it. Allowed on top of TOLERANCE (test/tolerance.mjs).
   const { edgesOf, sessionClock, stallAllowance } = await import(require('node:url').pathToFileURL(path.join(ROOT, 'test', 'tolerance.mjs')).href);
-  const clock = sessionClock(require(path.join(ROOT, 'dist', 'cjs', 'native.js')).loadNative().stats().startTimeNs);
+  const clock = sessionClock(require(path.join(ROOT, 'dist', 'cjs', 'native', 'addon.js')).loadNative().stats().startTimeNs);
   const stall = Object.fromEntries(SPLIT_NAMES.map((name) => [name, stallAllowance(session.samples, edgesOf(calls.filter(([n]) => n === name).map(([, enter, exit]) => [enter, exit]), clock, gcPauses))]));
   const mainTime = calls.filter(([n]) => n === 'main').reduce((sum, [, enter, exit]) => sum + (exit - enter) / 1000, 0);
   const allowance = Object.fromEntries(SPLIT_NAMES.map((name) => [name, (stall[name] + shares[name] * stall.main) / mainTime]));
@@ -311,7 +311,7 @@ async function childHazardThenSplit(workload, hazardMs, splitMs) {
   const longestSample = { ms: (session.samples.duration[longest] ?? 0) * 1000, leaf: longestLeaf };
   // Why samples are missing: late ticks (the sampling thread ran late), busy
   // ticks (the last signal was still unhandled), lost signals.
-  const stats = require(path.join(ROOT, 'dist', 'cjs', 'native.js')).loadNative().stats();
+  const stats = require(path.join(ROOT, 'dist', 'cjs', 'native', 'addon.js')).loadNative().stats();
   const ticks = { late: stats.lateTicks, busy: stats.busyTicks, lost: stats.lostSignals, sent: stats.signalsSent };
   return { detail, expected, shares, allowance, meta: session.meta, longestSample, ticks };
 }
@@ -455,7 +455,7 @@ function childForkLeaf() {
   spin(30);
   let profiled = false;
   try {
-    profiled = require(path.join(ROOT, 'dist', 'cjs', 'native.js')).loadNative().isRunning();
+    profiled = require(path.join(ROOT, 'dist', 'cjs', 'native', 'addon.js')).loadNative().isRunning();
   } catch {
     // the addon not loading at all is also "not profiled"
   }
@@ -561,7 +561,7 @@ async function runLowStackCase(flagArgs, sizes, problems, figures) {
     const command = [process.execPath, CLI, '-i', String(INTERVAL), '-o', sessionPath, ...nodeArgs, __filename, '--child', 'low-stack', String(sizes.hazardMs)];
     const quoted = command.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(' ');
     // A small fixed environment: its strings sit on the same 1 MiB stack (under npm test, npm's
-    // variables took enough of the headroom to crash unprofiled runs too; test/stack-headroom.test.mjs).
+    // variables took enough of the headroom to crash unprofiled runs too; test/e2e/stack-headroom.test.mjs).
     const env = Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'LD_PRELOAD', 'ASAN_OPTIONS', 'UBSAN_OPTIONS'].filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
     const result = await run(['-e', `require('node:child_process').execFileSync('bash', ['-c', ${JSON.stringify(`ulimit -s 1024 && exec ${quoted}`)}], { stdio: 'inherit' })`], { timeoutMs: sizes.timeoutMs, env });
     figures.ms = Math.round(result.ms);
@@ -586,7 +586,7 @@ async function runCase(workload, flag, sizes = SHORT) {
   const figures = {};
   // Full GCs take about half of the split's time under --stress-compaction: a
   // longer split keeps the sampling noise of the shares well under the
-  // tolerance (test/accuracy-split.test.mjs does the same).
+  // tolerance (test/e2e/accuracy-split.test.mjs does the same).
   const splitMs = flag === '--stress-compaction' ? sizes.splitMs * 3 : sizes.splitMs;
   const childArgs = [__filename, '--child', workload, String(sizes.hazardMs), String(splitMs)];
   if (workload === 'runtime-flag' && flag === '--jitless' && Number(process.versions.v8.split('.')[0]) >= 13) {

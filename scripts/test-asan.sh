@@ -51,10 +51,10 @@ fi
 # out: bounds on speed and shares (ASan slows every allocation of Node, and
 # the profiler's own start shows in short profiles), and pure TypeScript.
 status=0
-node --test --test-concurrency=1 test/stress-matrix.test.mjs test/signal-conflicts.test.mjs \
-  test/report-safety.test.mjs test/entry-points.test.mjs test/worker-threads.test.mjs \
-  test/stack-headroom.test.mjs test/native-stack-flag.test.mjs test/program-end.test.mjs || status=1
+node --test --test-concurrency=1 test/e2e/stress-matrix.test.mjs test/e2e/signal-conflicts.test.mjs \
+  test/e2e/report-safety.test.mjs test/e2e/entry-points.test.mjs test/e2e/worker-threads.test.mjs \
+  test/e2e/stack-headroom.test.mjs test/e2e/native-stack-flag.test.mjs test/e2e/program-end.test.mjs || status=1
 node --test --test-concurrency=1 \
   --test-name-pattern='start/stop cycles|inspector CPU profile|throws|process\.exit|Ctrl-C|SIGTERM|profiles an ES module' \
-  test/stress.test.mjs test/cli.test.mjs || status=1
+  test/e2e/stress.test.mjs test/e2e/cli.test.mjs || status=1
 exit $status

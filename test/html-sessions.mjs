@@ -1,6 +1,6 @@
 // Sessions for the HTML report's tests: a synthetic hour at 1 kHz, and one
 // whose functions and files have hostile names.
-import { SessionBuilder } from '../dist/cjs/session.js';
+import { SessionBuilder } from './internals.cjs';
 import { makeSession, seededRandom, testMeta } from './sessions.mjs';
 
 

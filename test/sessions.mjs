@@ -1,5 +1,5 @@
 // Small hand-made sessions for unit tests of trees, processors and renderers.
-import { SessionBuilder } from '../dist/cjs/session.js';
+import { SessionBuilder } from './internals.cjs';
 
 export const testMeta = {
   startTime: Date.UTC(2026, 10, 26, 12, 3, 4), duration: 0.02, cpuTime: 0.01, sampleCount: 0, requestedInterval: 0.001,

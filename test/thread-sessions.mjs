@@ -1,6 +1,6 @@
 // Hand-made sessions with worker threads, built through SessionBuilder as the recorder builds them.
-import { SessionBuilder } from '../dist/cjs/session.js';
-import { internLabels } from '../dist/cjs/labels-registry.js';
+import { SessionBuilder } from './internals.cjs';
+import { internLabels } from './internals.cjs';
 import { testMeta } from './sessions.mjs';
 
 export const app = (name, line, file = '/app/app.js') => ({ name, file, line, column: 1, kind: 'js' });

@@ -1,11 +1,11 @@
 /**
  * The call tree from the stack table and each stack's self time, which is
  * what the report embeds instead of every sample. Same result as
- * buildCallTree (lib/tree.ts) on the samples themselves.
+ * buildCallTree (lib/session/tree.ts) on the samples themselves.
  */
-import type { FrameInfo } from '../frame';
+import type { FrameInfo } from '../session/frame';
 import type { HtmlReportData } from '../renderers/html-format';
-import { CallNode, createRootNode, sortTree } from '../tree';
+import { CallNode, createRootNode, sortTree } from '../session/tree';
 
 export function buildAggregateTree(data: HtmlReportData, frames: readonly FrameInfo[]): CallNode {
   const { parent, frame } = data.stacks;

@@ -4,7 +4,7 @@ import type { Tooltip } from './canvas';
 import { FlameGraph, FlameInput } from './flamegraph';
 import type { FrameMatches } from './search';
 import { MemoryChart, ViewLink } from './memory-chart';
-import type { MemorySeries } from '../memory-series';
+import type { MemorySeries } from '../memory/series';
 import { Timeline, TimelineInput } from './timeline';
 
 interface CanvasView<Input> {

@@ -3,8 +3,8 @@
  * code in cool hues, libraries and Node's modules in warm ones, V8 builtins
  * and native code in greys, each function keeping its colour everywhere.
  */
-import type { FrameInfo } from '../frame';
-import { isApplicationFrame, packageName } from '../processors';
+import type { FrameInfo } from '../session/frame';
+import { isApplicationFrame, packageName } from '../processors/processors';
 
 function hash(text: string): number {
   let value = 2166136261;

@@ -1,5 +1,5 @@
 /** Reads the profile the page embeds and decodes it into what the views use. */
-import type { FrameInfo } from '../frame';
+import type { FrameInfo } from '../session/frame';
 import type { HtmlReportData } from '../renderers/html-format';
 
 export const DATA_ELEMENT_ID = 'nodeinstrument-data';
@@ -10,7 +10,7 @@ export function readReportData(doc: Document): HtmlReportData {
   return JSON.parse(element.textContent) as HtmlReportData;
 }
 
-/** The frames, one object each: what lib/tree.ts and lib/processors.ts work with. */
+/** The frames, one object each: what lib/session/tree.ts and lib/processors/processors.ts work with. */
 export function decodeFrames(data: HtmlReportData): FrameInfo[] {
   const { name, file, line, column, kind } = data.frames;
   return name.map((frameName, id) => ({ name: frameName, file: file[id]!, line: line[id]!, column: column[id]!, kind: kind[id]! }));

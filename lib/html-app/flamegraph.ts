@@ -4,7 +4,7 @@
  * ancestors staying on top across the full width; clicking one of them or
  * pressing Escape zooms out.
  */
-import type { CallNode } from '../tree';
+import type { CallNode } from '../session/tree';
 import { fitLabel, LABEL_FONT, ScrollCanvas, Tooltip, TooltipLine } from './canvas';
 import { readTheme, Theme } from './colors';
 import { formatPercent, formatSeconds } from './format';

@@ -1,7 +1,7 @@
 /** How the report writes times, shares, counts and dates. */
-import { formatBytes } from '../memory-series';
-export { formatBytes, formatMemorySummary } from '../memory-series';
-export { formatMode, formatRate, formatTimestamp } from '../session-summary';
+import { formatBytes } from '../memory/series';
+export { formatBytes, formatMemorySummary } from '../memory/series';
+export { formatMode, formatRate, formatTimestamp } from '../renderers/header';
 
 export type Timing = 'seconds' | 'percent';
 

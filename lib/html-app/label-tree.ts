@@ -1,7 +1,7 @@
 /** The call tree of the samples that carry one label pair (the label selector). */
-import type { FrameInfo } from '../frame';
+import type { FrameInfo } from '../session/frame';
 import type { HtmlReportData } from '../renderers/html-format';
-import type { CallNode } from '../tree';
+import type { CallNode } from '../session/tree';
 import { buildAggregateTree } from './call-tree';
 
 export function buildLabelTree(data: HtmlReportData, frames: readonly FrameInfo[], pair: number): CallNode {

@@ -3,8 +3,8 @@
  * as two step lines on a canvas over the same time range as the timeline
  * above it (which tells it when its view changes). Hover shows the values.
  */
-import type { MemorySeries } from '../memory-series';
-import { formatBytes, maximum } from '../memory-series';
+import type { MemorySeries } from '../memory/series';
+import { formatBytes, maximum } from '../memory/series';
 import { ScrollCanvas, Tooltip, TooltipLine } from './canvas';
 import { readTheme, Theme } from './colors';
 import { formatSeconds } from './format';

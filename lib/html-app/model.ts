@@ -1,7 +1,7 @@
 /** Everything the views share, decoded once from the embedded data. */
-import type { FrameInfo } from '../frame';
+import type { FrameInfo } from '../session/frame';
 import type { HtmlReportData, HtmlThread } from '../renderers/html-format';
-import type { CallNode } from '../tree';
+import type { CallNode } from '../session/tree';
 import { buildAggregateTree } from './call-tree';
 import { frameColor } from './colors';
 import { decodeFrames, decodeSegments, Segments } from './data';

@@ -1,5 +1,5 @@
 /** The search box: which frames match a query (case-insensitive, by name or file). */
-import type { FrameInfo } from '../frame';
+import type { FrameInfo } from '../session/frame';
 
 /** One flag per frame id, or undefined when there is no query. */
 export type FrameMatches = Uint8Array | undefined;

@@ -4,7 +4,7 @@
  * around the pointer, dragging pans, double click zooms to a call; keys:
  * arrows pan and scroll, + and - zoom, 0 resets.
  */
-import type { FrameInfo } from '../frame';
+import type { FrameInfo } from '../session/frame';
 import { fitLabel, LABEL_FONT, movedBeyond, ScrollCanvas, Tooltip, TooltipLine } from './canvas';
 import { readTheme, Theme } from './colors';
 import { formatPercent, formatSeconds, niceStep } from './format';

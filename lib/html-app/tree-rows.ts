@@ -3,7 +3,7 @@
  * given what is expanded, the threshold and the search. A flat list makes
  * keyboard navigation (next row, parent row) simple.
  */
-import type { CallNode } from '../tree';
+import type { CallNode } from '../session/tree';
 import type { FrameMatches } from './search';
 import type { ViewTree } from './view-tree';
 

@@ -7,7 +7,7 @@
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CSSProperties } from 'preact';
-import { isApplicationFrame } from '../processors';
+import { isApplicationFrame } from '../processors/processors';
 import { formatNodeTime, formatValue, heatClass, Timing } from './format';
 import type { ReportModel } from './model';
 import type { FrameMatches } from './search';

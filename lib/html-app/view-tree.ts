@@ -1,12 +1,12 @@
 /**
  * The processed tree the call tree view and the flame graph show: Node's
  * internals hidden and library runs collapsed into their entry frame, as the
- * text report does (lib/processors.ts), except that the user can open a
+ * text report does (lib/processors/processors.ts), except that the user can open a
  * library group to see the frames hidden in it, in place and with their times.
  */
 import type { HtmlRegExp, HtmlSettings } from '../renderers/html-format';
-import { FrameRules, frameRole, hideFrames, isPlumbingBuiltin, mergeSiblingsInPlace } from '../processors';
-import { CallNode, copyNode, sortTree } from '../tree';
+import { FrameRules, frameRole, hideFrames, isPlumbingBuiltin, mergeSiblingsInPlace } from '../processors/processors';
+import { CallNode, copyNode, sortTree } from '../session/tree';
 
 export interface ViewTree {
   root: CallNode;
@@ -75,7 +75,7 @@ function parentsOf(root: CallNode): Map<CallNode, CallNode> {
 }
 
 /**
- * hideFrames (lib/processors.ts) with open groups: inside the run of an open
+ * hideFrames (lib/processors/processors.ts) with open groups: inside the run of an open
  * library group, the frames hideFrames would hide and count in the group are
  * shown instead (call stubs and trampolines stay hidden, as they are not
  * counted). Siblings are not merged here, and entries get their group's

@@ -4,8 +4,8 @@
  * to the stack table once rather than to every sample: each session stack
  * maps to a visible stack in a new prefix table.
  */
-import type { FrameInfo } from '../frame';
-import { FrameRules, frameRole } from '../processors';
+import type { FrameInfo } from '../session/frame';
+import { FrameRules, frameRole } from '../processors/processors';
 
 export interface VisibleStacks {
   /** The visible stack of each session stack id; -1 when none of its frames is shown. */

@@ -5,8 +5,8 @@
  * The input is untrusted: every field is checked, ids must form a tree, and
  * anything else is a SessionFormatError.
  */
-import { FrameInfo, SpecialFrame, specialFrame } from '../frame';
-import { SessionBuilder, SessionFormatError, Session, SessionMeta } from '../session';
+import { FrameInfo, SpecialFrame, specialFrame } from '../session/frame';
+import { SessionBuilder, SessionFormatError, Session, SessionMeta } from '../session/session';
 
 /** V8's names of its synthetic nodes, and ours. */
 const SPECIAL_NAMES: ReadonlyMap<string, string> = new Map([

@@ -10,10 +10,10 @@
  * same way (flamegraph.pl --countname=bytes labels it). With worker threads,
  * each line starts with its thread's name as the root frame.
  */
-import { FrameInfo } from '../frame';
-import { isAllocSession } from '../profile-mode';
-import { Session } from '../session';
-import { hasThreads, threadSessions } from '../threads';
+import { FrameInfo } from '../session/frame';
+import { isAllocSession } from './weights';
+import { Session } from '../session/session';
+import { hasThreads, threadSessions } from '../threads/threads';
 import { displayLocation, escapeControl } from './text';
 
 /** The line for samples with an empty stack, which the format cannot write as such. */

@@ -4,10 +4,10 @@
  * VS Code open it. Times are microseconds; lines and columns 0-based.
  */
 import { pathToFileURL } from 'node:url';
-import { FrameInfo, SpecialFrame } from '../frame';
-import { isAllocSession, UnsupportedModeError } from '../profile-mode';
-import { Session } from '../session';
-import { hasThreads, sessionOfThread } from '../threads';
+import { FrameInfo, SpecialFrame } from '../session/frame';
+import { isAllocSession, UnsupportedModeError } from './weights';
+import { Session } from '../session/session';
+import { hasThreads, sessionOfThread } from '../threads/threads';
 
 /** .cpuprofile holds sample times only: it has no place for bytes. */
 export const CPUPROFILE_ALLOC_MESSAGE =
@@ -53,7 +53,7 @@ export function renderCpuProfile(session: Session): string {
 
 /**
  * A .cpuprofile holds one thread: with worker threads, this is the main
- * thread's (lib/thread-files.ts writes each worker's beside it).
+ * thread's (lib/threads/files.ts writes each worker's beside it).
  */
 export function buildCpuProfile(session: Session): CpuProfile {
   if (isAllocSession(session.meta)) throw new UnsupportedModeError(CPUPROFILE_ALLOC_MESSAGE);

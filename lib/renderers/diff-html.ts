@@ -3,8 +3,8 @@
  * table of functions by self time and the call tree as nested <details>
  * (expand and collapse without any script: the page runs no JavaScript).
  */
-import { DiffMeasure, DiffNode, forEachDiffNode, isChange, SessionDiff } from '../diff';
-import { formatCommandLine, formatTimestamp } from '../session-summary';
+import { DiffMeasure, DiffNode, forEachDiffNode, isChange, SessionDiff } from '../diff/diff';
+import { formatCommandLine, formatTimestamp } from './header';
 import { escapeHtml } from './html';
 import { relative, verdictLines } from './diff-text';
 import { displayLocation, escapeControl, formatDuration, MAX_TREE_DEPTH } from './text';

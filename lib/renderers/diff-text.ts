@@ -2,8 +2,8 @@
  * `nodeinstrument diff` as text: the two runs, the verdict, the functions
  * whose self time changed, and the call tree with before -> after per branch.
  */
-import { DiffMeasure, DiffNode, isChange, SessionDiff, Verdict } from '../diff';
-import { formatCommandLine, formatTimestamp } from '../session-summary';
+import { DiffMeasure, DiffNode, isChange, SessionDiff, Verdict } from '../diff/diff';
+import { formatCommandLine, formatTimestamp } from './header';
 import { ASCII_BRANCHES, displayLocation, escapeControl, formatDuration, MAX_TREE_DEPTH, UNICODE_BRANCHES } from './text';
 
 export interface DiffTextOptions {

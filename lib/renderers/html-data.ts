@@ -3,17 +3,17 @@
  * use, the stack table with each stack's self time (all the call tree and the
  * flame graph need) and the timeline segments.
  */
-import { DEFAULT_MIN_SHARE } from '../processors';
-import type { MemorySeries } from '../memory-series';
-import { isAllocSession } from '../profile-mode';
-import { Session } from '../session';
-import { formatCommandLine } from '../session-summary';
+import { DEFAULT_MIN_SHARE } from '../processors/processors';
+import type { MemorySeries } from '../memory/series';
+import { isAllocSession } from './weights';
+import { Session } from '../session/session';
+import { formatCommandLine } from './header';
 import type { HtmlFrames, HtmlRegExp, HtmlReportData, HtmlSettings, HtmlThread, HtmlThreadView, HtmlTimeline } from './html-format';
 import { buildHtmlLabels } from './html-labels';
 import { buildTimeline, TIMELINE_MAX_SEGMENTS } from './html-timeline';
 import { displayLocation, escapeControl, TextRenderOptions } from './text';
-import { profileWarnings } from '../warnings';
-import { hasThreads, sessionOfThread, threadSessions } from '../threads';
+import { profileWarnings } from '../processors/warnings';
+import { hasThreads, sessionOfThread, threadSessions } from '../threads/threads';
 
 export interface HtmlDataOptions {
   /** Segments the timeline embeds at most before it is resampled. */

@@ -3,10 +3,10 @@
  * the renderer, read by the page's script. Types only, so that the browser
  * bundle takes nothing from this file but its shape.
  */
-import type { FrameKind } from '../frame';
-import type { MemorySeries } from '../memory-series';
-import type { SessionMeta } from '../session';
-import type { ProfileWarning } from '../warnings';
+import type { FrameKind } from '../session/frame';
+import type { MemorySeries } from '../memory/series';
+import type { SessionMeta } from '../session/session';
+import type { ProfileWarning } from '../processors/warnings';
 
 export interface HtmlReportData {
   meta: SessionMeta;
@@ -22,7 +22,7 @@ export interface HtmlReportData {
   emptyStack: { time: number; samples: number };
   timeline: HtmlTimeline;
   settings: HtmlSettings;
-  /** Why the profile may mislead (lib/warnings.ts); shown as a banner. */
+  /** Why the profile may mislead (lib/processors/warnings.ts); shown as a banner. */
   warnings: ProfileWarning[];
   /** Process memory over the run, when the session recorded it: times rounded to microseconds, whole bytes. */
   memory?: MemorySeries;
@@ -37,7 +37,7 @@ export interface HtmlReportData {
   threads?: HtmlThread[];
 }
 
-/** One thread of the profile (ThreadInfo, lib/session.ts) and its samples. */
+/** One thread of the profile (ThreadInfo, lib/session/session.ts) and its samples. */
 export interface HtmlThread {
   /** As displayed: control characters made visible. */
   name: string;

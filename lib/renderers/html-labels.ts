@@ -4,7 +4,7 @@
  * only the stacks they ended in), so the page can rebuild the call tree of
  * one label without embedding every sample.
  */
-import { Session } from '../session';
+import { Session } from '../session/session';
 import type { HtmlLabels, HtmlLabelSelf } from './html-format';
 import { escapeControl } from './text';
 

@@ -4,7 +4,7 @@
  * equal time buckets, so that an hour at 1 kHz (3.6M samples, a new stack
  * almost every sample) still makes a file a browser opens in a moment.
  */
-import type { SampleTable } from '../session';
+import type { SampleTable } from '../session/session';
 import type { HtmlTimeline } from './html-format';
 
 /** Segments embedded at most: a few MB of JSON, parsed and drawn in well under a second. */

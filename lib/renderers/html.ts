@@ -4,18 +4,19 @@
  * styles are built from lib/html-app into dist/html-app at build time and
  * inlined here; the profile goes in as JSON in a non-executing script tag.
  */
-import { filterSessionByLabels } from '../labels-filter';
+import { filterSessionByLabels } from '../labels/filter';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Session } from '../session';
-import { filterSessionByThread } from '../threads';
+import { Session } from '../session/session';
+import { filterSessionByThread } from '../threads/threads';
 import { packageVersion } from '../util/version';
 import { buildHtmlData, HtmlDataOptions } from './html-data';
 import { TextRenderOptions } from './text';
+import { DIST_DIR } from '../util/package-root';
 
 /** Where scripts/build-html-app.js puts the front end: dist/html-app, beside dist/cjs. */
-const ASSET_DIR = join(__dirname, '..', '..', 'html-app');
+const ASSET_DIR = join(DIST_DIR, 'html-app');
 
 interface Assets {
   script: string;

@@ -2,7 +2,7 @@
  * The output formats, by name and by file extension. Each renderer turns a
  * session into the bytes of one file.
  */
-import { Session } from '../session';
+import { Session } from '../session/session';
 import { renderCollapsed } from './collapsed';
 import { renderCpuProfile } from './cpuprofile';
 import { renderHtml } from './html';

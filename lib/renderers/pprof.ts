@@ -18,11 +18,11 @@
  */
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
-import { FrameInfo } from '../frame';
-import { isAllocSession } from '../profile-mode';
-import { modeOf } from '../mode';
-import { sampleLines } from '../lines';
-import { Session } from '../session';
+import { FrameInfo } from '../session/frame';
+import { isAllocSession } from './weights';
+import { modeOf } from '../session/mode';
+import { sampleLines } from '../session/lines';
+import { Session } from '../session/session';
 
 const NS_PER_SECOND = 1e9;
 /** The one mapping every location is in: the node executable. */

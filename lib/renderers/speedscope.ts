@@ -6,10 +6,10 @@
  * threads, one such profile per thread, named by the thread.
  */
 import { relative } from 'node:path';
-import { FrameInfo } from '../frame';
-import { isAllocSession } from '../profile-mode';
-import { Session } from '../session';
-import { hasThreads, threadSessions } from '../threads';
+import { FrameInfo } from '../session/frame';
+import { isAllocSession } from './weights';
+import { Session } from '../session/session';
+import { hasThreads, threadSessions } from '../threads/threads';
 import { packageVersion } from '../util/version';
 
 export const SPEEDSCOPE_SCHEMA = 'https://www.speedscope.app/file-format-schema.json';

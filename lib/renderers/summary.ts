@@ -4,14 +4,14 @@
  * losses), the top hotspots by branch and by self time with their share,
  * file:line and call path, and the warnings.
  */
-import { FrameInfo } from '../frame';
-import { Hotspot, branchHotspots, selfHotspots } from '../hotspots';
-import { processTree } from '../processors';
-import { Session } from '../session';
-import { formatCommandLine, formatRate, formatTimestamp } from '../session-summary';
-import { filterSessionByThread, hasThreads, sessionOfThread, threadSessions, threadsOf } from '../threads';
-import { buildCallTree } from '../tree';
-import { profileWarnings } from '../warnings';
+import { FrameInfo } from '../session/frame';
+import { Hotspot, branchHotspots, selfHotspots } from '../processors/hotspots';
+import { processTree } from '../processors/processors';
+import { Session } from '../session/session';
+import { formatCommandLine, formatRate, formatTimestamp } from './header';
+import { filterSessionByThread, hasThreads, sessionOfThread, threadSessions, threadsOf } from '../threads/threads';
+import { buildCallTree } from '../session/tree';
+import { profileWarnings } from '../processors/warnings';
 import { displayLocation, escapeControl, TextRenderOptions } from './text';
 
 /** Hotspots listed in each table. */

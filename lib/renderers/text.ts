@@ -2,20 +2,20 @@
  * The text renderer: a short header about the run, then the processed call
  * tree, one node per line, in pyinstrument's reading style.
  */
-import { filterSessionByLabels, LabelFilter } from '../labels-filter';
+import { filterSessionByLabels, LabelFilter } from '../labels/filter';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FrameInfo } from '../frame';
-import { DEFAULT_MIN_SHARE, ProcessorOptions, isApplicationFrame, processTree } from '../processors';
-import { formatBytes, formatMemorySummary } from '../memory-series';
-import { allocationDescription, formatWeight, isAllocSession } from '../profile-mode';
-import { renderHotLines } from '../lines-report';
-import { Session } from '../session';
-import { filterSessionByThread, hasThreads, sessionOfThread, threadSessions, threadsOf } from '../threads';
-import { formatCommandLine, formatMode, formatRate, formatTimestamp, relativeToCwd } from '../session-summary';
+import { FrameInfo } from '../session/frame';
+import { DEFAULT_MIN_SHARE, ProcessorOptions, isApplicationFrame, processTree } from '../processors/processors';
+import { formatBytes, formatMemorySummary } from '../memory/series';
+import { allocationDescription, formatWeight, isAllocSession } from './weights';
+import { renderHotLines } from './lines-report';
+import { Session } from '../session/session';
+import { filterSessionByThread, hasThreads, sessionOfThread, threadSessions, threadsOf } from '../threads/threads';
+import { formatCommandLine, formatMode, formatRate, formatTimestamp, relativeToCwd } from './header';
 import { escapeControl } from '../util/escape';
-import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../tree';
-import { ProfileWarning, profileWarnings } from '../warnings';
+import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../session/tree';
+import { ProfileWarning, profileWarnings } from '../processors/warnings';
 
 export interface TextRenderOptions {
   /** Box drawing characters (├─ └─ │) rather than ASCII (|- `- |). Default true. */
@@ -31,12 +31,12 @@ export interface TextRenderOptions {
    * `tree` (default): the call tree, repeated calls merged, biggest first.
    * `timeline`: the call tree in time order, repeated calls kept apart.
    * `flat`: functions by self time, one line each.
-   * `lines`: the hot lines within each function (lib/lines-report.ts).
+   * `lines`: the hot lines within each function (lib/renderers/lines-report.ts).
    */
   mode?: 'tree' | 'timeline' | 'flat' | 'lines';
   /** Only the samples with these labels (withLabels), e.g. `{ route: '/users' }`; see LabelFilter. */
   labels?: LabelFilter;
-  /** Only this thread's samples (worker_threads profiles): its name, threadId or a unique part of its name (lib/threads.ts). */
+  /** Only this thread's samples (worker_threads profiles): its name, threadId or a unique part of its name (lib/threads/threads.ts). */
   thread?: string;
 }
 
@@ -304,7 +304,7 @@ export function displayLocation(frame: FrameInfo, cwd: string): string {
   if (!frame.file) return frame.kind === 'builtin' ? '[builtin]' : '';
   const file = shortenPath(frame.file, cwd);
   const location = frame.line > 0 ? `${file}:${frame.line}` : file;
-  // Inlined by TurboFan into the frame above (lib/inline-stack.ts).
+  // Inlined by TurboFan into the frame above (lib/inline/stack.ts).
   return frame.inlined ? `${location} [inlined]` : location;
 }
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PACKAGE_ROOT } from './package-root';
 
 let cached: string | undefined;
 
-/** nodeinstrument's version, from the package.json at the package root (two levels above dist/cjs/util). */
+/** nodeinstrument's version, from the package.json at the package root. */
 export function packageVersion(): string {
   cached ??= readVersion();
   return cached;
@@ -11,7 +12,7 @@ export function packageVersion(): string {
 
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
     return typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
     return 'unknown';

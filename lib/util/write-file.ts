@@ -84,7 +84,7 @@ function trackAsyncTemporary(path: string): void {
 /**
  * A name of its own for each write: an asynchronous write of a continuous
  * window may still be running in the thread pool when the process exits and
- * writes the same window synchronously (lib/continuous/continuous.ts).
+ * writes the same window synchronously (lib/production/continuous/continuous.ts).
  */
 function temporaryBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}-${++temporaries}.tmp`);

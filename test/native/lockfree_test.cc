@@ -1,6 +1,6 @@
 // Unit and concurrency tests of the native sampler's lock-free parts, built
 // with ThreadSanitizer (and, separately, AddressSanitizer + UBSan) by
-// test/native/build.sh and run by test/native-sanitizers.test.mjs.
+// test/native/build.sh and run by test/e2e/native-sanitizers.test.mjs.
 //
 //   ring        SampleRing edge cases: full, wrap marker, exact fit, short commit
 //   ring-spsc   a producer and a consumer thread moving millions of records

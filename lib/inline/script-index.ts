@@ -1,0 +1,247 @@
+/**
+ * What inline-stack.ts knows of one script: its source, line starts, and its
+ * functions, parsed as little as the question needs. Parsing is most of the
+ * cost of recovering inlined frames (a 9 MB typescript.js takes over a second
+ * with acorn, and it runs in Profiler.stop()), yet the questions asked are
+ * about few functions: the sampled function itself, and the tiered-up
+ * functions around an offset. So a function is parsed on its own
+ * (ScriptFunctions.parseFunctionAt), a bytecode function only up to its body
+ * (only its lines are asked), and the whole script only when a question needs
+ * it (top-level code in optimized code; an offset that no tiered-up function
+ * holds and that still has to be placed; a function that does not parse on
+ * its own) or when the functions parsed on their own add up to the script's
+ * size. Answers are the same either way: a function parsed on its own has the
+ * same range and nested functions as in the whole script (docs/design.md says
+ * how that was checked).
+ */
+import { ScriptFunctions, TOP_LEVEL, lineAt, lineStartsOf } from './functions';
+
+/** A function, in a parse that holds it and everything nested in it. */
+export interface FunctionRef {
+  script: ScriptFunctions;
+  index: number;
+}
+
+/** Parse functions on their own until their text adds up to this share of the script; then the whole script (bounds the cost at about twice a whole parse when nested functions were parsed before the function holding them). */
+const PARTIAL_PARSE_SHARE = 1;
+
+export class ScriptIndex {
+  private starts: number[] | undefined;
+  /** The whole script parsed; null when it does not parse, undefined when not tried. */
+  private whole: ScriptFunctions | null | undefined;
+  /** Functions parsed on their own, and every function nested in them, by V8's start; null when one cannot be parsed on its own. */
+  private readonly byV8Start = new Map<number, FunctionRef | null>();
+  private partialChars = 0;
+  /** Per tiered-up name table, its functions' offsets, sorted. */
+  private readonly tieredOffsets = new WeakMap<ReadonlyMap<string, string>, number[]>();
+
+  constructor(readonly source: string) {}
+
+  get lineStarts(): number[] {
+    return (this.starts ??= lineStartsOf(this.source));
+  }
+
+  /** Offset of a 1-based line and column; -1 when the line does not exist. */
+  offsetOf(line: number, column: number): number {
+    const starts = this.lineStarts;
+    return line < 1 || line > starts.length ? -1 : starts[line - 1]! + column - 1;
+  }
+
+  /** 1-based line of an offset. */
+  lineOf(offset: number): number {
+    return lineAt(this.lineStarts, offset);
+  }
+
+  /**
+   * Whether V8's line 1 column 1 names the script's top-level code, found
+   * without parsing the script: no function is named at offset 0. Only an
+   * arrow function or a class can be (a `function`'s name is its `(`, a
+   * method's lies in a class or object), and both parse on their own.
+   * Unlike functionNamed, it does not check that the script parses.
+   */
+  namesTopLevel(line: number, column: number): boolean {
+    if (line !== 1 || column !== 1) return false;
+    if (this.whole !== undefined) return this.whole !== null && this.whole.functionNamed(1, 1) === TOP_LEVEL;
+    return this.source.length === 0 || this.functionAt(0) === null;
+  }
+
+  /**
+   * Whether functionNamed would find the function V8 names by this line and
+   * column, or top-level code; for bytecode, whose offsets are all the
+   * function's own, that and lines are all that is needed. Reads only the
+   * function's head where it can (a 2 MB function such as TypeScript's
+   * createTypeChecker runs in bytecode and is not worth parsing for a line).
+   * Unlike functionNamed, it does not check that the function's body parses.
+   */
+  namesFunction(line: number, column: number): boolean {
+    if (this.namesTopLevel(line, column)) return true;
+    const offset = this.offsetOf(line, column);
+    if (this.whole === undefined && offset >= 0 && offset < this.source.length) {
+      if (this.byV8Start.get(offset)) return true;
+      if (ScriptFunctions.startsFunctionAt(this.source, offset)) return true;
+    }
+    return this.functionNamed(line, column) !== undefined;
+  }
+
+  /** The whole script parsed; undefined when it does not parse. */
+  full(): ScriptFunctions | undefined {
+    if (this.whole === undefined) this.whole = ScriptFunctions.parse(this.source, this.lineStarts) ?? null;
+    return this.whole ?? undefined;
+  }
+
+  /**
+   * The function V8 names by this line and column (TOP_LEVEL for line 1
+   * column 1 when no function starts there), as ScriptFunctions.functionNamed;
+   * undefined when there is none.
+   */
+  functionNamed(line: number, column: number): FunctionRef | undefined {
+    if (this.whole === undefined && !(line === 1 && column === 1)) {
+      const offset = this.offsetOf(line, column);
+      const alone = offset >= 0 && offset < this.source.length ? this.functionAt(offset) : null;
+      if (alone !== null) return alone;
+    }
+    const script = this.full();
+    const index = script?.functionNamed(line, column);
+    return script === undefined || index === undefined ? undefined : { script, index };
+  }
+
+  /**
+   * The innermost function holding `offset` if it is tiered up (its
+   * `line:column` is in `tiered`), else undefined: what
+   * `full().innermostAt(offset)` and a look-up in `tiered` would say.
+   * The innermost tiered-up function holding the offset is the first one,
+   * going back from the offset, whose range holds it; the offset's innermost
+   * function is that one or one nested in it, both in its parse.
+   */
+  tieredInnermostAt(offset: number, tiered: ReadonlyMap<string, string>): FunctionRef | undefined {
+    if (this.whole === undefined) {
+      const offsets = this.tieredOffsetsOf(tiered);
+      let next = upperBound(offsets, offset);
+      let answer: FunctionRef | undefined | null;
+      // The offset may lie in the `function name` text before the next function's `(`.
+      if (next < offsets.length && mayBeFunctionHead(this.source, offset, offsets[next]!)) {
+        const ref = this.functionAt(offsets[next]!);
+        if (ref === null) answer = null;
+        else if (ref.script.functions[ref.index]!.start <= offset) answer = ref;
+      }
+      for (let i = next - 1; answer === undefined && i >= 0; i--) {
+        const ref = this.functionAt(offsets[i]!);
+        if (ref === null) answer = null;
+        else {
+          // (A class constructor, named by its class, starts after it.)
+          const fn = ref.script.functions[ref.index]!;
+          if (fn.start <= offset && offset < fn.end) answer = { script: ref.script, index: ref.script.innermostAt(offset) };
+        }
+      }
+      if (answer !== null) return answer === undefined ? undefined : this.tieredOf(answer, tiered);
+      // A function that cannot be parsed on its own: ask the whole script.
+    }
+    const script = this.full();
+    if (script === undefined) return undefined;
+    const index = script.innermostAt(offset);
+    return index === TOP_LEVEL ? undefined : this.tieredOf({ script, index }, tiered);
+  }
+
+  /**
+   * The function if it is tiered up, else undefined. A class constructor is
+   * listed twice, by its `(` and by its class, in no set order: whichever of
+   * the two V8 named counts.
+   */
+  private tieredOf(ref: FunctionRef, tiered: ReadonlyMap<string, string>): FunctionRef | undefined {
+    const { script } = ref;
+    const fn = script.functions[ref.index]!;
+    for (let index = ref.index - 1; index <= ref.index + 1; index++) {
+      const other = script.functions[index];
+      if (other === undefined || other.start !== fn.start || other.end !== fn.end) continue;
+      if (tiered.has(`${script.lineOf(other.v8Start)}:${script.columnOf(other.v8Start)}`)) return { script, index };
+    }
+    return undefined;
+  }
+
+  private tieredOffsetsOf(tiered: ReadonlyMap<string, string>): number[] {
+    let offsets = this.tieredOffsets.get(tiered);
+    if (offsets === undefined) {
+      offsets = [];
+      for (const location of tiered.keys()) {
+        const [line, column] = location.split(':').map(Number) as [number, number];
+        const offset = this.offsetOf(line, column);
+        if (offset >= 0 && offset < this.source.length) offsets.push(offset);
+      }
+      offsets.sort((a, b) => a - b);
+      this.tieredOffsets.set(tiered, offsets);
+    }
+    return offsets;
+  }
+
+  /**
+   * The function V8 names by `v8Start` from a parse of it alone (or of a
+   * function holding it); null when it cannot be had that way, or when such
+   * parses have grown too large a share of the script.
+   */
+  private functionAt(v8Start: number): FunctionRef | null {
+    let ref = this.byV8Start.get(v8Start);
+    if (ref !== undefined) return ref;
+    ref = null;
+    if (this.partialChars <= this.source.length * PARTIAL_PARSE_SHARE) {
+      const script = ScriptFunctions.parseFunctionAt(this.source, v8Start, this.lineStarts);
+      if (script !== undefined) {
+        this.partialChars += script.functions[0]!.end - script.functions[0]!.start;
+        script.functions.forEach((fn, index) => {
+          if (!this.byV8Start.get(fn.v8Start)) this.byV8Start.set(fn.v8Start, { script, index });
+        });
+        ref = this.byV8Start.get(v8Start) ?? null;
+      }
+    }
+    this.byV8Start.set(v8Start, ref);
+    return ref;
+  }
+}
+
+/** Index of the first value greater than `value` in a sorted array. */
+function upperBound(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid]! <= value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * Whether the text from `offset` to a function's `(` at `paren` can be part of
+ * its head (`async function* name`, comments): only words, blanks, `*` and
+ * comment characters. Anything else means the offset is not in that head.
+ */
+export function mayBeFunctionHead(source: string, offset: number, paren: number): boolean {
+  if (paren - offset > 512) return false;
+  return /^[\p{ID_Continue}$\u200c\u200d\s*/]*$/u.test(source.slice(offset, paren));
+}
+
+/**
+ * Script indexes kept across recordings in this process (a service profiled
+ * again and again runs the same scripts). An entry is used only while the
+ * file still reads the same; the least recently used go first beyond
+ * INDEX_CACHE_CHARS of source.
+ */
+const indexCache = new Map<string, ScriptIndex>();
+const INDEX_CACHE_CHARS = 64 * 1024 * 1024;
+let indexCacheChars = 0;
+
+export function scriptIndexFor(file: string, source: string): ScriptIndex {
+  const cached = indexCache.get(file);
+  if (cached !== undefined) {
+    indexCache.delete(file);
+    indexCacheChars -= cached.source.length;
+  }
+  const index = cached !== undefined && cached.source === source ? cached : new ScriptIndex(source);
+  indexCache.set(file, index);
+  indexCacheChars += source.length;
+  for (const [oldest, entry] of indexCache) {
+    if (indexCacheChars <= INDEX_CACHE_CHARS || oldest === file) break;
+    indexCache.delete(oldest);
+    indexCacheChars -= entry.source.length;
+  }
+  return index;
+}

@@ -1,0 +1,51 @@
+/**
+ * The source text of a script V8 compiled, by the file name its code events
+ * carry: files on disk (paths and file: URLs) and Node's own modules
+ * (`node:internal/...`, whose sources Node keeps in memory and lists in
+ * process.binding('natives')). The offsets in V8's line position tables are
+ * offsets in exactly this text: Node compiles CommonJS and ES modules and its
+ * own modules from the file's text unchanged. Code compiled from other text
+ * (eval, vm, a loader that transpiles) has no source here, or a source that
+ * does not match; lib/inline/stack.ts checks that the function V8 named
+ * starts where the code event says before trusting a source.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export type SourceReader = (file: string) => string | undefined;
+
+let nodeSources: Record<string, string> | null | undefined;
+
+/** Node's own modules' sources, keyed without `node:`; null when this Node does not expose them. */
+function builtinSources(): Record<string, string> | null {
+  if (nodeSources === undefined) {
+    try {
+      // Deprecated (DEP0111) but present on Node 20 to 24, without a warning unless --pending-deprecation.
+      const binding = (process as unknown as { binding(name: string): unknown }).binding('natives');
+      nodeSources = typeof binding === 'object' && binding !== null ? (binding as Record<string, string>) : null;
+    } catch {
+      nodeSources = null;
+    }
+  }
+  return nodeSources;
+}
+
+/** Reads a script's source; undefined when it is not on disk or in Node. */
+export const readScriptSource: SourceReader = (file) => {
+  try {
+    if (file.startsWith('node:')) {
+      const source = builtinSources()?.[file.slice('node:'.length)];
+      return typeof source === 'string' ? source : undefined;
+    }
+    // Node strips a byte order mark before compiling.
+    if (file.startsWith('file:')) return stripBom(readFileSync(fileURLToPath(file), 'utf8'));
+    if (file.startsWith('/')) return stripBom(readFileSync(file, 'utf8'));
+  } catch {
+    // Deleted, unreadable, or not a file.
+  }
+  return undefined;
+};
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}

@@ -1,0 +1,221 @@
+/**
+ * Recovers the inline stack of a frame in TurboFan code from public
+ * information only: the script offset V8's line position table gives for the
+ * sampled address, and the functions' source ranges (inline-functions.ts).
+ *
+ * TurboFan code of a function F holds the code of the functions it inlined,
+ * and its line position table maps their instructions to their own script
+ * offsets, unmarked: V8 does not say which function, nor which script, an
+ * offset belongs to. So:
+ *
+ * - an offset inside F's own source, outside any function nested in F, is
+ *   F's own code;
+ * - an offset inside a function G nested in F is G, inlined (F -> [inlined] G);
+ * - an offset outside F may be a function G of F's script or of another
+ *   script. V8 inlines only functions that ran often enough to collect type
+ *   feedback, and such functions (nearly always) got Sparkplug, Maglev or
+ *   TurboFan code of their own first, which the code events report. So the
+ *   candidates are the innermost function holding the offset in F's script,
+ *   and in each other script the innermost one holding it if that function
+ *   was tiered up. F's script's innermost function is a candidate too when
+ *   F calls it by name: V8 can inline a function before it tiers up on its
+ *   own (Node 22 compiled a loop with its helper inlined before the helper's
+ *   own Sparkplug code, in about half the runs), and then it never does. One
+ *   candidate: that is G. Several: F's script's if it is among them, else the
+ *   offset is ambiguous and no inlined frame is shown.
+ *
+ * What cannot be recovered: the functions between F and G when G was inlined
+ * into a function that was itself inlined into F (shown as F -> [inlined] G),
+ * and the line in F of the call that led to G.
+ */
+import { FrameInfo } from '../session/frame';
+import { ScriptFunctions, TOP_LEVEL } from './functions';
+import { SourceReader } from './sources';
+import { ScriptIndex, scriptIndexFor } from './script-index';
+
+/** One frame of an expansion, root first. */
+export interface ExpandedFrame {
+  frame: FrameInfo;
+  /** 1-based line executing in this frame; 0 when unknown. */
+  line: number;
+}
+
+export interface InlineCounts {
+  /** Positions resolved to the function's own code. */
+  own: number;
+  /** Positions resolved to an inlined function. */
+  inlined: number;
+  /** Positions outside the function that matched no single candidate. */
+  ambiguous: number;
+  /** Positions in scripts without a readable, matching source. */
+  noSource: number;
+}
+
+export class InlineResolver {
+  readonly counts: InlineCounts = { own: 0, inlined: 0, ambiguous: 0, noSource: 0 };
+  private readonly scripts = new Map<string, ScriptIndex | null>();
+  /** Per file, the V8 names of tiered-up functions by `line:column`. */
+  private readonly tiered = new Map<string, Map<string, string>>();
+  /** Whether function A of a file calls function B by name, by `A:B:file` (calledByFrame). */
+  private readonly callsSeen = new Map<string, boolean>();
+
+  constructor(private readonly readSource: SourceReader) {}
+
+  /** A function V8 compiled beyond bytecode (Sparkplug, Maglev, TurboFan): a candidate inlinee, with its V8 name. */
+  addTieredFunction(frame: FrameInfo): void {
+    if (frame.kind !== 'js' || !frame.file || frame.line < 1) return;
+    let byLocation = this.tiered.get(frame.file);
+    if (byLocation === undefined) this.tiered.set(frame.file, (byLocation = new Map()));
+    byLocation.set(`${frame.line}:${frame.column}`, frame.name);
+  }
+
+  /**
+   * The frames a sampled (function, script offset) stands for, root first:
+   * the function itself with the line executing in it, then the inlined
+   * function the offset belongs to, if any. `interpreted`: bytecode, whose
+   * offsets are always the function's own.
+   */
+  expand(frame: FrameInfo, position: number, interpreted: boolean): ExpandedFrame[] {
+    const file = this.scriptOf(frame.file);
+    if (file !== undefined && interpreted && position < file.source.length && file.namesFunction(frame.line, frame.column)) {
+      // Bytecode: its own line, with no need to parse the function (nor the script, for top-level code).
+      this.counts.own++;
+      return [{ frame, line: file.lineOf(position) }];
+    }
+    const named = file?.functionNamed(frame.line, frame.column);
+    if (file === undefined || named === undefined) {
+      this.counts.noSource++;
+      return [{ frame, line: 0 }];
+    }
+    // `own` holds the function and all nested in it (the whole script, or the function parsed alone).
+    const { script: own, index } = named;
+    if (interpreted || position >= own.source.length) {
+      if (position >= own.source.length) {
+        // Bytecode offsets are always in range; for compiled code this is another script's offset.
+        return this.elsewhere(frame, file, position);
+      }
+      this.counts.own++;
+      return [{ frame, line: own.lineOf(position) }];
+    }
+    const innermost = own.innermostAt(position);
+    const plausible = startsToken(own.source, position);
+    if (innermost === index) {
+      // V8's positions start tokens; one inside a word or on a blank belongs to another script.
+      if (!plausible) {
+        const found = this.elsewhere(frame, file, position);
+        if (found.length > 1) return found;
+        this.counts.ambiguous--;
+      }
+      this.counts.own++;
+      return [{ frame, line: plausible ? own.lineOf(position) : 0 }];
+    }
+    if (plausible && index !== TOP_LEVEL && own.contains(index, innermost)) {
+      // A function nested in this one, so in the same script: inlined.
+      this.counts.inlined++;
+      return [{ frame, line: 0 }, { frame: this.frameOf(frame.file, own, innermost), line: own.lineOf(position) }];
+    }
+    return this.elsewhere(frame, file, position);
+  }
+
+  /** An offset outside the function's own source: find which function it is. */
+  private elsewhere(frame: FrameInfo, ownFile: ScriptIndex, position: number): ExpandedFrame[] {
+    const candidates: Array<{ file: string; script: ScriptFunctions; index: number }> = [];
+    let sameScriptIsTiered = false;
+    for (const [file, byLocation] of this.tiered) {
+      const script = file === frame.file ? ownFile : this.scriptOf(file);
+      // Cheap checks on the text before parsing anything.
+      if (script === undefined || position >= script.source.length || !startsToken(script.source, position)) continue;
+      const found = script.tieredInnermostAt(position, byLocation);
+      if (found === undefined) continue;
+      candidates.push({ file, ...found });
+      if (file === frame.file) sameScriptIsTiered = true;
+    }
+    if (!sameScriptIsTiered) {
+      const called = this.calledByFrame(frame, ownFile, position);
+      if (called !== undefined) {
+        candidates.push(called);
+        sameScriptIsTiered = true;
+      }
+    }
+    let chosen: { file: string; script: ScriptFunctions; index: number } | undefined;
+    if (candidates.length === 1) chosen = candidates[0];
+    else if (sameScriptIsTiered) chosen = candidates.find((candidate) => candidate.file === frame.file);
+    else if (candidates.length === 0 && position < ownFile.source.length && startsToken(ownFile.source, position)) {
+      // No tiered-up function anywhere holds it: the innermost function of the frame's own script, if not the frame's.
+      const whole = ownFile.full();
+      const sameScript = whole?.innermostAt(position) ?? TOP_LEVEL;
+      if (whole !== undefined && sameScript !== TOP_LEVEL && sameScript !== whole.functionNamed(frame.line, frame.column)) {
+        chosen = { file: frame.file, script: whole, index: sameScript };
+      }
+    }
+    if (chosen === undefined) {
+      this.counts.ambiguous++;
+      return [{ frame, line: 0 }];
+    }
+    this.counts.inlined++;
+    return [{ frame, line: 0 }, { frame: this.frameOf(chosen.file, chosen.script, chosen.index), line: chosen.script.lineOf(position) }];
+  }
+
+  /**
+   * The innermost function of the frame's own script holding `position`, if
+   * the frame's function calls it by name (`name(` or `.name(` in its source)
+   * and the position can start a token there.
+   */
+  private calledByFrame(frame: FrameInfo, ownFile: ScriptIndex, position: number): { file: string; script: ScriptFunctions; index: number } | undefined {
+    if (position >= ownFile.source.length || !startsToken(ownFile.source, position)) return undefined;
+    const whole = ownFile.full();
+    const caller = whole?.functionNamed(frame.line, frame.column);
+    if (whole === undefined || caller === undefined || caller === TOP_LEVEL) return undefined;
+    const index = whole.innermostAt(position);
+    if (index === TOP_LEVEL || index === caller) return undefined;
+    const key = `${caller}:${index}:${frame.file}`;
+    let calls = this.callsSeen.get(key);
+    if (calls === undefined) {
+      const { start, end } = whole.functions[caller]!;
+      calls = callsByName(whole.source.slice(start, end), whole.functions[index]!.name);
+      this.callsSeen.set(key, calls);
+    }
+    return calls ? { file: frame.file, script: whole, index } : undefined;
+  }
+
+  /** The frame of function `index` of a script, inlined, named as V8 names it where V8 named it. */
+  private frameOf(file: string, script: ScriptFunctions, index: number): FrameInfo {
+    const fn = script.functions[index]!;
+    const line = script.lineOf(fn.v8Start);
+    const column = script.columnOf(fn.v8Start);
+    const name = this.tiered.get(file)?.get(`${line}:${column}`) ?? fn.name;
+    return { name, file, line, column, kind: 'js', inlined: true };
+  }
+
+  private scriptOf(file: string): ScriptIndex | undefined {
+    let script = this.scripts.get(file);
+    if (script === undefined) {
+      const source = file ? this.readSource(file) : undefined;
+      script = source !== undefined ? scriptIndexFor(file, source) : null;
+      this.scripts.set(file, script);
+    }
+    return script ?? undefined;
+  }
+}
+
+const IDENTIFIER_PART = /[\p{ID_Continue}$\u200c\u200d]/u;
+
+/** Whether `source` calls a function named `name`: `name(` or `.name(`, not as the end of a longer word. */
+function callsByName(source: string, name: string): boolean {
+  if (!/^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(name)) return false;
+  const escaped = name.replace(/\$/g, '\\$');
+  return new RegExp(`(?<![\\p{ID_Continue}$\\u200c\\u200d])${escaped}\\s*\\(`, 'u').test(source);
+}
+
+/**
+ * Whether a script offset can be one of V8's source positions: they mark the
+ * start of a token (an expression, an operator, a keyword), never a blank
+ * or the inside of a word. Cheap evidence against an offset that came from
+ * another script.
+ */
+export function startsToken(source: string, offset: number): boolean {
+  const char = source[offset];
+  if (char === undefined || /\s/.test(char)) return false;
+  if (offset === 0 || !IDENTIFIER_PART.test(char)) return true;
+  return !IDENTIFIER_PART.test(source[offset - 1]!);
+}

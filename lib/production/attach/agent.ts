@@ -1,0 +1,92 @@
+/**
+ * The part of `nodeinstrument attach` that runs inside the profiled process.
+ * The CLI loads this file through the process's inspector (Runtime.evaluate
+ * with Node's command-line `require`) and drives the returned capture with
+ * Runtime.callFunctionOn: stop(), chunk(i) to fetch the session JSON, and
+ * dispose() to drop it and close the inspector the CLI opened. It defines no
+ * globals; the capture lives as long as the CLI holds a reference to it, and
+ * a timer (unref'd) cleans up if the CLI goes away without saying so.
+ */
+import type { ProfileMode } from '../../session/mode';
+import { Profiler } from '../../profiler';
+
+export interface AgentOptions {
+  interval: number;
+  mode: ProfileMode;
+  maxStackDepth?: number;
+  /** How long the CLI means to record; the safety timer allows this plus a grace period. */
+  durationMs: number;
+  /** Close the inspector when done: the CLI opened it with SIGUSR1. */
+  closeInspector: boolean;
+  /** Names this capture, so that a CLI's last-resort cleanup disposes its own capture and never another's. */
+  token?: string;
+  /** How long after the planned end to wait for the CLI before cleaning up alone, ms (default 60 s). */
+  graceMs?: number;
+}
+
+/** Session JSON goes back in pieces of this many characters. */
+const CHUNK_CHARS = 1 << 20;
+/** How long after the planned end the capture waits for the CLI before cleaning up by itself. */
+const GRACE_MS = 60_000;
+
+let active: AttachCapture | undefined;
+
+export class AttachCapture {
+  private readonly profiler: Profiler;
+  private json: string | undefined;
+  private readonly safetyTimer: NodeJS.Timeout;
+  private disposed = false;
+
+  get token(): string | undefined {
+    return this.options.token;
+  }
+
+  constructor(private readonly options: AgentOptions) {
+    this.profiler = new Profiler({ interval: options.interval, mode: options.mode, maxStackDepth: options.maxStackDepth });
+    this.profiler.start();
+    this.safetyTimer = setTimeout(() => this.dispose(), options.durationMs + (options.graceMs ?? GRACE_MS));
+    this.safetyTimer.unref();
+  }
+
+  /** Stops recording (idempotent); the session is then fetched with chunk(). */
+  stop(): { chunks: number; length: number } {
+    if (this.json === undefined) {
+      if (this.disposed) throw new Error('this capture was already cleaned up (the attaching nodeinstrument took too long)');
+      this.json = JSON.stringify(this.profiler.stop());
+    }
+    return { chunks: Math.ceil(this.json.length / CHUNK_CHARS), length: this.json.length };
+  }
+
+  chunk(index: number): string {
+    if (this.json === undefined) throw new Error('stop() first');
+    return this.json.slice(index * CHUNK_CHARS, (index + 1) * CHUNK_CHARS);
+  }
+
+  /** Stops the profiler if needed, drops the session, and closes the inspector if attach opened it. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.safetyTimer);
+    if (this.profiler.isRunning) this.profiler.stop();
+    this.json = undefined;
+    if (active === this) active = undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (this.options.closeInspector) (require('node:inspector') as typeof import('node:inspector')).close();
+  }
+}
+
+/**
+ * Cleans up the capture in progress that `token` started, if it is the one
+ * running (the CLI's last resort after a failure midway). A CLI whose start
+ * was refused because another attach records must not end that one.
+ */
+export function disposeActive(token?: string): void {
+  if (active !== undefined && active.token === token) active.dispose();
+}
+
+/** Starts recording in this process; one capture at a time. */
+export function startCapture(options: AgentOptions): AttachCapture {
+  if (active !== undefined) throw new Error('another nodeinstrument attach is recording this process');
+  active = new AttachCapture(options);
+  return active;
+}

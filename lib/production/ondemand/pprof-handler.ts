@@ -1,0 +1,250 @@
+/**
+ * An HTTP handler for node:http that speaks Go's net/http/pprof protocol, so
+ * `go tool pprof http://127.0.0.1:6060/debug/pprof/profile?seconds=5` profiles
+ * a Node service:
+ *
+ *   GET {prefix}/                      the index: what is served, as text
+ *   GET {prefix}/profile?seconds=N     records N seconds (default 30), answers with gzipped pprof
+ *                       &format=NAME   or any other report format (html, text, speedscope, ...)
+ *
+ * Errors are text/plain with `X-Go-Pprof: 1`, which makes `go tool pprof`
+ * print their message instead of only the status line.
+ */
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { ProfilerOptions } from '../../options';
+import { escapeLines } from '../../util/escape';
+import { packageVersion } from '../../util/version';
+import { beginCapture, Capture, CaptureBusyError } from './capture';
+import { checkFormat, FORMAT_NAMES, renderReport } from './report-output';
+import { checkToken, requestHasToken } from './token';
+import { watchCodeForCaptures } from '../../symbolize/code-watcher';
+
+export interface PprofHandlerOptions extends ProfilerOptions {
+  /** Required as `Authorization: Bearer <token>` (or as the Basic auth password) when set. */
+  token?: string;
+  /** Seconds recorded when the request gives none (default 30, as Go's). */
+  defaultSeconds?: number;
+  /** Longest capture a request may ask for, seconds (default 300). */
+  maxSeconds?: number;
+  /** Path the endpoints live under (default '/debug/pprof'). */
+  prefix?: string;
+  /** Aborting it ends captures in flight with 503 (startPprofServer's close() uses it). */
+  abortSignal?: AbortSignal;
+}
+
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+interface HandlerConfig {
+  token: string | undefined;
+  defaultSeconds: number;
+  maxSeconds: number;
+  prefix: string;
+  profiler: ProfilerOptions;
+  abortSignal: AbortSignal | undefined;
+}
+
+/** Upper bound of maxSeconds: an hour of samples is what one report is sized for. */
+const MAX_SECONDS_LIMIT = 3600;
+
+function resolveConfig(options: PprofHandlerOptions): HandlerConfig {
+  const maxSeconds = options.maxSeconds ?? 300;
+  if (typeof maxSeconds !== 'number' || !(maxSeconds > 0 && maxSeconds <= MAX_SECONDS_LIMIT)) {
+    throw new RangeError(`maxSeconds must be a number of seconds above 0 and at most ${MAX_SECONDS_LIMIT}, got ${String(maxSeconds)}`);
+  }
+  const defaultSeconds = options.defaultSeconds ?? Math.min(30, maxSeconds);
+  if (typeof defaultSeconds !== 'number' || !(defaultSeconds > 0 && defaultSeconds <= maxSeconds)) {
+    throw new RangeError(`defaultSeconds must be above 0 and at most maxSeconds (${maxSeconds}), got ${String(defaultSeconds)}`);
+  }
+  const prefix = (options.prefix ?? '/debug/pprof').replace(/\/+$/, '');
+  if (prefix !== '' && !/^\/[\w\-./]*$/.test(prefix)) {
+    throw new RangeError(`prefix must be a URL path starting with '/', got '${options.prefix}'`);
+  }
+  const { interval, maxStackDepth, signal: samplingSignal } = options;
+  return {
+    token: checkToken(options.token),
+    defaultSeconds,
+    maxSeconds,
+    prefix,
+    profiler: { interval, maxStackDepth, signal: samplingSignal },
+    abortSignal: options.abortSignal,
+  };
+}
+
+/**
+ * The `seconds` query parameter: a plain decimal number (no sign, exponent or
+ * unit), above 0 and at most `maxSeconds`. Returns the seconds or an error message.
+ */
+export function parseSecondsParam(text: string, maxSeconds: number): number | string {
+  if (!/^(\d{1,6}(\.\d{1,6})?)$/.test(text)) {
+    return `seconds must be a plain number of seconds, such as 5 or 0.5, at most ${maxSeconds}; got '${text.slice(0, 40)}'`;
+  }
+  const seconds = Number(text);
+  if (!(seconds > 0) || seconds > maxSeconds) {
+    return `seconds must be above 0 and at most ${maxSeconds}; got ${text}`;
+  }
+  return seconds;
+}
+
+function sendText(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  if (response.headersSent || response.destroyed) return;
+  response.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-store',
+    // go tool pprof prints the body of errors marked so.
+    ...(status >= 400 ? { 'X-Go-Pprof': '1' } : {}),
+    ...headers,
+  });
+  // Errors quote query parameters; go tool pprof and curl print the body on a terminal.
+  const body = escapeLines(text);
+  response.end(body.endsWith('\n') ? body : `${body}\n`);
+}
+
+function indexText(config: HandlerConfig): string {
+  const base = config.prefix;
+  return [
+    `nodeinstrument ${packageVersion()} pprof endpoint (pid ${process.pid}, Node ${process.version})`,
+    '',
+    'Profiles:',
+    `  ${base}/profile?seconds=N   wall-clock profile of the main JavaScript thread for N seconds`,
+    `      (default ${config.defaultSeconds}, at most ${config.maxSeconds}); gzipped pprof with samples/count, wall/nanoseconds, cpu/nanoseconds`,
+    `      &format=NAME             another report format: ${FORMAT_NAMES.join(', ')}`,
+    '',
+    'Not served (Go runtime profiles with no Node equivalent here): heap, allocs, goroutine, block, mutex, threadcreate, trace.',
+    'One capture at a time: a second request while one runs gets 409.',
+    '',
+    'Use:',
+    `  go tool pprof -top 'http://HOST:PORT${base}/profile?seconds=10'`,
+    `  curl -o report.html 'http://HOST:PORT${base}/profile?seconds=10&format=html'`,
+    '',
+  ].join('\n');
+}
+
+/** The single-valued query parameter `name`, undefined when absent, or an error message when repeated. */
+function singleParam(query: URLSearchParams, name: string): string | undefined | { error: string } {
+  const values = query.getAll(name);
+  if (values.length > 1) return { error: `${name} was given ${values.length} times; give it once` };
+  return values[0];
+}
+
+export function pprofHandler(options: PprofHandlerOptions = {}): RequestHandler {
+  const config = resolveConfig(options);
+  watchCodeForCaptures();
+  return (request, response) => {
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      sendText(response, 400, 'nodeinstrument: malformed request URL');
+      return;
+    }
+    if (config.token !== undefined && !requestHasToken(request, config.token)) {
+      sendText(response, 401,
+        'nodeinstrument: this pprof endpoint needs its token: send `Authorization: Bearer <token>`, ' +
+          'or with go tool pprof put it in the URL as http://pprof:<token>@host:port/...', {
+          'WWW-Authenticate': 'Bearer realm="nodeinstrument", Basic realm="nodeinstrument"',
+        });
+      return;
+    }
+    const path = url.pathname.replace(/\/+$/, '');
+    const isProfile = path === `${config.prefix}/profile`;
+    if (request.method !== 'GET' && (request.method !== 'HEAD' || isProfile)) {
+      sendText(response, 405, `nodeinstrument: ${request.method} is not supported here; use GET`, { Allow: isProfile ? 'GET' : 'GET, HEAD' });
+      return;
+    }
+    if (path === config.prefix) {
+      sendText(response, 200, indexText(config));
+      return;
+    }
+    if (isProfile) {
+      serveProfile(config, url.searchParams, response);
+      return;
+    }
+    sendText(response, 404, `nodeinstrument: ${url.pathname} is not served here; see ${config.prefix || '/'}/ for what is`);
+  };
+}
+
+function serveProfile(config: HandlerConfig, query: URLSearchParams, response: ServerResponse): void {
+  const secondsParam = singleParam(query, 'seconds');
+  const formatParam = singleParam(query, 'format');
+  for (const param of [secondsParam, formatParam]) {
+    if (typeof param === 'object') {
+      sendText(response, 400, `nodeinstrument: ${param.error}`);
+      return;
+    }
+  }
+  let seconds = config.defaultSeconds;
+  if (typeof secondsParam === 'string') {
+    const parsed = parseSecondsParam(secondsParam, config.maxSeconds);
+    if (typeof parsed === 'string') {
+      sendText(response, 400, `nodeinstrument: ${parsed}`);
+      return;
+    }
+    seconds = parsed;
+  }
+  let format = 'pprof';
+  if (typeof formatParam === 'string') {
+    try {
+      format = checkFormat(formatParam.slice(0, 40), 'format');
+    } catch (error) {
+      sendText(response, 400, `nodeinstrument: ${(error as Error).message}`);
+      return;
+    }
+  }
+  if (config.abortSignal?.aborted) {
+    sendText(response, 503, 'nodeinstrument: the pprof server is shutting down');
+    return;
+  }
+
+  let capture: Capture;
+  try {
+    capture = beginCapture(`GET ${config.prefix}/profile?seconds=${seconds}`, config.profiler, seconds);
+  } catch (error) {
+    if (error instanceof CaptureBusyError) {
+      const retry: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };
+      sendText(response, 409, `nodeinstrument: ${error.message}`, retry);
+    } else {
+      sendText(response, 500, `nodeinstrument: cannot profile this process: ${(error as Error).message}`);
+    }
+    return;
+  }
+
+  const finish = (): void => {
+    clearTimeout(timer);
+    response.removeListener('close', onClose);
+    config.abortSignal?.removeEventListener('abort', onAbort);
+  };
+  const onClose = (): void => {
+    // The client went away before the end: free the slot for the next one.
+    finish();
+    capture.discard();
+  };
+  const onAbort = (): void => {
+    finish();
+    capture.discard();
+    sendText(response, 503, 'nodeinstrument: the pprof server is shutting down; the capture was cancelled');
+  };
+  const timer = setTimeout(() => {
+    finish();
+    let body: string | Uint8Array;
+    let contentType: string;
+    try {
+      const report = renderReport(capture.stop(), format, `pprof capture of pid ${process.pid}, ${seconds} s`);
+      body = report.body;
+      contentType = report.contentType;
+    } catch (error) {
+      sendText(response, 500, `nodeinstrument: the capture failed: ${(error as Error).message}`);
+      return;
+    }
+    response.writeHead(200, {
+      'Content-Type': contentType,
+      'Content-Length': String(Buffer.byteLength(body)),
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+      ...(format === 'pprof' ? { 'Content-Disposition': 'attachment; filename="profile"' } : {}),
+    });
+    response.end(body);
+  }, seconds * 1000).unref(); // like the server: a capture never keeps the process alive
+  response.on('close', onClose);
+  config.abortSignal?.addEventListener('abort', onAbort, { once: true });
+}

@@ -1,0 +1,282 @@
+/**
+ * A recording of wall or CPU time: starts the native sampler, drains it
+ * periodically and at the end into the thread's recording (and the workers'),
+ * and ends each window (cut) or the whole (stop) through one path,
+ * finishWindow: build, recover inlined frames, merge threads, source maps.
+ */
+import { countRecording, labelState } from '../labels/state';
+import { MemoryRecorder } from '../memory/recorder';
+import { ProfileMode } from '../session/mode';
+import { loadNative, NativeSampler, NativeStats } from '../native/addon';
+import { Session, SessionMeta } from '../session/session';
+import { applySourceMaps, SourceMapResolver } from '../symbolize/source-maps';
+import { NativeObjects } from '../symbolize/native-objects';
+import { claimSampling } from '../native/sampling-claim';
+import type { CodeCatalog } from '../symbolize/code-entry';
+import type { NativeResolver } from '../symbolize/symbolizer';
+import { isWatchingCode, recordingStarted, recordingStopped, watchedCodeCatalog } from '../symbolize/code-watcher';
+import { mergeThreads, ThreadPart } from '../threads/merge';
+import { asProfilerWork } from './profiler-work';
+import type { SessionJournal } from './journal';
+import type { MemorySeries } from '../memory/series';
+import type { Recording } from './recording';
+import { ThreadRecording } from './thread-recording';
+import { WorkerRecordings } from '../threads/worker-recordings';
+import { guardV8Flags, nativeStackNote } from '../native/v8-flags';
+import { isMainThread } from 'node:worker_threads';
+
+export interface RecorderOptions {
+  /** Sampling interval in seconds. */
+  interval: number;
+  /** Deepest stack recorded; deeper stacks keep their leaf-most frames. */
+  maxStackDepth: number;
+  /** Signal number the sampler uses; 0 for the default. */
+  signal: number;
+  /** What a sample measures: wall time, or the thread's CPU time (samples driven by its CPU clock). */
+  mode: ProfileMode;
+  /** Recover inlined frames and executing lines at stop (ProfilerOptions.inlinedFrames). */
+  inlinedFrames: boolean;
+  /** How often buffered samples are symbolized while running, ms. */
+  drainInterval: number;
+  /** Sample the worker threads that loaded nodeinstrument too (ProfilerOptions.workers). */
+  workers: boolean;
+}
+
+/** The code map the last recording in this process ended with (see CodeCatalog). */
+let lastCodeCatalog: CodeCatalog | undefined;
+
+export class Recorder implements Recording {
+  private readonly native: NativeSampler;
+  /** This thread's samples in the current window, and where the window started. */
+  private readonly thread: ThreadRecording;
+  private readonly drainTimer: NodeJS.Timeout;
+  // The current window's start in wall time (the whole recording's unless cut() was called).
+  private startWallTime: number;
+  /** Counters at the start of the window: the native ones count from start(). */
+  private statsAtStart: NativeStats | undefined;
+  /** Kept across windows, so each script's map is read once. */
+  private readonly sourceMaps = new SourceMapResolver();
+  private readonly memory: MemoryRecorder;
+  private session: Session | undefined;
+  /** The label slot the sampler reads; held here too so it lives as long as the sampler. */
+  private readonly labelSlot = labelState().slot.buffer as ArrayBuffer;
+  private readonly releaseClaim: () => void;
+  /** The worker threads sampled with this thread, when options.workers. */
+  private readonly workers: WorkerRecordings | undefined;
+  private journal: SessionJournal | undefined;
+
+  constructor(private readonly options: RecorderOptions) {
+    this.native = loadNative();
+    guardV8Flags(this.native);
+    // Taken before the sampler starts: its drains take the events after that.
+    const watched = watchedCodeCatalog();
+    // What can fail is done before the sampler starts, which nothing then undoes.
+    const objects = new NativeObjects();
+    const resolver: NativeResolver = {
+      objectOf: (address) => objects.objectOf(address),
+      symbolOf: (address) => this.native.resolveSymbol(address),
+    };
+    this.startWallTime = Date.now();
+    this.releaseClaim = claimSampling();
+    try {
+      this.native.start({
+        intervalNs: Math.round(options.interval * 1e9),
+        maxFrames: options.maxStackDepth,
+        signal: options.signal,
+        labelSlot: this.labelSlot,
+        cpuClock: options.mode === 'cpu',
+      });
+    } catch (error) {
+      this.releaseClaim();
+      throw error;
+    }
+    recordingStarted();
+    countRecording(1); // labels used in this thread now reach the slot (lib/labels/state.ts)
+    const stats = this.native.stats()!;
+    // Only the main thread's profile samples the workers; a worker's profile is of itself.
+    if (options.workers && isMainThread) {
+      this.workers = new WorkerRecordings(this.native, resolver, options.mode);
+      this.native.startWorkers({
+        intervalNs: Math.round(options.interval * 1e9),
+        maxFrames: options.maxStackDepth,
+        signal: stats.signal,
+        cpuClock: options.mode === 'cpu',
+      });
+    }
+    this.thread = new ThreadRecording(resolver, stats.startTimeNs, stats.startCpuTimeNs, watched ?? lastCodeCatalog, options.mode);
+    this.memory = new MemoryRecorder(this.native, stats.startTimeNs);
+    this.drainTimer = setInterval(() => this.drain(), options.drainInterval);
+    this.drainTimer.unref();
+  }
+
+  get isRunning(): boolean {
+    return this.session === undefined;
+  }
+
+  /** Stops sampling (idempotent) and returns the session. */
+  stop(): Session {
+    return asProfilerWork(() => this.stopNow());
+  }
+
+  private stopNow(): Session {
+    if (this.session) return this.session;
+    clearInterval(this.drainTimer);
+    if (this.workers) this.native.stopWorkers();
+    this.native.stop();
+    // Read after the sampler stopped: a signal served between a clock read
+    // and the stop (the thread descheduled there on a busy machine) would
+    // otherwise give a sample later than the window's end.
+    const endNs = this.native.monotonicNow();
+    const endCpuNs = this.native.threadCpuTime();
+    countRecording(-1);
+    const memory = this.memory.stop();
+    this.releaseClaim();
+    this.drain();
+    lastCodeCatalog = this.thread.symbolizer.catalog(isWatchingCode() ? 'all' : 'optimized');
+    recordingStopped(lastCodeCatalog);
+    this.session = this.finishWindow(this.native.stats()!, endNs, endCpuNs, memory);
+    return this.session;
+  }
+
+  /**
+   * The current window, ending at `endNs`, as a session: this thread's and the
+   * workers' samples, inlined frames recovered when asked, and source maps
+   * applied (read here, in the profiled process, where the files are).
+   */
+  private finishWindow(stats: NativeStats, endNs: number, endCpuNs: number, memory: MemorySeries | undefined): Session {
+    const own = this.thread.finish(this.meta(stats, endNs, endCpuNs), this.options.inlinedFrames, memory);
+    return applySourceMaps(this.withWorkers(own, endNs), this.sourceMaps);
+  }
+
+  /**
+   * The session with the worker threads' samples added as threads of their
+   * own, when workers were sampled (a session of one thread stays as it is).
+   */
+  private withWorkers(session: Session, endNs: number): Session {
+    if (!this.workers) return session;
+    const problems = [...this.workers.problems];
+    const parts: ThreadPart[] = [
+      {
+        session,
+        info: { name: 'main', threadId: 0, start: 0, end: session.meta.duration, cpuTime: session.meta.cpuTime, exited: false },
+      },
+    ];
+    const workerParts = this.workers.parts(endNs, session.meta, this.options.inlinedFrames);
+    // In the order the workers were created, whatever order they joined in.
+    workerParts.sort((a, b) => a.info.threadId - b.info.threadId);
+    for (const part of workerParts) {
+      // A worker that never ran while sampled (it started and ended idle) has nothing to show.
+      if (part.session.samples.stack.length === 0) continue;
+      const start = (part.startNs - this.thread.windowStartNs) / 1e9;
+      const { endNs: partEnd, ...info } = part.info;
+      parts.push({ session: part.session, info: { ...info, start, end: (partEnd - this.thread.windowStartNs) / 1e9 } });
+    }
+    const meta = problems.length > 0 ? { ...session.meta, notes: [...session.meta.notes, ...problems] } : session.meta;
+    return mergeThreads(parts, meta);
+  }
+
+  /**
+   * Ends the current window and goes on recording into a new one, without
+   * stopping the sampler (continuous profiling). The window ends at its last
+   * sample, where the next one starts: no time is lost or counted twice. The
+   * code map carries over; frames and stacks start afresh, so memory stays
+   * bounded by one window. Costs the JS thread one drain (as the periodic ones).
+   */
+  cut(): Session {
+    return asProfilerWork(() => this.cutNow());
+  }
+
+  private cutNow(): Session {
+    if (this.session) throw new Error('the recording is stopped');
+    this.drain();
+    const stats = this.native.stats()!;
+    const end = this.thread.symbolizer.lastSampleTime;
+    const session = this.finishWindow(stats, end.timeNs, end.cpuNs, this.memory.cut(end.timeNs));
+    this.workers?.startWindow();
+    this.startWallTime += (end.timeNs - this.thread.windowStartNs) / 1e6;
+    this.statsAtStart = stats;
+    this.thread.nextWindow();
+    return session;
+  }
+
+  private drain(): void {
+    asProfilerWork(() => {
+      const { samples, codeEvents } = this.native.drain();
+      this.thread.add(samples, codeEvents);
+      this.workers?.drain();
+      this.memory.poll();
+      if (this.journal) {
+        const last = this.thread.symbolizer.lastSampleTime;
+        const { builder, windowStartNs, windowStartCpuNs } = this.thread;
+        this.journal.append(builder, Math.max(0, last.timeNs - windowStartNs) / 1e9, Math.max(0, last.cpuNs - windowStartCpuNs) / 1e9);
+      }
+    });
+  }
+
+  /**
+   * From now on, after each drain, appends what the session gained to
+   * `journal` (the CLI's record of a run, kept if the process dies).
+   */
+  journalTo(journal: SessionJournal): void {
+    this.journal = journal;
+    journal.start(this.meta(this.native.stats()!, this.thread.windowStartNs, this.thread.windowStartCpuNs));
+  }
+
+  private meta(total: NativeStats, endNs: number, endCpuNs: number): SessionMeta {
+    const stats = sinceWindowStart(total, this.statsAtStart);
+    const duration = Math.max(0, endNs - this.thread.windowStartNs) / 1e9;
+    const sampleCount = this.thread.sampleCount;
+    const notes: string[] = [];
+    if (stats.sigprofHandlerChanges > 0) {
+      notes.push(
+        `another profiler changed the SIGPROF handler ${stats.sigprofHandlerChanges} time(s) during the run ` +
+          `(V8's CpuProfiler: inspector Profiler.start, --cpu-prof); nodeinstrument samples on signal ${stats.signal} and kept sampling`,
+      );
+    }
+    if (stats.handlerReinstalls > 0) {
+      notes.push(
+        `the handler of signal ${stats.signal} was replaced ${stats.handlerReinstalls} time(s) by other code and reinstalled` +
+          (stats.lostSignals > 0 ? `; ${stats.lostSignals} signal(s) went to the other handler` : ''),
+      );
+    }
+    const halted = nativeStackNote(total.nativeStackHaltNs, this.thread.windowStartNs);
+    if (halted !== undefined) notes.push(halted);
+    if (stats.foreignSignals > 0) {
+      notes.push(`${stats.foreignSignals} signal(s) ${stats.signal} came from elsewhere and were ignored`);
+    }
+    const counts = this.thread.symbolizer.counts;
+    const cpuTime = Math.max(0, endCpuNs - this.thread.windowStartCpuNs) / 1e9;
+    return {
+      startTime: this.startWallTime,
+      duration,
+      cpuTime,
+      sampleCount,
+      requestedInterval: this.options.interval,
+      // Samples come per interval of wall time, or of CPU time in CPU mode.
+      achievedInterval: sampleCount > 0 ? (this.options.mode === 'cpu' ? cpuTime : duration) / sampleCount : 0,
+      droppedSamples: stats.droppedRingFull + stats.droppedStoreFull,
+      unresolvedFrames: counts.unresolvedFrames,
+      totalFrames: counts.totalFrames,
+      nodeVersion: process.version,
+      v8Version: process.versions.v8,
+      platform: process.platform,
+      arch: process.arch,
+      pid: process.pid,
+      cwd: process.cwd(),
+      argv: [...process.argv],
+      signal: stats.signal,
+      mode: this.options.mode,
+      notes,
+    };
+  }
+}
+
+/** The counters of `stats` less those at `start` (the window's share). */
+function sinceWindowStart(stats: NativeStats, start: NativeStats | undefined): NativeStats {
+  if (start === undefined) return stats;
+  const delta = { ...stats };
+  for (const key of Object.keys(stats) as Array<keyof NativeStats>) {
+    if (key !== 'signal' && key !== 'startTimeNs' && key !== 'startCpuTimeNs' && key !== 'nativeStackHaltNs') delta[key] = stats[key] - start[key];
+  }
+  return delta;
+}

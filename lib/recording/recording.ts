@@ -1,0 +1,16 @@
+/**
+ * What the Profiler drives, whatever the mode: a recording of wall or CPU
+ * time (./recorder.ts, the native sampler) or of allocations
+ * (./alloc-recorder.ts, V8's sampling heap profiler).
+ */
+import type { Session } from '../session/session';
+import type { SessionJournal } from './journal';
+
+export interface Recording {
+  /** Stops (idempotent) and returns the whole recording, or its last window after cut(). */
+  stop(): Session;
+  /** Ends the current window and returns it, recording on into the next (continuous profiling). */
+  cut(): Session;
+  /** Appends what each drain brings to `journal`, so that a process that dies abruptly leaves its samples. */
+  journalTo(journal: SessionJournal): void;
+}

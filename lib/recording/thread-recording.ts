@@ -1,0 +1,52 @@
+/**
+ * One thread's part of a recording within the current window: the session
+ * builder its samples go into, the symbolizer that turns them into stacks,
+ * and where the window started. The recorder keeps one for its own thread and
+ * one per sampled worker (lib/threads/worker-recordings.ts); every window of
+ * either ends through finish() and goes on through nextWindow().
+ */
+import { decodeCodeEvents, decodeSamples } from '../drain/decode';
+import { recoverInlineFrames } from '../inline/recover';
+import type { MemorySeries } from '../memory/series';
+import type { ProfileMode } from '../session/mode';
+import { Session, SessionBuilder, SessionMeta } from '../session/session';
+import type { CodeCatalog } from '../symbolize/code-entry';
+import { NativeResolver, Symbolizer } from '../symbolize/symbolizer';
+
+export class ThreadRecording {
+  builder = new SessionBuilder();
+  readonly symbolizer: Symbolizer;
+  /** Where the current window starts (ns, CLOCK_MONOTONIC), and the thread's CPU time then. */
+  windowStartNs: number;
+  windowStartCpuNs: number;
+
+  constructor(resolver: NativeResolver, startNs: number, startCpuNs: number, inherited: CodeCatalog | undefined, mode: ProfileMode) {
+    this.symbolizer = new Symbolizer(this.builder, resolver, startNs, startCpuNs, inherited, mode);
+    this.windowStartNs = startNs;
+    this.windowStartCpuNs = startCpuNs;
+  }
+
+  /** Symbolizes the samples and code events a drain brought. */
+  add(samples: ArrayBuffer, codeEvents: ArrayBuffer): void {
+    this.symbolizer.process(decodeSamples(samples), decodeCodeEvents(codeEvents));
+  }
+
+  get sampleCount(): number {
+    return this.builder.samples.stack.length;
+  }
+
+  /** The current window as a session, with inlined frames recovered when asked. */
+  finish(meta: SessionMeta, inlinedFrames: boolean, memory?: MemorySeries): Session {
+    const built = this.builder.build(meta, memory);
+    return inlinedFrames ? recoverInlineFrames(built, this.symbolizer.inlineEvidence()).session : built;
+  }
+
+  /** Starts the next window at the last sample: no time is lost or counted twice. Code carries over. */
+  nextWindow(): void {
+    const last = this.symbolizer.lastSampleTime;
+    this.builder = new SessionBuilder();
+    this.symbolizer.startWindow(this.builder);
+    this.windowStartNs = last.timeNs;
+    this.windowStartCpuNs = last.cpuNs;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The worker threads a recording samples besides its own thread (native/
+ * workers.h): each worker's samples and code events come through the main
+ * thread's drains and are symbolized here, one Symbolizer per worker (each
+ * isolate has its own code and script ids), into a session of its own. The
+ * recorder merges them with its own thread's (lib/threads/merge.ts).
+ */
+import { ProfileMode } from '../session/mode';
+import { NativeSampler, NativeWorkerDrain } from '../native/addon';
+import { ThreadRecording } from '../recording/thread-recording';
+import { Session, SessionMeta, ThreadInfo } from '../session/session';
+import type { NativeResolver } from '../symbolize/symbolizer';
+
+/** One worker thread's recording: its samples in the current window, and what the thread said of itself. */
+interface WorkerRecording {
+  threadId: number;
+  /** The worker's script ('' until it said). */
+  script: string;
+  thread: ThreadRecording;
+  /** The thread's CPU time at the last drain, and when it stopped being sampled (0: it is). */
+  cpuNs: number;
+  endNs: number;
+  exited: boolean;
+  dropped: number;
+  droppedAtWindowStart: number;
+}
+
+/** A worker's part of a window or recording, ready to merge. */
+export interface WorkerPart {
+  session: Session;
+  /** When the thread's samples start (ns, CLOCK_MONOTONIC): the merge places them on the session's time axis. */
+  startNs: number;
+  info: Omit<ThreadInfo, 'start' | 'end'> & { endNs: number };
+}
+
+export class WorkerRecordings {
+  private readonly byKey = new Map<number, WorkerRecording>();
+  /** Why workers could not be sampled (each once). */
+  readonly problems = new Set<string>();
+
+  constructor(
+    private readonly native: NativeSampler,
+    private readonly resolver: NativeResolver,
+    private readonly mode: ProfileMode,
+  ) {}
+
+  /** Takes what the workers sampled since the last call. */
+  drain(): void {
+    const { workers, errors } = this.native.drainWorkers();
+    for (const error of errors) this.problems.add(error);
+    for (const drained of workers) this.add(drained);
+  }
+
+  private add(drained: NativeWorkerDrain): void {
+    let recording = this.byKey.get(drained.key);
+    if (recording === undefined) {
+      // A record that only says a thread exited, for a thread never seen: nothing to keep.
+      if (drained.startTimeNs === 0) return;
+      recording = {
+        threadId: drained.threadId,
+        script: '',
+        thread: new ThreadRecording(this.resolver, drained.startTimeNs, drained.startCpuTimeNs, undefined, this.mode),
+        cpuNs: drained.startCpuTimeNs,
+        endNs: 0,
+        exited: false,
+        dropped: 0,
+        droppedAtWindowStart: 0,
+      };
+      this.byKey.set(drained.key, recording);
+    }
+    recording.thread.add(drained.samples, drained.codeEvents);
+    if (drained.name !== '') recording.script = drained.name;
+    if (drained.cpuTimeNs > 0) recording.cpuNs = drained.cpuTimeNs;
+    if (drained.endTimeNs > 0) recording.endNs = drained.endTimeNs;
+    if (drained.exited) recording.exited = true;
+    if (drained.startTimeNs !== 0) recording.dropped = drained.stats.droppedRingFull + drained.stats.droppedStoreFull;
+  }
+
+  /**
+   * Each worker's session for the window that ends at `endNs`, with inlined
+   * frames recovered when asked. Workers that exited before are dropped
+   * afterwards; the others go on into the next window (startWindow).
+   */
+  parts(endNs: number, meta: SessionMeta, inlinedFrames: boolean): WorkerPart[] {
+    const parts: WorkerPart[] = [];
+    for (const recording of this.byKey.values()) {
+      const { thread } = recording;
+      const end = recording.endNs > 0 ? Math.min(recording.endNs, endNs) : endNs;
+      const dropped = recording.dropped - recording.droppedAtWindowStart;
+      const threadMeta: SessionMeta = {
+        ...meta,
+        duration: Math.max(0, end - thread.windowStartNs) / 1e9,
+        cpuTime: Math.max(0, recording.cpuNs - thread.windowStartCpuNs) / 1e9,
+        sampleCount: thread.sampleCount,
+        droppedSamples: dropped,
+        unresolvedFrames: thread.symbolizer.counts.unresolvedFrames,
+        totalFrames: thread.symbolizer.counts.totalFrames,
+        notes: [],
+      };
+      parts.push({
+        session: thread.finish(threadMeta, inlinedFrames),
+        startNs: thread.windowStartNs,
+        info: {
+          name: recording.script ? `worker ${recording.threadId} ${recording.script}` : `worker ${recording.threadId}`,
+          threadId: recording.threadId,
+          cpuTime: threadMeta.cpuTime,
+          exited: recording.exited,
+          endNs: end,
+        },
+      });
+    }
+    return parts;
+  }
+
+  /** Continues every worker still running into a new window that starts at its last sample. */
+  startWindow(): void {
+    for (const [key, recording] of this.byKey) {
+      if (recording.exited) {
+        this.byKey.delete(key);
+        continue;
+      }
+      recording.thread.nextWindow();
+      recording.droppedAtWindowStart = recording.dropped;
+    }
+    this.problems.clear();
+  }
+}

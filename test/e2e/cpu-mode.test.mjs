@@ -1,0 +1,123 @@
+// CPU mode (--mode cpu, { mode: 'cpu' }): only the profiled thread's time on
+// the CPU is counted, sampled by its CPU clock. The fixture splits its time
+// between CPU work, a synchronous blocking wait and an awaited timer, and
+// measures the truth itself with the thread's CPU clock and the wall clock.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Profile } from 'pprof-format';
+import { cli, fixture, runJson, runNode } from '../helpers.mjs';
+import { assertShares, pacingFloor, pacingMessage } from '../tolerance.mjs';
+
+// A large young generation keeps GC (its own node in the report, but inside
+// the functions in the truth) to a small share.
+const SPLIT = ['--max-semi-space-size=64', fixture('cpu-split.js')];
+const pct = (share) => `${(share * 100).toFixed(1)}%`;
+
+for (const interval of ['0.001', '0.0001']) {
+  test(`cpu mode at ${interval}s: the CPU work gets its CPU share, the blocked wait none`, (t) => {
+    const result = runJson([...SPLIT, 'cpu', interval]);
+    assert.equal(result.meta.mode, 'cpu');
+    // Next to none, but for what the samples across its edges may carry in (a busy machine).
+    assert.ok(result.shares.blockedSleep < 0.02 + result.allowance.blockedSleep, `blockedSleep ${pct(result.shares.blockedSleep)} of CPU time, allowed ${pct(0.02 + result.allowance.blockedSleep)}`);
+    // Samples weigh CPU seconds: together the thread's CPU time, not the wall time.
+    assert.ok(result.sampleWeight <= result.meta.cpuTime + 0.002, `weights ${result.sampleWeight} s, CPU ${result.meta.cpuTime} s`);
+    assert.ok(result.sampleWeight >= result.meta.cpuTime * 0.9, `weights ${result.sampleWeight} s, CPU ${result.meta.cpuTime} s`);
+    assert.ok(result.meta.duration > result.meta.cpuTime * 1.5, 'the fixture spends much of its wall time off the CPU');
+    // Within 3 points, and what the samples across each function's 40 calls may move
+    // (a busy machine: a sample after a stall carries all the CPU time since the last one).
+    assertShares(t, assert, { measured: result.shares, truth: result.truthCpu, points: 3, allowance: result.allowance, label: `cpu mode ${interval}s (${result.meta.sampleCount} samples)` });
+  });
+}
+
+test('wall mode on the same fixture shows the blocked wait at its wall-time share', (t) => {
+  const result = runJson([...SPLIT, 'wall', '0.001']);
+  assert.equal(result.meta.mode, 'wall');
+  assert.ok(result.shares.blockedSleep > 0.15, `blockedSleep ${pct(result.shares.blockedSleep)} of wall time`);
+  assertShares(t, assert, { measured: { blockedSleep: result.shares.blockedSleep }, truth: { blockedSleep: result.truthWall.blockedSleep }, points: 3, allowance: result.allowance, label: `wall mode (${result.meta.sampleCount} samples)` });
+});
+
+test('CLI --mode cpu: the header says CPU mode; pprof carries cpu/nanoseconds', () => {
+  const text = runNode([cli, '--mode', 'cpu', '--no-color', fixture('busy-and-waiting.js')]);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /Mode: CPU time: times are CPU seconds of the profiled thread/);
+  const seconds = (name) => Number(new RegExp(`([\\d.]+) ${name}(?: |$)`, 'm').exec(text.stdout)?.[1] ?? 0);
+  const cpuTime = Number(/CPU time: ([\d.]+) s/.exec(text.stdout)[1]);
+  // The thread's CPU time went to crunch (less on a loaded machine than its 200 ms of wall time).
+  assert.ok(seconds('crunch') > cpuTime * 0.7, text.stdout);
+  // 200 ms blocked and 200 ms idle: no CPU time to speak of.
+  assert.ok(seconds('blockedWait') < 0.01, text.stdout);
+  assert.ok(seconds('\\(idle\\)') < 0.01, text.stdout);
+  const wall = runNode([cli, '--no-color', fixture('busy-and-waiting.js')]);
+  assert.doesNotMatch(wall.stdout, /Mode:/);
+  const wallSeconds = (name) => Number(new RegExp(`([\\d.]+) ${name}(?: |$)`, 'm').exec(wall.stdout)?.[1] ?? 0);
+  assert.ok(wallSeconds('blockedWait') > 0.15, wall.stdout);
+  // The 200 ms timer, less the drains that run in it (on a busy machine one drain took 162 ms of it).
+  assert.ok(wallSeconds('\\(idle\\)') + wallSeconds('drain') > 0.1, wall.stdout);
+  const out = join(tmpdir(), `ni-cpu-${process.pid}.pb.gz`);
+  try {
+    const run = runNode([cli, '--mode=cpu', '-o', out, fixture('cli-exit3.js')]);
+    assert.equal(run.status, 3, run.stderr);
+    const profile = Profile.decode(gunzipSync(readFileSync(out)));
+    const str = (i) => profile.stringTable.strings[Number(i)];
+    assert.deepEqual(profile.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`), ['samples/count', 'cpu/nanoseconds']);
+    assert.equal(`${str(profile.periodType.type)}/${str(profile.periodType.unit)}`, 'cpu/nanoseconds');
+    assert.equal(str(profile.defaultSampleType), 'cpu');
+  } finally {
+    rmSync(out, { force: true });
+  }
+  const bad = runNode([cli, '--mode', 'gpu', fixture('cli-exit3.js')]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /invalid --mode: mode must be one of wall, cpu, alloc, got gpu/);
+});
+
+test('the API refuses an unknown mode', async () => {
+  const { Profiler } = await import('../../dist/cjs/index.js');
+  assert.throws(() => new Profiler({ mode: 'gpu' }), /mode must be one of wall, cpu, alloc, got gpu/);
+});
+
+test('cpu mode at 10 kHz under GC-heavy work, blocking waits, awaits and deep stacks; 50 start/stop cycles', () => {
+  const { meta, weight, cycles, sampler } = runJson([fixture('cpu-stress.js'), '6']);
+  assert.equal(cycles, 50);
+  assert.equal(meta.droppedSamples, 0);
+  // A sample every 100 us of the thread's CPU time, but only as often as the sampling thread
+  // gets a core to look at that clock: 60% of the ticks of the CPU time, less the sampling
+  // thread's waits (52% of all ticks were measured with two other CPU-bound jobs running; a
+  // quiet run gets 99%, docs/benchmarks.md).
+  const floor = pacingFloor({ seconds: meta.cpuTime, interval: meta.requestedInterval, fraction: 0.6, samplerWait: sampler?.wait, duration: meta.duration });
+  assert.ok(meta.sampleCount >= floor, pacingMessage({ samples: meta.sampleCount, floor, meta, sampler }));
+  assert.ok(Math.abs(weight - meta.cpuTime) / meta.cpuTime < 0.05, `weights ${weight} s vs CPU ${meta.cpuTime} s`);
+});
+
+test('sessions carry their mode; an unknown mode is refused on load, none means wall', async () => {
+  const { Session, SessionFormatError } = await import('../../dist/cjs/index.js');
+  const { modeOf } = await import('../internals.cjs');
+  const data = (meta) => ({ format: 'nodeinstrument-session', version: 1, meta, frames: [], stacks: { parent: [], frame: [] }, samples: { stack: [], time: [], duration: [], cpu: [] } });
+  assert.equal(modeOf(Session.fromJSON(data({ mode: 'cpu' })).meta), 'cpu');
+  assert.equal(modeOf(Session.fromJSON(data({})).meta), 'wall');
+  assert.equal('mode' in Session.fromJSON(data({})).meta, false, 'a session without a mode round-trips without one');
+  for (const mode of ['gpu', 42, null, { toString: 'x' }, '__proto__']) {
+    assert.throws(() => Session.fromJSON(data({ mode })), (error) => error instanceof SessionFormatError && /meta\.mode/.test(error.message));
+  }
+});
+
+test('cpu mode: a sample that found the thread blocked in a system call gives its CPU time to the previous stack', async () => {
+  const { Symbolizer } = await import('../internals.cjs');
+  const { SessionBuilder } = await import('../internals.cjs');
+  const { SampleFlag } = await import('../internals.cjs');
+  const resolver = { objectOf: () => '', symbolOf: () => '' };
+  const sample = (ms, pc, flags = 0) => ({ seq: 0, timeNs: ms * 1e6, cpuTimeNs: ms * 1e6, externalCallback: 0, vmState: 0, flags, frames: Float64Array.of(pc) });
+  const run = (mode) => {
+    const builder = new SessionBuilder();
+    new Symbolizer(builder, resolver, 0, 0, undefined, mode).process([sample(1, 0x1000), sample(2, 0x2000, SampleFlag.blocked), sample(3, 0x3000)], []);
+    return builder.samples;
+  };
+  const cpu = run('cpu');
+  assert.deepEqual(cpu.duration.map((s) => Math.round(s * 1e6)), [2000, 0, 1000]);
+  assert.deepEqual(cpu.cpu, cpu.duration);
+  // Wall mode keeps every sample's own time: waiting is what it shows.
+  assert.deepEqual(run('wall').duration.map((s) => Math.round(s * 1e6)), [1000, 1000, 1000]);
+});

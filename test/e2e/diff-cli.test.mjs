@@ -1,0 +1,165 @@
+// `nodeinstrument diff` end to end: a real program profiled before and after
+// an edit that makes one function 2x faster, and the same program twice.
+// The verdicts are checked on CPU time (--cpu): the test machine is shared,
+// and a run that waited longer for a CPU is slower in wall time for real
+// (measured here: the same program 0.455 s in one run, 1.645 s in the next),
+// which no sampling model can tell from a change in the program.
+import { after as afterAll, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { cli, fixture, runNode } from '../helpers.mjs';
+import { makeSession } from '../sessions.mjs';
+import { renderCpuProfile } from '../internals.cjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-diff-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const ROUNDS = '80';
+
+/** Puts a version of the program at dir/app.js (the same path, as an edit would) and profiles it. */
+function profileVersion(version, output) {
+  copyFileSync(fixture(`diff/${version}.js`), join(dir, 'app.js'));
+  const result = runNode([cli, '-i', '500us', '-o', output, 'app.js', ROUNDS], { cwd: dir });
+  assert.equal(result.status, 0, result.stderr);
+  return join(dir, output);
+}
+
+const diffCli = (args) => runNode([cli, 'diff', ...args], { cwd: dir });
+
+const before = profileVersion('before', 'before.json');
+const again = profileVersion('before', 'again.json');
+const after = profileVersion('after', 'after.json');
+
+/** The tree node of a function under main, from the JSON output. */
+function branch(diff, name) {
+  const pending = [diff.root];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (node.frame.name === name) return node;
+    pending.push(...node.children);
+  }
+  return undefined;
+}
+
+test('the edit that made checksum() 2x faster is found, and render() is not blamed', (t) => {
+  const result = diffCli(['before.json', 'after.json', '--cpu', '-o', 'diff.json']);
+  assert.equal(result.status, 0, result.stderr);
+  const diff = JSON.parse(readFileSync(join(dir, 'diff.json'), 'utf8'));
+  const checksum = branch(diff, 'checksum');
+  const render = branch(diff, 'render');
+  t.diagnostic(`checksum ${checksum.before.time.toFixed(3)} -> ${checksum.after.time.toFixed(3)} s (${(checksum.relativeChange * 100).toFixed(0)}%), render ${render.verdict}`);
+  assert.equal(checksum.verdict, 'faster');
+  assert.ok(checksum.relativeChange < -0.25 && checksum.relativeChange > -0.8, `checksum changed by ${checksum.relativeChange}`);
+  assert.notEqual(render.verdict, 'faster');
+
+  const text = diffCli(['before.json', 'after.json', '--cpu', '--no-unicode']);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /Significant changes \(rows beyond sampling noise\): \d+ faster/);
+  assert.match(text.stdout, /-\d\.\d{3} \(-\d+%\) \[faster\] {2}checksum {2}app\.js:\d+/);
+
+  // Wall time (the default) runs the same way; its verdict depends on the machine's load, so only the shape is checked.
+  const wall = diffCli(['before.json', 'after.json', '-o', 'wall.json']);
+  assert.equal(wall.status, 0, wall.stderr);
+  const wallDiff = JSON.parse(readFileSync(join(dir, 'wall.json'), 'utf8'));
+  assert.equal(wallDiff.time, 'wall');
+  assert.ok(branch(wallDiff, 'checksum').before.time > 0 && branch(wallDiff, 'checksum').after.time > 0);
+
+  const html = diffCli(['before.json', 'after.json', '--cpu', '-o', 'diff.html']);
+  assert.equal(html.status, 0, html.stderr);
+  assert.match(html.stderr, /wrote html diff to diff\.html/);
+  const page = readFileSync(join(dir, 'diff.html'), 'utf8');
+  assert.match(page, /<span class="tag faster">faster<\/span> <b>checksum<\/b>/);
+  assert.doesNotMatch(page, /<script/i);
+});
+
+test('two runs of the same program: no significant differences', (t) => {
+  for (const extra of [['--cpu']]) {
+    const result = diffCli(['before.json', 'again.json', ...extra]);
+    assert.equal(result.status, 0, result.stderr);
+    t.diagnostic(`${extra.join(' ') || 'wall'}: ${result.stdout.split('\n').find((line) => /total/.test(line))}`);
+    assert.match(result.stdout, /No significant differences: every change is within sampling noise or under 2% of the total\./, result.stdout);
+  }
+});
+
+test('diff errors: a missing or foreign file, a root that is not there, bad usage', () => {
+  const missing = diffCli(['before.json', 'nope.json']);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /nodeinstrument: cannot read nope\.json/);
+  const root = diffCli(['before.json', 'after.json', '--root', 'noSuchFunction']);
+  assert.equal(root.status, 1);
+  assert.match(root.stderr, /cannot compare: no function named 'noSuchFunction' in the before profile/);
+  const usage = diffCli(['before.json']);
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /diff needs two profiles/);
+  const help = diffCli(['--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /Usage: nodeinstrument diff <before> <after>/);
+  assert.match(runNode([cli, '--help']).stdout, /nodeinstrument diff <before\.json> <after\.json>/);
+});
+
+test('diff refuses profiles of different modes (wall, cpu, alloc; a .cpuprofile is wall) with one line and status 2', () => {
+  const frame = (name) => ({ name, file: '/app/app.js', line: 1, column: 1, kind: 'js' });
+  const samples = [[[frame('main'), frame('work')], 0.01], [[frame('main')], 0.02]];
+  const alloc = { mode: 'alloc', allocation: { interval: 32768, live: false } };
+  for (const [name, meta] of [['wall.json', {}], ['cpu.json', { mode: 'cpu' }], ['alloc.json', alloc]]) makeSession(samples, meta).save(join(dir, name));
+  writeFileSync(join(dir, 'v8.cpuprofile'), renderCpuProfile(makeSession(samples)));
+  writeFileSync(join(dir, 'alloc-bytes.json'), JSON.stringify(makeSession([[[frame('main')], 31344746]], alloc)));
+  for (const [a, b, line] of [
+    ['wall.json', 'alloc.json', 'the before profile measures wall-clock time (--mode wall) and the after profile allocated bytes (--mode alloc)'],
+    ['alloc-bytes.json', 'wall.json', 'the before profile measures allocated bytes (--mode alloc) and the after profile wall-clock time (--mode wall)'],
+    ['cpu.json', 'wall.json', 'the before profile measures CPU time (--mode cpu) and the after profile wall-clock time (--mode wall)'],
+    ['v8.cpuprofile', 'alloc.json', 'the before profile measures wall-clock time (--mode wall) and the after profile allocated bytes (--mode alloc)'],
+  ]) {
+    const result = diffCli([a, b]);
+    assert.equal(result.status, 2, `${a} ${b}: ${result.stderr}`);
+    assert.equal(result.stderr, `nodeinstrument: cannot compare: ${line}; compare two profiles of the same mode\n`);
+    assert.equal(result.stdout, '');
+  }
+  for (const [a, b] of [['v8.cpuprofile', 'wall.json'], ['alloc.json', 'alloc-bytes.json'], ['cpu.json', 'cpu.json']]) {
+    const same = diffCli([a, b]);
+    assert.equal(same.status, 0, `${a} ${b}: ${same.stderr}`);
+  }
+});
+
+test('--root main: the same finding as shares of main', () => {
+  const result = diffCli(['before.json', 'after.json', '--root', 'main', '--cpu', '--percent', '--no-unicode']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /\(root: main, CPU time\)/);
+  assert.match(result.stdout, /\[faster\] {2}checksum/);
+  assert.match(result.stdout, /^100\.0% -> 100\.0% {2}\+0\.0 pts {3}main {2}app\.js:\d+$/m);
+});
+
+// The HTML diff in a real browser (Debian's chromium, as in html-browser.test.mjs).
+const CHROMIUM = process.env.NODEINSTRUMENT_CHROMIUM || '/usr/bin/chromium';
+
+test('html diff in Chromium: loads nothing else, the verdict and the changed branch are visible, branches fold', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing` }, async () => {
+  const made = diffCli(['before.json', 'after.json', '--cpu', '-o', 'browser.html']);
+  assert.equal(made.status, 0, made.stderr);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage();
+    const requests = [];
+    const errors = [];
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    const url = pathToFileURL(join(dir, 'browser.html')).href;
+    await page.goto(url);
+    assert.match(await page.textContent('#verdict'), /Significant changes/);
+    // The flagged row: a branch (summary) or, when nothing under it is shown, a leaf; with
+    // inlined frames checksum may also appear, unchanged, inside another caller.
+    const row = page.locator('.tree summary, .tree .leaf', { hasText: 'checksum' }).filter({ hasText: 'faster' }).first();
+    assert.ok(await row.isVisible(), 'opened down to the change');
+    assert.match(await row.textContent(), /faster/);
+    // Folding main hides checksum.
+    const main = page.locator('.tree summary', { hasText: /main/ }).first();
+    await main.click();
+    assert.equal(await row.isVisible(), false);
+    assert.deepEqual(requests, [url]);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,50 @@
+// expressProfiling with the real Express (a devDependency).
+import { test } from 'node:test';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { app as routes, checkReportOfEndlessResponse, middlewareScenarios, serverSentEvents } from '../middleware-scenarios.mjs';
+
+const require = createRequire(import.meta.url);
+const express = require('express');
+const { expressProfiling } = require('../../dist/cjs/index.js');
+
+function send(res, result) {
+  res.status(result.status).set(result.headers);
+  if (typeof result.body.pipe === 'function') result.body.pipe(res);
+  else res.send(result.body);
+}
+
+middlewareScenarios('express', {
+  userRoute: 'users_id',
+  async start(options) {
+    const app = express();
+    app.set('env', 'test'); // no error stacks on stderr from /fail
+    app.use(expressProfiling(options));
+    app.get('/work', async (req, res) => send(res, await routes.work()));
+    app.get('/slow', async (req, res) => send(res, await routes.slow()));
+    app.get('/stream', (req, res) => send(res, routes.stream()));
+    app.get('/fail', async () => routes.fail()); // Express 5 passes the rejection to its error handler
+    app.get('/users/:id', (req, res) => send(res, routes.user(req.params.id)));
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return {
+      url: `http://127.0.0.1:${server.address().port}`,
+      close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }),
+    };
+  },
+});
+
+test('express: ?profile on a server-sent events route that never ends answers with the report after maxSeconds', async () => {
+  const events = { open: 0 };
+  const app = express();
+  app.use(expressProfiling({ maxSeconds: 0.5 }));
+  app.get('/events', serverSentEvents(events));
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    await checkReportOfEndlessResponse(`http://127.0.0.1:${server.address().port}`, events);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});

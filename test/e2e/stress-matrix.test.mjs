@@ -1,0 +1,26 @@
+// The short stress matrix (scripts/stress-matrix.js; `npm run stress` is the
+// long one): sampling at 10 kHz through GC-heavy work, eval/new Function
+// churn, recursion to stack overflow, worker churn, process.exit() from hot
+// code and forked children, --interpreted-frames-native-stack turned on at run
+// time amid new Function churn, and recursion with a few KiB of stack below
+// V8's limit (ulimit -s 1024, --stack-size=1009), under each V8 flag that changes code layout or
+// tiers. Each case runs in its own process with a timeout: a crash or a hang
+// fails it, and so does the known split drifting by more than 3 points.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { cases, runCase, runUnsafeFlagCase, formatRow } = require('../../scripts/stress-matrix.js');
+
+for (const { workload, flag } of cases()) {
+  test(`stress: ${workload} at 10 kHz under ${flag || 'default flags'}`, async () => {
+    const result = await runCase(workload, flag);
+    assert.ok(result.ok, formatRow(result));
+  });
+}
+
+test('stress: --interpreted-frames-native-stack is refused by the CLI and the API, with the reason', async () => {
+  const result = await runUnsafeFlagCase();
+  assert.ok(result.ok, formatRow(result));
+});
