@@ -6,11 +6,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { REPEAT_PASS } from './helpers.mjs';
 
 // NODEINSTRUMENT_CHROMIUM names another Chromium build (or a missing one, to see the tests skip).
 export const CHROMIUM = process.env.NODEINSTRUMENT_CHROMIUM || '/usr/bin/chromium';
 /** false, or why the browser tests are skipped. */
-export const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`;
+export const skip = !existsSync(CHROMIUM) ? `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)` : REPEAT_PASS;
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /**

@@ -6,6 +6,14 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const fixture = (name) => join(root, 'test', 'fixtures', name);
 export const cli = join(root, 'bin', 'nodeinstrument.js');
 
+/**
+ * Set by .ci/run for the suite's second and third Node versions: tests whose
+ * subject does not change with Node (the C++ lock-free tests, Chromium reading
+ * the HTML report) ran in the first pass of the same CI run and are skipped
+ * with this reason; the stress matrix runs a reduced set of V8 flags.
+ */
+export const REPEAT_PASS = process.env.NODEINSTRUMENT_CI_REPEAT === '1' ? "Node-independent: ran in this CI run's first pass" : false;
+
 /** Runs node with args; returns { status, signal, stdout, stderr }. */
 export function runNode(args, options = {}) {
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000, ...options });
