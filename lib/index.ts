@@ -23,7 +23,7 @@ export type { CallNode } from './session/tree';
 export { processTree } from './processors/processors';
 export type { ProcessorOptions } from './processors/processors';
 export { renderText } from './renderers/text';
-export type { TextRenderOptions } from './renderers/text';
+export type { TextRenderOptions, TextView } from './renderers/text';
 export { renderHtml } from './renderers/html';
 export { renderPprof } from './renderers/pprof';
 export { renderSpeedscope } from './renderers/speedscope';

@@ -1,6 +1,7 @@
 /** Parses nodeinstrument's command line. Pure: no I/O, throws UsageError. */
 import { parseLabelFilterArg } from '../labels/filter';
 import { checkProfileMode, ProfileMode } from '../session/mode';
+import type { TextView } from '../renderers/text';
 import { checkInterval, DEFAULT_INTERVAL } from '../options';
 import type { ContinuousPreloadConfig } from '../production/continuous/preload';
 import { checkPyroscopeOptions, parseLabel, parseRetain, WINDOW_FORMATS, WindowFormat } from '../production/continuous/options';
@@ -26,13 +27,13 @@ export interface CliOptions {
   unicode?: boolean;
   color?: boolean;
   percent: boolean;
-  /** The text renderer's mode. */
-  mode: 'tree' | 'flat' | 'timeline' | 'lines';
+  /** The text report's view (--flat, --timeline, --lines; the tree by default). */
+  view: TextView;
   /** --filter-label key=value pairs: only samples with these labels are reported. */
   labelFilter: Array<[string, string]>;
   /** --thread: only this thread's samples (worker_threads profiles): a name, threadId or unique part of a name. */
   thread?: string;
-  /** What is profiled (--mode): wall-clock time, CPU time or allocated bytes. Not the text view (`mode` above). */
+  /** What is profiled (--mode): wall-clock time, CPU time or allocated bytes. Not the text view (`view` above). */
   profileMode: ProfileMode;
   /** --alloc-interval: mean bytes between sampled allocations. */
   allocationInterval?: number;
@@ -176,7 +177,7 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
     open: false,
     showAll: false,
     percent: false,
-    mode: 'tree',
+    view: 'tree',
     labelFilter: [],
     profileMode: 'wall',
     live: false,
@@ -253,8 +254,8 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
       case '--timeline':
       case '--lines':
         noValue();
-        if (options.mode !== 'tree' && options.mode !== name.slice(2)) throw new UsageError('give one of --flat, --timeline and --lines');
-        options.mode = name.slice(2) as 'flat' | 'timeline' | 'lines';
+        if (options.view !== 'tree' && options.view !== name.slice(2)) throw new UsageError('give one of --flat, --timeline and --lines');
+        options.view = name.slice(2) as TextView;
         break;
       case '--filter-label':
         try {

@@ -43,7 +43,7 @@ function renderOptions(options: CliOptions, toTerminal: boolean): TextRenderOpti
     unicode: options.unicode ?? toTerminal,
     color: options.color ?? colorDefault,
     timing: options.percent ? 'percent' : 'seconds',
-    mode: options.mode,
+    view: options.view,
     processor: { showAll: options.showAll, hide: options.hide, show: options.show },
   };
 }

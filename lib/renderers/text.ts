@@ -17,6 +17,9 @@ import { escapeControl } from '../util/escape';
 import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../session/tree';
 import { ProfileWarning, profileWarnings } from '../processors/warnings';
 
+/** How the text report lays out the session: the call tree, in time order, functions by self time, or hot lines. */
+export type TextView = 'tree' | 'timeline' | 'flat' | 'lines';
+
 export interface TextRenderOptions {
   /** Box drawing characters (├─ └─ │) rather than ASCII (|- `- |). Default true. */
   unicode?: boolean;
@@ -33,7 +36,9 @@ export interface TextRenderOptions {
    * `flat`: functions by self time, one line each.
    * `lines`: the hot lines within each function (lib/renderers/lines-report.ts).
    */
-  mode?: 'tree' | 'timeline' | 'flat' | 'lines';
+  view?: TextView;
+  /** @deprecated The old name of `view` (read when `view` is not given). */
+  mode?: TextView;
   /** Only the samples with these labels (withLabels), e.g. `{ route: '/users' }`; see LabelFilter. */
   labels?: LabelFilter;
   /** Only this thread's samples (worker_threads profiles): its name, threadId or a unique part of its name (lib/threads/threads.ts). */
@@ -80,8 +85,8 @@ function renderBody(session: Session, options: TextRenderOptions, ofThread = fal
     lines.push('No samples were recorded.');
     lines.push('The program may have ended before the first sample was taken; try a smaller sampling interval.');
   } else {
-    const body =
-      options.mode === 'flat' ? renderFlatLines(session, options) : options.mode === 'lines' ? renderLinesMode(session, options) : renderTreeMode(session, options);
+    const view = textView(options);
+    const body = view === 'flat' ? renderFlatLines(session, options) : view === 'lines' ? renderLinesMode(session, options) : renderTreeMode(session, options);
     if (body.length === 0) {
       lines.push(`Nothing to show: the ${session.samples.stack.length} samples had empty stacks or only hidden frames (try showing all frames).`);
     } else {
@@ -108,9 +113,13 @@ function renderThreadBodies(session: Session, options: TextRenderOptions, style:
   return lines;
 }
 
+function textView(options: TextRenderOptions): TextView {
+  return options.view ?? options.mode ?? 'tree';
+}
+
 function renderTreeMode(session: Session, options: TextRenderOptions): string[] {
   const root =
-    options.mode === 'timeline'
+    textView(options) === 'timeline'
       ? processTree(buildTimelineTree(session), { ...options.processor, timeline: true })
       : processTree(buildCallTree(session), options.processor);
   const formatValue = (value: number): string => formatWeight(value, session.meta);

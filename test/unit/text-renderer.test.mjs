@@ -170,9 +170,11 @@ test('flat mode lists functions by self time, hidden frames counted to their cal
     [[app('main', 1), app('render', 9)], 0.2],
     [[app('main', 1), internal], 0.1],
   ]);
-  const lines = renderText(session, { mode: 'flat', color: false }).trim().split('\n').slice(-3);
+  const lines = renderText(session, { view: 'flat', color: false }).trim().split('\n').slice(-3);
   assert.deepEqual(lines, ['  0.700 parse  app.js:5', '  0.200 render  app.js:9', '  0.100 main  app.js:1']);
-  const percent = renderText(session, { mode: 'flat', color: false, timing: 'percent' });
+  // `mode` is the option's old name, still read when `view` is not given.
+  assert.equal(renderText(session, { mode: 'flat', color: false }), renderText(session, { view: 'flat', color: false }));
+  const percent = renderText(session, { view: 'flat', color: false, timing: 'percent' });
   assert.match(percent, / 70\.0% parse {2}app\.js:5/);
 });
 
