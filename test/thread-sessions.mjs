@@ -1,6 +1,6 @@
 // Hand-made sessions with worker threads, built through SessionBuilder as the recorder builds them.
 import { SessionBuilder } from './internals.cjs';
-import { internLabels } from './internals.cjs';
+import { internLabels, labelSetById } from './internals.cjs';
 import { testMeta } from './sessions.mjs';
 
 export const app = (name, line, file = '/app/app.js') => ({ name, file, line, column: 1, kind: 'js' });
@@ -18,7 +18,7 @@ export const THREADS = [
  * labelled job=crunch; worker 2 (exited): 5 hashIt.
  */
 export function threadedSession(meta = {}, threads = THREADS) {
-  const builder = new SessionBuilder();
+  const builder = new SessionBuilder(labelSetById);
   const stackOf = (...frames) => builder.internStackOf(frames.map((frame) => builder.internFrame(frame)));
   const work = stackOf(app('main', 1), app('work', 10));
   const wait = stackOf(app('main', 1), app('wait', 20));

@@ -7,6 +7,7 @@
  */
 import { decodeCodeEvents, decodeSamples } from '../drain/decode';
 import { recoverInlineFrames } from '../inline/recover';
+import { labelSetById } from '../labels/registry';
 import type { MemorySeries } from '../memory/series';
 import type { ProfileMode } from '../session/mode';
 import { Session, SessionBuilder, SessionMeta } from '../session/session';
@@ -14,7 +15,7 @@ import type { CodeCatalog } from '../symbolize/code-entry';
 import { NativeResolver, Symbolizer } from '../symbolize/symbolizer';
 
 export class ThreadRecording {
-  builder = new SessionBuilder();
+  builder = new SessionBuilder(labelSetById);
   readonly symbolizer: Symbolizer;
   /** Where the current window starts (ns, CLOCK_MONOTONIC), and the thread's CPU time then. */
   windowStartNs: number;
@@ -44,7 +45,7 @@ export class ThreadRecording {
   /** Starts the next window at the last sample: no time is lost or counted twice. Code carries over. */
   nextWindow(): void {
     const last = this.symbolizer.lastSampleTime;
-    this.builder = new SessionBuilder();
+    this.builder = new SessionBuilder(labelSetById);
     this.symbolizer.startWindow(this.builder);
     this.windowStartNs = last.timeNs;
     this.windowStartCpuNs = last.cpuNs;

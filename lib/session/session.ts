@@ -5,7 +5,6 @@
  */
 import { FrameInfo, FrameKind, frameKey } from './frame';
 import { MemorySeries, validateMemorySeries } from '../memory/series';
-import { labelSetById } from '../labels/registry';
 import { isProfileMode, ProfileMode } from './mode';
 import { escapeControl } from '../util/escape';
 import { readProfileText } from '../util/read-file';
@@ -245,7 +244,18 @@ export class Session {
 }
 
 /** Builds a session incrementally: interns frames and stacks as samples arrive. */
+function noLabelSets(id: number): never {
+  throw new Error(`label set ${id} given to a session builder that resolves none`);
+}
+
 export class SessionBuilder {
+  /**
+   * labelSetOf: the labels of a label-set id given to addSample: the process's
+   * registry (lib/labels/registry.ts) for a recording; a session from a file or
+   * another tool has no ids to resolve.
+   */
+  constructor(private readonly labelSetOf: (id: number) => Readonly<Record<string, string>> = noLabelSets) {}
+
   readonly frames: FrameInfo[] = [];
   readonly stacks: StackTable = { parent: [], frame: [] };
   readonly samples: SampleTable = { stack: [], time: [], duration: [], cpu: [] };
@@ -290,7 +300,7 @@ export class SessionBuilder {
   }
 
   /**
-   * labelSet: the process's label-set id the sampler recorded (lib/labels/registry.ts), 0 for none.
+   * labelSet: the process's label-set id the sampler recorded, 0 for none (resolved by the builder's labelSetOf).
    * thread: index of the sample's thread in the list given to build(), 0 for the profiler's own.
    */
   addSample(stack: number, time: number, duration: number, cpu: number, labelSet = 0, thread = 0): void {
@@ -314,7 +324,7 @@ export class SessionBuilder {
     let index = labelSet === 0 ? -1 : indexById.get(labelSet);
     if (index === undefined) {
       index = table.sets.length;
-      table.sets.push({ ...labelSetById(labelSet) });
+      table.sets.push({ ...this.labelSetOf(labelSet) });
       indexById.set(labelSet, index);
     }
     table.sample.push(index);

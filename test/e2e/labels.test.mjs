@@ -159,7 +159,7 @@ test('filtering keeps the samples of one label (API, text and HTML)', () => {
 });
 
 test('filtering a profile without labels says so', () => {
-  const builder = new SessionBuilder();
+  const builder = new SessionBuilder(labelSetById);
   builder.addSample(builder.internStackOf([builder.internFrame({ name: 'f', file: '/a.js', line: 1, column: 1, kind: 'js' })]), 0, 0.001, 0.001);
   const session = builder.build({ ...testMeta, sampleCount: 1 });
   assert.equal(session.labels, undefined);

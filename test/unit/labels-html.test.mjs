@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { renderHtml } from '../internals.cjs';
 import { buildHtmlData } from '../internals.cjs';
 import { SessionBuilder } from '../internals.cjs';
-import { internLabels } from '../internals.cjs';
+import { internLabels, labelSetById } from '../internals.cjs';
 import { skip, useBrowser } from '../browser.mjs';
 import { makeSession, testMeta } from '../sessions.mjs';
 
@@ -17,7 +17,7 @@ const app = (name, line) => ({ name, file: '/app/src/app.js', line, column: 1, k
 
 /** 30 samples of handleUsers under route=/users, 20 of handleOrders (10 of them in phase=db) under route=/orders, 10 unlabelled. */
 function labelledSession() {
-  const builder = new SessionBuilder();
+  const builder = new SessionBuilder(labelSetById);
   const users = internLabels({ route: '/users' });
   const orders = internLabels({ route: '/orders' });
   const ordersDb = internLabels({ route: '/orders', phase: 'db\u001b[31m' });
