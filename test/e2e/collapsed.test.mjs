@@ -71,6 +71,9 @@ test('collapsed: CLI -r collapsed writes folded stacks to stdout', () => {
   assert.ok(lines.length > 0);
   for (const line of lines) assert.match(line, /^\S.* \d+$/);
   const busy = lines.filter((line) => /;busy test\/fixtures\/cli-exit3\.js:1(;| )/.test(line));
-  const busySamples = busy.reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-  assert.ok(busySamples > 100, `busy: ${busySamples} samples`); // it spins for 150 ms at 1 ms
+  const count = (list) => list.reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  const busySamples = count(busy);
+  const allSamples = count(lines);
+  // It spins for 150 ms at 1 ms after starting up; a loaded machine delivers fewer samples of both.
+  assert.ok(busySamples >= 20 && busySamples >= 0.3 * allSamples, `busy: ${busySamples} of ${allSamples} samples`);
 });
