@@ -40,7 +40,7 @@
  *   node scripts/doc-outputs.js docs/cli.md ...   only these files
  *
  * Exits with status 1 when a block does not match (check) or a command fails.
- * Keep marked commands fast (about a second): test/doc-outputs.test.mjs runs
+ * Keep marked commands fast (about a second): test/e2e/doc-outputs.test.mjs runs
  * them all.
  */
 const { spawnSync } = require('node:child_process');
