@@ -34,6 +34,8 @@ module.exports = {
   ...require('../dist/cjs/memory/series.js'),
   ...require('../dist/cjs/processors/hotspots.js'),
   ...require('../dist/cjs/processors/processors.js'),
+  ...require('../dist/cjs/processors/profiler-work.js'),
+  ...require('../dist/cjs/processors/flat.js'),
   ...require('../dist/cjs/processors/warnings.js'),
   ...require('../dist/cjs/renderers/collapsed.js'),
   ...require('../dist/cjs/renderers/cpuprofile.js'),

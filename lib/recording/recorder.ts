@@ -24,6 +24,8 @@ import { ThreadRecording } from './thread-recording';
 import { WorkerRecordings } from '../threads/worker-recordings';
 import { guardV8Flags, nativeStackNote } from '../native/v8-flags';
 import { isMainThread } from 'node:worker_threads';
+import { sep } from 'node:path';
+import { DIST_DIR } from '../util/package-root';
 
 export interface RecorderOptions {
   /** Sampling interval in seconds. */
@@ -267,6 +269,7 @@ export class Recorder implements Recording {
       signal: stats.signal,
       mode: this.options.mode,
       notes,
+      profilerScripts: DIST_DIR + sep,
     };
   }
 }

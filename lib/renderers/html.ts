@@ -14,6 +14,7 @@ import { packageVersion } from '../util/version';
 import { buildHtmlData, HtmlDataOptions } from './html-data';
 import { TextRenderOptions } from './text';
 import { DIST_DIR } from '../util/package-root';
+import { withoutProfilerWork } from '../processors/profiler-work';
 
 /** Where scripts/build-html-app.js puts the front end: dist/html-app, beside dist/cjs. */
 const ASSET_DIR = join(DIST_DIR, 'html-app');
@@ -59,6 +60,7 @@ export function escapeHtml(text: string): string {
 }
 
 export function renderHtml(session: Session, options: TextRenderOptions = {}, dataOptions: HtmlDataOptions = {}): string {
+  if (!options.processor?.showAll) session = withoutProfilerWork(session);
   if (options.labels) session = filterSessionByLabels(session, options.labels);
   if (options.thread !== undefined) session = filterSessionByThread(session, options.thread);
   const { script, style } = loadAssets();

@@ -2,6 +2,7 @@
  * The output formats, by name and by file extension. Each renderer turns a
  * session into the bytes of one file.
  */
+import { withoutProfilerWork } from '../processors/profiler-work';
 import { Session } from '../session/session';
 import { renderCollapsed } from './collapsed';
 import { renderCpuProfile } from './cpuprofile';
@@ -22,6 +23,16 @@ export interface Renderer {
   render(session: Session, options: TextRenderOptions): string | Uint8Array;
 }
 
+/**
+ * What a report shows of a session: all of it with showAll, else without the
+ * profiler's own work (lib/processors/profiler-work.ts). The text, HTML and
+ * summary renderers do this themselves, as the API calls them directly; the
+ * session format keeps everything.
+ */
+function readerView(session: Session, options: TextRenderOptions): Session {
+  return options.processor?.showAll ? session : withoutProfilerWork(session);
+}
+
 export const renderers: readonly Renderer[] = [
   {
     name: 'text',
@@ -39,20 +50,20 @@ export const renderers: readonly Renderer[] = [
     name: 'speedscope',
     description: 'speedscope JSON, for https://www.speedscope.app',
     extensions: ['.speedscope.json'],
-    render: (session, options) => renderSpeedscope(session, { title: options.title }),
+    render: (session, options) => renderSpeedscope(readerView(session, options), { title: options.title }),
   },
   {
     name: 'pprof',
     description: 'gzipped pprof protobuf, for go tool pprof (binary)',
     extensions: ['.pb.gz', '.pprof'],
     binary: true,
-    render: (session) => renderPprof(session),
+    render: (session, options) => renderPprof(readerView(session, options)),
   },
   {
     name: 'cpuprofile',
     description: 'V8 .cpuprofile, for Chrome DevTools and VS Code',
     extensions: ['.cpuprofile'],
-    render: (session) => renderCpuProfile(session),
+    render: (session, options) => renderCpuProfile(readerView(session, options)),
   },
   {
     name: 'html',
@@ -64,7 +75,7 @@ export const renderers: readonly Renderer[] = [
     name: 'collapsed',
     description: 'folded stacks with sample counts, for flamegraph.pl, inferno and speedscope',
     extensions: ['.collapsed', '.folded'],
-    render: (session) => renderCollapsed(session),
+    render: (session, options) => renderCollapsed(readerView(session, options)),
   },
   {
     name: 'summary',

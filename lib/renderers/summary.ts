@@ -13,11 +13,13 @@ import { filterSessionByThread, hasThreads, sessionOfThread, threadSessions, thr
 import { buildCallTree } from '../session/tree';
 import { profileWarnings } from '../processors/warnings';
 import { displayLocation, escapeControl, TextRenderOptions } from './text';
+import { withoutProfilerWork } from '../processors/profiler-work';
 
 /** Hotspots listed in each table. */
 export const SUMMARY_HOTSPOTS = 3;
 
 export function renderSummary(session: Session, options: TextRenderOptions = {}): string {
+  if (!options.processor?.showAll) session = withoutProfilerWork(session);
   if (options.thread !== undefined) session = filterSessionByThread(session, options.thread);
   const { meta } = session;
   const threaded = hasThreads(session);

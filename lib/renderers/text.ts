@@ -14,8 +14,10 @@ import { Session } from '../session/session';
 import { filterSessionByThread, hasThreads, sessionOfThread, threadSessions, threadsOf } from '../threads/threads';
 import { formatCommandLine, formatMode, formatRate, formatTimestamp, relativeToCwd } from './header';
 import { escapeControl } from '../util/escape';
-import { CallNode, buildCallTree, buildTimelineTree, compareNodes, forEachNode } from '../session/tree';
+import { CallNode, buildCallTree, buildTimelineTree, forEachNode } from '../session/tree';
+import { flatProfile } from '../processors/flat';
 import { ProfileWarning, profileWarnings } from '../processors/warnings';
+import { withoutProfilerWork } from '../processors/profiler-work';
 
 /** How the text report lays out the session: the call tree, in time order, functions by self time, or hot lines. */
 export type TextView = 'tree' | 'timeline' | 'flat' | 'lines';
@@ -64,6 +66,7 @@ export interface TreeRenderOptions {
 export const MAX_TREE_DEPTH = 1000;
 
 export function renderText(session: Session, options: TextRenderOptions = {}): string {
+  if (!options.processor?.showAll) session = withoutProfilerWork(session);
   if (options.labels) session = filterSessionByLabels(session, options.labels);
   if (options.thread !== undefined) session = filterSessionByThread(session, options.thread);
   const style = new Style(options.color ?? false);
@@ -132,30 +135,16 @@ function renderTreeMode(session: Session, options: TextRenderOptions): string[] 
  */
 export function renderFlatLines(session: Session, options: TextRenderOptions): string[] {
   const processor = options.processor ?? {};
-  const root = processTree(buildCallTree(session), { ...processor, minShare: 0 });
-  const selfByFrame = new Map<number, { node: CallNode; selfTime: number }>();
-  forEachNode(root, (node) => {
-    if (node === root || node.selfTime <= 0) return;
-    const entry = selfByFrame.get(node.frameId);
-    if (entry) entry.selfTime += node.selfTime;
-    else selfByFrame.set(node.frameId, { node, selfTime: node.selfTime });
-  });
-  const total = root.totalTime;
-  const minShare = processor.minShare ?? (processor.showAll ? 0 : DEFAULT_MIN_SHARE);
   const style = new Style(options.color ?? false);
   const cwd = session.meta.cwd;
-  return [...selfByFrame.values()]
-    .filter(({ selfTime }) => total > 0 && selfTime / total >= minShare)
-    .sort((a, b) => b.selfTime - a.selfTime || compareNodes(a.node, b.node))
-    .map(({ node, selfTime }) => {
-      const share = total > 0 ? selfTime / total : 0;
-      const time = options.timing === 'percent' ? `${(share * 100).toFixed(1)}%` : formatWeight(selfTime, session.meta);
-      const name = escapeControl(node.frame.name);
-      const location = escapeControl(displayLocation(node.frame, cwd));
-      const width = options.timing === 'percent' ? 6 : isAllocSession(session.meta) ? 9 : 7;
-      const line = `${style.forShare(share, time.padStart(width))} ${isApplicationFrame(node.frame) ? style.bold(name) : name}`;
-      return location ? `${line}  ${style.dim(location)}` : line;
-    });
+  const width = options.timing === 'percent' ? 6 : isAllocSession(session.meta) ? 9 : 7;
+  return flatProfile(session, processor).map(({ frame, self, share }) => {
+    const time = options.timing === 'percent' ? `${(share * 100).toFixed(1)}%` : formatWeight(self, session.meta);
+    const name = escapeControl(frame.name);
+    const location = escapeControl(displayLocation(frame, cwd));
+    const line = `${style.forShare(share, time.padStart(width))} ${isApplicationFrame(frame) ? style.bold(name) : name}`;
+    return location ? `${line}  ${style.dim(location)}` : line;
+  });
 }
 
 function renderLinesMode(session: Session, options: TextRenderOptions): string[] {

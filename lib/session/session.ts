@@ -49,6 +49,12 @@ export interface SessionMeta {
   mode?: ProfileMode;
   /** Things that happened during the run that a reader should know about. */
   notes: string[];
+  /**
+   * Where the recording profiler's own scripts were (its dist/ directory,
+   * ending in a separator): samples in them are its own work, which reports
+   * leave out by default (lib/processors/profiler-work.ts).
+   */
+  profilerScripts?: string;
   /** alloc mode: how V8's sampling heap profiler ran. */
   allocation?: AllocationSettings;
 }
@@ -408,7 +414,15 @@ function validateMeta(value: unknown): SessionMeta {
     ...(value.mode === undefined ? {} : { mode: validMode(value.mode) }),
     notes: strings('notes'),
     ...optionalModeFields(value),
+    ...optionalProfilerScripts(value.profilerScripts),
   };
+}
+
+/** meta.profilerScripts, kept only when present (recordings since it was added). */
+function optionalProfilerScripts(value: unknown): Pick<SessionMeta, 'profilerScripts'> {
+  if (value === undefined) return {};
+  if (typeof value !== 'string') fail('meta.profilerScripts must be a string');
+  return value === '' ? {} : { profilerScripts: value };
 }
 
 /** meta.allocation, kept only when present (alloc sessions). */

@@ -162,20 +162,43 @@ test('very deep trees are cut at MAX_TREE_DEPTH levels with a line saying so', (
   assert.deepEqual(renderTreeLines(shallow, { maxDepth: 2, unicode: false }), ['1.000 a  /app/app.js:1', '`- 1.000 b  /app/app.js:1', '   [1 deeper frame not shown]']);
 });
 
-test('flat mode lists functions by self time, hidden frames counted to their callers', () => {
+test('flat view: functions by their own self time; builtins and native code charged to the JavaScript that called them', () => {
   const internal = { name: 'listOnTimeout', file: 'node:internal/timers', line: 1, column: 1, kind: 'js' };
+  const builtin = { name: 'JsonParse', file: '', line: 0, column: 0, kind: 'builtin' };
+  const native = { name: '[native] node', file: '', line: 0, column: 0, kind: 'native' };
   const session = sessionOf([
-    [[app('main', 1), app('parse', 5)], 0.5],
+    [[app('main', 1), app('parse', 5)], 0.4],
+    [[app('main', 1), app('parse', 5), builtin, native], 0.1],
     [[app('main', 1), app('render', 9), app('parse', 5)], 0.2],
     [[app('main', 1), app('render', 9)], 0.2],
     [[app('main', 1), internal], 0.1],
   ]);
   const lines = renderText(session, { view: 'flat', color: false }).trim().split('\n').slice(-3);
-  assert.deepEqual(lines, ['  0.700 parse  app.js:5', '  0.200 render  app.js:9', '  0.100 main  app.js:1']);
+  assert.deepEqual(lines, ['  0.700 parse  app.js:5', '  0.200 render  app.js:9', '  0.100 listOnTimeout  node:internal/timers:1']);
   // `mode` is the option's old name, still read when `view` is not given.
   assert.equal(renderText(session, { mode: 'flat', color: false }), renderText(session, { view: 'flat', color: false }));
   const percent = renderText(session, { view: 'flat', color: false, timing: 'percent' });
   assert.match(percent, / 70\.0% parse {2}app\.js:5/);
+  // With --show-all every frame keeps its own self time.
+  const all = renderText(session, { view: 'flat', color: false, processor: { showAll: true } });
+  assert.match(all, / 0\.600 parse {2}app\.js:5\n {2}0\.200 render {2}app\.js:9\n {2}0\.100 \[native\] node\n/);
+});
+
+test('flat view: a library run is not collapsed into its entry, an inlined copy counts as the function', () => {
+  const inlinedParse = { ...app('parse', 5), inlined: true };
+  const session = sessionOf([
+    [[app('main', 1), lib('framework', 'dispatch', 3), lib('framework', 'route', 20), lib('framework', 'match', 40)], 0.5],
+    [[app('main', 1), lib('framework', 'dispatch', 3), app('handler', 7)], 0.3],
+    [[app('main', 1), app('handler', 7), inlinedParse], 0.15],
+    [[app('main', 1), app('parse', 5)], 0.05],
+  ]);
+  const text = renderText(session, { view: 'flat', color: false });
+  assert.deepEqual(text.trim().split('\n').slice(-3), [
+    '  0.500 match  node_modules/framework/lib/index.js:40',
+    '  0.300 handler  app.js:7',
+    '  0.200 parse  app.js:5',
+  ]);
+  assert.doesNotMatch(text, /dispatch|\[inlined\]/);
 });
 
 test('timeline mode keeps calls in time order and apart when they are made again', () => {

@@ -1,0 +1,56 @@
+/**
+ * nodeinstrument's own work in a profile. The drains that turn the sampler's
+ * buffers into stacks run on the profiled thread, so some samples land in the
+ * profiler's own code (a few percent of a busy run). Reports leave those
+ * samples out by default and say in a note what they weighed; `showAll`
+ * keeps them. The recording names the directory of its own scripts
+ * (meta.profilerScripts), so this works wherever the session is read.
+ */
+import { keepSamples } from '../session/keep-samples';
+import type { Session } from '../session/session';
+
+/** The session without the samples whose stack passes through the profiler's own scripts. */
+export function withoutProfilerWork(session: Session): Session {
+  const dir = session.meta.profilerScripts;
+  if (!dir) return session;
+  const { frames, stacks, samples } = session;
+  const ownFrame = frames.map((frame) => frame.file.startsWith(dir));
+  if (!ownFrame.includes(true)) return session;
+  // Stacks share prefixes: decide each stack once, from its parent's answer.
+  const ownStack = new Map<number, boolean>();
+  const isOwn = (stack: number): boolean => {
+    const pending: number[] = [];
+    let id = stack;
+    let answer = false;
+    while (id !== -1) {
+      const known = ownStack.get(id);
+      if (known !== undefined) {
+        answer = known;
+        break;
+      }
+      if (ownFrame[stacks.frame[id]!]) {
+        answer = true;
+        break;
+      }
+      pending.push(id);
+      id = stacks.parent[id]!;
+    }
+    for (const seen of pending) ownStack.set(seen, answer);
+    return answer;
+  };
+  let removed = 0;
+  let weight = 0;
+  let total = 0;
+  const own = samples.stack.map((stack, i) => {
+    total += samples.duration[i]!;
+    if (stack === -1 || !isOwn(stack)) return false;
+    removed++;
+    weight += samples.duration[i]!;
+    return true;
+  });
+  if (removed === 0) return session;
+  const share = total > 0 ? ` (${((weight / total) * 100).toFixed(1)}%)` : '';
+  const amount = session.meta.mode === 'alloc' ? `${removed} samples${share}` : `${weight.toFixed(3)} s${share} in ${removed} samples`;
+  const note = `nodeinstrument's own work on this thread (its drains), ${amount}, is left out (--show-all shows it)`;
+  return keepSamples(session, (i) => !own[i], { ...session.meta, notes: [...session.meta.notes, note] });
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// The corpus of real programs (bench/corpus/: TypeScript, prettier, terser,
+// ESLint, markdown-it, @babel/parser, js-yaml) profiled as a user runs them:
+// `nodeinstrument --flat` with default options, against V8's own profiler
+// (`node --cpu-prof`) on the same program. For each program: how many of V8's
+// top 10 JavaScript functions by self time (builtins and C++ charged to their
+// JavaScript caller) appear in the first 15 rows of the flat view, whether a
+// bare `[native] <library>` row or a repeated function is among them, and the
+// wall time of the run plain, under --cpu-prof and under nodeinstrument.
+//
+//   node scripts/corpus.js [--size small|large] [--programs a,b] [--runs N] [--verbose]
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { mkdtempSync, readdirSync, readFileSync, rmSync } = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { v8TopFunctions, flatRows, sameFunction, bareNativeRows, repeatedRows } = require('./corpus/compare');
+
+const ROOT = path.join(__dirname, '..');
+const PROGRAMS = ['tsc', 'prettier', 'terser', 'eslint', 'markdown-it', 'babel-parser', 'js-yaml'];
+const TOP = 10;
+const ROWS = 15;
+
+/** Runs `node args` from the repository root; returns the wall time in seconds. */
+function timed(args) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr}`);
+  return seconds;
+}
+
+/** One program once under each of the three: the comparison and the times. */
+function runProgram(program, size) {
+  const script = path.join('bench', 'corpus', `${program}.js`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), `nodeinstrument-corpus-${program}-`));
+  try {
+    const plain = timed([script, size]);
+    // The same interval as nodeinstrument's default, 1 ms.
+    const v8 = timed(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '1000', script, size]);
+    const reportPath = path.join(dir, 'report.txt');
+    const ours = timed([path.join('bin', 'nodeinstrument.js'), '--flat', '--no-color', '-o', reportPath, script, size]);
+    const cpuprofile = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+    const top = v8TopFunctions(path.join(dir, cpuprofile)).slice(0, TOP);
+    const report = readFileSync(reportPath, 'utf8');
+    const rows = flatRows(report).slice(0, ROWS);
+    const found = top.filter((fn) => rows.some((row) => sameFunction(row, fn)));
+    return { program, times: { plain, v8, ours }, top, rows, found, bare: bareNativeRows(rows), repeated: repeatedRows(rows), report };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function main() {
+  const args = process.argv.slice(2);
+  const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+  const size = option('--size', 'large');
+  const programs = option('--programs', PROGRAMS.join(',')).split(',');
+  const runs = Number(option('--runs', '1'));
+  const verbose = args.includes('--verbose');
+  console.log(`| program | V8's top ${TOP} in our first ${ROWS} rows | bare native rows | repeated | plain s | --cpu-prof s | nodeinstrument s |`);
+  console.log('|---|---|---|---|---|---|---|');
+  for (const program of programs) {
+    const results = [];
+    for (let run = 0; run < runs; run++) results.push(runProgram(program, size));
+    const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const found = results.map((result) => result.found.length);
+    const times = ['plain', 'v8', 'ours'].map((which) => median(results.map((result) => result.times[which])).toFixed(2));
+    const last = results[results.length - 1];
+    console.log(`| ${program} | ${found.join(', ')} | ${last.bare.map((row) => row.name).join(', ') || 'none'} | ${last.repeated.join(', ') || 'none'} | ${times.join(' | ')} |`);
+    if (verbose) {
+      console.log(`\nV8's top ${TOP} (self time, builtins and C++ in their caller):`);
+      for (const fn of last.top) console.log(`  ${fn.self.toFixed(3)} ${fn.name}  ${fn.url.replace(/^.*node_modules\//, '')}:${fn.line}${last.found.includes(fn) ? '' : '   <- missing'}`);
+      console.log(`our first ${ROWS} rows:`);
+      for (const row of last.rows) console.log(`  ${row.value} ${row.name}  ${row.location}`);
+      console.log('');
+    }
+  }
+}
+
+if (require.main === module) main();
+module.exports = { runProgram, PROGRAMS, TOP, ROWS };
