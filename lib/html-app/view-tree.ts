@@ -5,7 +5,7 @@
  * library group to see the frames hidden in it, in place and with their times.
  */
 import type { HtmlRegExp, HtmlSettings } from '../renderers/html-format';
-import { FrameRules, frameRole, hideFrames, isPlumbingBuiltin, mergeSiblingsInPlace } from '../processors/processors';
+import { FrameRules, frameRole, hideFrames, HOT_SHARE, isPlumbingBuiltin, mergeSiblingsInPlace } from '../processors/processors';
 import { CallNode, copyNode, sortTree } from '../session/tree';
 
 export interface ViewTree {
@@ -22,7 +22,7 @@ export interface ViewTree {
 }
 
 export function rulesOf(settings: HtmlSettings, showAll: boolean): FrameRules {
-  return { defaults: !showAll, hide: regExpOf(settings.hide), show: regExpOf(settings.show) };
+  return { defaults: !showAll, hide: regExpOf(settings.hide), show: regExpOf(settings.show), hotShare: HOT_SHARE };
 }
 
 function regExpOf(data: HtmlRegExp | undefined): RegExp | undefined {

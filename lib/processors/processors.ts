@@ -18,6 +18,8 @@ export interface ProcessorOptions {
   show?: RegExp;
   /** Drop nodes whose totalTime is below this fraction of the root's total; 0 keeps all. Default DEFAULT_MIN_SHARE (0 with showAll). */
   minShare?: number;
+  /** A library function whose own work reaches this share of the whole stays visible inside a library run. Default HOT_SHARE. */
+  hotShare?: number;
   /**
    * For a tree in time order (buildTimelineTree): merge only neighbouring
    * siblings of the same frame, and keep the order instead of sorting.
@@ -33,6 +35,7 @@ export function processTree(root: CallNode, options: ProcessorOptions = {}): Cal
     defaults: !options.showAll,
     hide: options.hide && statelessRegExp(options.hide),
     show: options.show && statelessRegExp(options.show),
+    hotShare: options.hotShare ?? HOT_SHARE,
   };
   const minShare = options.minShare ?? (options.showAll ? 0 : DEFAULT_MIN_SHARE);
   const hidden = hideFrames(root, rules);
@@ -57,6 +60,8 @@ export interface FrameRules {
   defaults: boolean;
   hide?: RegExp | undefined;
   show?: RegExp | undefined;
+  /** See ProcessorOptions.hotShare; none kept visible when absent. */
+  hotShare?: number;
 }
 
 export function frameRole(frame: FrameInfo, rules: FrameRules): FrameRole {
@@ -203,29 +208,75 @@ export function hideFrames(root: CallNode, rules: FrameRules): CallNode {
     parent: CallNode;
     /** The kept entry frame of the library run `node` is in, if any. */
     group: CallNode | undefined;
+    /** The hot library functions already shown on this path. */
+    hotAbove: HotOnPath | undefined;
   }
   const pending: Pending[] = [];
-  const pushChildren = (node: CallNode, parent: CallNode, group: CallNode | undefined): void => {
+  // Library functions that do real work themselves stay visible inside a run,
+  // once per path (their recursive calls stay hidden): the hot path through a
+  // library-heavy program.
+  const hot = rules.defaults && rules.hotShare !== undefined ? hotFunctions(root, rules.hotShare) : new Set<number>();
+  const pushChildren = (node: CallNode, parent: CallNode, group: CallNode | undefined, hotAbove: HotOnPath | undefined): void => {
     // Reversed so nodes are visited depth first in sibling order: the order
     // libraries are listed in is the order they first appear.
-    for (let i = node.children.length - 1; i >= 0; i--) pending.push({ node: node.children[i]!, parent, group });
+    for (let i = node.children.length - 1; i >= 0; i--) pending.push({ node: node.children[i]!, parent, group, hotAbove });
   };
-  pushChildren(root, out, undefined);
+  pushChildren(root, out, undefined, undefined);
   for (let item = pending.pop(); item; item = pending.pop()) {
-    const { node, parent, group } = item;
+    const { node, parent, group, hotAbove } = item;
     const role = frameRole(node.frame, rules);
-    if (role === 'internal' || (role === 'library' && group)) {
+    const shownHot = role === 'library' && group !== undefined && hot.has(node.frameId) && !onPath(hotAbove, node.frameId);
+    if (role === 'internal' || (role === 'library' && group && !shownHot)) {
       parent.selfTime += node.selfTime;
       // Call stubs and trampolines are not code a reader would count as hidden.
       if (group && !isPlumbingBuiltin(node.frame)) recordHidden(group, node.frame);
-      pushChildren(node, parent, group);
+      pushChildren(node, parent, group, hotAbove);
     } else {
       const shown = copyNode(node);
       parent.children.push(shown);
-      pushChildren(node, shown, role === 'library' ? shown : undefined);
+      pushChildren(node, shown, role === 'library' ? shown : undefined, shownHot ? { frameId: node.frameId, up: hotAbove } : hotAbove);
     }
   }
   return out;
+}
+
+interface HotOnPath {
+  frameId: number;
+  up: HotOnPath | undefined;
+}
+
+function onPath(path: HotOnPath | undefined, frameId: number): boolean {
+  for (let at = path; at; at = at.up) if (at.frameId === frameId) return true;
+  return false;
+}
+
+/** The functions (frame ids) whose own work, summed over every call path, reaches `share` of the whole. */
+function hotFunctions(root: CallNode, share: number): Set<number> {
+  const own = new Map<number, number>();
+  const stack = [...root.children];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.frame.kind === 'js') own.set(node.frameId, (own.get(node.frameId) ?? 0) + ownTime(node));
+    stack.push(...node.children);
+  }
+  const hot = new Set<number>();
+  for (const [frameId, time] of own) if (time >= share * root.totalTime) hot.add(frameId);
+  return hot;
+}
+
+/**
+ * Share of the whole profile a library function's own work (summed over its
+ * call paths) must reach to stay visible inside a library run. pyinstrument
+ * keeps frames with 20% of the time; a JavaScript library-heavy program's is
+ * spread thinner: prettier's busiest functions hold 1-4% each, and at 2% its
+ * whole printing phase read as one line (docs/accuracy.md, the corpus).
+ */
+export const HOT_SHARE = 0.01;
+
+/** A node's own work: its self time and the builtins and native code it called directly. */
+function ownTime(node: CallNode): number {
+  let time = node.selfTime;
+  for (const child of node.children) if (child.frame.kind === 'builtin' || child.frame.kind === 'native') time += child.totalTime;
+  return time;
 }
 
 function recordHidden(group: CallNode, frame: FrameInfo): void {

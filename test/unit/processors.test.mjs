@@ -24,6 +24,8 @@ function shape(node) {
   return [...entry, ...node.children.map(shape)];
 }
 
+// These frames all hold large shares of their tiny trees: keep no hot library frame visible, to see the collapsing alone.
+const COLLAPSE_ONLY = { hotShare: Infinity };
 const child = (node, name) => node.children.find((c) => c.frame.name === name);
 
 test('Node internals and plumbing builtins are hidden by default, shown with showAll', () => {
@@ -75,7 +77,7 @@ test('a library run collapses into its entry frame with the count and packages h
     [[app('main'), lib('a', 'entry'), lib('a', 'inner'), internal('tick'), lib('@scope/b', 'deep'), lib('a', 'back'), app('callback')], 0.75],
     [[app('main'), lib('a', 'entry'), lib('a', 'inner')], 0.25],
   ]);
-  const main = processTree(tree).children[0];
+  const main = processTree(tree, COLLAPSE_ONLY).children[0];
   assert.deepEqual(shape(main), [
     'main', 1, 0,
     ['entry', 1, 0.25, { hidden: { frameCount: 4, libraries: ['a', '@scope/b'] } }, ['callback', 0.75, 0.75]],
@@ -100,7 +102,7 @@ test('packages listed once, in order of appearance; plumbing labels give way to 
   const tree = treeOf([
     [[app('main'), lib('x', 'e'), internal('i'), builtin('ArrayForEach'), lib('y', 'f'), core('emit', 'events'), lib('x', 'g'), lib('y', 'h')], 1],
   ]);
-  const entry = processTree(tree).children[0].children[0];
+  const entry = processTree(tree, COLLAPSE_ONLY).children[0].children[0];
   assert.deepEqual(entry.hidden, { frameCount: 6, libraries: ['y', 'node:events', 'x'] });
 });
 
@@ -141,7 +143,7 @@ test('siblings brought together by hiding are merged, recursively, with their hi
     [[app('main'), internal('b'), app('work')], 0.125],
     [[app('main'), app('other')], 0.375],
   ]);
-  const main = processTree(tree).children[0];
+  const main = processTree(tree, COLLAPSE_ONLY).children[0];
   assert.deepEqual(shape(main), ['main', 1, 0, ['work', 0.625, 0.125, ['leaf', 0.5, 0.5]], ['other', 0.375, 0.375]]);
   assert.equal(main.children[0].sampleCount, 3);
 
@@ -149,7 +151,7 @@ test('siblings brought together by hiding are merged, recursively, with their hi
     [[app('main'), internal('i1'), lib('a', 'entry'), lib('a', 'more')], 0.5],
     [[app('main'), internal('i2'), lib('a', 'entry'), lib('b', 'other')], 0.5],
   ]);
-  const entry = processTree(groups).children[0].children;
+  const entry = processTree(groups, COLLAPSE_ONLY).children[0].children;
   assert.equal(entry.length, 1);
   assert.deepEqual(entry[0].hidden, { frameCount: 2, libraries: ['a', 'b'] });
   assert.equal(entry[0].totalTime, 1);
@@ -193,4 +195,28 @@ test('deep stacks are processed without overflowing', () => {
   let depth = 0;
   for (let node = root; node.children.length; node = node.children[0]) depth++;
   assert.equal(depth, 10000);
+});
+
+test('a library function doing real work stays visible inside the run, once per path; smaller ones stay hidden', () => {
+  // A library-heavy program: the library's own parse loop holds 6% of the time in its own code and
+  // the builtins it calls, over two call paths; the rest of the run is elsewhere.
+  const deep = [lib('p', 'parse'), lib('p', 'statement'), lib('p', 'expression')];
+  const tree = treeOf([
+    [[app('main'), ...deep, lib('p', 'readToken')], 0.04],
+    [[app('main'), ...deep, lib('p', 'statement'), lib('p', 'readToken'), builtin('StringPrototypeCharCodeAt')], 0.02],
+    // readToken inside readToken: the inner call stays hidden under the outer one.
+    [[app('main'), ...deep, lib('p', 'readToken'), lib('p', 'readToken')], 0.005],
+    [[app('main'), ...deep, lib('p', 'small')], 0.005],
+    [[app('main'), app('other')], 0.93],
+  ]);
+  const main = processTree(tree, { minShare: 0 }).children[0];
+  const parse = child(main, 'parse');
+  assert.ok(parse.hidden, 'the run is collapsed into its entry');
+  const readToken = child(parse, 'readToken');
+  assert.ok(readToken, `readToken under parse: ${parse.children.map((c) => c.frame.name)}`);
+  assert.equal(Math.round(readToken.totalTime * 1000), 65);
+  assert.equal(readToken.children.filter((c) => c.frame.name === 'readToken').length, 0);
+  assert.equal(child(parse, 'small'), undefined);
+  // With hotShare above its 6.5%, or with showAll's raw tree, the rule is off.
+  assert.equal(child(child(processTree(tree, { minShare: 0, hotShare: 0.1 }).children[0], 'parse'), 'readToken'), undefined);
 });
