@@ -10,6 +10,7 @@
 #include <ctime>
 #include <memory>
 
+#include "elf_functions.h"
 #include "heap_limit.h"
 #include "memory_monitor.h"
 #include "native_symbols.h"
@@ -200,6 +201,48 @@ Napi::Value ResolveSymbol(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, ResolveNativeAddress(static_cast<uint64_t>(address)).symbol);
 }
 
+// demangle(name: string): string, the C++ name of a mangled symbol (the name itself otherwise).
+Napi::Value DemangleSymbol(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "demangle expects a symbol name");
+  return Napi::String::New(env, Demangle(info[0].As<Napi::String>().Utf8Value().c_str()));
+}
+
+// functionTable(path): the functions of an ELF file by address (elf_functions.h):
+// { starts: Float64Array, ends: Float64Array, nameOffsets: Uint32Array,
+//   stringsOffset, stringsSize, segments: [{ offset, vaddr, size }] }, or null
+// when the file has none.
+Napi::Value FunctionTable(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "functionTable expects a path");
+  ElfFunctions functions;
+  std::string error;
+  if (!ReadElfFunctions(info[0].As<Napi::String>().Utf8Value(), &functions, &error)) return env.Null();
+  const size_t count = functions.starts.size();
+  Napi::Float64Array starts = Napi::Float64Array::New(env, count);
+  Napi::Float64Array ends = Napi::Float64Array::New(env, count);
+  Napi::Uint32Array names = Napi::Uint32Array::New(env, count);
+  std::memcpy(starts.Data(), functions.starts.data(), count * sizeof(double));
+  std::memcpy(ends.Data(), functions.ends.data(), count * sizeof(double));
+  std::memcpy(names.Data(), functions.name_offsets.data(), count * sizeof(uint32_t));
+  Napi::Array segments = Napi::Array::New(env, functions.segments.size());
+  for (size_t i = 0; i < functions.segments.size(); i++) {
+    Napi::Object segment = Napi::Object::New(env);
+    segment.Set("offset", static_cast<double>(functions.segments[i].offset));
+    segment.Set("vaddr", static_cast<double>(functions.segments[i].vaddr));
+    segment.Set("size", static_cast<double>(functions.segments[i].size));
+    segments.Set(static_cast<uint32_t>(i), segment);
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("starts", starts);
+  result.Set("ends", ends);
+  result.Set("nameOffsets", names);
+  result.Set("stringsOffset", static_cast<double>(functions.strings_offset));
+  result.Set("stringsSize", static_cast<double>(functions.strings_size));
+  result.Set("segments", segments);
+  return result;
+}
+
 // memoryStart(intervalNs): starts recording process memory (see memory_monitor.h).
 Napi::Value MemoryStart(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -386,6 +429,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("monotonicNow", Napi::Function::New(env, MonotonicNow, "monotonicNow"));
   exports.Set("threadCpuTime", Napi::Function::New(env, ThreadCpuTime, "threadCpuTime"));
   exports.Set("resolveSymbol", Napi::Function::New(env, ResolveSymbol, "resolveSymbol"));
+  exports.Set("demangle", Napi::Function::New(env, DemangleSymbol, "demangle"));
+  exports.Set("functionTable", Napi::Function::New(env, FunctionTable, "functionTable"));
   exports.Set("memoryStart", Napi::Function::New(env, MemoryStart, "memoryStart"));
   exports.Set("memorySample", Napi::Function::New(env, MemorySample, "memorySample"));
   exports.Set("memoryStop", Napi::Function::New(env, MemoryStop, "memoryStop"));

@@ -15,4 +15,8 @@ struct NativeSymbol {
 
 NativeSymbol ResolveNativeAddress(uint64_t address);
 
+// A C++ symbol name as written in source (the Itanium ABI's demangling); the
+// name itself when it is not a mangled one.
+std::string Demangle(const char* name);
+
 }  // namespace nodeinstrument

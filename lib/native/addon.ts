@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PACKAGE_ROOT } from '../util/package-root';
+import type { ElfFunctions } from '../symbolize/elf-symbols';
 
 export interface NativeStartOptions {
   intervalNs: number;
@@ -89,6 +90,10 @@ export interface NativeSampler {
   threadCpuTime(): number;
   /** The demangled symbol at an address (dladdr: slow, for few addresses); '' if none. */
   resolveSymbol(address: number): string;
+  /** The C++ name of a mangled symbol (`_ZN2v88internal4Heap...` -> `v8::internal::Heap::...`); the name itself otherwise. */
+  demangle(name: string): string;
+  /** The functions of an ELF file by address (native/elf_functions.h), or null when it has none. */
+  functionTable(path: string): Omit<ElfFunctions, 'path'> | null;
   defaultSignal: number;
   /** SIGRTMIN and SIGRTMAX as this process's C library reports them: the signals a sampler may use. */
   signalMin: number;

@@ -39,7 +39,8 @@ export function processTree(root: CallNode, options: ProcessorOptions = {}): Cal
   };
   const minShare = options.minShare ?? (options.showAll ? 0 : DEFAULT_MIN_SHARE);
   const hidden = hideFrames(root, rules);
-  const visible = options.timeline ? mergeNeighboursInPlace(hidden) : mergeSiblingsInPlace(hidden);
+  const merged = options.timeline ? mergeNeighboursInPlace(hidden) : mergeSiblingsInPlace(hidden);
+  const visible = rules.defaults ? groupNativeLeaves(merged) : merged;
   const kept = minShare > 0 ? dropSmallNodes(visible, minShare) : visible;
   return options.timeline ? kept : sortTree(kept);
 }
@@ -284,6 +285,63 @@ function recordHidden(group: CallNode, frame: FrameInfo): void {
   hidden.frameCount += 1;
   const label = libraryLabel(frame);
   if (label !== undefined) addLibrary(hidden.libraries, label);
+}
+
+// ---------------------------------------------------------------------------
+// Native code.
+
+/**
+ * The native functions a frame's time ended in, as one opaque block per
+ * shared object, named by its busiest functions: `JsonParser::ParseJsonValue,
+ * StringTable::LookupKey +12 more  [native] node`. pyinstrument keeps C code
+ * opaque too; the names say what the JavaScript above asked for. Leaves only
+ * (an API callback such as node::fs::ReadFileUtf8 with code below it stays).
+ * Mutates the tree; showAll shows each function instead.
+ */
+export function groupNativeLeaves(root: CallNode): CallNode {
+  const stack = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    const byObject = new Map<string, CallNode[]>();
+    for (const child of node.children) {
+      if (child.frame.kind !== 'native' || child.children.length > 0) continue;
+      const group = byObject.get(child.frame.file) ?? [];
+      group.push(child);
+      byObject.set(child.frame.file, group);
+    }
+    for (const [object, group] of byObject) {
+      if (group.length < 2) continue;
+      group.sort((a, b) => b.totalTime - a.totalTime);
+      // Code without a symbol (`[native] libc.so.6`) is counted, not named.
+      const named = group.filter((member) => !member.frame.name.startsWith('[native] '));
+      const names = named.slice(0, NATIVE_NAMES_SHOWN).map((member) => shortNativeName(member.frame.name));
+      const more = group.length - names.length;
+      const label = names.length === 0 ? group[0]!.frame.name : more > 0 ? `${names.join(', ')} +${more} more` : names.join(', ');
+      const block: CallNode = {
+        frame: { name: label, file: object, line: 0, column: 0, kind: 'native' },
+        frameId: -1,
+        children: [],
+        totalTime: 0,
+        selfTime: 0,
+        sampleCount: 0,
+      };
+      for (const member of group) {
+        block.totalTime += member.totalTime;
+        block.selfTime += member.selfTime;
+        block.sampleCount += member.sampleCount;
+      }
+      const members = new Set(group);
+      node.children = [...node.children.filter((child) => !members.has(child)), block];
+    }
+    stack.push(...node.children);
+  }
+  return root;
+}
+
+const NATIVE_NAMES_SHOWN = 3;
+
+/** `v8::internal::JsonParser::ParseJsonValue` -> `JsonParser::ParseJsonValue`; `[native] node` stays. */
+function shortNativeName(name: string): string {
+  return name.replace(/^v8::internal::|^v8::|^node::/, '');
 }
 
 // ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { loadNative, NativeSampler, NativeStats } from '../native/addon';
 import { Session, SessionMeta } from '../session/session';
 import { applySourceMaps, SourceMapResolver } from '../symbolize/source-maps';
 import { NativeObjects } from '../symbolize/native-objects';
+import { readableNativeName } from '../symbolize/native-names';
 import { claimSampling } from '../native/sampling-claim';
 import type { CodeCatalog } from '../symbolize/code-entry';
 import type { NativeResolver } from '../symbolize/symbolizer';
@@ -73,10 +74,17 @@ export class Recorder implements Recording {
     // Taken before the sampler starts: its drains take the events after that.
     const watched = watchedCodeCatalog();
     // What can fail is done before the sampler starts, which nothing then undoes.
-    const objects = new NativeObjects();
+    const objects = new NativeObjects({
+      readFunctions: (path) => {
+        const table = this.native.functionTable(path);
+        return table === null ? undefined : { ...table, path };
+      },
+      nameOf: (symbol) => readableNativeName(this.native.demangle(symbol)),
+    });
     const resolver: NativeResolver = {
       objectOf: (address) => objects.objectOf(address),
       symbolOf: (address) => this.native.resolveSymbol(address),
+      functionOf: (address) => objects.functionOf(address),
     };
     this.startWallTime = Date.now();
     this.releaseClaim = claimSampling();

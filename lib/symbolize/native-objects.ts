@@ -5,18 +5,57 @@
  * when a library was loaded since the last read.
  */
 import { readFileSync } from 'node:fs';
+import { ElfFunctions, functionAt, functionName, virtualAddress } from './elf-symbols';
 
 interface Mapping {
   start: number;
   end: number;
+  /** Offset in the file of the mapping's first byte. */
+  offset: number;
   path: string;
 }
+
+/** A native function, as the symbol table of its object names it. */
+export interface NativeFunction {
+  /** Unique per function (object and symbol). */
+  key: string;
+  /** The name for reports (see the constructor's `nameOf`). */
+  name: string;
+}
+
+/**
+ * Each object's function table, read when one of its pcs is first named
+ * (null when it has none), and the functions named so far: kept for the
+ * process, as reading Node's table takes tens of milliseconds and a service
+ * may record many times (per request, per window).
+ */
+const functionTables = new Map<string, ElfFunctions | null>();
+const namedFunctions = new Map<string, NativeFunction>();
 
 export class NativeObjects {
   private mappings: Mapping[] = [];
   private readonly misses = new Set<number>();
 
-  constructor(private readonly readMaps: () => string = () => readFileSync('/proc/self/maps', 'utf8')) {
+  private readonly readMaps: () => string;
+  private readonly readFunctions: (path: string) => ElfFunctions | undefined;
+  private readonly nameOf: (symbol: string) => string;
+
+  /**
+   * readFunctions: an object's function table (the addon's functionTable);
+   * without it native pcs are named by their object only. nameOf: a
+   * function's name for reports, from its symbol as stored (the recorder
+   * demangles and shortens: lib/symbolize/native-names.ts).
+   */
+  constructor(
+    options: {
+      readMaps?: () => string;
+      readFunctions?: (path: string) => ElfFunctions | undefined;
+      nameOf?: (symbol: string) => string;
+    } = {},
+  ) {
+    this.readMaps = options.readMaps ?? (() => readFileSync('/proc/self/maps', 'utf8'));
+    this.readFunctions = options.readFunctions ?? (() => undefined);
+    this.nameOf = options.nameOf ?? ((symbol) => symbol);
     this.refresh();
   }
 
@@ -32,6 +71,29 @@ export class NativeObjects {
       }
     }
     return mapping?.path ?? '';
+  }
+
+  /** The function holding the address, from its object's symbol table; undefined when the table has none there. */
+  functionOf(address: number): NativeFunction | undefined {
+    const mapping = this.find(address) ?? (this.objectOf(address) !== '' ? this.find(address) : undefined);
+    if (mapping === undefined || mapping.path === 'linux-vdso.so.1') return undefined;
+    let table = functionTables.get(mapping.path);
+    if (table === undefined) {
+      table = this.readFunctions(mapping.path) ?? null;
+      functionTables.set(mapping.path, table);
+    }
+    if (table === null) return undefined;
+    const vaddr = virtualAddress(table, address, mapping.start, mapping.offset);
+    const index = vaddr === undefined ? -1 : functionAt(table, vaddr);
+    if (index === -1) return undefined;
+    const key = `${mapping.path}\u0000${index}`;
+    let found = namedFunctions.get(key);
+    if (found === undefined) {
+      const symbol = functionName(table, index);
+      found = { key, name: symbol === '' ? '' : this.nameOf(symbol) };
+      namedFunctions.set(key, found);
+    }
+    return found.name === '' ? undefined : found;
   }
 
   private find(address: number): Mapping | undefined {
@@ -56,11 +118,11 @@ export function parseMaps(text: string): Mapping[] {
   const mappings: Mapping[] = [];
   for (const line of text.split('\n')) {
     // 7f2a...-7f2b... r-xp 00000000 fd:01 1234   /usr/lib/x86_64-linux-gnu/libc.so.6
-    const match = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \S+\s+(.*)$/.exec(line);
+    const match = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) \S+ \S+\s+(.*)$/.exec(line);
     if (!match || match[3]![2] !== 'x') continue;
-    const path = match[4]!.trim();
+    const path = match[5]!.trim();
     if (!path || path.startsWith('[') && path !== '[vdso]') continue;
-    mappings.push({ start: parseInt(match[1]!, 16), end: parseInt(match[2]!, 16), path: path === '[vdso]' ? 'linux-vdso.so.1' : path });
+    mappings.push({ start: parseInt(match[1]!, 16), end: parseInt(match[2]!, 16), offset: parseInt(match[4]!, 16), path: path === '[vdso]' ? 'linux-vdso.so.1' : path });
   }
   return mappings.sort((a, b) => a.start - b.start);
 }

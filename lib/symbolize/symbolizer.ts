@@ -23,6 +23,8 @@ export interface NativeResolver {
   objectOf(address: number): string;
   /** Demangled symbol at the address; '' if none. Called for few addresses (API callbacks). */
   symbolOf(address: number): string;
+  /** The native function holding an interrupted pc, where its object's symbols name one (see NativeObjects.functionOf). */
+  functionOf?(address: number): { key: string; name: string } | undefined;
 }
 
 export interface SymbolizerCounts {
@@ -445,12 +447,16 @@ export class Symbolizer {
    */
   private nativeFrame(address: number, withSymbol: boolean): number {
     if (!withSymbol) {
-      // Named by library only: keyed by the library, not by the (ever-varying) pc, so the cache stays small.
+      // Named by the function its object's symbol table puts there, else by
+      // the library; keyed by either, not by the (ever-varying) pc, so the
+      // cache stays as small as the set of native functions sampled.
       const object = this.resolveNative.objectOf(address);
-      let id = this.libraryFrames.get(object);
+      const fn = this.resolveNative.functionOf?.(address);
+      const key = fn?.key ?? object;
+      let id = this.libraryFrames.get(key);
       if (id === undefined) {
-        id = this.builder.internFrame(nativeFrameInfo(object, ''));
-        this.libraryFrames.set(object, id);
+        id = this.builder.internFrame(nativeFrameInfo(object, fn?.name ?? ''));
+        this.libraryFrames.set(key, id);
       }
       return id;
     }
@@ -483,6 +489,9 @@ function specialFrames(builder: SessionBuilder): Record<keyof typeof SpecialFram
 }
 
 function nativeFrameInfo(object: string, symbol: string): FrameInfo {
+  // V8's embedded builtins live in the node executable's text, named
+  // Builtins_<name> in its symbol table: the same builtins code events name.
+  if (symbol.startsWith('Builtins_')) return { name: symbol.slice('Builtins_'.length), file: '', line: 0, column: 0, kind: 'builtin' };
   const library = object.slice(object.lastIndexOf('/') + 1) || 'unknown';
   const name = symbol ? shortenSymbol(symbol) : `[native] ${library}`;
   return { name, file: object, line: 0, column: 0, kind: 'native' };

@@ -184,3 +184,17 @@ test('a Node flag that makes sampling unsafe is refused with the reason, from th
   const viaEnv = run([fixture('cli-exit3.js')], { env: { ...process.env, NODE_OPTIONS: '--interpreted-frames-native-stack' } });
   assert.equal(viaEnv.status, 2);
 });
+
+test("native code is named from the executable's symbols: JSON.parse's C++ under the function that called it", () => {
+  const plain = run(['--no-color', '--no-unicode', fixture('json-heavy.js')]);
+  assert.equal(plain.status, 0, plain.stderr);
+  // One block per shared object under parseMany, named by its busiest functions.
+  assert.match(plain.stdout, /parseMany {2}test\/fixtures\/json-heavy\.js:3\n(?:.*\n)*?.*`- [\d.]+ .*JsonParser::\w+.* {2}\[native\] node\n/, plain.stdout);
+  // --show-all: each C++ function on a line of its own, with its namespace.
+  const all = run(['--no-color', '--show-all', fixture('json-heavy.js')]);
+  assert.match(all.stdout, /v8::internal::JsonParser::\w+ {2}\[native\] node/);
+  // The flat view charges them to parseMany, the function to change: its first function.
+  const flat = run(['--no-color', '--flat', fixture('json-heavy.js')]);
+  const first = flat.stdout.split('\n').find((line) => /^\s+[\d.]+ [^(\s]/.test(line)) ?? '';
+  assert.match(first, /parseMany {2}test\/fixtures\/json-heavy\.js:3/, flat.stdout);
+});

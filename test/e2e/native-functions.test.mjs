@@ -1,0 +1,66 @@
+// The addon's function tables (native/elf_functions.h) and demangling, on the
+// real node executable and libc of this machine.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { functionAt, functionName, loadNative, NativeObjects, readableNativeName } from '../internals.cjs';
+
+const native = loadNative();
+const table = (path) => {
+  const found = native.functionTable(path);
+  return found && { ...found, path };
+};
+
+test("the node executable's functions: sorted, each found at its own start, named from the file", () => {
+  const functions = table(process.execPath);
+  assert.ok(functions && functions.starts.length > 1000, `functions: ${functions?.starts.length}`);
+  for (let i = 1; i < functions.starts.length; i++) assert.ok(functions.starts[i - 1] <= functions.starts[i], `sorted at ${i}`);
+  for (const i of [0, functions.starts.length >> 1, functions.starts.length - 1]) {
+    const found = functionAt(functions, functions.starts[i]);
+    assert.equal(functions.starts[found], functions.starts[i], `function ${i}`);
+    assert.notEqual(functionName(functions, found), '');
+  }
+  assert.ok(functions.segments.length > 0);
+  // Not ELF, or not there: no table.
+  assert.equal(native.functionTable(fileURLToPath(import.meta.url)), null);
+  assert.equal(native.functionTable('/nonexistent/object.so'), null);
+});
+
+test('demangle: a C++ symbol becomes its source name; a C name stays', () => {
+  assert.equal(native.demangle('_ZN2v88internal4Heap14CollectGarbageEv'), 'v8::internal::Heap::CollectGarbage()');
+  assert.equal(readableNativeName(native.demangle('_ZN2v88internal4Heap14CollectGarbageEv')), 'v8::internal::Heap::CollectGarbage');
+  assert.equal(native.demangle('malloc'), 'malloc');
+});
+
+test("a pc in this process's node executable is named through the memory map", () => {
+  const objects = new NativeObjects({ readFunctions: table, nameOf: (symbol) => readableNativeName(native.demangle(symbol)) });
+  const executable = realpathSync(process.execPath);
+  const mappings = readFileSync('/proc/self/maps', 'utf8').split('\n')
+    .filter((entry) => entry.endsWith(executable) && / r-xp /.test(entry))
+    .map((entry) => {
+      const [range, , offset] = entry.split(/\s+/);
+      const [start, end] = range.split('-').map((hex) => parseInt(hex, 16));
+      return { start, end, offset: parseInt(offset, 16) };
+    });
+  assert.ok(mappings.length > 0, 'an executable mapping of node');
+  const functions = table(executable);
+  // Some sized function of the executable, 4 bytes in, placed at its address in this process.
+  let address;
+  let index;
+  for (let i = 0; i < functions.starts.length && address === undefined; i += 97) {
+    if (functions.ends[i] - functions.starts[i] < 8) continue;
+    const vaddr = functions.starts[i] + 4;
+    const segment = functions.segments.find((s) => vaddr >= s.vaddr && vaddr < s.vaddr + s.size);
+    if (!segment) continue;
+    const fileOffset = vaddr - segment.vaddr + segment.offset;
+    const mapping = mappings.find((m) => fileOffset >= m.offset && fileOffset < m.offset + (m.end - m.start));
+    if (!mapping) continue;
+    address = mapping.start + fileOffset - mapping.offset;
+    index = functionAt(functions, vaddr);
+  }
+  assert.ok(address !== undefined, 'a function in a mapping');
+  const fn = objects.functionOf(address);
+  assert.equal(fn?.name, readableNativeName(native.demangle(functionName(functions, index))));
+  assert.ok(fn.name.length > 0);
+});
