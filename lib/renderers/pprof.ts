@@ -214,7 +214,7 @@ class LocationTable {
     if (id === undefined) {
       id = this.functions.length + 1;
       const frame = this.frames[frameId]!;
-      const name = this.strings.dedup(frame.name);
+      const name = this.strings.dedup(pprofFunctionName(frame));
       this.functions.push(
         new PprofFunction({ id, name, systemName: name, filename: this.strings.dedup(frame.file), startLine: frame.line }),
       );
@@ -222,6 +222,18 @@ class LocationTable {
     }
     return id;
   }
+}
+
+/**
+ * A function's name in pprof, where tools group by name alone (`go tool
+ * pprof -top`, flame graph servers): anonymous functions and module code get
+ * their place in the name, `(anonymous app.js:12)`, so that they do not all
+ * add up into one row (as @datadog/pprof does, with the file too).
+ */
+export function pprofFunctionName(frame: FrameInfo): string {
+  if (frame.kind !== 'js' || !frame.file || (frame.name !== '(anonymous)' && frame.name !== '(module)')) return frame.name;
+  const file = frame.file.slice(frame.file.lastIndexOf('/') + 1);
+  return `${frame.name.slice(0, -1)} ${file}${frame.line > 0 ? `:${frame.line}` : ''})`;
 }
 
 /**

@@ -96,6 +96,15 @@ test('pprof: one function and one location per distinct frame, with file and sta
   }
 });
 
+test('pprof: anonymous functions and module code carry their file and line in the name, so that -top keeps them apart', () => {
+  const handler = { name: '(anonymous)', file: '/app/routes/users.js', line: 5, column: 9, kind: 'js' };
+  const timer = { name: '(anonymous)', file: '/app/node_modules/nodeinstrument/dist/cjs/recorder.js', line: 91, column: 40, kind: 'js' };
+  const module = { name: '(module)', file: '/app/app.js', line: 1, column: 1, kind: 'js' };
+  const profile = Profile.decode(gunzipSync(renderPprof(sessionOf([[[module, handler], 0.01], [[timer], 0.002]]))));
+  const names = profile.function.map((fn) => profile.stringTable.strings[Number(fn.name)]).sort();
+  assert.deepEqual(names, ['(anonymous recorder.js:91)', '(anonymous users.js:5)', '(module app.js:1)']);
+});
+
 test('pprof: wall and cpu totals are preserved within rounding', () => {
   const samples = [];
   for (let i = 0; i < 5000; i++) {
