@@ -70,13 +70,15 @@ function parseScriptCode(tag: string, text: string): FrameInfo {
 }
 
 /**
- * `name file`, where both may contain spaces (`get size /my dir/a.js`): the
- * file starts at the first space after which the text looks like a script name.
+ * `name file`, where both may contain spaces (`get [Symbol.iterator] /my dir/a.js`):
+ * the file starts at the last space after which the text looks like a script
+ * name. From the right, as names hold ` [`, ` /`, ` <` more often than paths
+ * hold a space (a path's own space is passed over: `dir/a.js` starts no name).
  */
 function splitNameAndFile(body: string): { name: string; file: string } {
-  for (let space = body.indexOf(' '); space !== -1; space = body.indexOf(' ', space + 1)) {
+  for (let space = body.lastIndexOf(' '); space !== -1; space = space > 0 ? body.lastIndexOf(' ', space - 1) : -1) {
     const file = body.slice(space + 1);
-    if (FILE_START.test(file)) return { name: body.slice(0, space), file };
+    if (FILE_START.test(file) && file !== '') return { name: body.slice(0, space), file };
   }
   const last = body.lastIndexOf(' ');
   if (last === -1) return { name: body, file: '' };

@@ -24,6 +24,14 @@ test('names and paths with spaces, node: and file: URLs', () => {
   assert.equal(frame('JS:^Module._compile node:internal/modules/cjs/loader:1483:14').name, 'Module._compile');
 });
 
+test('names that hold what a file name starts with ( [, /, ., <, node:) keep it: the file is the last such part', () => {
+  assert.deepEqual(frame('JS:*get [Symbol.iterator] /app/list.js:7:3'), { name: 'get [Symbol.iterator]', file: '/app/list.js', line: 7, column: 3, kind: 'js' });
+  assert.deepEqual(frame('JS:~a /b /app/x.js:1:2'), { name: 'a /b', file: '/app/x.js', line: 1, column: 2, kind: 'js' });
+  assert.deepEqual(frame('JS:~route .get /app/x.js:2:2'), { name: 'route .get', file: '/app/x.js', line: 2, column: 2, kind: 'js' });
+  assert.deepEqual(frame('JS:^compare <T> node:internal/util:5:1'), { name: 'compare <T>', file: 'node:internal/util', line: 5, column: 1, kind: 'js' });
+  assert.deepEqual(frame('JS:~see node:fs file:///app/x.mjs:9:1'), { name: 'see node:fs', file: 'file:///app/x.mjs', line: 9, column: 1, kind: 'js' });
+});
+
 test('anonymous functions and top-level code', () => {
   assert.equal(frame('JS:~ /app/x.js:7:12').name, '(anonymous)');
   assert.equal(frame('JS:~ /app/x.js:1:1').name, '(module)');
