@@ -25,6 +25,7 @@ module.exports = {
   ...require('../dist/cjs/inline/stack.js'),
   ...require('../dist/cjs/recording/alloc-recorder.js'),
   ...require('../dist/cjs/recording/journal.js'),
+  ...require('../dist/cjs/recording/recorder.js'),
   ...require('../dist/cjs/session/mode.js'),
   ...require('../dist/cjs/session/session.js'),
   ...require('../dist/cjs/session/tree.js'),

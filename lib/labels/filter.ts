@@ -58,7 +58,7 @@ export function filterSessionByLabels(session: Session, filter: LabelFilter): Se
   if (wanted.length === 0) return session;
   const labels = session.labels;
   if (!labels || labels.sets.length === 0) {
-    throw new LabelFilterError(`cannot filter by ${describeFilter(filter)}: no sample in this profile carries labels (see withLabels in the README)`);
+    throw new LabelFilterError(`cannot filter by ${describeFilter(filter)}: no sample in this profile carries labels (see withLabels in docs/labels.md)`);
   }
   const own = Object.prototype.hasOwnProperty;
   const setMatches = labels.sets.map((set) => wanted.every(([key, values]) => own.call(set, key) && values.has(set[key]!)));

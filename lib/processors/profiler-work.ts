@@ -9,33 +9,33 @@
 import { keepSamples } from '../session/keep-samples';
 import type { Session } from '../session/session';
 
-/** The session without the samples whose stack passes through the profiler's own scripts. */
+/** The session without the samples of the profiler's own work (its scripts the leaf-most JavaScript outside Node's modules). */
 export function withoutProfilerWork(session: Session): Session {
   const dir = session.meta.profilerScripts;
   if (!dir) return session;
   const { frames, stacks, samples } = session;
-  const ownFrame = frames.map((frame) => frame.file.startsWith(dir));
-  if (!ownFrame.includes(true)) return session;
-  // Stacks share prefixes: decide each stack once, from its parent's answer.
+  // Whose work a sample is, decided by its leaf-most frame of JavaScript outside Node's own
+  // modules: the profiler's drain calling node:fs is the profiler's; a request handler that
+  // the profiler's middleware called (next()) is the program's.
+  const decides = frames.map((frame) => (frame.kind !== 'js' || frame.file.startsWith('node:') ? undefined : frame.file.startsWith(dir)));
+  if (!decides.includes(true)) return session;
+  // Stacks share prefixes: a stack whose leaf does not decide has its parent's answer.
   const ownStack = new Map<number, boolean>();
   const isOwn = (stack: number): boolean => {
     const pending: number[] = [];
     let id = stack;
     let answer = false;
     while (id !== -1) {
-      const known = ownStack.get(id);
+      const known = ownStack.get(id) ?? decides[stacks.frame[id]!];
       if (known !== undefined) {
         answer = known;
-        break;
-      }
-      if (ownFrame[stacks.frame[id]!]) {
-        answer = true;
         break;
       }
       pending.push(id);
       id = stacks.parent[id]!;
     }
     for (const seen of pending) ownStack.set(seen, answer);
+    if (id !== -1) ownStack.set(id, answer);
     return answer;
   };
   let removed = 0;

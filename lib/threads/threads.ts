@@ -4,7 +4,8 @@
  * node: imports), so that renderers, the diff and the HTML page's data can
  * all use it.
  */
-import type { LineTable, SampleTable, Session, SessionLabels, ThreadInfo } from '../session/session';
+import { keepSamples } from '../session/keep-samples';
+import type { Session, SessionLabels, ThreadInfo } from '../session/session';
 
 export class ThreadFilterError extends Error {
   override name = 'ThreadFilterError';
@@ -49,32 +50,18 @@ export function sessionOfThread(session: Session, index: number): Session {
   if (thread === undefined) throw new ThreadFilterError(`no thread ${index}: this profile has ${describeThreadList(threads)}`);
   if (!session.threads) return session;
   const which = session.threads.sample;
-  const { stack, time, duration, cpu } = session.samples;
-  const kept: SampleTable = { stack: [], time: [], duration: [], cpu: [] };
-  const labelSample: number[] = [];  // indexes into session.labels.sets, renumbered below
-  const lineSample: number[] = [];
-  for (let i = 0; i < stack.length; i++) {
-    if (which[i] !== index) continue;
-    kept.stack.push(stack[i]!);
-    kept.time.push(time[i]!);
-    kept.duration.push(duration[i]!);
-    kept.cpu.push(cpu[i]!);
-    if (session.labels) labelSample.push(session.labels.sample[i]!);
-    if (session.lines) lineSample.push(session.lines.sample[i]!);
-  }
-  const count = kept.stack.length;
+  const count = which.reduce((sum, of) => sum + (of === index ? 1 : 0), 0);
   const span = thread.end - thread.start;
-  const note = `thread ${thread.name}: ${count} of ${stack.length} samples`;
+  const note = `thread ${thread.name}: ${count} of ${which.length} samples`;
   const meta = {
     ...session.meta,
-    sampleCount: count,
     cpuTime: thread.cpuTime,
     achievedInterval: count > 0 && span > 0 ? span / count : 0,
     notes: [...session.meta.notes, note],
   };
-  const labels = session.labels ? labelsInUse(session.labels.sets, labelSample) : undefined;
-  const lines: LineTable | undefined = session.lines ? { parent: session.lines.parent, line: session.lines.line, sample: lineSample } : undefined;
-  return session.with({ meta, samples: kept, labels, lines, threads: undefined });
+  const kept = keepSamples(session, (i) => which[i] === index, meta);
+  const labels = kept.labels ? labelsInUse(kept.labels.sets, kept.labels.sample) : undefined;
+  return kept.with({ labels, threads: undefined });
 }
 
 /** Each thread with its own session (sessionOfThread), in list order. */

@@ -210,8 +210,8 @@ test('pprof: a location per executing line, inlined functions as extra lines of 
   const stacks = profile.sample.map((sample) => sample.locationId.map((id) => location.get(Number(id)).join('+')));
   // Leaf first; an inlined function is the first line of its caller's location, the caller (line unknown: its start line) last.
   assert.deepEqual(stacks, [
-    ['outer:14', '(module):16'],
-    ['[native] node:0', 'hash:3+outer:10', '(module):16'],
+    ['outer:14', '(module app.js:1):16'],
+    ['[native] node:0', 'hash:3+outer:10', '(module app.js:1):16'],
   ]);
 });
 

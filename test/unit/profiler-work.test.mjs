@@ -37,6 +37,19 @@ test('samples through the profiler scripts are left out, with a note of their we
   assert.equal(withoutProfilerWork(older), older);
 });
 
+test("the program's code that the profiler's code calls (a middleware's next()) stays; the profiler's calls into node: are its own", () => {
+  const middleware = { name: 'profiled', file: '/opt/nodeinstrument/dist/cjs/production/middleware/core.js', line: 40, column: 1, kind: 'js' };
+  const write = { name: 'writeSync', file: 'node:fs', line: 900, column: 1, kind: 'js' };
+  const native = { name: '[native] node', file: '/usr/bin/node', line: 0, column: 0, kind: 'native' };
+  const view = withoutProfilerWork(makeSession([
+    [[app('serve', 1), middleware, app('handler', 9), app('work', 12)], 0.05],
+    [[app('serve', 1), middleware, app('handler', 9), native], 0.01],
+    [[timer, own('drain', 178), write, native], 0.02],
+    [[app('serve', 1), middleware], 0.001],
+  ], meta));
+  assert.deepEqual(view.samples.duration, [0.05, 0.01]);
+});
+
 test('text, summary and the standard formats leave it out by default and keep it with showAll; the session file keeps all', () => {
   const text = renderText(session(), { color: false, unicode: false });
   assert.doesNotMatch(text, /recorder\.js/);
