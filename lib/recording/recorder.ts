@@ -144,7 +144,7 @@ export class Recorder implements Recording {
     this.drain();
     lastCodeCatalog = this.thread.symbolizer.catalog(isWatchingCode() ? 'all' : 'optimized');
     recordingStopped(lastCodeCatalog);
-    this.session = this.finishWindow(this.native.stats()!, endNs, endCpuNs, memory);
+    this.session = this.finishWindow(this.native.stats()!, endNs, endCpuNs, memory, true);
     return this.session;
   }
 
@@ -153,16 +153,16 @@ export class Recorder implements Recording {
    * workers' samples, inlined frames recovered when asked, and source maps
    * applied (read here, in the profiled process, where the files are).
    */
-  private finishWindow(stats: NativeStats, endNs: number, endCpuNs: number, memory: MemorySeries | undefined): Session {
+  private finishWindow(stats: NativeStats, endNs: number, endCpuNs: number, memory: MemorySeries | undefined, last = false): Session {
     const own = this.thread.finish(this.meta(stats, endNs, endCpuNs), this.options.inlinedFrames, memory);
-    return applySourceMaps(this.withWorkers(own, endNs), this.sourceMaps);
+    return applySourceMaps(this.withWorkers(own, endNs, last), this.sourceMaps);
   }
 
   /**
    * The session with the worker threads' samples added as threads of their
    * own, when workers were sampled (a session of one thread stays as it is).
    */
-  private withWorkers(session: Session, endNs: number): Session {
+  private withWorkers(session: Session, endNs: number, last: boolean): Session {
     if (!this.workers) return session;
     const problems = [...this.workers.problems];
     const parts: ThreadPart[] = [
@@ -171,7 +171,7 @@ export class Recorder implements Recording {
         info: { name: 'main', threadId: 0, start: 0, end: session.meta.duration, cpuTime: session.meta.cpuTime, exited: false },
       },
     ];
-    const workerParts = this.workers.parts(endNs, session.meta, this.options.inlinedFrames);
+    const workerParts = this.workers.parts(endNs, session.meta, this.options.inlinedFrames, last);
     // In the order the workers were created, whatever order they joined in.
     workerParts.sort((a, b) => a.info.threadId - b.info.threadId);
     for (const part of workerParts) {
