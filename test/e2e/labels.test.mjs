@@ -32,7 +32,8 @@ const EXPECTED = {
 /** The innermost burn* function of a sample's stack, or undefined. */
 function burnerOf(session, stackId) {
   if (stackId === -1) return undefined;
-  return session.stackFrames(stackId).map((id) => session.frames[id].name).filter((name) => name in EXPECTED).pop();
+  // Own properties only: `name in EXPECTED` holds for toString, which the profiler's own drains call.
+  return session.stackFrames(stackId).map((id) => session.frames[id].name).filter((name) => Object.hasOwn(EXPECTED, name)).pop();
 }
 
 /** Of the samples inside function `name`: how many carry a set where `key` is `value`. */
@@ -98,7 +99,7 @@ test('pprof samples carry the labels as string labels', () => {
     const labels = Object.fromEntries(sample.label.map((label) => [str(label.key), str(label.str)]));
     const key = JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
     countsByLabel.set(key, (countsByLabel.get(key) ?? 0) + Number(sample.value[0]));
-    const burner = sample.locationId.map((id) => locationName.get(Number(id))).find((name) => name in EXPECTED);
+    const burner = sample.locationId.map((id) => locationName.get(Number(id))).find((name) => Object.hasOwn(EXPECTED, name));
     if (!burner) continue;
     checked += Number(sample.value[0]);
     const expected = EXPECTED[burner] ?? {};
