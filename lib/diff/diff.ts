@@ -14,6 +14,7 @@ import { modeOf, MODES } from '../session/mode';
 import { Session, SessionMeta } from '../session/session';
 import { findThread, hasThreads, sessionOfThread, ThreadFilterError, threadsOf } from '../threads/threads';
 import { ProfileWarning, profileWarnings } from '../processors/warnings';
+import { withoutProfilerWork } from '../processors/profiler-work';
 
 export interface DiffOptions {
   /** Hiding rules, applied to both profiles alike (their minShare is ignored: see `minShare`). */
@@ -136,6 +137,11 @@ export { effectiveShare, selectRoot } from './side';
 
 export function diffSessions(before: Session, after: Session, options: DiffOptions = {}): SessionDiff {
   checkSameMode(before, after);
+  // As every report: the profiler's own drains are left out (their weight varies from run to run).
+  if (!options.processor?.showAll) {
+    before = withoutProfilerWork(before);
+    after = withoutProfilerWork(after);
+  }
   const thread = comparedThread(before, after, options.thread);
   if (thread !== undefined) {
     before = threadOfSide(before, options.thread, 'before');
