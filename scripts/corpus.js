@@ -30,12 +30,12 @@ function timed(args) {
   return seconds;
 }
 
-/** One program once under each of the three: the comparison and the times. */
-function runProgram(program, size) {
+/** One program once under each of the three (the plain run only when timed): the comparison and the times. */
+function runProgram(program, size, { timePlain = true } = {}) {
   const script = path.join('bench', 'corpus', `${program}.js`);
   const dir = mkdtempSync(path.join(os.tmpdir(), `nodeinstrument-corpus-${program}-`));
   try {
-    const plain = timed([script, size]);
+    const plain = timePlain ? timed([script, size]) : 0;
     // The same interval as nodeinstrument's default, 1 ms.
     const v8 = timed(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '1000', script, size]);
     const reportPath = path.join(dir, 'report.txt');
