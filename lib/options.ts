@@ -33,9 +33,11 @@ export interface ProfilerOptions {
    * (default true). It reads the sampled scripts' sources and parses the
    * sampled functions on the profiled thread, once per process (cached): tens
    * of milliseconds for a small program, about a second for a TypeScript
-   * compiler run (docs/design.md). The on-demand captures of a live service
-   * (pprof endpoint, middleware, signal trigger) default to false, so a
-   * capture never stalls the event loop; their time then stays with the caller.
+   * compiler run (docs/design.md). The captures of a live service (pprof
+   * endpoint, signal trigger, continuous windows) do most of it before the
+   * end, in slices between which the event loop runs (Profiler.stopAsync);
+   * the middleware at the end of the profiled request. False skips it: the
+   * inlined functions' time then stays with their caller.
    */
   inlinedFrames?: boolean;
   /**

@@ -76,6 +76,25 @@ export class Profiler {
   }
 
   /**
+   * stop() for a live service: first recovers the inlined frames of the
+   * samples so far in slices of a few milliseconds, between which the event
+   * loop runs, so that the service's requests do not wait for sources to be
+   * parsed (stop() does it all at once: 50-400 ms on a first capture).
+   * Sampling goes on until the slices are done, so the recording ends a
+   * little later than the call; that work is the profiler's own and is left
+   * out of reports.
+   */
+  async stopAsync(): Promise<Session> {
+    await this.prepareEnd();
+    return this.stop();
+  }
+
+  /** @internal What stopAsync() and cutAsync() do before ending the window (continuous mode times the rest). */
+  async prepareEnd(): Promise<void> {
+    await this.recorder?.prepareEnd();
+  }
+
+  /**
    * Ends the current window of the recording and returns it as a session,
    * while sampling goes on into the next window without a gap (continuous
    * profiling; see startContinuous). stop() returns the last window.
@@ -83,6 +102,13 @@ export class Profiler {
   cut(): Session {
     if (!this.recorder) throw new Error('the profiler is not running');
     return this.recorder.cut();
+  }
+
+  /** cut() with the inlined frames recovered in slices first, as stopAsync() does. */
+  async cutAsync(): Promise<Session> {
+    if (!this.recorder) throw new Error('the profiler is not running');
+    await this.prepareEnd();
+    return this.cut();
   }
 
   /**

@@ -2,14 +2,16 @@
  * After a recording: recovers inlined frames and executing lines from the
  * script positions the symbolizer recorded with each sampled frame
  * (./positions.ts). Reads and parses the sampled scripts' sources, so it runs
- * once per window, after sampling stopped, never in a drain.
+ * after sampling, never in a drain: all at once at stop(), or, for a live
+ * service, mostly beforehand in slices between which the event loop runs
+ * (InlineRecovery.prepare), so that stopping only looks the answers up.
  */
 import type { FrameInfo } from '../session/frame';
 import type { Session } from '../session/session';
 import { expandPositions } from './expand';
 import type { PositionRecorder } from './positions';
 import { readScriptSource, SourceReader } from './sources';
-import { InlineResolver } from './stack';
+import { ExpandedFrame, InlineResolver } from './stack';
 
 /** What a recording gathered for the recovery: the positions, and which functions had optimized code. */
 export interface InlineEvidence {
@@ -20,18 +22,81 @@ export interface InlineEvidence {
 
 export type InlineCounts = InlineResolver['counts'];
 
-/**
- * The session with inlined frames recovered and executing lines added. A
- * failure leaves the session whole, with a note saying why they are missing.
- */
-export function recoverInlineFrames(session: Session, evidence: InlineEvidence, readSource: SourceReader = readScriptSource): { session: Session; counts?: InlineCounts } {
-  if (!evidence.positions.hasPositions) return { session };
-  const resolver = new InlineResolver(readSource);
-  try {
-    for (const frame of evidence.tieredFunctions()) resolver.addTieredFunction(frame);
-    return { session: expandPositions(session, evidence.positions, resolver), counts: resolver.counts };
-  } catch (error) {
-    const note = `inlined frames and lines were not recovered: ${(error as Error).message}`;
-    return { session: session.with({ meta: { ...session.meta, notes: [...session.meta.notes, note] } }) };
+/** Work done per slice before prepare() lets the event loop run (ms). */
+const DEFAULT_SLICE_MS = 4;
+
+/** One window's recovery: positions resolved ahead of time (prepare), then applied to the session (recover). */
+export class InlineRecovery {
+  private readonly resolver: InlineResolver;
+  /** Expansions by position tag id, resolved ahead of recover(). */
+  private readonly expansions = new Map<number, ExpandedFrame[]>();
+  private cancelled = false;
+  /** Tag ids below this one are resolved (tag 0 is "no position"). */
+  private prepared = 1;
+
+  constructor(
+    private readonly evidence: InlineEvidence,
+    readSource: SourceReader = readScriptSource,
+  ) {
+    this.resolver = new InlineResolver(readSource);
   }
+
+  /**
+   * Resolves the positions recorded since the last call, `sliceMs` of work at
+   * a time with the event loop running in between; returns how many it
+   * resolved. Recording goes on meanwhile; the positions it adds are left
+   * for the next call or for recover(). A failure is left for recover() to
+   * meet and report.
+   */
+  async prepare(frames: readonly FrameInfo[], sliceMs = DEFAULT_SLICE_MS): Promise<number> {
+    const { positions } = this.evidence;
+    const known = positions.tags.length;
+    const first = this.prepared;
+    if (known <= first) return 0;
+    try {
+      for (const frame of this.evidence.tieredFunctions()) this.resolver.addTieredFunction(frame);
+      let sliceEnd = performance.now() + sliceMs;
+      for (; this.prepared < known && !this.cancelled; this.prepared++) {
+        const tag = positions.tags[this.prepared]!;
+        const frame = frames[tag.frameId];
+        if (frame !== undefined) this.expansions.set(this.prepared, this.resolver.expand(frame, tag.position, tag.interpreted));
+        if (performance.now() >= sliceEnd) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceEnd = performance.now() + sliceMs;
+        }
+      }
+    } catch {
+      this.expansions.clear();
+      this.cancel();
+    }
+    return this.prepared - first;
+  }
+
+  /** Stops a prepare() in progress (its window ended some other way). */
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  /**
+   * The session with inlined frames recovered and executing lines added. A
+   * failure leaves the session whole, with a note saying why they are missing.
+   */
+  recover(session: Session): { session: Session; counts?: InlineCounts } {
+    this.cancel();
+    const { positions } = this.evidence;
+    if (!positions.hasPositions) return { session };
+    try {
+      // Again: functions may have tiered up since prepare() (adding one twice is harmless).
+      for (const frame of this.evidence.tieredFunctions()) this.resolver.addTieredFunction(frame);
+      return { session: expandPositions(session, positions, this.resolver, this.expansions), counts: this.resolver.counts };
+    } catch (error) {
+      const note = `inlined frames and lines were not recovered: ${(error as Error).message}`;
+      return { session: session.with({ meta: { ...session.meta, notes: [...session.meta.notes, note] } }) };
+    }
+  }
+}
+
+/** recover() without preparation: all the work now. */
+export function recoverInlineFrames(session: Session, evidence: InlineEvidence, readSource: SourceReader = readScriptSource): { session: Session; counts?: InlineCounts } {
+  return new InlineRecovery(evidence, readSource).recover(session);
 }

@@ -9,7 +9,7 @@
 import { keepSamples } from '../session/keep-samples';
 import type { Session } from '../session/session';
 
-/** The session without the samples of the profiler's own work (its scripts the leaf-most JavaScript outside Node's modules). */
+/** The session without the samples of the profiler's own work (its scripts the leaf-most JavaScript outside Node's modules and the libraries it runs). */
 export function withoutProfilerWork(session: Session): Session {
   const dir = session.meta.profilerScripts;
   if (!dir) return session;
@@ -17,7 +17,10 @@ export function withoutProfilerWork(session: Session): Session {
   // Whose work a sample is, decided by its leaf-most frame of JavaScript outside Node's own
   // modules: the profiler's drain calling node:fs is the profiler's; a request handler that
   // the profiler's middleware called (next()) is the program's.
-  const decides = frames.map((frame) => (frame.kind !== 'js' || frame.file.startsWith('node:') ? undefined : frame.file.startsWith(dir)));
+  // The libraries the profiler runs (acorn...) decide nothing either: their caller does.
+  const libraries = session.meta.profilerLibraries ?? [];
+  const passes = (file: string): boolean => file.startsWith('node:') || libraries.some((library) => file.startsWith(library));
+  const decides = frames.map((frame) => (frame.kind !== 'js' || passes(frame.file) ? undefined : frame.file.startsWith(dir)));
   if (!decides.includes(true)) return session;
   // Stacks share prefixes: a stack whose leaf does not decide has its parent's answer.
   const ownStack = new Map<number, boolean>();

@@ -123,6 +123,11 @@ export class AllocRecorder implements Recording {
     return this.session;
   }
 
+  /** Nothing to do ahead: V8's heap profile is read at stop(). */
+  prepareEnd(): Promise<void> {
+    return Promise.resolve();
+  }
+
   cut(): Session {
     throw new Error("cut() is for wall and cpu recordings: V8's heap profiler (mode 'alloc') has no windows");
   }

@@ -26,7 +26,7 @@ import { WorkerRecordings } from '../threads/worker-recordings';
 import { guardV8Flags, nativeStackNote } from '../native/v8-flags';
 import { isMainThread } from 'node:worker_threads';
 import { sep } from 'node:path';
-import { DIST_DIR } from '../util/package-root';
+import { DIST_DIR, profilerLibraryDirs } from '../util/package-root';
 
 export interface RecorderOptions {
   /** Sampling interval in seconds. */
@@ -47,6 +47,10 @@ export interface RecorderOptions {
 
 /** The code map the last recording in this process ended with (see CodeCatalog). */
 let lastCodeCatalog: CodeCatalog | undefined;
+
+/** prepareEnd(): at most this many rounds of drain and resolve; a round that resolved fewer positions than PREPARED_ENOUGH is the last. */
+const PREPARE_ROUNDS = 6;
+const PREPARED_ENOUGH = 16;
 
 export class Recorder implements Recording {
   private readonly native: NativeSampler;
@@ -121,6 +125,19 @@ export class Recorder implements Recording {
 
   get isRunning(): boolean {
     return this.session === undefined;
+  }
+
+  async prepareEnd(): Promise<void> {
+    // Samples go on arriving while the slices run (on a busy service, one
+    // slice per turn of the event loop): drain and resolve again until few
+    // new positions came, and leave those to stop().
+    const window = this.thread.windowStartNs;
+    // Until the window ends some other way (a cut or stop that does the rest itself).
+    for (let round = 0; round < PREPARE_ROUNDS && !this.session && this.thread.windowStartNs === window; round++) {
+      if (!this.options.inlinedFrames) return;
+      this.drain();
+      if ((await this.thread.prepareInline()) < PREPARED_ENOUGH) return;
+    }
   }
 
   /** Stops sampling (idempotent) and returns the session. */
@@ -278,6 +295,7 @@ export class Recorder implements Recording {
       mode: this.options.mode,
       notes,
       profilerScripts: DIST_DIR + sep,
+      profilerLibraries: profilerLibraryDirs(),
     };
   }
 }

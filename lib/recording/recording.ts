@@ -11,6 +11,12 @@ export interface Recording {
   stop(): Session;
   /** Ends the current window and returns it, recording on into the next (continuous profiling). */
   cut(): Session;
+  /**
+   * Does ahead, in slices between which the event loop runs, the work that
+   * stop() or cut() would do next at once (recovering inlined frames), so
+   * that they stall a live service less. Recording goes on meanwhile.
+   */
+  prepareEnd(): Promise<void>;
   /** Appends what each drain brings to `journal`, so that a process that dies abruptly leaves its samples. */
   journalTo(journal: SessionJournal): void;
 }

@@ -6,7 +6,7 @@
  * either ends through finish() and goes on through nextWindow().
  */
 import { decodeCodeEvents, decodeSamples } from '../drain/decode';
-import { recoverInlineFrames } from '../inline/recover';
+import { InlineRecovery } from '../inline/recover';
 import { labelSetById } from '../labels/registry';
 import type { MemorySeries } from '../memory/series';
 import type { ProfileMode } from '../session/mode';
@@ -20,6 +20,8 @@ export class ThreadRecording {
   /** Where the current window starts (ns, CLOCK_MONOTONIC), and the thread's CPU time then. */
   windowStartNs: number;
   windowStartCpuNs: number;
+  /** The current window's recovery of inlined frames, once prepareInline() began it. */
+  private inline: InlineRecovery | undefined;
 
   constructor(resolver: NativeResolver, startNs: number, startCpuNs: number, inherited: CodeCatalog | undefined, mode: ProfileMode) {
     this.symbolizer = new Symbolizer(this.builder, resolver, startNs, startCpuNs, inherited, mode);
@@ -36,10 +38,26 @@ export class ThreadRecording {
     return this.builder.samples.stack.length;
   }
 
+  /**
+   * Resolves the inlined frames of the samples so far in slices, the event
+   * loop running in between, so that finish() is left only the newest.
+   * Resolves to how many positions it resolved.
+   */
+  prepareInline(): Promise<number> {
+    this.inline ??= new InlineRecovery(this.symbolizer.inlineEvidence());
+    return this.inline.prepare(this.builder.frames);
+  }
+
   /** The current window as a session, with inlined frames recovered when asked. */
   finish(meta: SessionMeta, inlinedFrames: boolean, memory?: MemorySeries): Session {
     const built = this.builder.build(meta, memory);
-    return inlinedFrames ? recoverInlineFrames(built, this.symbolizer.inlineEvidence()).session : built;
+    const inline = this.inline ?? new InlineRecovery(this.symbolizer.inlineEvidence());
+    this.inline = undefined;
+    if (!inlinedFrames) {
+      inline.cancel();
+      return built;
+    }
+    return inline.recover(built).session;
   }
 
   /** Starts the next window at the last sample: no time is lost or counted twice. Code carries over. */

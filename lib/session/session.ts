@@ -55,6 +55,12 @@ export interface SessionMeta {
    * leave out by default (lib/processors/profiler-work.ts).
    */
   profilerScripts?: string;
+  /**
+   * Where the libraries the profiler runs on the profiled thread were (acorn,
+   * the source map reader). Their frames decide nothing: a sample in them is
+   * whoever called them's (as with Node's own modules).
+   */
+  profilerLibraries?: string[];
   /** alloc mode: how V8's sampling heap profiler ran. */
   allocation?: AllocationSettings;
 }
@@ -415,6 +421,7 @@ function validateMeta(value: unknown): SessionMeta {
     notes: strings('notes'),
     ...optionalModeFields(value),
     ...optionalProfilerScripts(value.profilerScripts),
+    ...optionalProfilerLibraries(value.profilerLibraries),
   };
 }
 
@@ -423,6 +430,13 @@ function optionalProfilerScripts(value: unknown): Pick<SessionMeta, 'profilerScr
   if (value === undefined) return {};
   if (typeof value !== 'string') fail('meta.profilerScripts must be a string');
   return value === '' ? {} : { profilerScripts: value };
+}
+
+/** meta.profilerLibraries, kept only when present. */
+function optionalProfilerLibraries(value: unknown): Pick<SessionMeta, 'profilerLibraries'> {
+  if (value === undefined) return {};
+  if (!Array.isArray(value) || !value.every((dir) => typeof dir === 'string')) fail('meta.profilerLibraries must be an array of strings');
+  return value.length === 0 ? {} : { profilerLibraries: value as string[] };
 }
 
 /** meta.allocation, kept only when present (alloc sessions). */

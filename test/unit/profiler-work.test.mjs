@@ -50,6 +50,20 @@ test("the program's code that the profiler's code calls (a middleware's next()) 
   assert.deepEqual(view.samples.duration, [0.05, 0.01]);
 });
 
+test("the libraries the profiler runs (acorn) are its work when it calls them, and the program's when the program does", () => {
+  const libraries = ['/opt/node_modules/acorn/'];
+  const parse = { name: 'pp.parseStatement', file: '/opt/node_modules/acorn/dist/acorn.js', line: 1015, column: 1, kind: 'js' };
+  const recover = own('prepare', 30);
+  const view = withoutProfilerWork(makeSession([
+    [[timer, recover, parse], 0.02],
+    [[app('main', 1), app('lint', 3), parse], 0.05],
+    [[app('main', 1)], 0.01],
+  ], { ...meta, profilerLibraries: libraries }));
+  assert.deepEqual(view.samples.duration, [0.05, 0.01]);
+  // A session that names no libraries (older recordings): acorn under the profiler counts as the program's.
+  assert.equal(withoutProfilerWork(makeSession([[[timer, recover, parse], 0.02]], meta)).samples.stack.length, 1);
+});
+
 test('text, summary and the standard formats leave it out by default and keep it with showAll; the session file keeps all', () => {
   const text = renderText(session(), { color: false, unicode: false });
   assert.doesNotMatch(text, /recorder\.js/);

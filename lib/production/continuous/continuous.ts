@@ -44,6 +44,9 @@ interface PendingWindow {
 
 /** Windows waiting to be handed over at most; beyond, the oldest waiting one is skipped and counted. */
 const MAX_PENDING_WINDOWS = 3;
+/** How long before a cut the recovery of inlined frames starts, at most (half a window for shorter windows). */
+const PREPARE_LEAD_MS = 5000;
+
 /** How long stop() waits for pending pushes. */
 const DEFAULT_FLUSH_MS = 5000;
 
@@ -65,8 +68,7 @@ export class ContinuousProfiler {
   constructor(private readonly given: ContinuousOptions) {
     this.options = resolveContinuousOptions(given);
     this.problems = new ProblemLog(given.log);
-    // Windows are cut inside a live service: no source parsing on its event loop unless asked.
-    this.profiler = new Profiler({ ...given, inlinedFrames: given.inlinedFrames ?? false });
+    this.profiler = new Profiler(given);
     if (this.options.dir !== undefined) {
       const { dir, formats, prefix, retain } = this.options;
       this.writer = new WindowWriter(dir, formats, prefix, retain, this.problems);
@@ -142,16 +144,26 @@ export class ContinuousProfiler {
     return this.stats();
   }
 
+  /**
+   * Cuts at deadlines counted from the start, so windows do not drift by the
+   * timer's lateness. Some time before each deadline, inlined frames start
+   * being recovered in slices (Profiler.prepareEnd), so that the cut itself
+   * has only the newest samples' left to do and stalls the service little.
+   */
   private schedule(): void {
-    this.timer = setTimeout(() => {
+    const lead = Math.min(this.options.windowMs / 2, PREPARE_LEAD_MS);
+    this.timer = setTimeout(async () => {
+      void this.profiler.prepareEnd().catch(() => undefined);
+      const left = this.nextCutAt - performance.now();
+      if (left >= 1) await new Promise((resolve) => setTimeout(resolve, left).unref());
+      if (this.stopped) return;
       this.cut();
       void this.handOver();
-      // Deadlines from the start, so windows do not drift by the timer's lateness.
       const now = performance.now();
       this.nextCutAt += this.options.windowMs;
       if (this.nextCutAt <= now) this.nextCutAt = now + this.options.windowMs;
-      if (!this.stopped) this.schedule();
-    }, Math.max(0, this.nextCutAt - performance.now()));
+      this.schedule();
+    }, Math.max(0, this.nextCutAt - lead - performance.now()));
     this.timer.unref(); // profiling never keeps a process alive
   }
 

@@ -28,6 +28,11 @@ export interface Capture {
   readonly isRunning: boolean;
   /** Ends the capture and frees the slot; the recorded session. Calling it again returns the same session. */
   stop(): Session;
+  /**
+   * stop() without stalling the service: the inlined frames are recovered in
+   * slices first (Profiler.stopAsync), while sampling goes on.
+   */
+  stopAsync(): Promise<Session>;
   /** Ends the capture and drops what it recorded. */
   discard(): void;
 }
@@ -48,8 +53,7 @@ let running: RunningCapture | undefined;
 export function beginCapture(purpose: string, options: ProfilerOptions = {}, plannedSeconds?: number): Capture {
   const busy = busyReason();
   if (busy) throw busy;
-  // A live service's event loop must not wait for sources to be parsed.
-  const profiler = new Profiler({ ...options, inlinedFrames: options.inlinedFrames ?? false });
+  const profiler = new Profiler(options);
   profiler.start();
   const state: RunningCapture = { purpose, startedAt: Date.now(), plannedSeconds };
   running = state;
@@ -71,6 +75,10 @@ export function beginCapture(purpose: string, options: ProfilerOptions = {}, pla
       return session === undefined;
     },
     stop: end,
+    stopAsync: async () => {
+      if (session === undefined) await profiler.stopAsync();
+      return end();
+    },
     discard: () => {
       end();
     },

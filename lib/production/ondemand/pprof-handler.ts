@@ -59,13 +59,13 @@ function resolveConfig(options: PprofHandlerOptions): HandlerConfig {
   if (prefix !== '' && !/^\/[\w\-./]*$/.test(prefix)) {
     throw new RangeError(`prefix must be a URL path starting with '/', got '${options.prefix}'`);
   }
-  const { interval, maxStackDepth, signal: samplingSignal } = options;
+  const { interval, maxStackDepth, signal: samplingSignal, inlinedFrames } = options;
   return {
     token: checkToken(options.token),
     defaultSeconds,
     maxSeconds,
     prefix,
-    profiler: { interval, maxStackDepth, signal: samplingSignal },
+    profiler: { interval, maxStackDepth, signal: samplingSignal, inlinedFrames },
     abortSignal: options.abortSignal,
   };
 }
@@ -224,15 +224,19 @@ function serveProfile(config: HandlerConfig, query: URLSearchParams, response: S
     capture.discard();
     sendText(response, 503, 'nodeinstrument: the pprof server is shutting down; the capture was cancelled');
   };
-  const timer = setTimeout(() => {
-    finish();
+  const timer = setTimeout(async () => {
     let body: string | Uint8Array;
     let contentType: string;
     try {
-      const report = renderReport(capture.stop(), format, `pprof capture of pid ${process.pid}, ${seconds} s`);
+      // The client or a shutdown may still end it while the inlined frames are recovered.
+      const session = await capture.stopAsync();
+      finish();
+      if (response.destroyed || response.headersSent) return;
+      const report = renderReport(session, format, `pprof capture of pid ${process.pid}, ${seconds} s`);
       body = report.body;
       contentType = report.contentType;
     } catch (error) {
+      finish();
       sendText(response, 500, `nodeinstrument: the capture failed: ${(error as Error).message}`);
       return;
     }

@@ -105,6 +105,16 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
   let timer: NodeJS.Timeout | undefined;
   let unwatch = (): void => {};
 
+  const writeSession = (current: Capture, session: Session, reason: string): void => {
+    try {
+      const stamp = fileTimeStamp(new Date(current.startedAt));
+      const title = `${trigger} capture of pid ${process.pid}, ${session.meta.duration.toFixed(1)} s${reason}`;
+      onReport(writeReports(session, dir, `nodeinstrument-${process.pid}-${stamp}`, formats, title), session);
+    } catch (error) {
+      onError(new Error(`the ${trigger} capture could not be written: ${(error as Error).message}`));
+    }
+  };
+  /** Ends the capture at once: the process is exiting or being ended. */
   const write = (reason: string): void => {
     const current = capture;
     if (!current) return;
@@ -112,14 +122,32 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
     clearTimeout(timer);
     process.removeListener('exit', onExit);
     unwatch();
+    let session: Session;
     try {
-      const session = current.stop();
-      const stamp = fileTimeStamp(new Date(current.startedAt));
-      const title = `${trigger} capture of pid ${process.pid}, ${session.meta.duration.toFixed(1)} s${reason}`;
-      onReport(writeReports(session, dir, `nodeinstrument-${process.pid}-${stamp}`, formats, title), session);
+      session = current.stop();
     } catch (error) {
       onError(new Error(`the ${trigger} capture could not be written: ${(error as Error).message}`));
+      return;
     }
+    writeSession(current, session, reason);
+  };
+  /** Ends the capture at its planned time, without stalling the service (Capture.stopAsync); an exit meanwhile ends it at once. */
+  const finishOnTime = async (): Promise<void> => {
+    const current = capture;
+    if (!current) return;
+    let session: Session;
+    try {
+      session = await current.stopAsync();
+    } catch (error) {
+      if (capture === current) write('');
+      else onError(new Error(`the ${trigger} capture could not be written: ${(error as Error).message}`));
+      return;
+    }
+    if (capture !== current) return; // an exit or a terminating signal wrote it meanwhile
+    capture = undefined;
+    process.removeListener('exit', onExit);
+    unwatch();
+    writeSession(current, session, '');
   };
   // A process that ends during a recording still gets its report (what was recorded so far).
   const onExit = (): void => write(' (the process exited early)');
@@ -141,7 +169,7 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
     if (isMainThread) unwatch = onTermination((signal) => write(` (the process was ended by ${signal})`));
     onStart();
     // Unreferenced: a recording does not keep a finished program alive (onExit writes it).
-    timer = setTimeout(() => write(''), seconds * 1000).unref();
+    timer = setTimeout(() => void finishOnTime(), seconds * 1000).unref();
   };
 
   if (process.report?.reportOnSignal && process.report.signal === trigger) {

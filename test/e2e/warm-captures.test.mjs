@@ -1,0 +1,115 @@
+// Issue 14: once a service is warm, TurboFan has inlined its hot helper into
+// the handler, compiled before any capture started. Every capture path of a
+// live service recovers the inlined frames by default and names the helper,
+// where the plain stack shows only the handler.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fixture } from '../helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const { Session } = require('../../dist/cjs/index.js');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startService(capture, env = {}) {
+  const child = spawn(process.execPath, [fixture('warm-service.js')], { env: { ...process.env, CAPTURE: capture, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const [line] = await Promise.race([
+    once(createInterface({ input: child.stdout }), 'line'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`exited with ${code}: ${stderr}`);
+    }),
+  ]);
+  return { child, ...JSON.parse(line), stop: () => child.stdin.end() };
+}
+
+/**
+ * Of the samples with warmHandler on the stack (the service's work), the
+ * share that names warmHeavyHelper inside it, which does nearly all of it.
+ */
+function helperShare(session) {
+  let handler = 0;
+  let helper = 0;
+  for (const stackId of session.samples.stack) {
+    const names = session.stackFrames(stackId).map((id) => session.frames[id].name);
+    const at = names.indexOf('warmHandler');
+    if (at < 0) continue;
+    handler++;
+    if (names.indexOf('warmHeavyHelper', at) > at) helper++;
+  }
+  return { handler, helper, share: handler === 0 ? 0 : helper / handler };
+}
+
+function checkNamed(session, what) {
+  const { handler, helper, share } = helperShare(session);
+  // Tolerance follows what arrived: at least 20 samples of the handler (a busy machine delivers fewer).
+  assert.ok(handler >= 20, `${what}: only ${handler} samples in warmHandler`);
+  assert.ok(share >= 0.6, `${what}: warmHeavyHelper in ${helper} of ${handler} samples of warmHandler`);
+}
+
+const waitForFiles = async (dir, test, ms = 20_000) => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const files = readdirSync(dir).filter(test);
+    if (files.length > 0 || Date.now() > end) return files;
+    await sleep(100);
+  }
+};
+
+test('the pprof endpoint names the helper TurboFan inlined before the capture', async () => {
+  const service = await startService('pprof');
+  try {
+    const response = await fetch(`${service.pprof}/profile?seconds=1&format=session`);
+    assert.equal(response.status, 200);
+    checkNamed(Session.fromJSON(await response.json()), 'pprof endpoint');
+  } finally {
+    service.stop();
+  }
+});
+
+test('the signal trigger names the inlined helper', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ni-warm-trigger-'));
+  const service = await startService('trigger', { TRIGGER_DIR: dir });
+  try {
+    service.child.kill('SIGUSR2');
+    const [file] = await waitForFiles(dir, (name) => name.endsWith('.json'));
+    assert.ok(file, 'no report written');
+    checkNamed(Session.load(join(dir, file)), 'trigger');
+  } finally {
+    service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('continuous windows name the inlined helper', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ni-warm-continuous-'));
+  const service = await startService('continuous', { CONTINUOUS_DIR: dir });
+  try {
+    // Windows after the warm-up (the first holds the warm-up itself).
+    const files = await waitForFiles(dir, (name) => name.endsWith('-0003.json'));
+    assert.equal(files.length, 1, 'the fourth window was not written');
+    checkNamed(Session.load(join(dir, files[0])), 'continuous window');
+  } finally {
+    service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the request middleware names the inlined helper in the profiled request', async () => {
+  const service = await startService('middleware');
+  try {
+    const response = await fetch(`${service.url}/work?profile=session`);
+    assert.equal(response.status, 200);
+    checkNamed(Session.fromJSON(await response.json()), 'middleware');
+  } finally {
+    service.stop();
+  }
+});
