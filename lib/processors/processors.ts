@@ -8,6 +8,7 @@
  */
 import { FrameInfo, frameKey } from '../session/frame';
 import { CallNode, cloneTree, copyNode, sortTree } from '../session/tree';
+import { nativeMeaning } from '../symbolize/native-names';
 
 export interface ProcessorOptions {
   /** No default hiding at all (Node internals, builtins, library runs) and no minShare drop unless minShare is given. Still merges and sorts. */
@@ -294,9 +295,11 @@ function recordHidden(group: CallNode, frame: FrameInfo): void {
  * The native functions a frame's time ended in, as one opaque block per
  * shared object, named by its busiest functions: `JsonParser::ParseJsonValue,
  * StringTable::LookupKey +12 more  [native] node`. pyinstrument keeps C code
- * opaque too; the names say what the JavaScript above asked for. Leaves only
- * (an API callback such as node::fs::ReadFileUtf8 with code below it stays).
- * Mutates the tree; showAll shows each function instead.
+ * opaque too; the names say what the JavaScript above asked for, and where a
+ * function's name says it in JavaScript's words, so does the block:
+ * `JSON.parse: JsonParser::ParseJsonValue, ...`. Leaves only (an API
+ * callback such as node::fs::ReadFileUtf8 with code below it stays). Mutates
+ * the tree; showAll shows each function instead.
  */
 export function groupNativeLeaves(root: CallNode): CallNode {
   const stack = [root];
@@ -309,13 +312,10 @@ export function groupNativeLeaves(root: CallNode): CallNode {
       byObject.set(child.frame.file, group);
     }
     for (const [object, group] of byObject) {
-      if (group.length < 2) continue;
       group.sort((a, b) => b.totalTime - a.totalTime);
-      // Code without a symbol (`[native] libc.so.6`) is counted, not named.
-      const named = group.filter((member) => !member.frame.name.startsWith('[native] '));
-      const names = named.slice(0, NATIVE_NAMES_SHOWN).map((member) => shortNativeName(member.frame.name));
-      const more = group.length - names.length;
-      const label = names.length === 0 ? group[0]!.frame.name : more > 0 ? `${names.join(', ')} +${more} more` : names.join(', ');
+      // A lone function stays as it is, unless its name says what JavaScript asked for.
+      if (group.length < 2 && nativeMeaning(group[0]!.frame.name) === undefined) continue;
+      const label = nativeBlockLabel(group);
       const block: CallNode = {
         frame: { name: label, file: object, line: 0, column: 0, kind: 'native' },
         frameId: -1,
@@ -335,6 +335,28 @@ export function groupNativeLeaves(root: CallNode): CallNode {
     stack.push(...node.children);
   }
   return root;
+}
+
+/**
+ * A block's name: its busiest functions, busiest first, after what they did
+ * in JavaScript's words where their names say it (`JSON.parse: ...`, the
+ * meanings of the functions that hold at least a third of the block's time).
+ */
+function nativeBlockLabel(group: readonly CallNode[]): string {
+  // Code without a symbol (`[native] libc.so.6`) is counted, not named.
+  const named = group.filter((member) => !member.frame.name.startsWith('[native] '));
+  if (named.length === 0) return group[0]!.frame.name;
+  const names = named.slice(0, NATIVE_NAMES_SHOWN).map((member) => shortNativeName(member.frame.name));
+  const more = group.length - names.length;
+  const listed = more > 0 ? `${names.join(', ')} +${more} more` : names.join(', ');
+  const total = group.reduce((sum, member) => sum + member.totalTime, 0);
+  const byMeaning = new Map<string, number>();
+  for (const member of named) {
+    const meaning = nativeMeaning(member.frame.name);
+    if (meaning !== undefined) byMeaning.set(meaning, (byMeaning.get(meaning) ?? 0) + member.totalTime);
+  }
+  const meanings = [...byMeaning].filter(([, time]) => time >= total / 3).sort((a, b) => b[1] - a[1]).map(([meaning]) => meaning);
+  return meanings.length === 0 ? listed : `${meanings.join(', ')}: ${listed}`;
 }
 
 const NATIVE_NAMES_SHOWN = 3;

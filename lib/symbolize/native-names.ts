@@ -32,3 +32,28 @@ function cutParameters(name: string): string {
   }
   return name;
 }
+
+/**
+ * What JavaScript asked for when its time ends in these V8 functions: the
+ * entry points whose work has a name a reader knows (`JSON.parse` for
+ * JsonParser's functions, `Math.sin` for ieee754::sin, compiling JavaScript
+ * for the parser). Takes readable names (readableNativeName).
+ */
+const MEANINGS: ReadonlyArray<readonly [RegExp, string | ((match: RegExpExecArray) => string)]> = [
+  [/^v8::internal::(JsonParser|JsonParseInternalizer)::/, 'JSON.parse'],
+  [/^v8::internal::JsonStringifier::/, 'JSON.stringify'],
+  [/^v8::base::ieee754::(?:legacy::|libm_)?(\w+)$/, (match) => `Math.${match[1]!}`],
+  [/^v8::internal::(RegExp|Irregexp)\w*::/, 'a regular expression'],
+  [/^v8::internal::(Parser|PreParser|ParserBase|Scanner|Compiler|interpreter|AstValueFactory|DeclarationScope|Scope)::/, 'compiling JavaScript'],
+  [/^v8::internal::(compiler|maglev|baseline|turboshaft)::/, 'optimizing JavaScript'],
+  [/^v8::internal::Deoptimizer::/, 'deoptimizing'],
+];
+
+/** What JavaScript asked for, when a native function's name says it; undefined otherwise. */
+export function nativeMeaning(readableName: string): string | undefined {
+  for (const [pattern, meaning] of MEANINGS) {
+    const match = pattern.exec(readableName);
+    if (match !== null) return typeof meaning === 'string' ? meaning : meaning(match);
+  }
+  return undefined;
+}

@@ -4,7 +4,7 @@
 // addon's reading of real tables is test/e2e/native-functions.test.mjs's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildCallTree, functionAt, functionName, processTree, readableNativeName, virtualAddress } from '../internals.cjs';
+import { buildCallTree, functionAt, functionName, nativeMeaning, processTree, readableNativeName, virtualAddress } from '../internals.cjs';
 import { makeSession, testMeta } from '../sessions.mjs';
 
 test('readable names: parameters, template arguments and return types go; operators stay whole up to their parameters', () => {
@@ -52,10 +52,40 @@ test('native leaves under a frame become one block per object, named by the busi
   ], { ...testMeta, duration: 1 });
   const parse = processTree(buildCallTree(session)).children[0];
   // The unnamed `[native] node` is counted in "+1 more"; a lone native leaf stays as it is.
+  // JsonParser's functions hold over a third of the block: it says what JavaScript asked for.
   assert.deepEqual(parse.children.map((child) => [child.frame.name, Math.round(child.totalTime * 100)]), [
-    ['JsonParser::ParseJsonValue, StringTable::LookupKey, Factory::NewJSObject +1 more', 95],
+    ['JSON.parse: JsonParser::ParseJsonValue, StringTable::LookupKey, Factory::NewJSObject +1 more', 95],
     ['__libc_malloc', 5],
   ]);
   const all = processTree(buildCallTree(session), { showAll: true }).children[0];
   assert.equal(all.children.length, 5);
+});
+
+test("what JavaScript asked for, from V8's function names; a lone native leaf says it too, and a minor meaning is not claimed", () => {
+  const cases = [
+    ['v8::internal::JsonParser::ParseJsonValue', 'JSON.parse'],
+    ['v8::internal::JsonStringifier::SerializeString', 'JSON.stringify'],
+    ['v8::base::ieee754::sin', 'Math.sin'],
+    ['v8::base::ieee754::legacy::pow', 'Math.pow'],
+    ['v8::internal::RegExpImpl::IrregexpExec', 'a regular expression'],
+    ['v8::internal::Parser::ParseFunctionLiteral', 'compiling JavaScript'],
+    ['v8::internal::compiler::PipelineImpl::Run', 'optimizing JavaScript'],
+    ['v8::internal::StringTable::LookupKey', undefined],
+    ['__libc_malloc', undefined],
+    // A name that only contains a known one is not it.
+    ['node::JsonParserWrapper::Parse', undefined],
+  ];
+  for (const [name, meaning] of cases) assert.equal(nativeMeaning(name), meaning, name);
+  const app = (name) => ({ name, file: '/app/app.js', line: 1, column: 1, kind: 'js' });
+  const native = (name) => ({ name, file: '/usr/bin/node', line: 0, column: 0, kind: 'native' });
+  const session = makeSession([
+    [[app('wave'), native('v8::base::ieee754::sin')], 0.4],
+    [[app('mixed'), native('v8::internal::StringTable::LookupKey')], 0.5],
+    [[app('mixed'), native('v8::internal::JsonParser::ParseJsonValue')], 0.1],
+  ], { ...testMeta, duration: 1 });
+  const names = processTree(buildCallTree(session)).children.map((node) => [node.frame.name, node.children.map((child) => child.frame.name)]);
+  assert.deepEqual(names.sort(), [
+    ['mixed', ['StringTable::LookupKey, JsonParser::ParseJsonValue']],
+    ['wave', ['Math.sin: base::ieee754::sin']],
+  ]);
 });
