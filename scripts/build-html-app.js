@@ -10,9 +10,9 @@ const root = join(__dirname, '..');
 const outdir = join(root, 'dist', 'html-app');
 
 // What the page may be built from: its own code, the pure tree and processor
-// modules it shares with the text report, and Preact. Anything else (say a
+// modules it shares with the text report (and the native names they use), and Preact. Anything else (say a
 // module that imports node:fs) means Node-only code slipped in.
-const ALLOWED_INPUTS = [/^lib\/html-app\//, /^lib\/(session\/(tree|frame|mode)|processors\/processors|renderers\/header|memory\/series)\.ts$/, /^node_modules\/preact\//];
+const ALLOWED_INPUTS = [/^lib\/html-app\//, /^lib\/(session\/(tree|frame|mode)|processors\/processors|symbolize\/native-names|renderers\/header|memory\/series)\.ts$/, /^node_modules\/preact\//];
 
 const result = esbuild.buildSync({
   entryPoints: { app: join(root, 'lib', 'html-app', 'main.tsx') },

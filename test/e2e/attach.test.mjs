@@ -159,6 +159,27 @@ test('attach to a process stuck in a loop that never yields', async () => {
   }
 });
 
+test('attach to a service stuck in a request handler names the loop for nearly all samples', async () => {
+  const target = await startTarget(['--inspect-port=0', fixture('attach-stuck-service.js')]);
+  try {
+    // Long enough for V8 to compile the loop (OSR code, which it never lists to a later recording).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const run = await runCli(['attach', String(target.pid), '--duration', '700ms', '-r', 'collapsed']);
+    assert.equal(run.status, 0, run.stderr);
+    const rows = run.stdout.trim().split('\n').map((row) => {
+      const at = row.lastIndexOf(' ');
+      return { stack: row.slice(0, at), weight: Number(row.slice(at + 1)) };
+    });
+    const total = rows.reduce((sum, row) => sum + row.weight, 0);
+    const inLoop = rows.filter((row) => /;stuckHandler [^;]+(;stuckChecksum [^;]+)?$/.test(row.stack)).reduce((sum, row) => sum + row.weight, 0);
+    assert.ok(total >= 50, `only ${total} samples:\n${run.stdout}`);
+    assert.ok(inLoop / total >= 0.9, `${inLoop} of ${total} samples name the loop:\n${run.stdout}`);
+    assert.doesNotMatch(run.stdout, /\(unresolved\)/);
+  } finally {
+    target.kill();
+  }
+});
+
 test('attach to an ES module program', async () => {
   const target = await startTarget(['--inspect-port=0', fixture('attach-target.mjs')]);
   try {

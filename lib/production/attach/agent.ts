@@ -9,6 +9,7 @@
  */
 import type { ProfileMode } from '../../session/mode';
 import { Profiler } from '../../profiler';
+import { InterruptedCode, interruptedCode, nameUnlistedCode } from './unlisted-code';
 
 export interface AgentOptions {
   interval: number;
@@ -36,6 +37,8 @@ export class AttachCapture {
   private json: string | undefined;
   private readonly safetyTimer: NodeJS.Timeout;
   private disposed = false;
+  /** What the agent interrupted when it started (a stuck loop's function). */
+  private readonly interrupted: InterruptedCode;
 
   get token(): string | undefined {
     return this.options.token;
@@ -44,6 +47,8 @@ export class AttachCapture {
   constructor(private readonly options: AgentOptions) {
     this.profiler = new Profiler({ interval: options.interval, mode: options.mode, maxStackDepth: options.maxStackDepth });
     this.profiler.start();
+    // A few sampling intervals in the marker: samples of the interrupted code's stack (./unlisted-code.ts).
+    this.interrupted = interruptedCode(Math.min(50, Math.max(5, options.interval * 1000 * 5)));
     this.safetyTimer = setTimeout(() => this.dispose(), options.durationMs + (options.graceMs ?? GRACE_MS));
     this.safetyTimer.unref();
   }
@@ -52,7 +57,7 @@ export class AttachCapture {
   stop(): { chunks: number; length: number } {
     if (this.json === undefined) {
       if (this.disposed) throw new Error('this capture was already cleaned up (the attaching nodeinstrument took too long)');
-      this.json = JSON.stringify(this.profiler.stop());
+      this.json = JSON.stringify(nameUnlistedCode(this.profiler.stop(), this.interrupted));
     }
     return { chunks: Math.ceil(this.json.length / CHUNK_CHARS), length: this.json.length };
   }
