@@ -61,3 +61,39 @@ test('merge keeps accepted ranges of both maps, drops older ranges any newer ran
   assert.equal(merged.lookup(405), undefined);
   assert.equal(merged.size, 2);
 });
+
+test('many adds out of address order: the same answers as one sorted list (recent additions wait in a second level)', () => {
+  // A reference: every range in arrival order, each evicting what it overlaps.
+  const reference = [];
+  const referenceAdd = (start, size, value) => {
+    const end = start + Math.max(size, 1);
+    for (let i = reference.length - 1; i >= 0; i--) if (reference[i].start < end && start < reference[i].end) reference.splice(i, 1);
+    reference.push({ start, end, value });
+  };
+  const referenceLookup = (address) => reference.find((range) => range.start <= address && address < range.end)?.value;
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const map = new CodeMap();
+  for (let i = 0; i < 5000; i++) {
+    const start = 0x10000 + Math.floor(random() * 400000);
+    const size = 1 + Math.floor(random() * 300);
+    map.add(start, size, `f${i}`);
+    referenceAdd(start, size, `f${i}`);
+    if (i % 97 === 0 && reference.length > 0) {
+      // A move of a live range, as GC compaction sends them.
+      const moving = reference[Math.floor(random() * reference.length)];
+      const to = 0x10000 + Math.floor(random() * 400000);
+      assert.equal(map.move(moving.start, to), moving.end - moving.start);
+      reference.splice(reference.indexOf(moving), 1);
+      referenceAdd(to, moving.end - moving.start, moving.value);
+    }
+    if (i % 50 === 0) {
+      for (let k = 0; k < 40; k++) {
+        const address = 0x10000 + Math.floor(random() * 400300);
+        assert.equal(map.lookup(address), referenceLookup(address), `address ${address} after ${i} adds`);
+      }
+    }
+  }
+  assert.equal(map.size, reference.length);
+  assert.deepEqual([...map.entries()].sort(), reference.map((range) => range.value).sort());
+});
