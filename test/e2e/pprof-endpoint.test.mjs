@@ -257,3 +257,26 @@ test('startPprofServer binds to loopback by default and refuses another interfac
   assert.throws(() => pprofHandler({ maxSeconds: 0 }), /maxSeconds must be/);
   assert.throws(() => pprofHandler({ maxSeconds: 10, defaultSeconds: 30 }), /defaultSeconds must be above 0 and at most maxSeconds \(10\)/);
 });
+
+test('in process: the server honours mode, and ?mode= per capture; options that cannot work are refused at start', async () => {
+  await assert.rejects(startPprofServer({ port: 0, interval: 0 }), /interval/);
+  await assert.rejects(startPprofServer({ port: 0, mode: 'alloc' }), /mode must be 'wall' or 'cpu'/);
+  await assert.rejects(startPprofServer({ port: 'http' }), /port must be an integer from 0 to 65535, got 'http'/);
+  // A port as the environment gives it: a string of digits.
+  const server = await startPprofServer({ port: '0', mode: 'cpu' });
+  try {
+    const modeOf = async (query) => {
+      const response = await fetch(`${server.url}/profile?seconds=0.3&format=session${query}`);
+      assert.equal(response.status, 200);
+      return (await response.json()).meta.mode;
+    };
+    assert.equal(await modeOf(''), 'cpu');
+    assert.equal(await modeOf('&mode=wall'), 'wall');
+    assert.match(await (await fetch(`${server.url}/`)).text(), /CPU-time profile/);
+    const bad = await fetch(`${server.url}/profile?seconds=0.3&mode=heap`);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /mode must be wall .* or cpu .*; got 'heap'/);
+  } finally {
+    await server.close();
+  }
+});

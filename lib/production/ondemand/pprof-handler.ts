@@ -6,12 +6,13 @@
  *   GET {prefix}/                      the index: what is served, as text
  *   GET {prefix}/profile?seconds=N     records N seconds (default 30), answers with gzipped pprof
  *                       &format=NAME   or any other report format (html, text, speedscope, ...)
+ *                       &mode=cpu      CPU time only (default: the server's mode, wall unless set)
  *
  * Errors are text/plain with `X-Go-Pprof: 1`, which makes `go tool pprof`
  * print their message instead of only the status line.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { ProfilerOptions } from '../../options';
+import { ProfilerOptions, resolveProfilerOptions } from '../../options';
 import { escapeLines } from '../../util/escape';
 import { packageVersion } from '../../util/version';
 import { beginCapture, Capture, CaptureBusyError } from './capture';
@@ -59,13 +60,19 @@ function resolveConfig(options: PprofHandlerOptions): HandlerConfig {
   if (prefix !== '' && !/^\/[\w\-./]*$/.test(prefix)) {
     throw new RangeError(`prefix must be a URL path starting with '/', got '${options.prefix}'`);
   }
-  const { interval, maxStackDepth, signal: samplingSignal, inlinedFrames } = options;
+  const { interval, maxStackDepth, signal: samplingSignal, inlinedFrames, mode } = options;
+  if (mode === 'alloc') {
+    throw new RangeError("mode must be 'wall' or 'cpu' for the pprof endpoint's /profile (a time profile), got 'alloc'");
+  }
+  const profiler: ProfilerOptions = { interval, maxStackDepth, signal: samplingSignal, inlinedFrames, mode };
+  // Checked now, at setup: an option that cannot work must not wait for the first scrape to fail.
+  resolveProfilerOptions(profiler);
   return {
     token: checkToken(options.token),
     defaultSeconds,
     maxSeconds,
     prefix,
-    profiler: { interval, maxStackDepth, signal: samplingSignal, inlinedFrames },
+    profiler,
     abortSignal: options.abortSignal,
   };
 }
@@ -106,9 +113,10 @@ function indexText(config: HandlerConfig): string {
     `nodeinstrument ${packageVersion()} pprof endpoint (pid ${process.pid}, Node ${process.version})`,
     '',
     'Profiles:',
-    `  ${base}/profile?seconds=N   wall-clock profile of the main JavaScript thread for N seconds`,
+    `  ${base}/profile?seconds=N   ${config.profiler.mode === 'cpu' ? 'CPU-time' : 'wall-clock'} profile of the main JavaScript thread for N seconds`,
     `      (default ${config.defaultSeconds}, at most ${config.maxSeconds}); gzipped pprof with samples/count, wall/nanoseconds, cpu/nanoseconds`,
     `      &format=NAME             another report format: ${FORMAT_NAMES.join(', ')}`,
+    `      &mode=cpu or &mode=wall  CPU time only, or wall-clock time (waiting included)`,
     '',
     'Not served (Go runtime profiles with no Node equivalent here): heap, allocs, goroutine, block, mutex, threadcreate, trace.',
     'One capture at a time: a second request while one runs gets 409.',
@@ -167,7 +175,8 @@ export function pprofHandler(options: PprofHandlerOptions = {}): RequestHandler 
 function serveProfile(config: HandlerConfig, query: URLSearchParams, response: ServerResponse): void {
   const secondsParam = singleParam(query, 'seconds');
   const formatParam = singleParam(query, 'format');
-  for (const param of [secondsParam, formatParam]) {
+  const modeParam = singleParam(query, 'mode');
+  for (const param of [secondsParam, formatParam, modeParam]) {
     if (typeof param === 'object') {
       sendText(response, 400, `nodeinstrument: ${param.error}`);
       return;
@@ -191,6 +200,14 @@ function serveProfile(config: HandlerConfig, query: URLSearchParams, response: S
       return;
     }
   }
+  let profiler = config.profiler;
+  if (typeof modeParam === 'string') {
+    if (modeParam !== 'wall' && modeParam !== 'cpu') {
+      sendText(response, 400, `nodeinstrument: mode must be wall (where the time went, waiting included) or cpu (CPU time only); got '${modeParam.slice(0, 40)}'`);
+      return;
+    }
+    profiler = { ...profiler, mode: modeParam };
+  }
   if (config.abortSignal?.aborted) {
     sendText(response, 503, 'nodeinstrument: the pprof server is shutting down');
     return;
@@ -198,7 +215,7 @@ function serveProfile(config: HandlerConfig, query: URLSearchParams, response: S
 
   let capture: Capture;
   try {
-    capture = beginCapture(`GET ${config.prefix}/profile?seconds=${seconds}`, config.profiler, seconds);
+    capture = beginCapture(`GET ${config.prefix}/profile?seconds=${seconds}`, profiler, seconds);
   } catch (error) {
     if (error instanceof CaptureBusyError) {
       const retry: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };

@@ -8,8 +8,8 @@ import { AddressInfo } from 'node:net';
 import { pprofHandler, PprofHandlerOptions } from './pprof-handler';
 
 export interface PprofServerOptions extends Omit<PprofHandlerOptions, 'abortSignal'> {
-  /** TCP port (default 6060, Go's custom; 0 picks a free one, see `port` on the result). */
-  port?: number;
+  /** TCP port (default 6060, Go's custom; 0 picks a free one, see `port` on the result); a string of digits is read as the number. */
+  port?: number | string;
   /** Interface to listen on (default '127.0.0.1'). */
   host?: string;
   /** Serve on a non-loopback interface without a token (default false: refused). */
@@ -33,9 +33,11 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 export async function startPprofServer(options: PprofServerOptions = {}): Promise<PprofServer> {
-  const { port = 6060, host = '127.0.0.1', allowUnauthenticated = false, ...handlerOptions } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`port must be an integer from 0 to 65535, got ${String(port)}`);
+  const { port: givenPort = 6060, host = '127.0.0.1', allowUnauthenticated = false, ...handlerOptions } = options;
+  // A port from the environment comes as a string of digits: take it as the number it is.
+  const port: unknown = typeof givenPort === 'string' && /^\d{1,5}$/.test(givenPort) ? Number(givenPort) : givenPort;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`port must be an integer from 0 to 65535, got ${typeof givenPort === 'string' ? `'${givenPort}'` : String(givenPort)}`);
   }
   if (typeof host !== 'string' || host === '') throw new RangeError('host must be a host name or address');
   if (!isLoopbackHost(host) && handlerOptions.token === undefined && !allowUnauthenticated) {
