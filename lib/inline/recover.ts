@@ -46,9 +46,10 @@ export class InlineRecovery {
    * a time with the event loop running in between; returns how many it
    * resolved. Recording goes on meanwhile; the positions it adds are left
    * for the next call or for recover(). A failure is left for recover() to
-   * meet and report.
+   * meet and report. `guard` runs each piece of work (the recorder marks it
+   * as the profiler's, so that a terminating signal waits for it).
    */
-  async prepare(frames: readonly FrameInfo[], sliceMs = DEFAULT_SLICE_MS): Promise<number> {
+  async prepare(frames: readonly FrameInfo[], guard: <T>(work: () => T) => T = (work) => work(), sliceMs = DEFAULT_SLICE_MS): Promise<number> {
     const { positions } = this.evidence;
     const known = positions.tags.length;
     const first = this.prepared;
@@ -59,7 +60,7 @@ export class InlineRecovery {
       for (; this.prepared < known && !this.cancelled; this.prepared++) {
         const tag = positions.tags[this.prepared]!;
         const frame = frames[tag.frameId];
-        if (frame !== undefined) this.expansions.set(this.prepared, this.resolver.expand(frame, tag.position, tag.interpreted));
+        if (frame !== undefined) this.expansions.set(this.prepared, guard(() => this.resolver.expand(frame, tag.position, tag.interpreted)));
         if (performance.now() >= sliceEnd) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           sliceEnd = performance.now() + sliceMs;

@@ -127,6 +127,7 @@ export class Recorder implements Recording {
     return this.session === undefined;
   }
 
+  /** See Recording.prepareEnd: inlined frames recovered in slices before stop() or cut(). */
   async prepareEnd(): Promise<void> {
     // Samples go on arriving while the slices run (on a busy service, one
     // slice per turn of the event loop): drain and resolve again until few

@@ -7,6 +7,7 @@
  */
 import { decodeCodeEvents, decodeSamples } from '../drain/decode';
 import { InlineRecovery } from '../inline/recover';
+import { asProfilerWork } from './profiler-work';
 import { labelSetById } from '../labels/registry';
 import type { MemorySeries } from '../memory/series';
 import type { ProfileMode } from '../session/mode';
@@ -45,7 +46,7 @@ export class ThreadRecording {
    */
   prepareInline(): Promise<number> {
     this.inline ??= new InlineRecovery(this.symbolizer.inlineEvidence());
-    return this.inline.prepare(this.builder.frames);
+    return this.inline.prepare(this.builder.frames, asProfilerWork);
   }
 
   /** The current window as a session, with inlined frames recovered when asked. */
