@@ -102,6 +102,24 @@ test('preload armed by the environment: SIGUSR2 records N seconds and writes eac
   }
 });
 
+test('any trigger variable arms it (SECONDS alone: SIGUSR2 into the temporary directory), and a line says so', { timeout: 60_000 }, async () => {
+  const dir = tempDir();
+  // os.tmpdir() reads TMPDIR: the default directory is this test's.
+  const { child, stderr } = await startService({ NODEINSTRUMENT_TRIGGER_SECONDS: '0.5', NODEINSTRUMENT_TRIGGER_FORMATS: 'session', TMPDIR: dir });
+  try {
+    await until(() => /nodeinstrument: signal trigger armed: kill -USR2 \d+ records 0\.5 s into .* \(session\)/.test(stderr()));
+    child.kill('SIGUSR2');
+    const names = await filesIn(dir, 1);
+    assert.match(names[0], new RegExp(`^nodeinstrument-${child.pid}-.*\\.json$`));
+    assert.equal(child.exitCode, null, 'still running');
+  } finally {
+    child.stdin.end();
+    const [code, signal] = await once(child, 'exit');
+    assert.equal(signal, null, stderr());
+    assert.equal(code, 0, stderr());
+  }
+});
+
 test('a program that exits mid-recording still writes what was recorded', { timeout: 60_000 }, async () => {
   const dir = tempDir();
   const { child, stderr } = await startService({

@@ -7,12 +7,14 @@
  *   NODEINSTRUMENT_TRIGGER_FORMATS=html,pprof     report formats
  *   NODEINSTRUMENT_TRIGGER_INTERVAL=1ms           sampling interval
  *
- * The trigger is armed when SIGNAL or DIR is set. A bad value is an error that
- * stops the program at start: a trigger silently left unarmed would let the
- * signal terminate the service when someone sends it.
+ * Any of them arms the trigger (a process started with only SECONDS set means
+ * to be profiled on SIGUSR2: left unarmed, that signal would terminate it),
+ * and one line on stderr says so. A bad value is an error that stops the
+ * program at start, for the same reason.
  */
 import { parseInterval } from '../../cli/args';
 import { parseSeconds } from '../../util/duration';
+import { printMessage } from '../../util/message';
 import { armSignalTrigger, MAX_TRIGGER_SECONDS, SignalTrigger, SignalTriggerOptions, TRIGGER_SIGNALS, TriggerSignal } from './trigger';
 
 export const TRIGGER_ENV = {
@@ -29,9 +31,9 @@ export function triggerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Sig
     const text = env[name]?.trim();
     return text === '' ? undefined : text;
   };
+  if (Object.values(TRIGGER_ENV).every((name) => value(name) === undefined)) return undefined;
   const signalText = value(TRIGGER_ENV.signal);
   const dir = value(TRIGGER_ENV.dir);
-  if (signalText === undefined && dir === undefined) return undefined;
 
   const options: SignalTriggerOptions = { dir };
   if (signalText !== undefined) {
@@ -64,14 +66,17 @@ export function triggerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Sig
   return options;
 }
 
-/** Arms the trigger the environment configures; undefined when it configures none. */
-export function armTriggerFromEnv(env: NodeJS.ProcessEnv = process.env): SignalTrigger | undefined {
+/** Arms the trigger the environment configures, saying so through `log`; undefined when it configures none. */
+export function armTriggerFromEnv(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = printMessage): SignalTrigger | undefined {
   const options = triggerOptionsFromEnv(env);
   if (!options) return undefined;
+  let trigger: SignalTrigger;
   try {
-    return armSignalTrigger(options);
+    trigger = armSignalTrigger(options);
   } catch (error) {
     // Name the variables, since that is where the fix goes.
     throw new Error(`${(error as Error).message} (from the NODEINSTRUMENT_TRIGGER_* environment variables)`);
   }
+  log(`signal trigger armed: kill -${trigger.trigger.slice(3)} ${process.pid} records ${trigger.seconds} s into ${trigger.dir} (${trigger.formats.join(', ')})`);
+  return trigger;
 }
