@@ -119,6 +119,9 @@ const PLUMBING_BUILTIN = new RegExp(
       'DeoptimizationEntry.*',
       'ContinueTo.*Builtin.*',
       'NotifyDeoptimized',
+      // The wrappers between JavaScript and wasm (`Stub:js-to-wasm:i:i`, the JSToWasmWrapper builtins).
+      'Stub:(?:js-to-wasm|wasm-to-js).*',
+      '(?:JSToWasm|WasmToJs)Wrapper.*',
       'StackCheck',
       'InterruptCheck',
       'RunMicrotasks',

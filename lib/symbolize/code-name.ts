@@ -32,7 +32,9 @@ export function parseCodeName(raw: string, isWasm = false): CodeName {
   const tag = colon > 0 ? raw.slice(0, colon) : '';
   const rest = colon > 0 ? raw.slice(colon + 1) : raw;
 
-  if (JS_TAGS.has(tag) || isWasm) return { frame: parseScriptCode(tag, rest), interpreterPlumbing: false };
+  // The code event names wasm code `JS:wasm-function[0]-0-liftoff` (a JS tag, for V8's log).
+  if (isWasm) return { frame: wasmFrame(JS_TAGS.has(tag) ? rest : raw), interpreterPlumbing: false };
+  if (JS_TAGS.has(tag)) return { frame: parseScriptCode(tag, rest), interpreterPlumbing: false };
   if (tag === 'BytecodeHandler') {
     return { frame: builtin(`BytecodeHandler:${rest}`), interpreterPlumbing: true };
   }
@@ -41,6 +43,23 @@ export function parseCodeName(raw: string, isWasm = false): CodeName {
   }
   if (tag === 'RegExp') return { frame: builtin(`RegExp: ${rest}`), interpreterPlumbing: false };
   return { frame: builtin(raw), interpreterPlumbing: false };
+}
+
+/** V8 names wasm code `<function>-<index>-<tier>`: `wasm-function[0]-0-liftoff`, `spin-3-turbofan`. */
+const WASM_TIER_SUFFIX = /-(\d+)-(?:liftoff|turbofan|none)(?:-debug)?$/;
+
+/** Where wasm functions are placed: V8's code events do not say which module a function is of. */
+export const WASM_FILE = 'wasm://wasm';
+
+/**
+ * A wasm function as one frame whatever its tier (Liftoff's code and
+ * TurboFan's used to be two rows), under a wasm:// location as V8's
+ * CpuProfiler shows them; the function index is its column.
+ */
+function wasmFrame(raw: string): FrameInfo {
+  const tier = WASM_TIER_SUFFIX.exec(raw);
+  if (tier === null) return { name: raw, file: WASM_FILE, line: 0, column: 0, kind: 'js' };
+  return { name: raw.slice(0, tier.index), file: WASM_FILE, line: 0, column: Number(tier[1]) + 1, kind: 'js' };
 }
 
 function builtin(name: string): FrameInfo {

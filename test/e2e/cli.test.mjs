@@ -188,8 +188,8 @@ test('a Node flag that makes sampling unsafe is refused with the reason, from th
 test("native code is named from the executable's symbols: JSON.parse's C++ under the function that called it", () => {
   const plain = run(['--no-color', '--no-unicode', fixture('json-heavy.js')]);
   assert.equal(plain.status, 0, plain.stderr);
-  // One block per shared object under parseMany, named by its busiest functions.
-  assert.match(plain.stdout, /parseMany {2}test\/fixtures\/json-heavy\.js:3\n(?:.*\n)*?.*(?:\|-|`-) [\d.]+ .*JsonParser::\w+.* {2}\[native\] node\n/, plain.stdout);
+  // One block per shared object under parseMany, named by its busiest functions, and by what they did.
+  assert.match(plain.stdout, /parseMany {2}test\/fixtures\/json-heavy\.js:3\n(?:.*\n)*?.*(?:\|-|`-) [\d.]+ JSON\.parse: .*JsonParser::\w+.* {2}\[native\] node\n/, plain.stdout);
   // --show-all: each C++ function on a line of its own, with its namespace.
   const all = run(['--no-color', '--show-all', fixture('json-heavy.js')]);
   assert.match(all.stdout, /v8::internal::JsonParser::\w+ {2}\[native\] node/);
@@ -197,4 +197,14 @@ test("native code is named from the executable's symbols: JSON.parse's C++ under
   const flat = run(['--no-color', '--flat', fixture('json-heavy.js')]);
   const first = flat.stdout.split('\n').find((line) => /^\s+[\d.]+ [^(\s]/.test(line)) ?? '';
   assert.match(first, /parseMany {2}test\/fixtures\/json-heavy\.js:3/, flat.stdout);
+});
+
+test('a wasm function is one row whatever its tier, at a wasm:// location, called straight from JavaScript', () => {
+  const result = run(['--no-color', '--no-unicode', fixture('wasm-spin.js')]);
+  assert.equal(result.status, 0, result.stderr);
+  const rows = result.stdout.split('\n').filter((line) => line.includes('wasm://'));
+  // Liftoff's code and TurboFan's are one function; the js-to-wasm wrapper is plumbing, hidden.
+  assert.ok(rows.length >= 1 && rows.every((row) => /wasm-function\[0\] {2}wasm:\/\/wasm$/.test(row)), result.stdout);
+  assert.match(result.stdout, /\(module\) {2}test\/fixtures\/wasm-spin\.js:1\n(?:\|-|`-) [\d.]+ wasm-function\[0\] {2}wasm:\/\/wasm\n/, result.stdout);
+  assert.doesNotMatch(result.stdout, /liftoff|turbofan|js-to-wasm/);
 });

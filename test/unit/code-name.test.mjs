@@ -70,3 +70,14 @@ test("V8 12+'s context-specialized marker (a quote after the tier) is not part o
   assert.equal(frame.line, 23);
   assert.equal(parseCodeName("JS:+'hash /app/a.js:11:14").frame.name, 'hash');
 });
+
+test('wasm code: one frame per function whatever the tier, under a wasm:// location', () => {
+  const liftoff = parseCodeName('wasm-function[0]-0-liftoff', true).frame;
+  const turbofan = parseCodeName('JS:wasm-function[0]-0-turbofan', true).frame; // as the code event names it
+  assert.deepEqual(liftoff, { name: 'wasm-function[0]', file: 'wasm://wasm', line: 0, column: 1, kind: 'js' });
+  assert.deepEqual(turbofan, liftoff);
+  assert.deepEqual(parseCodeName('spin-3-turbofan', true).frame, { name: 'spin', file: 'wasm://wasm', line: 0, column: 4, kind: 'js' });
+  assert.deepEqual(parseCodeName('a-b-12-liftoff-debug', true).frame, { name: 'a-b', file: 'wasm://wasm', line: 0, column: 13, kind: 'js' });
+  // A name of another shape stays whole.
+  assert.equal(parseCodeName('js-to-wasm', true).frame.name, 'js-to-wasm');
+});

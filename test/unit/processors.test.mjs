@@ -51,7 +51,7 @@ test('Node internals and plumbing builtins are hidden by default, shown with sho
 test('which builtins are plumbing', () => {
   for (const name of ['JSEntry', 'JSEntryTrampoline', 'InterpreterEntryTrampoline', 'Call_ReceiverIsAny', 'CallFunction_ReceiverIsNotNullOrUndefined',
     'ArgumentsAdaptorTrampoline', 'ConstructFunction', 'JSBuiltinsConstructStub', 'CEntry_Return1_ArgvOnStack_NoBuiltinExit',
-    'BytecodeHandler:LdaZero', 'RunMicrotasks', 'PromiseFulfillReactionJob', 'AsyncFunctionAwaitResolveClosure']) {
+    'BytecodeHandler:LdaZero', 'RunMicrotasks', 'PromiseFulfillReactionJob', 'AsyncFunctionAwaitResolveClosure', 'Stub:js-to-wasm:i:i', 'JSToWasmWrapper']) {
     assert.ok(isPlumbingBuiltin(builtin(name)), name);
   }
   for (const name of ['ArrayForEach', 'ArrayMap', 'ArrayPrototypeSort', 'JsonParse', 'StringPrototypeReplace', 'CompileLazy', 'RegExp: \\d+']) {
