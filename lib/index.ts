@@ -12,7 +12,7 @@ export { Session, SessionFormatError } from './session/session';
 export type { SessionMeta, SessionData, StackTable, SampleTable, AllocationSettings, SessionLabels, SessionThreads, ThreadInfo } from './session/session';
 export type { MemorySeries } from './memory/series';
 export { withLabels, setLabels, getLabels, LabelError, LABEL_LIMITS } from './labels/labels';
-export type { Labels } from './labels/labels';
+export type { Labels, LabelsInput } from './labels/labels';
 export { filterSessionByLabels, LabelFilterError } from './labels/filter';
 export type { LabelFilter } from './labels/filter';
 export { threadsOf, sessionOfThread, filterSessionByThread, ThreadFilterError } from './threads/threads';

@@ -14,11 +14,11 @@
  * only while a recording runs (lib/labels/state.ts).
  */
 import { internLabels, labelSetById } from './registry';
-import type { Labels } from './state';
+import type { Labels, LabelsInput } from './state';
 import { LabelState, labelState, useLabels } from './state';
 
 export { LabelError, LABEL_LIMITS } from './registry';
-export type { Labels } from './state';
+export type { Labels, LabelsInput } from './state';
 
 /** The thread's label state, its hook created (enabled while recording: lib/labels/state.ts). */
 function activate(): LabelState {
@@ -31,9 +31,10 @@ function activate(): LabelState {
  * Runs `fn` with `labels` added to the current ones (keys given here win) and
  * returns what it returns. Samples taken while `fn` runs carry the labels,
  * including in the code that runs after its `await`s and in the callbacks and
- * promises it starts. Throws a LabelError for invalid labels.
+ * promises it starts. Never throws for the labels: bad ones are fixed or left
+ * out, with one warning per key (lib/labels/registry.ts).
  */
-export function withLabels<T>(labels: Labels, fn: () => T): T {
+export function withLabels<T>(labels: LabelsInput, fn: () => T): T {
   if (typeof fn !== 'function') throw new TypeError('withLabels(labels, fn): fn must be a function');
   const { storage, slot } = activate();
   const id = internLabels(labels, storage.getStore() ?? 0);
@@ -51,7 +52,7 @@ export function withLabels<T>(labels: Labels, fn: () => T): T {
  * from now on) with `labels`; `setLabels({})` or `setLabels(undefined)` clears them.
  * For code that cannot wrap its work in a callback, such as middleware.
  */
-export function setLabels(labels: Labels | undefined): void {
+export function setLabels(labels: LabelsInput | undefined): void {
   const id = labels === undefined ? 0 : internLabels(labels);
   const { storage, slot } = activate();
   storage.enterWith(id);

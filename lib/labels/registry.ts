@@ -16,6 +16,7 @@ export const LABEL_LIMITS = {
   maxSets: 10_000,
 } as const;
 
+/** Kept for programs that catch it: labels no longer throw (bad ones are fixed or dropped, with a warning). */
 export class LabelError extends Error {
   override name = 'LabelError';
 }
@@ -28,33 +29,61 @@ function describe(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
+/** Problems already reported, by key and kind: one warning each for the life of the process. */
+const warned = new Set<string>();
+
+function warnOnce(what: string, message: string): void {
+  if (warned.has(what)) return;
+  warned.add(what);
+  process.emitWarning(`nodeinstrument labels: ${message}`, { type: 'NodeinstrumentWarning', code: 'NODEINSTRUMENT_LABEL' });
+}
+
 /**
- * Checks user-given labels and returns their entries sorted by key, or throws
- * a LabelError that says what is wrong.
+ * User-given labels as entries sorted by key. Labels are set in request
+ * paths (`setLabels({ tenant: req.query.t })`), so they never throw: numbers,
+ * booleans and bigints become strings; a label whose value is missing or not
+ * a string, or whose key is unusable, is left out; a value too long is cut;
+ * past the limit of labels per set, the last keys go. Each kind of problem
+ * with each key is reported once, as a process warning.
  */
 export function validateLabels(labels: unknown): Array<[string, string]> {
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
-    throw new LabelError(`labels must be an object of string keys to string values, got ${describe(labels)}`);
+  if (labels === undefined || labels === null) return [];
+  if (typeof labels !== 'object' || Array.isArray(labels)) {
+    warnOnce(`(labels):${describe(labels)}`, `labels must be an object of string keys to string values, got ${describe(labels)}; ignored`);
+    return [];
   }
-  const entries = Object.entries(labels);
-  if (entries.length > LABEL_LIMITS.maxLabels) {
-    throw new LabelError(`a label set holds at most ${LABEL_LIMITS.maxLabels} labels, got ${entries.length}`);
-  }
-  for (const [key, value] of entries) {
+  const entries: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(labels)) {
     if (key.length === 0 || key.length > LABEL_LIMITS.maxKeyLength) {
-      throw new LabelError(`label keys must be 1 to ${LABEL_LIMITS.maxKeyLength} characters, got ${JSON.stringify(key.slice(0, 80))}`);
+      warnOnce(`key-length:${key.slice(0, 80)}`, `label keys must be 1 to ${LABEL_LIMITS.maxKeyLength} characters, got ${JSON.stringify(key.slice(0, 80))}; that label is left out`);
+      continue;
     }
     if (CONTROL.test(key) || key.includes('=')) {
-      throw new LabelError(`label key ${JSON.stringify(key)} must not contain '=' or control characters`);
+      warnOnce(`key-chars:${key}`, `label key ${JSON.stringify(key)} must not contain '=' or control characters; that label is left out`);
+      continue;
     }
-    if (typeof value !== 'string') {
-      throw new LabelError(`label '${key}' must be a string, got ${describe(value)} (convert it with String())`);
+    let text: string;
+    if (typeof value === 'string') text = value;
+    else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') text = String(value);
+    else {
+      warnOnce(`value:${key}:${describe(value)}`, `label '${key}' must be a string, got ${describe(value)}; that label is left out`);
+      continue;
     }
-    if (value.length > LABEL_LIMITS.maxValueLength) {
-      throw new LabelError(`label '${key}' is ${value.length} characters long; the limit is ${LABEL_LIMITS.maxValueLength}`);
+    if (text.length > LABEL_LIMITS.maxValueLength) {
+      warnOnce(`value-length:${key}`, `label '${key}' is ${text.length} characters long; the limit is ${LABEL_LIMITS.maxValueLength}, so it is cut there`);
+      text = text.slice(0, LABEL_LIMITS.maxValueLength);
     }
+    entries.push([key, text]);
   }
-  return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return limitLabels(entries, entries.length);
+}
+
+/** The first maxLabels entries (by key), with a warning when some go. */
+function limitLabels(sorted: Array<[string, string]>, given: number, enclosing = ''): Array<[string, string]> {
+  if (sorted.length <= LABEL_LIMITS.maxLabels) return sorted;
+  warnOnce(`count:${given}${enclosing}`, `a label set holds at most ${LABEL_LIMITS.maxLabels} labels, got ${given}${enclosing}; the last keys (by name) are left out`);
+  return sorted.slice(0, LABEL_LIMITS.maxLabels);
 }
 
 /** The id of a validated, sorted label set (0 for the empty set), interning it on first sight. */
@@ -98,10 +127,8 @@ export function internLabels(labels: unknown, baseId = 0): number {
   if (baseId === 0) return internLabelEntries(given);
   const merged = new Map(Object.entries(labelSetById(baseId)));
   for (const [key, value] of given) merged.set(key, value);
-  if (merged.size > LABEL_LIMITS.maxLabels) {
-    throw new LabelError(`a label set holds at most ${LABEL_LIMITS.maxLabels} labels; with the enclosing labels it would hold ${merged.size}`);
-  }
-  return internLabelEntries([...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return internLabelEntries(limitLabels(sorted, merged.size, ' with the enclosing labels'));
 }
 
 /** The set an id stands for; the empty set for 0 or an unknown id. */

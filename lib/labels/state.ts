@@ -14,6 +14,13 @@ import { AsyncHook, AsyncLocalStorage, createHook } from 'node:async_hooks';
 /** Labels as given by the user: string keys to string values. */
 export type Labels = Readonly<Record<string, string>>;
 
+/**
+ * What withLabels and setLabels take: numbers, booleans and bigints become
+ * strings, and a label without a value (undefined, null) is left out, so a
+ * request's missing query parameter never fails the request.
+ */
+export type LabelsInput = Readonly<Record<string, string | number | boolean | bigint | null | undefined>>;
+
 export interface LabelState {
   /** id - 1 -> the frozen label set (keys sorted); id 0 means "no labels". */
   readonly sets: Labels[];

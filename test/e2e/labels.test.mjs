@@ -260,22 +260,43 @@ test('withLabels returns what fn returns, sync and async; nested labels add up; 
   assert.deepEqual(getLabels(), {});
 });
 
-test('invalid labels are refused with clear errors', () => {
-  const fn = () => {};
-  const refuses = (labels, message) => assert.throws(() => withLabels(labels, fn), (error) => error instanceof LabelError && message.test(error.message));
-  refuses(null, /labels must be an object of string keys to string values, got null/);
-  refuses(['a'], /got an array/);
-  refuses({ status: 200 }, /label 'status' must be a string, got number \(convert it with String\(\)\)/);
-  refuses({ '': 'x' }, /label keys must be 1 to 64 characters/);
-  refuses({ ['k'.repeat(65)]: 'x' }, /label keys must be 1 to 64 characters/);
-  refuses({ 'a=b': 'x' }, /must not contain '=' or control characters/);
-  refuses({ 'a\nb': 'x' }, /must not contain '=' or control characters/);
-  refuses({ a: 'v'.repeat(LABEL_LIMITS.maxValueLength + 1) }, /label 'a' is 257 characters long; the limit is 256/);
-  refuses(Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])), /at most 16 labels, got 17/);
-  const many = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, 'v']));
-  assert.throws(() => withLabels(many, () => withLabels({ extra: 'v' }, fn)), /with the enclosing labels it would hold 17/);
-  assert.throws(() => withLabels({ a: 'b' }, 'not a function'), /fn must be a function/);
-  assert.throws(() => setLabels({ a: 1 }), LabelError);
+test('bad labels never throw (they are set in request paths): coerced, cut or left out, with one warning per key', async () => {
+  const warnings = [];
+  const onWarning = (warning) => warning.code === 'NODEINSTRUMENT_LABEL' && warnings.push(warning.message);
+  process.on('warning', onWarning);
+  try {
+    const seen = (labels) => withLabels(labels, () => getLabels());
+    // A query parameter that is missing, a status code: the request goes on.
+    assert.deepEqual(seen({ tenant: undefined, status: 200, ok: true, big: 12n, route: '/users' }), { status: '200', ok: 'true', big: '12', route: '/users' });
+    assert.deepEqual(seen(null), {});
+    assert.deepEqual(seen(['a']), {});
+    assert.deepEqual(seen({ '': 'x', ['k'.repeat(65)]: 'x', 'a=b': 'x', 'a\nb': 'x', obj: {}, fine: 'y' }), { fine: 'y' });
+    assert.equal(seen({ a: 'v'.repeat(LABEL_LIMITS.maxValueLength + 1) }).a.length, LABEL_LIMITS.maxValueLength);
+    const seventeen = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${String(i).padStart(2, '0')}`, 'v']));
+    assert.deepEqual(Object.keys(seen(seventeen)), Object.keys(seventeen).slice(0, 16));
+    const many = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${String(i).padStart(2, '0')}`, 'v']));
+    assert.equal(Object.keys(withLabels(many, () => withLabels({ extra: 'v' }, () => getLabels()))).length, 16);
+    setLabels({ a: 1 });
+    assert.deepEqual(getLabels(), { a: '1' });
+    setLabels(undefined);
+    // Still a programming error, not data: fn must be a function.
+    assert.throws(() => withLabels({ a: 'b' }, 'not a function'), /fn must be a function/);
+    // Once per key and kind: the same missing tenant again adds no warning.
+    seen({ tenant: undefined });
+    await new Promise((resolve) => setImmediate(resolve));
+    const about = (pattern) => warnings.filter((message) => pattern.test(message)).length;
+    assert.equal(about(/label 'tenant' must be a string, got undefined/), 1, warnings.join('\n'));
+    assert.equal(about(/labels must be an object .* got an array; ignored/), 1);
+    assert.equal(about(/got null/), 0, 'null is no labels, as undefined is');
+    assert.equal(about(/label keys must be 1 to 64 characters/), 2);
+    assert.equal(about(/must not contain '=' or control characters/), 2);
+    assert.equal(about(/label 'obj' must be a string, got object/), 1);
+    assert.equal(about(/label 'a' is 257 characters long; the limit is 256, so it is cut there/), 1);
+    assert.equal(about(/at most 16 labels, got 17( with the enclosing labels)?; the last keys/), 2); // 17 given, and 17 with the enclosing labels
+    assert.equal(about(/status|ok|big/), 0, 'numbers, booleans and bigints are taken as strings without a word');
+  } finally {
+    process.off('warning', onWarning);
+  }
 });
 
 test('loading the package installs nothing; labels create the hook, a recording enables it', () => {
@@ -384,4 +405,30 @@ test('CLI: --filter-label reports one route; bad filters are clear errors', () =
   const none = run(['--load', orders, '--filter-label', 'route=/users']);
   assert.equal(none.status, 1);
   assert.match(none.stderr, /no sample matches route=\/users; the labels in this profile: phase=db, route=\/orders\n/);
+});
+
+test('Express: a labelling middleware with a missing query parameter answers 200, profiled or not', async () => {
+  const express = createRequire(import.meta.url)('express');
+  const { Profiler } = createRequire(import.meta.url)('../../dist/cjs/index.js');
+  const app = express();
+  app.use((req, res, next) => {
+    setLabels({ tenant: req.query.t, page: Number(req.query.page ?? 1) });
+    next();
+  });
+  app.get('/items', (req, res) => res.json(getLabels()));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const profiler = new Profiler();
+  profiler.start();
+  try {
+    const url = `http://127.0.0.1:${server.address().port}/items`;
+    const missing = await fetch(url);
+    assert.equal(missing.status, 200);
+    assert.deepEqual(await missing.json(), { page: '1' });
+    const given = await fetch(`${url}?t=acme&page=3`);
+    assert.deepEqual(await given.json(), { page: '3', tenant: 'acme' });
+  } finally {
+    profiler.stop();
+    server.close();
+  }
 });
