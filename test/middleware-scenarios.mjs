@@ -128,7 +128,13 @@ export function middlewareScenarios(framework, { start, userRoute }) {
   }));
 
   test(`${framework}: ?profile=text gives the text report; a streamed body is profiled to its end`, withServer({}, async (url) => {
-    const text = await (await fetch(`${url}/work?profile=text`)).text();
+    const answer = await fetch(`${url}/work?profile=text`);
+    assert.equal(answer.headers.get('content-type'), 'text/plain; charset=utf-8');
+    const text = await answer.text();
+    // Each format with its own media type (the summary is Markdown, not bytes).
+    const summary = await fetch(`${url}/work?profile=summary`);
+    assert.equal(summary.headers.get('content-type'), 'text/markdown; charset=utf-8');
+    assert.match(await summary.text(), /^# /m);
     assert.match(text, /GET \/work -> 201 in [\d.]+ ms/);
     assert.match(text, /requestHandlerSpin/);
     assert.match(text, /requestAfterAwaitSpin/);

@@ -17,6 +17,8 @@ export interface Renderer {
   readonly description: string;
   /** File extensions (with the dot) that select this renderer for -o. */
   readonly extensions: readonly string[];
+  /** The media type an HTTP answer gives it (the pprof endpoint, the middleware). */
+  readonly contentType: string;
   /** Writes bytes that do not belong on a terminal. */
   readonly binary?: boolean;
   /** Text, or bytes for binary formats (pprof). */
@@ -38,24 +40,28 @@ export const renderers: readonly Renderer[] = [
     name: 'text',
     description: 'call tree as text',
     extensions: ['.txt', '.text'],
+    contentType: 'text/plain; charset=utf-8',
     render: (session, options) => renderText(session, options),
   },
   {
     name: 'session',
     description: 'the session as JSON, to render later with --load',
     extensions: ['.json'],
+    contentType: 'application/json',
     render: (session) => JSON.stringify(session),
   },
   {
     name: 'speedscope',
     description: 'speedscope JSON, for https://www.speedscope.app',
     extensions: ['.speedscope.json'],
+    contentType: 'application/json',
     render: (session, options) => renderSpeedscope(readerView(session, options), { title: options.title }),
   },
   {
     name: 'pprof',
     description: 'gzipped pprof protobuf, for go tool pprof (binary)',
     extensions: ['.pb.gz', '.pprof'],
+    contentType: 'application/octet-stream',
     binary: true,
     render: (session, options) => renderPprof(readerView(session, options)),
   },
@@ -63,24 +69,28 @@ export const renderers: readonly Renderer[] = [
     name: 'cpuprofile',
     description: 'V8 .cpuprofile, for Chrome DevTools and VS Code',
     extensions: ['.cpuprofile'],
+    contentType: 'application/json',
     render: (session, options) => renderCpuProfile(readerView(session, options)),
   },
   {
     name: 'html',
     description: 'interactive call tree, timeline and flame graph in one offline page',
     extensions: ['.html', '.htm'],
+    contentType: 'text/html; charset=utf-8',
     render: (session, options) => renderHtml(session, options),
   },
   {
     name: 'collapsed',
     description: 'folded stacks with sample counts, for flamegraph.pl, inferno and speedscope',
     extensions: ['.collapsed', '.folded'],
+    contentType: 'text/plain; charset=utf-8',
     render: (session, options) => renderCollapsed(readerView(session, options)),
   },
   {
     name: 'summary',
     description: 'hotspot summary in Markdown (conditions, top 3 branches and functions, warnings) for a ticket',
     extensions: ['.md'],
+    contentType: 'text/markdown; charset=utf-8',
     render: (session, options) => renderSummary(session, options),
   },
 ];

@@ -9,16 +9,6 @@ import { writeFileAtomic } from '../../util/write-file';
 
 export const FORMAT_NAMES: readonly string[] = renderers.map((renderer) => renderer.name);
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  html: 'text/html; charset=utf-8',
-  text: 'text/plain; charset=utf-8',
-  collapsed: 'text/plain; charset=utf-8',
-  pprof: 'application/octet-stream',
-  session: 'application/json',
-  speedscope: 'application/json',
-  cpuprofile: 'application/json',
-};
-
 /** Throws a clear error for a format name that is not a renderer. */
 export function checkFormat(format: string, what: string): string {
   if (!FORMAT_NAMES.includes(format)) {
@@ -38,7 +28,7 @@ export function renderReport(session: Session, format: string, title?: string): 
   const renderer = rendererByName(format);
   return {
     body: renderer.render(session, { title, color: false, unicode: true }),
-    contentType: CONTENT_TYPES[format] ?? 'application/octet-stream',
+    contentType: renderer.contentType,
     extension: renderer.extensions[0] ?? `.${format}`,
   };
 }
