@@ -292,15 +292,27 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
         continuous.retain = usage(() => parseRetain(value()));
         continuousFlags.push(name);
         break;
-      case '--pyroscope':
-        continuous.url = value();
+      case '--pyroscope': {
+        const url = value();
+        // A command line is visible to every user of the machine (ps): no secrets in it.
+        if (/^[a-z][\w+.-]*:\/\/[^/?#]*@/i.test(url)) {
+          throw new UsageError(
+            '--pyroscope: credentials in the URL would show in the process list (ps); give them in NODEINSTRUMENT_PYROSCOPE_USER and ' +
+              'NODEINSTRUMENT_PYROSCOPE_PASSWORD (or NODEINSTRUMENT_PYROSCOPE_TOKEN), and the URL without them',
+          );
+        }
+        continuous.url = url;
         break;
+      }
       case '--service-name':
         continuous.name = value();
         continuousFlags.push(name);
         break;
       case '--label': {
         const [key, labelValue] = usage(() => parseLabel(value()));
+        if (Object.hasOwn(continuous.labels, key) && continuous.labels[key] !== labelValue) {
+          throw new UsageError(`--label ${key} was given twice (${continuous.labels[key]} and ${labelValue}); a pushed profile has one value per label`);
+        }
         continuous.labels[key] = labelValue;
         continuousFlags.push(name);
         break;

@@ -199,6 +199,11 @@ test('CLI arguments of continuous mode', () => {
   assert.throws(() => parseArgs(['--continuous', 'out', '--window', '10ms', 'app.js']), /at least 100ms/);
   assert.throws(() => parseArgs(['--continuous', 'out', '--retain', 'lots', 'app.js']), /invalid retention/);
   assert.throws(() => parseArgs(['--continuous', 'out', '--label', 'env=prod', 'app.js']), /apply to --pyroscope/);
+  // A label given twice with two values is an error, not the last one silently.
+  assert.throws(() => parseArgs(['--pyroscope', 'http://127.0.0.1:4040', '--label', 'env=prod', '--label', 'env=dev', 'app.js']), /--label env was given twice \(prod and dev\)/);
+  // Credentials on the command line would show in ps: refused, pointing to the environment.
+  assert.throws(() => parseArgs(['--pyroscope', 'https://user:secret@pyroscope.example/', 'app.js']), /credentials in the URL would show in the process list.*NODEINSTRUMENT_PYROSCOPE_USER/);
+  assert.equal(parseArgs(['--pyroscope', 'https://pyroscope.example/a@b', 'app.js']).continuous.pyroscope.url, 'https://pyroscope.example/a@b');
 });
 
 /** Runs the CLI in continuous mode on cli-forever.js; ends it with `signal` once it is ready plus `afterMs`. */
