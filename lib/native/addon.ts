@@ -2,8 +2,8 @@
  * Loads the compiled addon (native/, built by node-gyp or shipped prebuilt)
  * and describes its surface. See native/addon.cc.
  */
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { PACKAGE_ROOT } from '../util/package-root';
 import type { ElfFunctions } from '../symbolize/elf-symbols';
 
@@ -175,10 +175,29 @@ function candidates(packageRoot: string): string[] {
   return list;
 }
 
+/**
+ * Why the prebuilt binary for this Node is missing, from what the package
+ * holds: no prebuilt binaries at all (a git checkout, or a package packed
+ * without them), or binaries for other Nodes only.
+ */
+function whyNotPrebuilt(path: string): string {
+  const dir = dirname(path);
+  const ships = `prebuilt binaries ship for ${PREBUILT_FOR}`;
+  if (!existsSync(dir)) return `this copy of the package has no prebuilt binaries for ${basename(dir)}: installed from a git checkout or a package packed without them; ${ships}`;
+  let present: string[];
+  try {
+    present = readdirSync(dir).filter((file) => file.endsWith('.node'));
+  } catch {
+    return ships;
+  }
+  if (present.length === 0) return `${relative(PACKAGE_ROOT, dir)} holds no binary; ${ships}`;
+  return `${relative(PACKAGE_ROOT, dir)} holds ${present.join(', ')}, for other Node versions or libcs; ${ships}`;
+}
+
 /** Loads one candidate; returns why it does not fit, or the addon. */
 function tryLoad(path: string, packageRoot: string): NativeSampler | string {
   const name = relative(packageRoot, path);
-  if (!existsSync(path)) return `${name} is not there (prebuilt binaries ship for ${PREBUILT_FOR})`;
+  if (!existsSync(path)) return `${name} is not there (${whyNotPrebuilt(path)})`;
   let addon: NativeSampler & { moduleVersion?: number };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

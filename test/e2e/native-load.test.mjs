@@ -67,10 +67,18 @@ test('when nothing fits: one line naming each candidate and why, and the rebuild
     assert.equal(lines.length, 1, result.stderr);
     assert.match(lines[0], new RegExp(`^nodeinstrument: no native sampler fits Node ${process.version} \\(ABI ${process.versions.modules}, `));
     assert.match(lines[0], /build\/Release\/nodeinstrument\.node does not load \(.*undefined symbol/);
-    assert.match(lines[0], new RegExp(`prebuilds/${process.platform}-${process.arch}/nodeinstrument\\.abi${process.versions.modules}\\.glibc\\.node is not there \\(prebuilt binaries ship for Node 20, 22 and 24`));
+    // Why the prebuilt binary is missing: this copy has none at all (installed from a checkout).
+    assert.match(lines[0], new RegExp(`prebuilds/${process.platform}-${process.arch}/nodeinstrument\\.abi${process.versions.modules}\\.glibc\\.node is not there \\(this copy of the package has no prebuilt binaries for ${process.platform}-${process.arch}: installed from a git checkout or a package packed without them; prebuilt binaries ship for Node 20, 22 and 24`));
     assert.match(lines[0], /npm rebuild nodeinstrument/);
     // No more "binaries ship for Node 24 ... none fits" with nothing said of the build that failed.
     assert.doesNotMatch(lines[0], /Cause:/);
+    // With binaries for other Nodes only, it says which it has.
+    const prebuilds = join(dir, 'prebuilds', `${process.platform}-${process.arch}`);
+    mkdirSync(prebuilds, { recursive: true });
+    writeFileSync(join(prebuilds, 'nodeinstrument.abi999.glibc.node'), '');
+    const other = profile(dir);
+    assert.equal(other.status, 1);
+    assert.match(other.stderr, new RegExp(`is not there \\(prebuilds/${process.platform}-${process.arch} holds nodeinstrument\\.abi999\\.glibc\\.node, for other Node versions or libcs;`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
