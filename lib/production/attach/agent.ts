@@ -8,6 +8,7 @@
  * a timer (unref'd) cleans up if the CLI goes away without saying so.
  */
 import type { ProfileMode } from '../../session/mode';
+import { loadNative } from '../../native/addon';
 import { Profiler } from '../../profiler';
 import { InterruptedCode, interruptedCode, nameUnlistedCode } from './unlisted-code';
 
@@ -48,7 +49,11 @@ export class AttachCapture {
     this.profiler = new Profiler({ interval: options.interval, mode: options.mode, maxStackDepth: options.maxStackDepth });
     this.profiler.start();
     // A few sampling intervals in the marker: samples of the interrupted code's stack (./unlisted-code.ts).
-    this.interrupted = interruptedCode(Math.min(50, Math.max(5, options.interval * 1000 * 5)));
+    // Allocation profiles take no stack samples: nothing to wait for.
+    this.interrupted =
+      options.mode === 'alloc'
+        ? { functions: [], marker: '' }
+        : interruptedCode(Math.min(50, Math.max(5, options.interval * 1000 * 5)), () => loadNative().stats()?.samplesRecorded ?? 0);
     this.safetyTimer = setTimeout(() => this.dispose(), options.durationMs + (options.graceMs ?? GRACE_MS));
     this.safetyTimer.unref();
   }

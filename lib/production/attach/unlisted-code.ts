@@ -29,20 +29,27 @@ export interface InterruptedCode {
 
 const MARKER = 'nodeinstrumentAttachMarker';
 
+/** Samples the marker waits for, and how long it waits for them at most (a busy machine delivers signals late). */
+const MARKER_SAMPLES = 3;
+const MARKER_MAX_MS = 250;
+
 /**
  * Called by the agent right after the recording started: the functions below
- * the agent, and samples of this moment in the recording (it spins in the
- * marker for `spinMs`, a few sampling intervals).
+ * the agent, and samples of this moment in the recording. It stays in the
+ * marker for at least `spinMs` (a few sampling intervals) and until
+ * `samplesRecorded()` has grown by MARKER_SAMPLES, at most MARKER_MAX_MS.
  */
-export function interruptedCode(spinMs: number): InterruptedCode {
-  return { functions: nodeinstrumentAttachMarker(spinMs), marker: MARKER };
+export function interruptedCode(spinMs: number, samplesRecorded: () => number): InterruptedCode {
+  return { functions: nodeinstrumentAttachMarker(spinMs, samplesRecorded), marker: MARKER };
 }
 
-function nodeinstrumentAttachMarker(spinMs: number): FrameInfo[] {
+function nodeinstrumentAttachMarker(spinMs: number, samplesRecorded: () => number): FrameInfo[] {
   const functions = callerFunctions();
-  const end = performance.now() + spinMs;
-  while (performance.now() < end) {
-    // Samples of this frame, above the interrupted code, are what nameUnlistedCode looks for.
+  const start = performance.now();
+  const first = samplesRecorded();
+  // Samples of this frame, above the interrupted code, are what nameUnlistedCode looks for.
+  for (let now = start; now - start < MARKER_MAX_MS; now = performance.now()) {
+    if (now - start >= spinMs && samplesRecorded() - first >= MARKER_SAMPLES) break;
   }
   return functions;
 }
