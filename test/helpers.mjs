@@ -10,8 +10,9 @@ export const cli = join(root, 'bin', 'nodeinstrument.js');
  * Set by .ci/run for the suite's second and third Node versions: tests whose
  * subject does not change with Node (the C++ lock-free tests, Chromium reading
  * the HTML report) ran in the first pass of the same CI run and are skipped
- * with this reason; the stress matrix runs a reduced set of V8 flags, and the
- * tests that repeat a run to catch a rare crash or hang repeat it fewer times.
+ * with this reason; the stress matrix runs a reduced set of V8 flags, the
+ * tests that repeat a run to catch a rare crash or hang repeat it fewer times,
+ * and the corpus test runs one program.
  */
 export const REPEAT_PASS = process.env.NODEINSTRUMENT_CI_REPEAT === '1' ? "Node-independent: ran in this CI run's first pass" : false;
 
