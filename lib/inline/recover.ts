@@ -55,7 +55,8 @@ export class InlineRecovery {
     const first = this.prepared;
     if (known <= first) return 0;
     try {
-      for (const frame of this.evidence.tieredFunctions()) this.resolver.addTieredFunction(frame);
+      // Once per window here (it decodes every tiered code name); recover() takes the newest again.
+      if (first === 1) for (const frame of this.evidence.tieredFunctions()) this.resolver.addTieredFunction(frame);
       let sliceEnd = performance.now() + sliceMs;
       for (; this.prepared < known && !this.cancelled; this.prepared++) {
         const tag = positions.tags[this.prepared]!;

@@ -132,10 +132,10 @@ export class Recorder implements Recording {
     // Samples go on arriving while the slices run (on a busy service, one
     // slice per turn of the event loop): drain and resolve again until few
     // new positions came, and leave those to stop().
+    if (!this.options.inlinedFrames) return;
     const window = this.thread.windowStartNs;
     // Until the window ends some other way (a cut or stop that does the rest itself).
     for (let round = 0; round < PREPARE_ROUNDS && !this.session && this.thread.windowStartNs === window; round++) {
-      if (!this.options.inlinedFrames) return;
       this.drain();
       if ((await this.thread.prepareInline()) < PREPARED_ENOUGH) return;
     }

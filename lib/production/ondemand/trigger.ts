@@ -105,28 +105,33 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
   let timer: NodeJS.Timeout | undefined;
   let unwatch = (): void => {};
 
+  const failed = (error: unknown): void => onError(new Error(`the ${trigger} capture could not be written: ${(error as Error).message}`));
+  /** Takes the capture out of the trigger, so that the next signal starts another. */
+  const release = (): void => {
+    capture = undefined;
+    clearTimeout(timer);
+    process.removeListener('exit', onExit);
+    unwatch();
+  };
   const writeSession = (current: Capture, session: Session, reason: string): void => {
     try {
       const stamp = fileTimeStamp(new Date(current.startedAt));
       const title = `${trigger} capture of pid ${process.pid}, ${session.meta.duration.toFixed(1)} s${reason}`;
       onReport(writeReports(session, dir, `nodeinstrument-${process.pid}-${stamp}`, formats, title), session);
     } catch (error) {
-      onError(new Error(`the ${trigger} capture could not be written: ${(error as Error).message}`));
+      failed(error);
     }
   };
   /** Ends the capture at once: the process is exiting or being ended. */
   const write = (reason: string): void => {
     const current = capture;
     if (!current) return;
-    capture = undefined;
-    clearTimeout(timer);
-    process.removeListener('exit', onExit);
-    unwatch();
+    release();
     let session: Session;
     try {
       session = current.stop();
     } catch (error) {
-      onError(new Error(`the ${trigger} capture could not be written: ${(error as Error).message}`));
+      failed(error);
       return;
     }
     writeSession(current, session, reason);
@@ -139,14 +144,12 @@ export function armSignalTrigger(options: SignalTriggerOptions = {}): SignalTrig
     try {
       session = await current.stopAsync();
     } catch (error) {
-      if (capture === current) write('');
-      else onError(new Error(`the ${trigger} capture could not be written: ${(error as Error).message}`));
+      if (capture === current) release();
+      failed(error);
       return;
     }
     if (capture !== current) return; // an exit or a terminating signal wrote it meanwhile
-    capture = undefined;
-    process.removeListener('exit', onExit);
-    unwatch();
+    release();
     writeSession(current, session, '');
   };
   // A process that ends during a recording still gets its report (what was recorded so far).
