@@ -8,8 +8,9 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { PRELOAD_ENV, PreloadConfig } from './cli/preload-config';
+import { loadNative } from './native/addon';
 import { Profiler } from './profiler';
-import { armTriggerFromEnv } from './production/ondemand/trigger-env';
+import type * as TriggerEnv from './production/ondemand/trigger-env';
 import type * as ContinuousPreload from './production/continuous/preload';
 import { registerWorkerThread } from './threads/worker-registration';
 import { SessionJournal } from './recording/journal';
@@ -43,7 +44,16 @@ function run(): void {
     written = true;
     unwatch();
     try {
-      profiler.stop().save(config.sessionPath);
+      // The program has ended: the report must not be lost to its heap limit (a small --max-old-space-size).
+      const native = loadNative();
+      native.allowHeapHeadroom();
+      let session = profiler.stop();
+      const raised = native.heapHeadroomUsed();
+      if (raised > 0) {
+        const note = `building this report needed more than the program's V8 heap limit: nodeinstrument raised it by ${Math.round(raised / 2 ** 20)} MB after the program ended`;
+        session = session.with({ meta: { ...session.meta, notes: [...session.meta.notes, note] } });
+      }
+      session.save(config.sessionPath);
     } catch (error) {
       printMessage(`could not save the profile: ${(error as Error).message}`);
     }
@@ -66,11 +76,14 @@ function run(): void {
   unwatch = onTermination(finish);
 }
 
+const TRIGGER_ENV_PREFIX = 'NODEINSTRUMENT_TRIGGER_';
+
 /** `node --require nodeinstrument/preload` with NODEINSTRUMENT_TRIGGER_* set arms the signal trigger. */
 function armTrigger(): void {
-  if (!isMainThread) return;
+  if (!isMainThread || !Object.keys(process.env).some((name) => name.startsWith(TRIGGER_ENV_PREFIX))) return;
   try {
-    armTriggerFromEnv();
+    // Loaded only then: it brings the renderers, which a profiled program's start need not pay for.
+    (require('./production/ondemand/trigger-env') as typeof TriggerEnv).armTriggerFromEnv();
   } catch (error) {
     printMessage((error as Error).message);
     process.exit(1);

@@ -11,7 +11,7 @@ import { AllocRecorder } from './recording/alloc-recorder';
 import { ProfilerOptions, resolveProfilerOptions, unsafeToSample } from './options';
 import { Recorder } from './recording/recorder';
 import type { Recording } from './recording/recording';
-import { renderText, TextRenderOptions } from './renderers/text';
+import type * as TextRenderer from './renderers/text';
 import { Session } from './session/session';
 import type { SessionJournal } from './recording/journal';
 
@@ -120,13 +120,14 @@ export class Profiler {
   }
 
   /** The last session as a text call tree. */
-  outputText(options: TextRenderOptions = {}): string {
+  outputText(options: TextRenderer.TextRenderOptions = {}): string {
     if (!this.session) throw new Error('no session to render: call start() and stop() first');
-    return renderText(this.session, options);
+    // Loaded here: the preload never renders, and the renderers cost the profiled program's start.
+    return (require('./renderers/text') as typeof TextRenderer).renderText(this.session, options);
   }
 
   /** Prints the last session's call tree to stdout (colour and unicode when stdout is a terminal). */
-  print(options: TextRenderOptions = {}): void {
+  print(options: TextRenderer.TextRenderOptions = {}): void {
     const tty = process.stdout.isTTY === true;
     process.stdout.write(this.outputText({ unicode: tty, color: tty, ...options }));
   }
@@ -141,7 +142,7 @@ export class Profiler {
  * Profiles `fn` (sync or async), prints a short report to stderr, and returns
  * what `fn` returned (a promise for async functions).
  */
-export function profile<T>(fn: () => T, options: ProfilerOptions & { render?: TextRenderOptions } = {}): T {
+export function profile<T>(fn: () => T, options: ProfilerOptions & { render?: TextRenderer.TextRenderOptions } = {}): T {
   const profiler = new Profiler(options);
   const report = (): void => {
     profiler.stop();

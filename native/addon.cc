@@ -446,6 +446,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("watchTermination", Napi::Function::New(env, WatchTermination, "watchTermination"));
   exports.Set("unwatchTermination", Napi::Function::New(env, UnwatchTermination, "unwatchTermination"));
   exports.Set("noteNearHeapLimit", Napi::Function::New(env, NoteNearHeapLimit, "noteNearHeapLimit"));
+  exports.Set("allowHeapHeadroom", Napi::Function::New(env, AllowHeapHeadroom, "allowHeapHeadroom"));
+  exports.Set("heapHeadroomUsed", Napi::Function::New(env, HeapHeadroomUsed, "heapHeadroomUsed"));
   exports.Set("defaultSignal", Napi::Number::New(env, DefaultSignal()));
   // The real-time signals as this process's C library reports them (glibc
   // keeps the first few for itself and moves SIGRTMIN past them).

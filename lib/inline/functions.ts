@@ -9,7 +9,15 @@
  * methods, the first parameter of an arrow function, the `class` keyword for
  * a class constructor.
  */
-import { Parser, parse, parseExpressionAt } from 'acorn';
+import type * as Acorn from 'acorn';
+
+let acornModule: typeof Acorn | undefined;
+
+/** acorn, loaded on first use: a recording may need no parse (V8's tables answer, or nothing was sampled in optimized code), and loading it costs the profiled program 250 KB of heap and milliseconds at its start. */
+function acorn(): typeof Acorn {
+  acornModule ??= require('acorn') as typeof Acorn;
+  return acornModule;
+}
 
 export interface ScriptFunction {
   /** Offset of the function's first character (`function`, `async`, the method name...). */
@@ -54,6 +62,11 @@ export class ScriptFunctions {
   static parse(source: string, lineStarts?: number[]): ScriptFunctions | undefined {
     const program = parseProgram(source);
     return program === undefined ? undefined : new ScriptFunctions(source, collectFunctions(source, program), lineStarts);
+  }
+
+  /** Functions found some other way (V8's own table: v8-functions.ts), sorted and linked here. */
+  static of(source: string, functions: Array<Omit<ScriptFunction, 'parent'>>, lineStarts?: number[]): ScriptFunctions {
+    return new ScriptFunctions(source, linkParents(functions), lineStarts);
   }
 
   /**
@@ -162,7 +175,7 @@ const PARSE_OPTIONS = {
 function parseProgram(source: string): AstNode | undefined {
   for (const sourceType of ['module', 'script'] as const) {
     try {
-      return parse(source, { ...PARSE_OPTIONS, sourceType }) as unknown as AstNode;
+      return acorn().parse(source, { ...PARSE_OPTIONS, sourceType }) as unknown as AstNode;
     } catch {
       // Sloppy-mode scripts (with, octal literals...) fail as modules: try as a script.
     }
@@ -178,7 +191,7 @@ function parseExpressionFrom(source: string, start: number, headOnly = false): A
       // `function f() {}\n[a, b].map(...)` must not read on as `f[...]`.
       const parser = newParser(sourceType, source, start);
       if (typeof parser.parseExprAtom !== 'function' || typeof parser.nextToken !== 'function' || !Array.isArray(parser.privateNameStack)) {
-        return parseExpressionAt(source, start, { ...PARSE_OPTIONS, sourceType }) as unknown as AstNode;
+        return acorn().parseExpressionAt(source, start, { ...PARSE_OPTIONS, sourceType }) as unknown as AstNode;
       }
       if (headOnly) stopAtBody(parser, start);
       parser.nextToken();
@@ -219,7 +232,7 @@ class NotParsed extends Error {}
  * 9 MB script): failed guesses are the common case here.
  */
 function newParser(sourceType: 'module' | 'script', source: string, start: number): Partial<MethodParser> {
-  const parser = new (Parser as unknown as new (...args: unknown[]) => Partial<MethodParser>)({ ...PARSE_OPTIONS, sourceType }, source, start);
+  const parser = new (acorn().Parser as unknown as new (...args: unknown[]) => Partial<MethodParser>)({ ...PARSE_OPTIONS, sourceType }, source, start);
   parser.raise = parser.raiseRecoverable = () => {
     throw new NotParsed();
   };

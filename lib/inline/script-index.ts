@@ -15,6 +15,7 @@
  * how that was checked).
  */
 import { ScriptFunctions, TOP_LEVEL, lineAt, lineStartsOf } from './functions';
+import { V8Function, V8ScriptTable } from './v8-functions';
 
 /** A function, in a parse that holds it and everything nested in it. */
 export interface FunctionRef {
@@ -34,8 +35,15 @@ export class ScriptIndex {
   private partialChars = 0;
   /** Per tiered-up name table, its functions' offsets, sorted. */
   private readonly tieredOffsets = new WeakMap<ReadonlyMap<string, string>, number[]>();
+  /** V8's own table of the script's functions, when one was taken (v8-functions.ts): read before parsing. */
+  private v8Table: V8ScriptTable | undefined;
 
   constructor(readonly source: string) {}
+
+  /** Answers from V8's table of this script's functions where it can (the newest table taken replaces an older one). */
+  useV8Functions(functions: readonly V8Function[]): void {
+    this.v8Table = new V8ScriptTable(this.source, functions);
+  }
 
   get lineStarts(): number[] {
     return (this.starts ??= lineStartsOf(this.source));
@@ -77,7 +85,7 @@ export class ScriptIndex {
     if (this.namesTopLevel(line, column)) return true;
     const offset = this.offsetOf(line, column);
     if (this.whole === undefined && offset >= 0 && offset < this.source.length) {
-      if (this.byV8Start.get(offset)) return true;
+      if (this.byV8Start.get(offset) || this.v8Table?.names(offset)) return true;
       if (ScriptFunctions.startsFunctionAt(this.source, offset)) return true;
     }
     return this.functionNamed(line, column) !== undefined;
@@ -181,19 +189,35 @@ export class ScriptIndex {
   private functionAt(v8Start: number): FunctionRef | null {
     let ref = this.byV8Start.get(v8Start);
     if (ref !== undefined) return ref;
-    ref = null;
-    if (this.partialChars <= this.source.length * PARTIAL_PARSE_SHARE) {
-      const script = ScriptFunctions.parseFunctionAt(this.source, v8Start, this.lineStarts);
-      if (script !== undefined) {
-        this.partialChars += script.functions[0]!.end - script.functions[0]!.start;
-        script.functions.forEach((fn, index) => {
-          if (!this.byV8Start.get(fn.v8Start)) this.byV8Start.set(fn.v8Start, { script, index });
-        });
-        ref = this.byV8Start.get(v8Start) ?? null;
-      }
-    }
+    const script = this.fromV8Table(v8Start) ?? this.parseAlone(v8Start);
+    script?.functions.forEach((fn, index) => {
+      if (!this.byV8Start.get(fn.v8Start)) this.byV8Start.set(fn.v8Start, { script, index });
+    });
+    ref = this.byV8Start.get(v8Start) ?? null;
     this.byV8Start.set(v8Start, ref);
     return ref;
+  }
+
+  /** The function V8 names by `v8Start` and those nested in it, parsed on its own; undefined when it does not parse or parses have grown too large a share of the script. */
+  private parseAlone(v8Start: number): ScriptFunctions | undefined {
+    if (this.partialChars > this.source.length * PARTIAL_PARSE_SHARE) return undefined;
+    const script = ScriptFunctions.parseFunctionAt(this.source, v8Start, this.lineStarts);
+    if (script !== undefined) this.partialChars += script.functions[0]!.end - script.functions[0]!.start;
+    return script;
+  }
+
+  /** The same from V8's table, with the functions it may not list fully parsed on their own; undefined when it cannot say. */
+  private fromV8Table(v8Start: number): ScriptFunctions | undefined {
+    const found = this.v8Table?.subtree(v8Start);
+    if (found === undefined) return undefined;
+    const { functions, toParse } = found;
+    for (const inner of toParse) {
+      const parsed = this.parseAlone(inner.v8Start);
+      if (parsed === undefined) return undefined;
+      // A parse alone does not know the function's own name (it depends on the code around it): V8 does.
+      parsed.functions.forEach(({ parent: _parent, ...fn }, index) => functions.push(index === 0 ? { ...fn, name: inner.name } : fn));
+    }
+    return ScriptFunctions.of(this.source, functions, this.lineStarts);
   }
 }
 

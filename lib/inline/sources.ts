@@ -9,8 +9,8 @@
  * does not match; lib/inline/stack.ts checks that the function V8 named
  * starts where the code event says before trusting a source.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { readTextFileOnce } from '../util/text-files';
 
 export type SourceReader = (file: string) => string | undefined;
 
@@ -38,8 +38,8 @@ export const readScriptSource: SourceReader = (file) => {
       return typeof source === 'string' ? source : undefined;
     }
     // Node strips a byte order mark before compiling.
-    if (file.startsWith('file:')) return stripBom(readFileSync(fileURLToPath(file), 'utf8'));
-    if (file.startsWith('/')) return stripBom(readFileSync(file, 'utf8'));
+    if (file.startsWith('file:')) return stripBom(readTextFileOnce(fileURLToPath(file)));
+    if (file.startsWith('/')) return stripBom(readTextFileOnce(file));
   } catch {
     // Deleted, unreadable, or not a file.
   }

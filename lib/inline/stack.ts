@@ -32,6 +32,7 @@ import { FrameInfo } from '../session/frame';
 import { ScriptFunctions, TOP_LEVEL } from './functions';
 import { SourceReader } from './sources';
 import { ScriptIndex, scriptIndexFor } from './script-index';
+import type { V8FunctionTables } from './v8-functions';
 
 /** One frame of an expansion, root first. */
 export interface ExpandedFrame {
@@ -59,7 +60,19 @@ export class InlineResolver {
   /** Whether function A of a file calls function B by name, by `A:B:file` (calledByFrame). */
   private readonly callsSeen = new Map<string, boolean>();
 
+  /** V8's tables of the scripts' functions, when taken (useV8Functions). */
+  private v8Tables: V8FunctionTables | undefined;
+
   constructor(private readonly readSource: SourceReader) {}
+
+  /** Lets scripts answer from V8's own function tables (v8-functions.ts) before parsing. */
+  useV8Functions(tables: V8FunctionTables): void {
+    this.v8Tables = tables;
+    for (const [file, script] of this.scripts) {
+      const functions = tables.get(file);
+      if (script !== null && functions !== undefined) script.useV8Functions(functions);
+    }
+  }
 
   /** A function V8 compiled beyond bytecode (Sparkplug, Maglev, TurboFan): a candidate inlinee, with its V8 name. */
   addTieredFunction(frame: FrameInfo): void {
@@ -192,6 +205,8 @@ export class InlineResolver {
     if (script === undefined) {
       const source = file ? this.readSource(file) : undefined;
       script = source !== undefined ? scriptIndexFor(file, source) : null;
+      const functions = this.v8Tables?.get(file);
+      if (script !== null && functions !== undefined) script.useV8Functions(functions);
       this.scripts.set(file, script);
     }
     return script ?? undefined;

@@ -139,6 +139,10 @@ export interface NativeSampler {
   unwatchTermination(): void;
   /** From now on, writes `{"nearHeapLimit":<bytes>}` lines to fd whenever V8's heap nears its limit (native/heap_limit.h). */
   noteNearHeapLimit(fd: number): void;
+  /** From now on V8's heap limit is raised when reached, rather than the process dying (native/heap_limit.h): for the preload's work after the program ended. */
+  allowHeapHeadroom(): void;
+  /** Bytes the limit was raised by so far. */
+  heapHeadroomUsed(): number;
 }
 
 let loaded: NativeSampler | undefined;

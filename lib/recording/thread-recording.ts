@@ -5,7 +5,7 @@
  * one per sampled worker (lib/threads/worker-recordings.ts); every window of
  * either ends through finish() and goes on through nextWindow().
  */
-import { decodeCodeEvents, decodeSamples } from '../drain/decode';
+import { decodeCodeEvents, samplesOf } from '../drain/decode';
 import { InlineRecovery } from '../inline/recover';
 import { asProfilerWork } from './profiler-work';
 import { labelSetById } from '../labels/registry';
@@ -32,7 +32,7 @@ export class ThreadRecording {
 
   /** Symbolizes the samples and code events a drain brought. */
   add(samples: ArrayBuffer, codeEvents: ArrayBuffer): void {
-    this.symbolizer.process(decodeSamples(samples), decodeCodeEvents(codeEvents));
+    this.symbolizer.process(samplesOf(samples), decodeCodeEvents(codeEvents));
   }
 
   get sampleCount(): number {

@@ -217,6 +217,14 @@ export class CodeMap<T> {
     return index === -1 ? undefined : { start: main.starts[index]!, end: main.ends[index]!, value: main.values[index]! };
   }
 
+  /** Start of the range holding `address`, -1 when none: rangeAt without an object per call (the drain asks once per sampled frame). */
+  startAt(address: number): number {
+    const fromRecent = this.recent.indexAt(address);
+    if (fromRecent !== -1) return this.recent.starts[fromRecent]!;
+    const index = this.liveMainIndexAt(address);
+    return index === -1 ? -1 : this.main.starts[index]!;
+  }
+
   lookup(address: number): T | undefined {
     const cached = this.lookupCache.get(address);
     if (cached !== undefined) return cached;

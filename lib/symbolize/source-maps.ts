@@ -11,13 +11,13 @@
  * `//# sourceMappingURL=` comment of the script (a data: URL or a path
  * relative to the script), and, as a fallback, `<script>.map` beside it.
  */
-import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as TraceMapping from '@jridgewell/trace-mapping';
 import { FrameInfo } from '../session/frame';
 import { withoutLinesOf } from '../session/lines';
 import { Session } from '../session/session';
+import { readTextFileOnce } from '../util/text-files';
 import { DIST_DIR } from '../util/package-root';
 
 /** Reads a text file; undefined when it cannot be read. */
@@ -200,7 +200,7 @@ const SOURCE_MAPPING_URL = /(?:\/\/|\/\*)[#@][ \t]+sourceMappingURL=([^\s'"`*]+)
 
 function readTextFile(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return readTextFileOnce(path);
   } catch {
     return undefined;
   }

@@ -113,7 +113,7 @@ export class Symbolizer {
   }
 
   /** Adds one drained batch. Samples and events each come in sequence order. */
-  process(samples: readonly RawSample[], events: readonly CodeEvent[]): void {
+  process(samples: Iterable<RawSample>, events: readonly CodeEvent[]): void {
     let next = 0;
     for (const sample of samples) {
       while (next < events.length && events[next]!.seq < sample.seq) this.apply(events[next++]!);
@@ -391,9 +391,9 @@ export class Symbolizer {
 
   private positionTag(entry: ParsedCodeEntry, address: number, exact: boolean): number {
     if (entry.lines === undefined) return 0;
-    const range = this.codeMap.rangeAt(address);
-    if (range === undefined) return 0;
-    const offset = address - range.start;
+    const start = this.codeMap.startAt(address);
+    if (start === -1) return 0;
+    const offset = address - start;
     const position = scriptOffsetAt(entry.lines, offset, exact || entry.isBytecode === true);
     if (position === NO_SCRIPT_OFFSET) return 0;
     return this.positions.tagFor(this.frameIdOf(entry), position, entry.isBytecode === true);

@@ -1,0 +1,242 @@
+/**
+ * V8's own table of each script's functions (where each begins and ends),
+ * read through the inspector's best-effort coverage in one synchronous call:
+ * about 35 ms at the end of a TypeScript type-check, where parsing the
+ * sampled functions with acorn took over half a second (docs/benchmarks.md,
+ * section 17). The ranges are V8's, so they agree with the offsets in its line
+ * position tables by construction.
+ *
+ * The table is not complete: V8 lists a function only if it ran with a
+ * closure still alive, or if the function around it is so listed. A function
+ * that is not so listed may hold functions the table lacks; such functions
+ * are parsed on their own (script-index.ts), as are the kinds whose V8 name
+ * position cannot be read off the table (class constructors, computed method
+ * names). With that, answers are the ones a parse gives (checked against
+ * acorn on the corpus: scripts/experiments/v8-functions-check.js).
+ */
+import { fileURLToPath } from 'node:url';
+import type { ScriptFunction } from './functions';
+
+/** A function as V8's coverage lists it. */
+export interface V8Function {
+  /** Offset of its first character (`function`, `async`, a method's name, an arrow's parameters). */
+  start: number;
+  /** Offset just past its last character. */
+  end: number;
+  name: string;
+  /** It ran, with a closure still alive: every function nested directly in it is listed too. */
+  covered: boolean;
+}
+
+/** The listed functions of each loaded script, by file name as code events give it (a path, or `node:...`). */
+export type V8FunctionTables = ReadonlyMap<string, readonly V8Function[]>;
+
+interface CoverageResult {
+  result: Array<{ url: string; functions: Array<{ functionName: string; ranges: Array<{ startOffset: number; endOffset: number; count: number }> }> }>;
+}
+
+/**
+ * V8's function tables of every script now loaded, from one inspector call
+ * (Profiler.getBestEffortCoverage, which changes nothing in the program);
+ * undefined when this Node has no inspector or the call fails. A file loaded
+ * as two scripts is left out: which one a code event meant is not known.
+ */
+export function takeV8FunctionTables(): V8FunctionTables | undefined {
+  let inspector: typeof import('node:inspector');
+  try {
+    inspector = require('node:inspector') as typeof import('node:inspector');
+  } catch {
+    return undefined; // Node built without the inspector
+  }
+  const session = new inspector.Session();
+  let coverage: CoverageResult | undefined;
+  try {
+    session.connect();
+    // A session on this thread answers synchronously.
+    session.post('Profiler.getBestEffortCoverage', (error, result) => {
+      if (!error) coverage = result as unknown as CoverageResult;
+    });
+  } catch {
+    return undefined;
+  } finally {
+    try {
+      session.disconnect();
+    } catch {
+      // Not connected.
+    }
+  }
+  if (coverage === undefined) return undefined;
+  const tables = new Map<string, V8Function[]>();
+  const twice = new Set<string>();
+  for (const script of coverage.result) {
+    const file = fileOf(script.url);
+    if (file === undefined) continue;
+    if (tables.has(file)) twice.add(file);
+    tables.set(
+      file,
+      script.functions.map(({ functionName, ranges: [range] }) => ({
+        start: range!.startOffset,
+        end: range!.endOffset,
+        name: functionName,
+        covered: range!.count > 0,
+      })),
+    );
+  }
+  for (const file of twice) tables.delete(file);
+  return tables;
+}
+
+/** The file name code events use for a script URL: paths for file: URLs. */
+function fileOf(url: string): string | undefined {
+  if (url.startsWith('file:')) {
+    try {
+      return fileURLToPath(url);
+    } catch {
+      return undefined;
+    }
+  }
+  return url === '' ? undefined : url;
+}
+
+/** `async`, `function`, `*` and a name before a function's `(` (V8 names it by the `(`). */
+const FUNCTION_HEAD = /(?:async\s+)?function\s*\*?\s*[\p{ID_Continue}$\u200c\u200d]*\s*\(/uy;
+const FUNCTION_KEYWORD = /(?:async\s+)?function(?![\p{ID_Continue}$\u200c\u200d])/uy;
+/** A method's modifiers and name before its `(`; computed (`[key]`) names are not read. */
+const METHOD_HEAD = /(?:static\s+)?(?:async\s+)?(?:[gs]et\s+)?\*?\s*(?:#?[\p{ID_Continue}$\u200c\u200d]+|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")\s*\(/uy;
+/** An async arrow's `async` and blanks, before its parameters (V8 names it by them). */
+const ASYNC_PREFIX = /async\s+/uy;
+/** An arrow's single parameter and its `=>`. */
+const ARROW_PARAMETER = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*\s*=>/uy;
+
+/**
+ * How a parse (functions.ts) would list a function V8 lists at `start`: its
+ * start and the offset V8 names it by; undefined for what a parse must
+ * settle (class constructors and member initializers, computed method names,
+ * comments in a function's head).
+ */
+export function asParsed(source: string, start: number, end: number): Pick<ScriptFunction, 'start' | 'v8Start'> | undefined {
+  const matchEnd = (pattern: RegExp, from: number): number => {
+    pattern.lastIndex = from;
+    return pattern.test(source) && pattern.lastIndex <= end ? pattern.lastIndex : -1;
+  };
+  let at = matchEnd(FUNCTION_HEAD, start);
+  if (at !== -1) return { start, v8Start: at - 1 };
+  if (matchEnd(FUNCTION_KEYWORD, start) !== -1 || source.startsWith('class', start) || source.startsWith('constructor', start)) return undefined;
+  // An arrow: V8 names it by its parameters, after any `async`.
+  const params = Math.max(start, matchEnd(ASYNC_PREFIX, start));
+  if ((source[params] === '(' && isArrowFrom(source, params, end)) || matchEnd(ARROW_PARAMETER, params) !== -1) return { start, v8Start: params };
+  // A method, getter or setter: a parse starts it at its `(`.
+  at = matchEnd(METHOD_HEAD, start);
+  return at === -1 ? undefined : { start: at - 1, v8Start: at - 1 };
+}
+
+/** Whether the `(` at `paren` opens an arrow's parameters: `=>` follows its `)`. Unsure (a string or comment inside) is no. */
+function isArrowFrom(source: string, paren: number, end: number): boolean {
+  let depth = 0;
+  for (let i = paren; i < end; i++) {
+    const char = source[i];
+    if (char === '(') depth++;
+    else if (char === ')' && --depth === 0) return /^\s*=>/.test(source.slice(i + 1, i + 64));
+    else if (char === '"' || char === "'" || char === '`' || char === '/') return false;
+  }
+  return false;
+}
+
+/** Text that may hold a function: a parse is needed to know (`if (a) {` is enough to be unsure). */
+const MAY_HOLD_FUNCTION = /=>|function|class|\)\s*\{/;
+
+type Unlinked = Omit<ScriptFunction, 'parent'>;
+
+/** One script's V8 table, listed as a parse of the script would list its functions (functions.ts). */
+export class V8ScriptTable {
+  /** How a parse lists each function, or undefined when a parse must say (asParsed). */
+  private readonly parsed: Array<Pick<ScriptFunction, 'start' | 'v8Start'> | undefined>;
+  private readonly byV8Start = new Map<number, number>();
+
+  constructor(
+    private readonly source: string,
+    private readonly functions: readonly V8Function[],
+  ) {
+    this.parsed = functions.map((fn) => asParsed(source, fn.start, fn.end));
+    this.parsed.forEach((parsed, index) => {
+      if (parsed !== undefined && !this.byV8Start.has(parsed.v8Start)) this.byV8Start.set(parsed.v8Start, index);
+    });
+  }
+
+  /** Whether V8 lists a function it names by `v8Start`. */
+  names(v8Start: number): boolean {
+    return this.byV8Start.has(v8Start);
+  }
+
+  /**
+   * The function V8 names by `v8Start` and every function nested in it, as a
+   * parse of it alone would list them, except inside the functions of
+   * `toParse`, which V8 may not list fully and which the
+   * caller parses on its own and adds. Undefined when the table cannot say:
+   * the function is not listed or may hold functions the table lacks, or
+   * something in it is of a kind asParsed leaves to a parse.
+   */
+  subtree(v8Start: number): { functions: Unlinked[]; toParse: Array<{ v8Start: number; name: string }> } | undefined {
+    const root = this.byV8Start.get(v8Start);
+    if (root === undefined || this.mayLackNested(root)) return undefined;
+    const functions: Unlinked[] = [];
+    const toParse: Array<{ v8Start: number; name: string }> = [];
+    const { end } = this.functions[root]!;
+    let skipUntil = -1;
+    for (let index = root; index < this.functions.length && this.functions[index]!.start < end; index++) {
+      const fn = this.functions[index]!;
+      if (fn.start < skipUntil) continue;
+      const parsed = this.parsed[index];
+      if (parsed === undefined) {
+        // A class's member initializer is no function to a parse; its nested functions are.
+        if (this.source.startsWith('class', fn.start)) continue;
+        return undefined;
+      }
+      if (index !== root && this.mayLackNested(index)) {
+        toParse.push({ v8Start: parsed.v8Start, name: fn.name || '(anonymous)' });
+        skipUntil = fn.end;
+        continue;
+      }
+      functions.push({ start: parsed.start, end: fn.end, v8Start: parsed.v8Start, name: fn.name || '(anonymous)' });
+    }
+    return { functions, toParse };
+  }
+
+  /** Whether a function may hold functions V8 does not list: it is not covered and its own text (without its listed functions) may. */
+  private mayLackNested(index: number): boolean {
+    const fn = this.functions[index]!;
+    if (fn.covered) return false;
+    let from = this.bodyStart(index);
+    if (from === -1) return true;
+    for (let child = index + 1; child < this.functions.length && this.functions[child]!.start < fn.end; child++) {
+      const { start, end } = this.functions[child]!;
+      if (start < from) continue; // nested in a listed function already passed
+      if (MAY_HOLD_FUNCTION.test(this.source.slice(from, start))) return true;
+      from = end;
+    }
+    return MAY_HOLD_FUNCTION.test(this.source.slice(from, fn.end));
+  }
+
+  /** Offset just inside a function's body (past `{` or `=>`), -1 when unsure (its parameters may hold a function). */
+  private bodyStart(index: number): number {
+    const parsed = this.parsed[index];
+    if (parsed === undefined) return -1;
+    const { end } = this.functions[index]!;
+    let at = parsed.v8Start;
+    if (this.source[at] === '(') {
+      let depth = 0;
+      for (; at < end; at++) {
+        const char = this.source[at]!;
+        if (char === '(') depth++;
+        else if (char === ')' && --depth === 0) break;
+        else if (char === '"' || char === "'" || char === '`' || char === '/' || char === '=') return -1; // defaults and strings: unsure
+      }
+      at++;
+    } else {
+      while (at < end && /[\p{ID_Continue}$\u200c\u200d]/u.test(this.source[at]!)) at++;
+    }
+    const arrowOrBrace = /\s*(?:=>|\{)/y;
+    arrowOrBrace.lastIndex = at;
+    return arrowOrBrace.test(this.source) && arrowOrBrace.lastIndex <= end ? arrowOrBrace.lastIndex : -1;
+  }
+}

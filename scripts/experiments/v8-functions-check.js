@@ -1,0 +1,70 @@
+// Differential check of V8's function tables (lib/inline/v8-functions.ts):
+// profiles a corpus program, then resolves the same recording's positions
+// twice, with the tables (as stop() does) and by parsing alone (a second,
+// separate copy of lib/inline, so that no parse is shared), and prints the
+// samples whose expanded stacks (frames, inlined marks, lines) differ and
+// what each way cost.
+//   npm run build:ts && node scripts/experiments/v8-functions-check.js tsc|prettier|terser|... [small|large]
+'use strict';
+const path = require('node:path');
+const DIST = path.join(__dirname, '..', '..', 'dist', 'cjs');
+const INLINE = path.join(DIST, 'inline');
+
+/** A fresh copy of lib/inline's modules (their caches empty), with the tables switched off. */
+function parsingOnlyRecover() {
+  const saved = new Map();
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(INLINE + path.sep)) {
+      saved.set(key, require.cache[key]);
+      delete require.cache[key];
+    }
+  }
+  require(path.join(INLINE, 'v8-functions.js')).takeV8FunctionTables = () => undefined;
+  const copy = require(path.join(INLINE, 'recover.js'));
+  for (const key of Object.keys(require.cache)) if (key.startsWith(INLINE + path.sep)) delete require.cache[key];
+  for (const [key, module] of saved) require.cache[key] = module;
+  return copy;
+}
+
+/** Each sample's stack, leaf first, as text: name@file:line:column, [i] when inlined, #executing line. */
+function render(session) {
+  return session.samples.stack.map((stack, i) => {
+    const out = [];
+    let line = session.lines ? session.lines.sample[i] : -1;
+    for (let s = stack; s !== -1; s = session.stacks.parent[s]) {
+      const f = session.frames[session.stacks.frame[s]];
+      out.push(`${f.name}@${f.file}:${f.line}:${f.column}${f.inlined ? '[i]' : ''}#${line >= 0 ? session.lines.line[line] : '-'}`);
+      if (line >= 0) line = session.lines.parent[line];
+    }
+    return out.join(' <- ');
+  });
+}
+
+const recover = require(path.join(INLINE, 'recover.js'));
+const parsingOnly = parsingOnlyRecover();
+const recoverWithTables = recover.InlineRecovery.prototype.recover;
+recover.InlineRecovery.prototype.recover = function (session) {
+  const t0 = performance.now();
+  const mine = recoverWithTables.call(this, session);
+  const t1 = performance.now();
+  // ONLY=tables skips the parsing run (to profile the tables' way alone).
+  const theirs = process.env.ONLY === 'tables' ? mine : new parsingOnly.InlineRecovery(this.evidence).recover(session);
+  const t2 = performance.now();
+  const a = render(mine.session);
+  const b = render(theirs.session);
+  let differing = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (differing++ < 5) console.log(`sample ${i}\n  tables  ${a[i].slice(0, 600)}\n  parsing ${b[i].slice(0, 600)}`);
+  }
+  console.log(JSON.stringify({ samples: a.length, tags: this.evidence.positions.tags.length, differing, tablesCounts: mine.counts, parsingCounts: theirs.counts, tablesMs: Math.round(t1 - t0), parsingMs: Math.round(t2 - t1) }));
+  return mine;
+};
+
+const [program = 'tsc', size = 'small'] = process.argv.slice(2);
+const { Profiler } = require(path.join(DIST, 'index.js'));
+const profiler = new Profiler({ interval: 0.001, inlinedFrames: true });
+profiler.start();
+process.argv[2] = size;
+require(path.join(__dirname, '..', '..', 'bench', 'corpus', `${program}.js`));
+profiler.stop();
