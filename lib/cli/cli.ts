@@ -325,6 +325,13 @@ function loadSession(sessionPath: string, journalPath: string, outcome: ProgramO
   } catch (error) {
     const recovered = sessionFromJournal(journalPath, outcome);
     if (recovered) return recovered;
+    if (outcome.signal) {
+      // The saved file's own problem (empty, cut short) says nothing to the user: how the program ended does.
+      throw new Error(
+        `the program was killed by ${outcome.signal} before nodeinstrument could write its profile, and before any of its samples ` +
+          'reached the journal (written from the event loop about once a second)',
+      );
+    }
     throw error;
   }
   const note = endingNote(outcome);

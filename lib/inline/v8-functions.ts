@@ -111,8 +111,8 @@ const ARROW_PARAMETER = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*\s*=>/uy
 /**
  * How a parse (functions.ts) would list a function V8 lists at `start`: its
  * start and the offset V8 names it by; undefined for what a parse must
- * settle (class constructors and member initializers, computed method names,
- * comments in a function's head).
+ * settle (class constructors, computed method names, comments in a
+ * function's head). Not for a class's member initializer (isMemberInitializer).
  */
 export function asParsed(source: string, start: number, end: number): Pick<ScriptFunction, 'start' | 'v8Start'> | undefined {
   const matchEnd = (pattern: RegExp, from: number): number => {
@@ -121,7 +121,7 @@ export function asParsed(source: string, start: number, end: number): Pick<Scrip
   };
   let at = matchEnd(FUNCTION_HEAD, start);
   if (at !== -1) return { start, v8Start: at - 1 };
-  if (matchEnd(FUNCTION_KEYWORD, start) !== -1 || source.startsWith('class', start) || source.startsWith('constructor', start)) return undefined;
+  if (matchEnd(FUNCTION_KEYWORD, start) !== -1 || source.startsWith('constructor', start)) return undefined;
   // An arrow: V8 names it by its parameters, after any `async`.
   const params = Math.max(start, matchEnd(ASYNC_PREFIX, start));
   if ((source[params] === '(' && isArrowFrom(source, params, end)) || matchEnd(ARROW_PARAMETER, params) !== -1) return { start, v8Start: params };
@@ -142,6 +142,11 @@ function isArrowFrom(source: string, paren: number, end: number): boolean {
   return false;
 }
 
+/** The function V8 makes of a class's field initializers (its range starts at the class, its body or its first field, by V8 version). */
+export function isMemberInitializer(fn: V8Function): boolean {
+  return fn.name === '<instance_members_initializer>' || fn.name === '<static_initializer>';
+}
+
 /** Text that may hold a function: a parse is needed to know (`if (a) {` is enough to be unsure). */
 const MAY_HOLD_FUNCTION = /=>|function|class|\)\s*\{/;
 
@@ -157,7 +162,7 @@ export class V8ScriptTable {
     private readonly source: string,
     private readonly functions: readonly V8Function[],
   ) {
-    this.parsed = functions.map((fn) => asParsed(source, fn.start, fn.end));
+    this.parsed = functions.map((fn) => (isMemberInitializer(fn) ? undefined : asParsed(source, fn.start, fn.end)));
     this.parsed.forEach((parsed, index) => {
       if (parsed !== undefined && !this.byV8Start.has(parsed.v8Start)) this.byV8Start.set(parsed.v8Start, index);
     });
@@ -186,12 +191,10 @@ export class V8ScriptTable {
     for (let index = root; index < this.functions.length && this.functions[index]!.start < end; index++) {
       const fn = this.functions[index]!;
       if (fn.start < skipUntil) continue;
+      // A class's member initializer is no function to a parse; its nested functions are.
+      if (isMemberInitializer(fn)) continue;
       const parsed = this.parsed[index];
-      if (parsed === undefined) {
-        // A class's member initializer is no function to a parse; its nested functions are.
-        if (this.source.startsWith('class', fn.start)) continue;
-        return undefined;
-      }
+      if (parsed === undefined) return undefined;
       if (index !== root && this.mayLackNested(index)) {
         toParse.push({ v8Start: parsed.v8Start, name: fn.name || '(anonymous)' });
         skipUntil = fn.end;

@@ -1,0 +1,96 @@
+// V8's own function tables (lib/inline/v8-functions.ts) must give inline
+// recovery the answers a parse gives: the same functions, ranges and nesting,
+// read without parsing where V8 lists them fully.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { ScriptFunctions, ScriptIndex, TOP_LEVEL, V8ScriptTable, asParsed, isMemberInitializer, takeV8FunctionTables } from '../internals.cjs';
+
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+const require = createRequire(import.meta.url);
+const FIXTURE = fileURLToPath(new URL('../fixtures/function-kinds.js', import.meta.url));
+require(FIXTURE)();
+// As at the end of a run: closures no longer used are collected, and V8 stops listing what only they kept.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
+gc();
+gc();
+const SOURCE = readFileSync(FIXTURE, 'utf8');
+const PARSED = ScriptFunctions.parse(SOURCE);
+const TABLES = takeV8FunctionTables();
+const TABLE = TABLES?.get(FIXTURE);
+
+const rangeOf = (script, index) => (index === TOP_LEVEL ? 'top' : `${script.functions[index].start}-${script.functions[index].end}@${script.functions[index].v8Start}`);
+
+test('V8 lists the loaded scripts by path, and node: modules by name', () => {
+  assert.ok(TABLES, 'the inspector answered');
+  assert.ok(TABLE && TABLE.length > 10, `the fixture is listed (${TABLE?.length} functions)`);
+  assert.ok([...TABLES.keys()].some((file) => file.startsWith('node:internal/')));
+  assert.ok(![...TABLES.keys()].some((file) => file.startsWith('file:')));
+});
+
+test('each function read off the table starts and is named where a parse says', () => {
+  let read = 0;
+  const functions = TABLE.filter((fn) => !isMemberInitializer(fn));
+  for (const fn of functions) {
+    const parsed = asParsed(SOURCE, fn.start, fn.end);
+    if (parsed === undefined) continue;
+    read++;
+    const match = PARSED.functions.find((other) => other.v8Start === parsed.v8Start);
+    assert.ok(match, `${fn.name} at ${fn.start}: a parse has a function named at ${parsed.v8Start}`);
+    assert.deepEqual([parsed.start, fn.end], [match.start, match.end], `${fn.name}: the same range`);
+  }
+  // Only class constructors and computed names are left to a parse.
+  const left = functions.filter((fn) => asParsed(SOURCE, fn.start, fn.end) === undefined).map((fn) => SOURCE.slice(fn.start, fn.start + 12));
+  assert.ok(left.every((text) => /^(?:constructor|\[)/.test(text)), `left to a parse: ${JSON.stringify(left)}`);
+  assert.ok(read >= 20, `read ${read} of ${TABLE.length}`);
+});
+
+test('a script index with the table answers as a parse does, for every function and offset', () => {
+  const lineStarts = [0];
+  for (let i = SOURCE.indexOf('\n'); i !== -1; i = SOURCE.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const withTable = new ScriptIndex(SOURCE);
+  withTable.useV8Functions(TABLE);
+  const parsing = new ScriptIndex(SOURCE);
+  for (const fn of PARSED.functions) {
+    const line = PARSED.lineOf(fn.v8Start);
+    const column = PARSED.columnOf(fn.v8Start);
+    const a = withTable.functionNamed(line, column);
+    const b = parsing.functionNamed(line, column);
+    assert.equal(a === undefined, b === undefined, `function at ${line}:${column}`);
+    if (a === undefined) continue;
+    assert.equal(rangeOf(a.script, a.index), rangeOf(b.script, b.index), `function at ${line}:${column}`);
+    for (let offset = fn.start; offset < fn.end; offset++) {
+      const inA = a.script.innermostAt(offset);
+      const inB = b.script.innermostAt(offset);
+      assert.equal(rangeOf(a.script, inA), rangeOf(b.script, inB), `offset ${offset} in the function at ${line}:${column}`);
+    }
+    assert.equal(withTable.namesFunction(line, column), parsing.namesFunction(line, column));
+  }
+});
+
+test('functions V8 lists fully are read without parsing; what it may not list fully is parsed', () => {
+  const named = (name) => PARSED.functions.find((fn) => fn.name === name);
+  const at = (fn) => [PARSED.lineOf(fn.v8Start), PARSED.columnOf(fn.v8Start)];
+  const listed = (fn) => TABLE.some((entry) => entry.end === fn.end && entry.start <= fn.start);
+
+  const index = new ScriptIndex(SOURCE);
+  index.useV8Functions(TABLE);
+  assert.ok(index.functionNamed(...at(named('decl'))));
+  assert.equal(index.partialChars, 0, 'decl() came from the table');
+
+  // outer() is listed, and inner() in it, but inner() ran with no closure left: its arrow is not listed.
+  const outer = named('outer');
+  const inner = named('inner');
+  const innerArrow = PARSED.functions.find((fn) => fn.parent === PARSED.functions.indexOf(inner));
+  assert.ok(listed(outer) && listed(inner) && !listed(innerArrow), 'the fixture is listed as this test expects');
+  const found = new V8ScriptTable(SOURCE, TABLE).subtree(outer.v8Start);
+  assert.deepEqual(found.toParse.map((fn) => fn.v8Start), [inner.v8Start], 'inner() is left to a parse');
+  const ref = index.functionNamed(...at(outer));
+  assert.equal(rangeOf(ref.script, ref.script.innermostAt(innerArrow.start + 4)), rangeOf(PARSED, PARSED.innermostAt(innerArrow.start + 4)), "the arrow in inner() is found");
+  assert.equal(index.partialChars, inner.end - inner.start, 'only inner() was parsed');
+});
