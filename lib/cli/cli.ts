@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { recordAttached } from '../production/attach/command';
+import type * as AttachCommand from '../production/attach/command';
 import { CliOptions, parseArgs, USAGE, UsageError } from './args';
 import { filterSessionByLabels, labelFilterOf } from '../labels/filter';
-import { runDiff } from '../diff/cli';
+import type * as DiffCli from '../diff/cli';
 import { loadNative } from '../native/addon';
 import { envSignalProblem, unsafeToSample } from '../options';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
@@ -210,7 +210,8 @@ function runProgram(options: CliOptions, sessionPath: string, journalPath?: stri
 
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === 'diff') {
-    process.exitCode = runDiff(argv.slice(1));
+    // Loaded when used, as attach is: a profiled run should not wait for them at its start.
+    process.exitCode = (require('../diff/cli') as typeof DiffCli).runDiff(argv.slice(1));
     return;
   }
   let options: CliOptions;
@@ -242,6 +243,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (options.attach !== undefined) {
     try {
+      const { recordAttached } = require('../production/attach/command') as typeof AttachCommand;
       output(await recordAttached({ ...options, attach: options.attach }), options);
     } catch (error) {
       printMessage((error as Error).message);

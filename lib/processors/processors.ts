@@ -144,8 +144,21 @@ export function isPlumbingBuiltin(frame: FrameInfo): boolean {
   return PLUMBING_BUILTIN.test(embedded ? frame.name.slice('Builtins_'.length) : frame.name);
 }
 
+/** packageName's answers by file: a report asks once per call-tree node, and a tree has few files. */
+const packageOfFile = new Map<string, string | null>();
+
 /** The npm package a file belongs to: the path after the last `node_modules/` (`name` or `@scope/name`). */
 export function packageName(file: string): string | undefined {
+  let known = packageOfFile.get(file);
+  if (known === undefined) {
+    if (packageOfFile.size >= 100_000) packageOfFile.clear();
+    known = packageNameOf(file) ?? null;
+    packageOfFile.set(file, known);
+  }
+  return known ?? undefined;
+}
+
+function packageNameOf(file: string): string | undefined {
   const marker = 'node_modules/';
   let at = file.lastIndexOf(marker);
   // Only a whole path segment counts (not `my_node_modules/`).
