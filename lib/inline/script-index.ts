@@ -23,6 +23,8 @@ export interface FunctionRef {
   index: number;
 }
 
+const CLASS_KEYWORD = /^class(?![\p{ID_Continue}$\u200c\u200d])/u;
+
 /** Parse functions on their own until their text adds up to this share of the script; then the whole script (bounds the cost at about twice a whole parse when nested functions were parsed before the function holding them). */
 const PARTIAL_PARSE_SHARE = 1;
 
@@ -39,6 +41,16 @@ export class ScriptIndex {
   private v8Table: V8ScriptTable | undefined;
 
   constructor(readonly source: string) {}
+
+  /** Whether V8's table of the script's functions was given (useV8Functions). */
+  get hasV8Functions(): boolean {
+    return this.v8Table !== undefined;
+  }
+
+  /** Whether `offset` lies in a function V8's table lists (false without a table). */
+  inListedFunction(offset: number): boolean {
+    return this.v8Table?.innermostListed(offset) !== undefined;
+  }
 
   /** Answers from V8's table of this script's functions where it can (the newest table taken replaces an older one). */
   useV8Functions(functions: readonly V8Function[]): void {
@@ -87,6 +99,8 @@ export class ScriptIndex {
     if (this.whole === undefined && offset >= 0 && offset < this.source.length) {
       if (this.byV8Start.get(offset) || this.v8Table?.names(offset)) return true;
       if (ScriptFunctions.startsFunctionAt(this.source, offset)) return true;
+      // A class's constructor, named by its `class`: the head is the keyword (a class body can be most of a bundle).
+      if (CLASS_KEYWORD.test(this.source.slice(offset, offset + 6))) return true;
     }
     return this.functionNamed(line, column) !== undefined;
   }
@@ -144,10 +158,28 @@ export class ScriptIndex {
       if (answer !== null) return answer === undefined ? undefined : this.tieredOf(answer, tiered);
       // A function that cannot be parsed on its own: ask the whole script.
     }
+    const found = this.innermostAt(offset);
+    return found === undefined || found === TOP_LEVEL ? undefined : this.tieredOf(found, tiered);
+  }
+
+  /**
+   * The innermost function holding `offset`, as `full().innermostAt(offset)`
+   * says (TOP_LEVEL when none); undefined when the script does not parse.
+   * Without the whole parse where V8's table places the offset in a function
+   * it lists: the innermost one is that function or one nested in it, which
+   * its own answer (table or parse) holds whole.
+   */
+  innermostAt(offset: number): FunctionRef | typeof TOP_LEVEL | undefined {
+    const listed = this.whole === undefined ? this.v8Table?.innermostListed(offset) : undefined;
+    const ref = listed === undefined ? null : this.functionAt(listed);
+    if (ref) {
+      const index = ref.script.innermostAt(offset);
+      if (index !== TOP_LEVEL) return { script: ref.script, index };
+    }
     const script = this.full();
     if (script === undefined) return undefined;
     const index = script.innermostAt(offset);
-    return index === TOP_LEVEL ? undefined : this.tieredOf({ script, index }, tiered);
+    return index === TOP_LEVEL ? TOP_LEVEL : { script, index };
   }
 
   /**
@@ -219,6 +251,13 @@ export class ScriptIndex {
     }
     return ScriptFunctions.of(this.source, functions, this.lineStarts);
   }
+}
+
+/** Whether two answers name the same function (they may come from different parses). */
+export function sameFunction(a: FunctionRef, b: FunctionRef): boolean {
+  const x = a.script.functions[a.index]!;
+  const y = b.script.functions[b.index]!;
+  return x.start === y.start && x.end === y.end && x.v8Start === y.v8Start;
 }
 
 /** Index of the first value greater than `value` in a sorted array. */

@@ -31,7 +31,7 @@
 import { FrameInfo } from '../session/frame';
 import { ScriptFunctions, TOP_LEVEL } from './functions';
 import { SourceReader } from './sources';
-import { ScriptIndex, scriptIndexFor } from './script-index';
+import { ScriptIndex, sameFunction, scriptIndexFor } from './script-index';
 import type { V8FunctionTables } from './v8-functions';
 
 /** One frame of an expansion, root first. */
@@ -155,10 +155,10 @@ export class InlineResolver {
     else if (sameScriptIsTiered) chosen = candidates.find((candidate) => candidate.file === frame.file);
     else if (candidates.length === 0 && position < ownFile.source.length && startsToken(ownFile.source, position)) {
       // No tiered-up function anywhere holds it: the innermost function of the frame's own script, if not the frame's.
-      const whole = ownFile.full();
-      const sameScript = whole?.innermostAt(position) ?? TOP_LEVEL;
-      if (whole !== undefined && sameScript !== TOP_LEVEL && sameScript !== whole.functionNamed(frame.line, frame.column)) {
-        chosen = { file: frame.file, script: whole, index: sameScript };
+      const sameScript = ownFile.innermostAt(position);
+      const own = sameScript === undefined || sameScript === TOP_LEVEL ? undefined : ownFile.functionNamed(frame.line, frame.column);
+      if (sameScript !== undefined && sameScript !== TOP_LEVEL && !(own && sameFunction(own, sameScript))) {
+        chosen = { file: frame.file, ...sameScript };
       }
     }
     if (chosen === undefined) {
@@ -176,19 +176,22 @@ export class InlineResolver {
    */
   private calledByFrame(frame: FrameInfo, ownFile: ScriptIndex, position: number): { file: string; script: ScriptFunctions; index: number } | undefined {
     if (position >= ownFile.source.length || !startsToken(ownFile.source, position)) return undefined;
-    const whole = ownFile.full();
-    const caller = whole?.functionNamed(frame.line, frame.column);
-    if (whole === undefined || caller === undefined || caller === TOP_LEVEL) return undefined;
-    const index = whole.innermostAt(position);
-    if (index === TOP_LEVEL || index === caller) return undefined;
-    const key = `${caller}:${index}:${frame.file}`;
+    // With V8's table, a function it no longer lists (no closure of it or around it is left) is not
+    // taken for a callee: finding one would parse the whole script (a second for prettier's bundle).
+    if (ownFile.hasV8Functions && !ownFile.inListedFunction(position)) return undefined;
+    const callee = ownFile.innermostAt(position);
+    if (callee === undefined || callee === TOP_LEVEL) return undefined;
+    const caller = ownFile.functionNamed(frame.line, frame.column);
+    if (caller === undefined || caller.index === TOP_LEVEL || sameFunction(caller, callee)) return undefined;
+    const callerFn = caller.script.functions[caller.index]!;
+    const calleeFn = callee.script.functions[callee.index]!;
+    const key = `${callerFn.start}:${calleeFn.start}:${frame.file}`;
     let calls = this.callsSeen.get(key);
     if (calls === undefined) {
-      const { start, end } = whole.functions[caller]!;
-      calls = callsByName(whole.source.slice(start, end), whole.functions[index]!.name);
+      calls = callsByName(ownFile.source.slice(callerFn.start, callerFn.end), calleeFn.name);
       this.callsSeen.set(key, calls);
     }
-    return calls ? { file: frame.file, script: whole, index } : undefined;
+    return calls ? { file: frame.file, ...callee } : undefined;
   }
 
   /** The frame of function `index` of a script, inlined, named as V8 names it where V8 named it. */

@@ -103,7 +103,7 @@ const FUNCTION_HEAD = /(?:async\s+)?function\s*\*?\s*[\p{ID_Continue}$\u200c\u20
 const FUNCTION_KEYWORD = /(?:async\s+)?function(?![\p{ID_Continue}$\u200c\u200d])/uy;
 /** A method's modifiers and name before its `(`; computed (`[key]`) names are not read. */
 const METHOD_HEAD = /(?:static\s+)?(?:async\s+)?(?:[gs]et\s+)?\*?\s*(?:#?[\p{ID_Continue}$\u200c\u200d]+|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")\s*\(/uy;
-/** An async arrow's `async` and blanks, before its parameters (V8 names it by them). */
+/** An async arrow's `async` and blanks, before its parameters. */
 const ASYNC_PREFIX = /async\s+/uy;
 /** An arrow's single parameter and its `=>`. */
 const ARROW_PARAMETER = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*\s*=>/uy;
@@ -122,9 +122,9 @@ export function asParsed(source: string, start: number, end: number): Pick<Scrip
   let at = matchEnd(FUNCTION_HEAD, start);
   if (at !== -1) return { start, v8Start: at - 1 };
   if (matchEnd(FUNCTION_KEYWORD, start) !== -1 || source.startsWith('constructor', start)) return undefined;
-  // An arrow: V8 names it by its parameters, after any `async`.
+  // An arrow: V8 names it by its first character, `async` or its parameters.
   const params = Math.max(start, matchEnd(ASYNC_PREFIX, start));
-  if ((source[params] === '(' && isArrowFrom(source, params, end)) || matchEnd(ARROW_PARAMETER, params) !== -1) return { start, v8Start: params };
+  if ((source[params] === '(' && isArrowFrom(source, params, end)) || matchEnd(ARROW_PARAMETER, params) !== -1) return { start, v8Start: start };
   // A method, getter or setter: a parse starts it at its `(`.
   at = matchEnd(METHOD_HEAD, start);
   return at === -1 ? undefined : { start: at - 1, v8Start: at - 1 };
@@ -147,8 +147,8 @@ export function isMemberInitializer(fn: V8Function): boolean {
   return fn.name === '<instance_members_initializer>' || fn.name === '<static_initializer>';
 }
 
-/** Text that may hold a function: a parse is needed to know (`if (a) {` is enough to be unsure). */
-const MAY_HOLD_FUNCTION = /=>|function|class|\)\s*\{/;
+/** Text that may hold a function: a parse is needed to know (`if (a) {`, or a comment after a `)`, is enough to be unsure). */
+const MAY_HOLD_FUNCTION = /=>|function|class|\)\s*(?:\{|\/[*/])/;
 
 type Unlinked = Omit<ScriptFunction, 'parent'>;
 
@@ -157,6 +157,8 @@ export class V8ScriptTable {
   /** How a parse lists each function, or undefined when a parse must say (asParsed). */
   private readonly parsed: Array<Pick<ScriptFunction, 'start' | 'v8Start'> | undefined>;
   private readonly byV8Start = new Map<number, number>();
+  /** Index of the listed function around each one, -1 for none. */
+  private readonly parent: number[];
 
   constructor(
     private readonly source: string,
@@ -166,6 +168,34 @@ export class V8ScriptTable {
     this.parsed.forEach((parsed, index) => {
       if (parsed !== undefined && !this.byV8Start.has(parsed.v8Start)) this.byV8Start.set(parsed.v8Start, index);
     });
+    // V8 lists outer functions before the ones nested in them, by start.
+    const open: number[] = [];
+    this.parent = functions.map((fn, index) => {
+      while (open.length > 0 && functions[open[open.length - 1]!]!.end <= fn.start) open.pop();
+      const parent = open.length > 0 ? open[open.length - 1]! : -1;
+      open.push(index);
+      return parent;
+    });
+  }
+
+  /**
+   * V8's name offset of the innermost function it lists whose text (as a
+   * parse gives it) holds `offset`; undefined when none does. Functions
+   * asParsed cannot read are passed over for the function around them.
+   */
+  innermostListed(offset: number): number | undefined {
+    let low = 0;
+    let high = this.functions.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.functions[mid]!.start <= offset) low = mid + 1;
+      else high = mid;
+    }
+    for (let index = low - 1; index !== -1; index = this.parent[index]!) {
+      const parsed = this.parsed[index];
+      if (parsed !== undefined && parsed.start <= offset && offset < this.functions[index]!.end) return parsed.v8Start;
+    }
+    return undefined;
   }
 
   /** Whether V8 lists a function it names by `v8Start`. */

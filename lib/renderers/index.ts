@@ -4,13 +4,22 @@
  */
 import { withoutProfilerWork } from '../processors/profiler-work';
 import { Session } from '../session/session';
-import { renderCollapsed } from './collapsed';
-import { renderCpuProfile } from './cpuprofile';
-import { renderHtml } from './html';
-import { renderPprof } from './pprof';
-import { renderSpeedscope } from './speedscope';
-import { renderSummary } from './summary';
+import type * as Collapsed from './collapsed';
+import type * as CpuProfile from './cpuprofile';
+import type * as Html from './html';
+import type * as Pprof from './pprof';
+import type * as Speedscope from './speedscope';
+import type * as Summary from './summary';
 import { renderText, TextRenderOptions } from './text';
+
+// Each format's module is loaded when it renders: a run writes one format, and
+// loading them all (the pprof encoder, the HTML page) delayed every CLI start.
+const collapsed = (): typeof Collapsed => require('./collapsed') as typeof Collapsed;
+const cpuProfile = (): typeof CpuProfile => require('./cpuprofile') as typeof CpuProfile;
+const html = (): typeof Html => require('./html') as typeof Html;
+const pprof = (): typeof Pprof => require('./pprof') as typeof Pprof;
+const speedscope = (): typeof Speedscope => require('./speedscope') as typeof Speedscope;
+const summary = (): typeof Summary => require('./summary') as typeof Summary;
 
 export interface Renderer {
   readonly name: string;
@@ -55,7 +64,7 @@ export const renderers: readonly Renderer[] = [
     description: 'speedscope JSON, for https://www.speedscope.app',
     extensions: ['.speedscope.json'],
     contentType: 'application/json',
-    render: (session, options) => renderSpeedscope(readerView(session, options), { title: options.title }),
+    render: (session, options) => speedscope().renderSpeedscope(readerView(session, options), { title: options.title }),
   },
   {
     name: 'pprof',
@@ -63,35 +72,35 @@ export const renderers: readonly Renderer[] = [
     extensions: ['.pb.gz', '.pprof'],
     contentType: 'application/octet-stream',
     binary: true,
-    render: (session, options) => renderPprof(readerView(session, options)),
+    render: (session, options) => pprof().renderPprof(readerView(session, options)),
   },
   {
     name: 'cpuprofile',
     description: 'V8 .cpuprofile, for Chrome DevTools and VS Code',
     extensions: ['.cpuprofile'],
     contentType: 'application/json',
-    render: (session, options) => renderCpuProfile(readerView(session, options)),
+    render: (session, options) => cpuProfile().renderCpuProfile(readerView(session, options)),
   },
   {
     name: 'html',
     description: 'interactive call tree, timeline and flame graph in one offline page',
     extensions: ['.html', '.htm'],
     contentType: 'text/html; charset=utf-8',
-    render: (session, options) => renderHtml(session, options),
+    render: (session, options) => html().renderHtml(session, options),
   },
   {
     name: 'collapsed',
     description: 'folded stacks with sample counts, for flamegraph.pl, inferno and speedscope',
     extensions: ['.collapsed', '.folded'],
     contentType: 'text/plain; charset=utf-8',
-    render: (session, options) => renderCollapsed(readerView(session, options)),
+    render: (session, options) => collapsed().renderCollapsed(readerView(session, options)),
   },
   {
     name: 'summary',
     description: 'hotspot summary in Markdown (conditions, top 3 branches and functions, warnings) for a ticket',
     extensions: ['.md'],
     contentType: 'text/markdown; charset=utf-8',
-    render: (session, options) => renderSummary(session, options),
+    render: (session, options) => summary().renderSummary(session, options),
   },
 ];
 

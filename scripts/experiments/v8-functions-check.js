@@ -66,5 +66,6 @@ const { Profiler } = require(path.join(DIST, 'index.js'));
 const profiler = new Profiler({ interval: 0.001, inlinedFrames: true });
 profiler.start();
 process.argv[2] = size;
+// Stopped when the event loop is done: asynchronous programs (prettier, terser) too.
+process.once('beforeExit', () => profiler.stop());
 require(path.join(__dirname, '..', '..', 'bench', 'corpus', `${program}.js`));
-profiler.stop();

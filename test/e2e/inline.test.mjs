@@ -37,3 +37,16 @@ test('TurboFan-inlined helpers appear as inlined frames with their own time and 
   assert.ok(share(hash.lines, 10, 15) > 0.9, `hash lines ${JSON.stringify(hash.lines)}`);
   assert.ok(share(scan.lines, 21, 28) > 0.7, `scan lines ${JSON.stringify(scan.lines)}`);
 });
+
+test('async arrows get their executing lines (V8 names them by their `async`)', () => {
+  // They were named by their parameters here, found in no parse, and shown without lines.
+  const { samples, lines } = runJson([fixture('async-arrows.js')]);
+  assert.ok(samples > 100, `samples: ${samples}`);
+  for (const [name, from, to] of [['spinNoParams', 7, 11], ['spinOneParam', 12, 16]]) {
+    const counts = Object.entries(lines[name]);
+    const all = counts.reduce((sum, [, count]) => sum + count, 0);
+    const inside = counts.reduce((sum, [line, count]) => sum + (Number(line) >= from && Number(line) <= to ? count : 0), 0);
+    assert.ok(all > 20, `${name}: ${all} samples`);
+    assert.ok(inside / all > 0.9, `${name} lines ${JSON.stringify(lines[name])}`);
+  }
+});
