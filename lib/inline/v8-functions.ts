@@ -48,9 +48,10 @@ export function takeV8FunctionTables(): V8FunctionTables | undefined {
   } catch {
     return undefined; // Node built without the inspector
   }
-  const session = new inspector.Session();
+  let session: InstanceType<typeof inspector.Session> | undefined;
   let coverage: CoverageResult | undefined;
   try {
+    session = new inspector.Session();
     session.connect();
     // A session on this thread answers synchronously.
     session.post('Profiler.getBestEffortCoverage', (error, result) => {
@@ -60,7 +61,7 @@ export function takeV8FunctionTables(): V8FunctionTables | undefined {
     return undefined;
   } finally {
     try {
-      session.disconnect();
+      session?.disconnect();
     } catch {
       // Not connected.
     }
