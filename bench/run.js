@@ -19,12 +19,13 @@ const { fork } = require('node:child_process');
 const { summary, median, quantile, linearFit, bootstrapRatio, bootstrapMedian, bootstrapDifference } = require('./lib/stats');
 const { ROOT, FLOOR_ADDON } = require('./lib/contenders');
 
-const SECTIONS = ['overhead', 'rate', 'costs', 'rss', 'http', 'render', 'continuous'];
-// continuous takes ~13 minutes on its own (a 10-minute RSS run): not in the default run,
-// which must stay under 10 minutes; run it with --only continuous --no-write and paste.
-const DEFAULT_SECTIONS = SECTIONS.filter((section) => section !== 'continuous');
+const SECTIONS = ['overhead', 'rate', 'costs', 'rss', 'http', 'render', 'continuous', 'programs'];
+// continuous takes ~13 minutes on its own (a 10-minute RSS run), programs ~5 (real programs
+// whole-process, bench/programs.js): not in the default run, which must stay under 10 minutes;
+// run them with --only continuous --no-write (and paste), --only programs (writes its own section).
+const DEFAULT_SECTIONS = SECTIONS.filter((section) => section !== 'continuous' && section !== 'programs');
 const HELP = `usage: node bench/run.js [options]
-  --only LIST          comma-separated sections (${SECTIONS.join(', ')}); default all but continuous
+  --only LIST          comma-separated sections (${SECTIONS.join(', ')}); default all but continuous and programs
   --groups N           groups per rate; a group is one block per contender + 2 unprofiled (default 30)
   --rounds N           split the groups into N rounds of child processes, rates interleaved (default 2)
   --block-ms N         length of one unprofiled block of work (default 300, so the 200 ms drain timer fires inside it)
@@ -770,6 +771,11 @@ async function main() {
   if (wants('http')) await attempt('http', () => httpSection(o, out));
   if (wants('render')) await attempt('render', () => renderSection(o, out));
   if (wants('continuous')) await attempt('continuous', () => continuousSection(o, out));
+  if (wants('programs')) {
+    // Its own script, which writes its own section of the report (kept below like the others).
+    const args = o.smoke ? ['--programs', 'js-yaml', '--rounds', '1', '--size', 'small', '--intervals', '1ms'] : ['--rounds', '3'];
+    await attempt('programs', () => execFileSync(process.execPath, [path.join(__dirname, 'programs.js'), ...args, ...(o.write ? ['--write'] : [])], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] }));
+  }
   const ok = (section) => wants(section) && !failed[section];
   const load1 = os.loadavg();
   const codeAfter = codeState();
