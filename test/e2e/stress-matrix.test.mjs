@@ -14,11 +14,13 @@ import { REPEAT_PASS } from '../helpers.mjs';
 const require = createRequire(import.meta.url);
 const { cases, runCase, runUnsafeFlagCase, formatRow } = require('../../scripts/stress-matrix.js');
 
-// CI's later Node versions (REPEAT_PASS) run every workload under default
-// flags and those that move code or add frames of another tier (compaction
-// moves code objects; OSR code is entered mid-loop); the first pass and
-// `npm test` run all eight.
-const flags = REPEAT_PASS ? ['', '--stress-compaction', '--always-osr'] : undefined;
+// CI's later Node versions (REPEAT_PASS) and the sanitizer run (scripts/test-asan.sh sets
+// NODEINSTRUMENT_STRESS_FLAGS) run every workload under default flags and those that move
+// code or add frames of another tier (compaction moves code objects; OSR code is entered
+// mid-loop); the first pass and `npm test` run all eight.
+const REDUCED_FLAGS = ['', '--stress-compaction', '--always-osr'];
+const listed = process.env.NODEINSTRUMENT_STRESS_FLAGS?.split(',').map((flag) => (flag === 'none' ? '' : flag));
+const flags = listed ?? (REPEAT_PASS ? REDUCED_FLAGS : undefined);
 
 for (const { workload, flag } of cases({ flags })) {
   test(`stress: ${workload} at 10 kHz under ${flag || 'default flags'}`, async () => {
