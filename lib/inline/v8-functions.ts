@@ -3,16 +3,18 @@
  * read through the inspector's best-effort coverage in one synchronous call:
  * about 35 ms at the end of a TypeScript type-check, where parsing the
  * sampled functions with acorn took over half a second (docs/benchmarks.md,
- * section 17). The ranges are V8's, so they agree with the offsets in its line
- * position tables by construction.
+ * section 18; docs/design.md, "V8's own function tables"). The ranges are
+ * V8's, so they agree with the offsets in its line position tables by
+ * construction.
  *
  * The table is not complete: V8 lists a function only if it ran with a
  * closure still alive, or if the function around it is so listed. A function
- * that is not so listed may hold functions the table lacks; such functions
- * are parsed on their own (script-index.ts), as are the kinds whose V8 name
- * position cannot be read off the table (class constructors, computed method
- * names). With that, answers are the ones a parse gives (checked against
- * acorn on the corpus: scripts/experiments/v8-functions-check.js).
+ * that is listed but not covered may hold functions the table lacks; such
+ * functions are parsed on their own (script-index.ts), as are functions V8
+ * does not list and the kinds whose V8 name position cannot be read off the
+ * table (class constructors, computed method names). With that, answers are
+ * the ones a parse gives (checked against acorn on the corpus:
+ * scripts/experiments/v8-functions-check.js).
  */
 import { fileURLToPath } from 'node:url';
 import type { ScriptFunction } from './functions';
