@@ -123,14 +123,7 @@ export class ScriptFunctions {
   /** The innermost function whose source holds the offset; TOP_LEVEL when none. */
   innermostAt(offset: number): number {
     // The last function starting at or before the offset, then out through its parents.
-    let low = 0;
-    let high = this.functions.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.functions[mid]!.start <= offset) low = mid + 1;
-      else high = mid;
-    }
-    let index = low - 1;
+    let index = lastStartingBy(this.functions, offset);
     while (index !== TOP_LEVEL && offset >= this.functions[index]!.end) index = this.functions[index]!.parent;
     return index;
   }
@@ -142,6 +135,18 @@ export class ScriptFunctions {
       if (index === TOP_LEVEL) return false;
     }
   }
+}
+
+/** Index of the last of `functions` (sorted by start) that starts at or before `offset`; -1 when none. */
+export function lastStartingBy(functions: ReadonlyArray<{ readonly start: number }>, offset: number): number {
+  let low = 0;
+  let high = functions.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (functions[mid]!.start <= offset) low = mid + 1;
+    else high = mid;
+  }
+  return low - 1;
 }
 
 /** 1-based line of an offset, from the offsets at which lines begin. */

@@ -17,7 +17,7 @@
  * scripts/experiments/v8-functions-check.js).
  */
 import { fileURLToPath } from 'node:url';
-import type { ScriptFunction } from './functions';
+import { lastStartingBy, type ScriptFunction } from './functions';
 
 /** A function as V8's coverage lists it. */
 export interface V8Function {
@@ -187,14 +187,7 @@ export class V8ScriptTable {
    * asParsed cannot read are passed over for the function around them.
    */
   innermostListed(offset: number): number | undefined {
-    let low = 0;
-    let high = this.functions.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.functions[mid]!.start <= offset) low = mid + 1;
-      else high = mid;
-    }
-    for (let index = low - 1; index !== -1; index = this.parent[index]!) {
+    for (let index = lastStartingBy(this.functions, offset); index !== -1; index = this.parent[index]!) {
       const parsed = this.parsed[index];
       if (parsed !== undefined && parsed.start <= offset && offset < this.functions[index]!.end) return parsed.v8Start;
     }

@@ -5,6 +5,7 @@
 //   OLD=/tmp/base/dist/cjs node scripts/experiments/inline-stop-diff.js small|ts
 'use strict';
 const path = require('node:path');
+const { stackTexts } = require('./stack-text');
 const NEW = path.join(__dirname, '..', '..', 'dist', 'cjs');
 const OLD = process.env.OLD;
 if (!OLD) throw new Error('set OLD to the dist/cjs of the build to compare with');
@@ -13,19 +14,6 @@ const { readScriptSource } = require(path.join(NEW, 'inline', 'sources.js'));
 const oldStack = require(path.join(OLD, 'inline-stack.js'));
 const oldExpand = require(path.join(OLD, 'inline-expand.js'));
 
-/** Each sample's stack, leaf first, as text: name@file:line:column, [i] when inlined, #executing line. */
-function render(session) {
-  return session.samples.stack.map((stack, i) => {
-    const out = [];
-    let line = session.lines ? session.lines.sample[i] : -1;
-    for (let s = stack; s !== -1; s = session.stacks.parent[s]) {
-      const f = session.frames[session.stacks.frame[s]];
-      out.push(`${f.name}@${f.file}:${f.line}:${f.column}${f.inlined ? '[i]' : ''}#${line >= 0 ? session.lines.line[line] : '-'}`);
-      if (line >= 0) line = session.lines.parent[line];
-    }
-    return out.join(' <- ');
-  });
-}
 
 // The old build's files are named as they were before the lib/ relayout.
 const recoverNew = recover.recoverInlineFrames;
@@ -37,8 +25,8 @@ recover.recoverInlineFrames = function (session, evidence) {
   for (const frame of evidence.tieredFunctions()) resolver.addTieredFunction(frame);
   const theirs = oldExpand.expandPositions(session, evidence.positions, resolver);
   const t2 = performance.now();
-  const a = render(mine);
-  const b = render(theirs);
+  const a = stackTexts(mine);
+  const b = stackTexts(theirs);
   let differing = 0;
   for (let i = 0; i < a.length; i++) {
     if (a[i] === b[i]) continue;

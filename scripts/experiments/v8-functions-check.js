@@ -7,6 +7,7 @@
 //   npm run build:ts && node scripts/experiments/v8-functions-check.js tsc|prettier|terser|... [small|large]
 'use strict';
 const path = require('node:path');
+const { stackTexts } = require('./stack-text');
 const DIST = path.join(__dirname, '..', '..', 'dist', 'cjs');
 const INLINE = path.join(DIST, 'inline');
 
@@ -26,19 +27,6 @@ function parsingOnlyRecover() {
   return copy;
 }
 
-/** Each sample's stack, leaf first, as text: name@file:line:column, [i] when inlined, #executing line. */
-function render(session) {
-  return session.samples.stack.map((stack, i) => {
-    const out = [];
-    let line = session.lines ? session.lines.sample[i] : -1;
-    for (let s = stack; s !== -1; s = session.stacks.parent[s]) {
-      const f = session.frames[session.stacks.frame[s]];
-      out.push(`${f.name}@${f.file}:${f.line}:${f.column}${f.inlined ? '[i]' : ''}#${line >= 0 ? session.lines.line[line] : '-'}`);
-      if (line >= 0) line = session.lines.parent[line];
-    }
-    return out.join(' <- ');
-  });
-}
 
 const recover = require(path.join(INLINE, 'recover.js'));
 const parsingOnly = parsingOnlyRecover();
@@ -50,8 +38,8 @@ recover.InlineRecovery.prototype.recover = function (session) {
   // ONLY=tables skips the parsing run (to profile the tables' way alone).
   const theirs = process.env.ONLY === 'tables' ? mine : new parsingOnly.InlineRecovery(this.evidence).recover(session);
   const t2 = performance.now();
-  const a = render(mine.session);
-  const b = render(theirs.session);
+  const a = stackTexts(mine.session);
+  const b = stackTexts(theirs.session);
   let differing = 0;
   for (let i = 0; i < a.length; i++) {
     if (a[i] === b[i]) continue;
