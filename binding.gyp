@@ -7,6 +7,7 @@
         "native/addon.cc",
         "native/code_event_log.cc",
         "native/code_listing.cc",
+        "native/cpu_timer.cc",
         "native/elf_functions.cc",
         "native/flag_probe.cc",
         "native/heap_limit.cc",

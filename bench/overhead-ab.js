@@ -16,7 +16,8 @@
  * delivered sample, and the garbage collections inside the block.
  *
  * Variants (makeVariants below): floor, ni (the Profiler as a user runs it),
- * ni10hz, v8, datadog, native (the native sampler alone: no drains, no memory
+ * ni10hz, niCpu / niCpuThread (CPU mode with the kernel's CPU timer / with
+ * the sampling thread's clock), v8, datadog, native (the native sampler alone: no drains, no memory
  * monitor), nativeMem, recNoDrain (no periodic drains: all at stop, outside the
  * block), recNoMem, recNoDrainNoMem, drainCopy / drainDecode / drainCode /
  * drainNoMemPoll (periodic drains doing only part of the work), and niOther
@@ -132,6 +133,20 @@ function makeVariants() {
       return { samples: stats.samplesRecorded };
     },
   });
+  const cpuProfiler = (threadClock) => {
+    const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+    let p;
+    return {
+      start(us) {
+        // Read by the native sampler when it starts (native/sampler.cc).
+        if (threadClock) process.env.NODEINSTRUMENT_CPU_TIMER = 'thread';
+        p = new Profiler({ interval: us / 1e6, mode: 'cpu' });
+        p.start();
+        delete process.env.NODEINSTRUMENT_CPU_TIMER;
+      },
+      stop() { return { samples: p.stop().meta.sampleCount }; },
+    };
+  };
   return {
     floor: () => fromContender('floor'),
     ni: () => fromContender('nodeinstrument'),
@@ -149,6 +164,9 @@ function makeVariants() {
         stop() { return { samples: p.stop().meta.sampleCount }; },
       };
     },
+    // CPU mode as a user runs it: the kernel's CPU timer, or the sampling thread's CPU clock (its fallback).
+    niCpu: () => cpuProfiler(false),
+    niCpuThread: () => cpuProfiler(true),
     recNoDrain: () => recorder({ drain: false }),
     recNoMem: () => recorder({ memory: false }),
     recNoDrainNoMem: () => recorder({ drain: false, memory: false }),

@@ -147,6 +147,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   set("signal", static_cast<uint64_t>(state.sampler->signal()));
   SetStats(result, stats);
   set("enumeratedExistingCode", state.sampler->enumerated_existing_code() ? 1 : 0);
+  result.Set("cpuTimerError", Napi::String::New(env, state.sampler->cpu_timer_error()));
   return result;
 }
 
@@ -169,6 +170,7 @@ void SetStats(Napi::Object object, const SamplerStats& stats) {
   set("boundaryRecoveries", stats.boundary_recoveries);
   set("lostSignals", stats.lost_signals);
   set("idleTicks", stats.idle_ticks);
+  set("cpuTimer", stats.cpu_timer);
   set("nativeStackHaltNs", stats.native_stack_halt_ns);
 }
 

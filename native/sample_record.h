@@ -32,6 +32,11 @@ constexpr uint16_t kSampleFlagBlocked = 4;
 // function called without a frame, it is the return address into the
 // caller, a frame V8's stack walk skips (V8's CpuProfiler reads it too).
 constexpr uint16_t kSampleFlagTopOfStack = 8;
+// CPU mode: the kernel's timer on the thread's CPU time sent the signal
+// (CpuTimer), so the thread was running the stack that used the time. Without
+// it, the sampling thread sent the signal after it saw the CPU clock cross,
+// and the thread may have gone back to its event loop since.
+constexpr uint16_t kSampleFlagCpuTimer = 16;
 
 // One JIT code event as stored in the code event log, followed by name_len
 // bytes padded to 8 bytes: the UTF-8 name (kCodeEventAdded), or the line

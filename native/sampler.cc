@@ -29,6 +29,11 @@ std::atomic<Sampler*> g_samplers[kMaxSamplers];
 // The isolate of each slot's sampler, so that RunningFor never dereferences
 // a sampler that another thread may be destroying.
 std::atomic<v8::Isolate*> g_sampler_isolates[kMaxSamplers];
+// The CPU timer descriptor of each slot's sampler (-1: none), which the
+// timer's signals carry in si_fd. Those signals go to the sampler's own JS
+// thread only, where the sampler is also released: a handler that matches a
+// descriptor here finds its sampler alive.
+std::atomic<int> g_sampler_timer_fds[kMaxSamplers];
 std::atomic<int> g_sampler_slots_used{0};  // high-water mark of g_samplers
 std::atomic<uint64_t> g_foreign_signals{0};
 std::atomic<pid_t> g_pid{0};
@@ -60,10 +65,23 @@ bool IsRunningSampler(const void* candidate) {
   return false;
 }
 
+Sampler* SamplerForTimer(int fd) {
+  const int used = g_sampler_slots_used.load(std::memory_order_acquire);
+  for (int i = 0; i < used; ++i) {
+    if (fd >= 0 && g_sampler_timer_fds[i].load(std::memory_order_acquire) == fd) {
+      return g_samplers[i].load(std::memory_order_acquire);
+    }
+  }
+  return nullptr;
+}
+
 // How often the sampling thread checks signal dispositions.
 constexpr uint64_t kWatchEveryNs = 100 * 1000 * 1000;
 // A signal unanswered for this long is taken to be lost.
 constexpr uint64_t kLostSignalNs = 100 * 1000 * 1000;
+// CPU mode with the kernel's timer: how often the sampling thread moves
+// samples from the ring to the store (it sends no signals).
+constexpr uint64_t kTimerModeWakeNs = 2 * 1000 * 1000;
 
 uint64_t ToNs(const timespec& ts) {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000u +
@@ -83,14 +101,29 @@ uint64_t MonotonicNs() {
   return ToNs(ts);
 }
 
+uint64_t ThisThreadCpuNs() {
+  timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+  return ToNs(ts);
+}
+
 void HandleSignal(int, siginfo_t* info, void* ucontext) {
   const int saved_errno = errno;
   // Only signals a sampling thread queued carry SI_QUEUE, our pid and the
-  // address of a running sampler; anything else is counted and ignored.
+  // address of a running sampler; a CPU timer's carry POLL_IN (POLL_HUP once
+  // it disabled itself) and its descriptor. Anything else is counted and ignored.
+  Sampler* sampler = nullptr;
+  bool from_timer = false;
   if (info != nullptr && info->si_code == SI_QUEUE && info->si_pid == g_pid.load(std::memory_order_relaxed) &&
       IsRunningSampler(info->si_value.sival_ptr)) {
+    sampler = static_cast<Sampler*>(info->si_value.sival_ptr);
+  } else if (info != nullptr && (info->si_code == POLL_IN || info->si_code == POLL_HUP)) {
+    sampler = SamplerForTimer(info->si_fd);
+    from_timer = true;
+  }
+  if (sampler != nullptr) {
     g_walks.fetch_add(1, std::memory_order_seq_cst);
-    static_cast<Sampler*>(info->si_value.sival_ptr)->OnSignal(ucontext);
+    sampler->OnSignal(ucontext, from_timer, from_timer && info->si_code == POLL_HUP);
     g_walks.fetch_sub(1, std::memory_order_seq_cst);
   } else {
     g_foreign_signals.fetch_add(1, std::memory_order_relaxed);
@@ -251,6 +284,7 @@ Sampler::Sampler(const SamplerOptions& options)
 
 Sampler::~Sampler() {
   Stop();
+  cpu_timer_.Close();  // opened by a Start that failed before running
   if (js_stat_fd_ >= 0) close(js_stat_fd_);
   if (js_syscall_fd_ >= 0) close(js_syscall_fd_);
 }
@@ -296,6 +330,16 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   // another library this signal.
   const std::string handler_error = s->InstallHandler();
   if (!handler_error.empty()) return handler_error;
+  if (options.cpu_clock) {
+    // NODEINSTRUMENT_CPU_TIMER=thread: the sampling thread's clock even where
+    // the kernel's timer is allowed (to compare them; docs/design.md).
+    const char* choice = getenv("NODEINSTRUMENT_CPU_TIMER");
+    if (choice != nullptr && strcmp(choice, "thread") == 0) {
+      s->cpu_timer_error_ = "NODEINSTRUMENT_CPU_TIMER=thread";
+    } else {
+      s->cpu_timer_error_ = s->cpu_timer_.Open(gettid(), options.interval_ns, options.signal);
+    }
+  }
   // Existing code next, so every sample finds its code in the map.
   {
     CodeEventLog& log = CodeEventLog::For(isolate);
@@ -343,6 +387,7 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   }
   s->running_.store(true, std::memory_order_release);
   s->sampling_.store(true, std::memory_order_release);
+  s->cpu_timer_.Enable();
   try {
     s->thread_ = std::thread(&Sampler::ThreadMain, s);
   } catch (const std::system_error& error) {
@@ -357,6 +402,9 @@ void Sampler::StopSampling() {
   std::lock_guard<std::mutex> lock(stop_mutex_);
   if (!sampling_.load(std::memory_order_acquire)) return;
   stop_requested_.store(true, std::memory_order_release);
+  // A handler that read stop_requested_ before it was set may re-arm the
+  // timer once more: one more sample, as from a signal already on its way.
+  cpu_timer_.Disable();
   // On the JS thread, every signal the thread sent is delivered before
   // join() returns: the thread takes pending signals on its way out of the
   // futex wait. From another thread, one signal may still be on its way: it
@@ -370,7 +418,12 @@ void Sampler::Stop() {
   if (!running_.load(std::memory_order_acquire)) return;
   StopSampling();
   running_.store(false, std::memory_order_release);
+  // Again, on the timer's own thread: a handler there may have re-armed it
+  // after StopSampling ran on another thread. Once this returns, the kernel
+  // signals no more, and a signal it had raised was delivered on the way back.
+  cpu_timer_.Disable();
   ReleaseSlot();
+  cpu_timer_.Close();
   MoveRingToStore();  // a sample a late signal left
   ReleaseHandler();
   // The sampling thread is joined and every signal it sent was handled
@@ -399,12 +452,24 @@ void Sampler::Stop() {
   idle_check_ = nullptr;
 }
 
-void Sampler::OnSignal(void* context) {
+void Sampler::OnSignal(void* context, bool from_timer, bool timer_disabled) {
   if (g_native_stack_halt_ns.load(std::memory_order_seq_cst) != 0) {
-    // The walk could meet a lock the interrupted code holds: no walk.
+    // The walk could meet a lock the interrupted code holds: no walk (and
+    // the timer is not re-armed: sampling is halted for good).
     in_flight_.store(false, std::memory_order_release);
     return;
   }
+  if (from_timer) {
+    signals_sent_.fetch_add(1, std::memory_order_relaxed);
+    // This thread's CPU clock, read on it: the sample weighs the CPU time
+    // since the previous one.
+    pending_cpu_time_ns_.store(ThisThreadCpuNs(), std::memory_order_relaxed);
+  }
+  RecordSample(context, from_timer ? kSampleFlagCpuTimer : 0);
+  if (from_timer && !stop_requested_.load(std::memory_order_acquire)) cpu_timer_.Rearm(timer_disabled);
+}
+
+void Sampler::RecordSample(void* context, uint16_t extra_flags) {
   const auto* uc = static_cast<const ucontext_t*>(context);
   // Only pc, sp, fp (lr) are set: Isolate::GetStackSample copies the state,
   // and would allocate a copy of callee_saved if it were set.
@@ -451,7 +516,7 @@ void Sampler::OnSignal(void* context) {
   header->external_callback = reinterpret_cast<uint64_t>(info.external_callback_entry);
   header->vm_state = static_cast<uint32_t>(info.vm_state);
   header->frame_count = static_cast<uint16_t>(1 + info.frames_count);
-  uint16_t flags = 0;
+  uint16_t flags = extra_flags;
   if (loop_idle_.load(std::memory_order_relaxed)) flags |= kSampleFlagIdle;
   if (info.frames_count >= max_frames - 1) flags |= kSampleFlagTruncated;
 #if defined(__x86_64__)
@@ -538,6 +603,7 @@ bool Sampler::TakeSlot() {
     Sampler* expected = nullptr;
     if (g_samplers[i].compare_exchange_strong(expected, this, std::memory_order_acq_rel)) {
       g_sampler_isolates[i].store(isolate_, std::memory_order_release);
+      g_sampler_timer_fds[i].store(cpu_timer_.fd(), std::memory_order_release);
       int used = g_sampler_slots_used.load(std::memory_order_acquire);
       while (used < i + 1 && !g_sampler_slots_used.compare_exchange_weak(used, i + 1, std::memory_order_acq_rel)) {
       }
@@ -550,6 +616,7 @@ bool Sampler::TakeSlot() {
 
 void Sampler::ReleaseSlot() {
   if (slot_ < 0) return;
+  g_sampler_timer_fds[slot_].store(-1, std::memory_order_release);
   g_sampler_isolates[slot_].store(nullptr, std::memory_order_release);
   g_samplers[slot_].store(nullptr, std::memory_order_release);
   slot_ = -1;
@@ -603,6 +670,10 @@ void Sampler::ThreadMain() {
   uint64_t cpu_deadline = start_cpu_time_ns_ + interval;        // CPU mode: the JS thread's CPU clock
   uint64_t next_watch_ns = MonotonicNs() + kWatchEveryNs;
   uint64_t sent_at_ns = 0;
+  if (cpu_timer_.open()) {
+    TimerModeMain();
+    return;
+  }
   while (!stop_requested_.load(std::memory_order_acquire)) {
     uint64_t cpu_now = 0;
     if (cpu_clock) {
@@ -668,7 +739,32 @@ void Sampler::ThreadMain() {
   MoveRingToStore();
 }
 
-// CPU mode: sleeps until the JS thread's CPU clock reaches `target_ns` while
+// CPU mode with the kernel's timer (CpuTimer): the kernel signals the JS
+// thread; this thread only moves samples on and watches the handlers.
+void Sampler::TimerModeMain() {
+  uint64_t wake = MonotonicNs();
+  uint64_t next_watch_ns = wake + kWatchEveryNs;
+  while (!stop_requested_.load(std::memory_order_acquire)) {
+    wake += kTimerModeWakeNs;
+    const timespec ts = FromNs(wake);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+    }
+    if (NativeStackFlagHaltNs() != 0) {
+      cpu_timer_.Disable();
+      break;
+    }
+    MoveRingToStore();
+    const uint64_t now = MonotonicNs();
+    if (now >= next_watch_ns) {
+      WatchSignalHandlers();
+      next_watch_ns = now + kWatchEveryNs;
+    }
+    if (wake <= now) wake = now;  // after a stall, no burst of wake-ups
+  }
+  MoveRingToStore();
+}
+
+// CPU mode without it: sleeps until the JS thread's CPU clock reaches `target_ns` while
 // the thread is on the CPU. One thread's CPU time advances at most as fast as
 // wall time, so sleeping for the CPU time still missing never overshoots
 // while the thread runs. While it is off the CPU (idle, blocked, preempted)
@@ -835,6 +931,7 @@ SamplerStats Sampler::Stats() const {
   stats.boundary_recoveries = boundary_recoveries_.load();
   stats.lost_signals = lost_signals_.load();
   stats.idle_ticks = idle_ticks_.load();
+  stats.cpu_timer = options_.cpu_clock && cpu_timer_error_.empty() ? 1 : 0;
   stats.native_stack_halt_ns = NativeStackFlagHaltNs();
   return stats;
 }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "code_event_log.h"
+#include "cpu_timer.h"
 #include "ring_buffer.h"
 
 namespace v8 {
@@ -60,6 +61,7 @@ struct SamplerStats {
   uint64_t boundary_recoveries = 0;     // stacks walked from the caller at a frame boundary
   uint64_t lost_signals = 0;            // signals unanswered for 100 ms, sent again
   uint64_t idle_ticks = 0;              // idle samples recorded without a signal (loop in its poll)
+  uint64_t cpu_timer = 0;               // 1: CPU mode's signals come from the kernel's timer (CpuTimer)
   uint64_t native_stack_halt_ns = 0;    // see NativeStackFlagHaltNs (process-wide)
 };
 
@@ -120,11 +122,18 @@ class Sampler {
   bool enumerated_existing_code() const { return enumerated_existing_code_; }
 
   // Signal handler body; public for the static trampoline only.
-  void OnSignal(void* ucontext);
+  // from_timer: the signal came from the CPU timer, not the sampling thread;
+  // timer_disabled: it was the last of the timer's budget (CpuTimer).
+  void OnSignal(void* ucontext, bool from_timer, bool timer_disabled);
+  // Why CPU mode samples by the sampling thread's reading of the CPU clock
+  // instead of the kernel's timer ("" when it uses the timer, or in wall mode).
+  const std::string& cpu_timer_error() const { return cpu_timer_error_; }
 
  private:
   explicit Sampler(const SamplerOptions& options);
   void ThreadMain();
+  void TimerModeMain();
+  void RecordSample(void* ucontext, uint16_t extra_flags);
   bool WaitForCpuTime(uint64_t target_ns, uint64_t* cpu_now_ns);
   bool JsThreadRunnable() const;
   bool JsThreadInPollWait() const;
@@ -173,7 +182,12 @@ class Sampler {
   stack_t previous_alt_stack_{};
   void* last_sigprof_handler_ = nullptr;
 
-  // Written by the sampling thread just before each signal, read by the handler.
+  // CPU mode: the kernel's timer on the JS thread's CPU time, when allowed.
+  CpuTimer cpu_timer_;
+  std::string cpu_timer_error_;
+
+  // Written by the sampling thread just before each signal (by the handler
+  // itself for the timer's), read by the handler.
   std::atomic<uint64_t> pending_cpu_time_ns_{0};
   // Set before a signal is sent, cleared when the handler has run.
   std::atomic<bool> in_flight_{false};

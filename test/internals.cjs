@@ -63,6 +63,7 @@ module.exports = {
   ...require('../dist/cjs/diff/stats.js'),
   ...require('../dist/cjs/production/attach/proc.js'),
   ...require('../dist/cjs/production/attach/unlisted-code.js'),
+  ...require('../dist/cjs/production/continuous/problems.js'),
   ...require('../dist/cjs/production/continuous/retention.js'),
   ...require('../dist/cjs/production/middleware/core.js'),
   ...require('../dist/cjs/production/ondemand/trigger-env.js'),

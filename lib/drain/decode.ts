@@ -6,8 +6,12 @@
 export const SAMPLE_HEADER_BYTES = 48;
 export const CODE_EVENT_HEADER_BYTES = 40;
 
-/** kSampleFlag* in native/sample_record.h; blocked: the signal interrupted a blocking system call (x86_64). */
-export const SampleFlag = { idle: 1, truncated: 2, blocked: 4, topOfStack: 8 } as const;
+/**
+ * kSampleFlag* in native/sample_record.h; blocked: the signal interrupted a
+ * blocking system call (x86_64); cpuTimer: CPU mode's signal came from the
+ * kernel's timer while the thread ran.
+ */
+export const SampleFlag = { idle: 1, truncated: 2, blocked: 4, topOfStack: 8, cpuTimer: 16 } as const;
 
 /** v8::StateTag values that matter here. */
 export const VmState = { js: 0, gc: 1, idle: 8 } as const;

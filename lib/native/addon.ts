@@ -38,10 +38,14 @@ export interface NativeStats {
   lostSignals: number;
   /** Idle samples the sampling thread recorded itself, without a signal: the event loop was waiting in its poll. */
   idleTicks: number;
+  /** CPU mode: 1 if the kernel's timer on the thread's CPU time sends the signals (native/cpu_timer.h), 0 if the sampling thread does. */
+  cpuTimer: number;
   /** CLOCK_MONOTONIC ns when sampling in this process was halted for --interpreted-frames-native-stack; 0 if never (process-wide). */
   nativeStackHaltNs: number;
   /** 1 if start() had V8 list the existing code (a heap walk), 0 if a code watcher knew it already. */
   enumeratedExistingCode: number;
+  /** CPU mode without the kernel's timer (cpuTimer 0): why ("" otherwise). */
+  cpuTimerError: string;
 }
 
 export interface NativeDrain {
@@ -52,14 +56,14 @@ export interface NativeDrain {
 }
 
 /** The counters every sampler keeps (a worker's, in drainWorkers). */
-export type NativeSamplerCounters = Omit<NativeStats, 'startTimeNs' | 'startCpuTimeNs' | 'signal' | 'enumeratedExistingCode'>;
+export type NativeSamplerCounters = Omit<NativeStats, 'startTimeNs' | 'startCpuTimeNs' | 'signal' | 'enumeratedExistingCode' | 'cpuTimerError'>;
 
 /** One worker thread's share of drainWorkers() (native/workers.h). */
 export interface NativeWorkerDrain {
   /** Registration number: unique in the process, stable for the thread's life. */
   key: number;
   threadId: number;
-  /** The worker's script as it said (nameWorker), '' until then. */
+  /** The worker's name in reports as it said (nameWorker), '' until then. */
   name: string;
   /** The thread exited: this is the last of it. */
   exited: boolean;
@@ -119,7 +123,7 @@ export interface NativeSampler {
   takeCodeEvents(rescan: boolean): { codeEvents: ArrayBuffer; overflowed: boolean };
   /** On a worker thread: lets the main thread's profiles sample this thread until it exits. */
   registerWorker(threadId: number): void;
-  /** On a registered worker thread: what reports call it (its script). */
+  /** On a registered worker thread: what reports call it (lib/threads/worker-registration.ts workerName). */
   nameWorker(name: string): void;
   /** Main thread: sample every registered worker (and those registering later) until stopWorkers. */
   startWorkers(options: NativeStartOptions): void;

@@ -71,7 +71,7 @@ export function profileWarnings(session: Session, thread = 0): ProfileWarning[] 
       kind: 'dropped',
       message: `${meta.droppedSamples} sample${meta.droppedSamples === 1 ? ' was' : 's were'} dropped (${percent(share)} of the run); times may be understated.`,
       advice: many
-        ? 'That many drops mean the sampler could not keep up (the thread was stopped, or the machine is overloaded): use a larger interval (-i 1ms) or a quieter machine.'
+        ? `That many drops mean the sampler could not keep up (the thread was stopped, or the machine is overloaded): use a larger interval (${intervalOption(1e-3)}) or a quieter machine.`
         : 'A few drops happen when the thread cannot take a signal (stopped in a debugger, in uninterruptible sleep); the rest of the profile holds.',
     });
   }
@@ -119,7 +119,7 @@ function fewSamplesWarning(busySamples: number, busySeconds: number, interval: n
   }
   const advice =
     interval > 0 && suggestion < interval * 0.99
-      ? `Use a smaller interval: -i ${formatInterval(suggestion)} gives about ${Math.round(busySeconds / suggestion)} samples for this run; or run the workload longer.`
+      ? `Use a smaller interval, for about ${Math.round(busySeconds / suggestion)} samples of this run: ${intervalOption(suggestion)}; or run the workload longer.`
       : 'Run the workload longer, or repeat it in a loop: the interval is already small.';
   return { kind: 'few-samples', message, advice };
 }
@@ -232,6 +232,15 @@ function seconds(value: number): string {
 
 function formatInterval(value: number): string {
   return value >= 1e-3 ? `${+(value * 1e3).toFixed(3)}ms` : `${Math.round(value * 1e6)}us`;
+}
+
+/**
+ * An interval as both the CLI and the API take it: the same warnings show in
+ * the CLI's reports and in those a service serves (middleware, pprof endpoint),
+ * where the interval is an option in code.
+ */
+function intervalOption(value: number): string {
+  return `-i ${formatInterval(value)} (interval: ${+value.toPrecision(3)} in code)`;
 }
 
 /** Thread names come from the program (a worker's script path): control characters made visible. */

@@ -149,7 +149,10 @@ export class Recorder implements Recording {
   private stopNow(): Session {
     if (this.session) return this.session;
     clearInterval(this.drainTimer);
-    if (this.workers) this.native.stopWorkers();
+    if (this.workers) {
+      this.native.stopWorkers();
+      this.workers.close();
+    }
     this.native.stop();
     // Read after the sampler stopped: a signal served between a clock read
     // and the stop (the thread descheduled there on a busy machine) would
@@ -183,6 +186,8 @@ export class Recorder implements Recording {
   private withWorkers(session: Session, endNs: number, last: boolean): Session {
     if (!this.workers) return session;
     const problems = [...this.workers.problems];
+    const unsampled = this.workers.unsampledNote();
+    if (unsampled !== undefined) problems.push(unsampled);
     const parts: ThreadPart[] = [
       {
         session,
@@ -267,6 +272,12 @@ export class Recorder implements Recording {
           (stats.lostSignals > 0 ? `; ${stats.lostSignals} signal(s) went to the other handler` : ''),
       );
     }
+    if (this.options.mode === 'cpu' && total.cpuTimer === 0) {
+      notes.push(
+        `CPU mode without the kernel's CPU timer (${total.cpuTimerError || 'not available'}): ` +
+          `a sampling thread watches the CPU clock instead, and CPU work in bursts shorter than the interval is charged to the code last seen running`,
+      );
+    }
     const halted = nativeStackNote(total.nativeStackHaltNs, this.thread.windowStartNs);
     if (halted !== undefined) notes.push(halted);
     if (stats.foreignSignals > 0) {
@@ -302,11 +313,14 @@ export class Recorder implements Recording {
 }
 
 /** The counters of `stats` less those at `start` (the window's share). */
+/** The native stats that are settings or times, not counts since the start. */
+const NOT_COUNTERS = new Set<keyof NativeStats>(['signal', 'startTimeNs', 'startCpuTimeNs', 'nativeStackHaltNs', 'cpuTimer', 'cpuTimerError', 'enumeratedExistingCode']);
+
 function sinceWindowStart(stats: NativeStats, start: NativeStats | undefined): NativeStats {
   if (start === undefined) return stats;
   const delta = { ...stats };
   for (const key of Object.keys(stats) as Array<keyof NativeStats>) {
-    if (key !== 'signal' && key !== 'startTimeNs' && key !== 'startCpuTimeNs' && key !== 'nativeStackHaltNs') delta[key] = stats[key] - start[key];
+    if (!NOT_COUNTERS.has(key)) (delta[key] as number) = (stats[key] as number) - (start[key] as number);
   }
   return delta;
 }

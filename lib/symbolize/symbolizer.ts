@@ -101,6 +101,7 @@ export class Symbolizer {
    */
   startWindow(builder: SessionBuilder): void {
     this.builder = builder;
+    this.lastRunningSample = -1;
     this.window++;
     this.startTimeNs = this.previousTimeNs;
     this.counts = { unresolvedFrames: 0, totalFrames: 0 };
@@ -278,7 +279,11 @@ export class Symbolizer {
     this.previousTimeNs = sample.timeNs;
     if (sample.cpuTimeNs > 0) this.previousCpuNs = sample.cpuTimeNs;
     if (this.mode === 'cpu') {
-      this.addCpuSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, cpu, (sample.flags & SampleFlag.blocked) !== 0, sample.labelSet);
+      // The sampling thread's signal (no cpuTimer flag) may have come after
+      // the thread went back to its event loop: a burst shorter than the
+      // interval used the time, not the loop's wait.
+      const offCpu = (sample.flags & SampleFlag.blocked) !== 0 || (this.stackWasIdle && (sample.flags & SampleFlag.cpuTimer) === 0);
+      this.addCpuSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, cpu, offCpu, sample.labelSet);
       this.positions.addSample(this.positionStack);
       return;
     }
@@ -288,21 +293,28 @@ export class Symbolizer {
 
   /**
    * CPU mode: a sample weighs the CPU time since the previous one. A sample
-   * that found the thread blocked in a system call (the signal came late, the
-   * thread had gone to sleep) used none of it there: the time goes to the
-   * previous sample's stack, which ran most recently before the thread blocked.
+   * that found the thread off the CPU (blocked in a system call, or waiting in
+   * its event loop when the signal came late) used none of it there: the time
+   * goes to the last sample that found code running, the code that ran most
+   * recently before the thread stopped.
    */
-  private addCpuSample(stack: number, time: number, cpu: number, blocked: boolean, labelSet: number): void {
+  private addCpuSample(stack: number, time: number, cpu: number, offCpu: boolean, labelSet: number): void {
     const samples = this.builder.samples;
-    const last = samples.stack.length - 1;
-    if (blocked && last >= 0) {
-      samples.duration[last] += cpu;
-      samples.cpu[last] += cpu;
+    const running = this.lastRunningSample;
+    if (offCpu && running >= 0 && running < samples.stack.length) {
+      samples.duration[running] += cpu;
+      samples.cpu[running] += cpu;
       this.builder.addSample(stack, time, 0, 0, labelSet);
       return;
     }
+    if (!offCpu) this.lastRunningSample = samples.stack.length;
     this.builder.addSample(stack, time, cpu, cpu, labelSet);
   }
+
+  /** CPU mode: the index in this window's samples of the last one that found code running (-1: none yet). */
+  private lastRunningSample = -1;
+  /** Whether stackOf last gave the idle stack (the loop waiting, no JavaScript). */
+  private stackWasIdle = false;
 
   /** Position stack of the sample last built by stackOf (parallel to its stack). */
   private positionStack = -1;
@@ -311,6 +323,7 @@ export class Symbolizer {
   private stackOf(sample: RawSample): number {
     const builder = this.builder;
     const positions = this.positions;
+    this.stackWasIdle = false;
     if (sample.vmState === VmState.gc) {
       this.positionStack = positions.extend(-1, 0);
       return builder.internStack(-1, this.special.gc);
@@ -325,6 +338,7 @@ export class Symbolizer {
     if (!hasWalked && pcEntry === undefined) {
       // No JavaScript on the stack: the loop waiting for I/O, or Node/V8 work.
       if (sample.flags & SampleFlag.idle) {
+        this.stackWasIdle = true;
         this.positionStack = positions.extend(-1, 0);
         return builder.internStack(-1, this.special.idle);
       }

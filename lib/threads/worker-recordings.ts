@@ -7,6 +7,7 @@
  */
 import { ProfileMode } from '../session/mode';
 import { NativeSampler, NativeWorkerDrain } from '../native/addon';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { ThreadRecording } from '../recording/thread-recording';
 import { keepSamples } from '../session/keep-samples';
 import { Session, SessionMeta, ThreadInfo } from '../session/session';
@@ -15,8 +16,8 @@ import type { NativeResolver } from '../symbolize/symbolizer';
 /** One worker thread's recording: its samples in the current window, and what the thread said of itself. */
 interface WorkerRecording {
   threadId: number;
-  /** The worker's script ('' until it said). */
-  script: string;
+  /** The worker's name in reports, as it said (workerName; '' until it did). */
+  name: string;
   thread: ThreadRecording;
   /** The thread's CPU time at the last drain, and when it stopped being sampled (0: it is). */
   cpuNs: number;
@@ -38,12 +39,45 @@ export class WorkerRecordings {
   private readonly byKey = new Map<number, WorkerRecording>();
   /** Why workers could not be sampled (each once). */
   readonly problems = new Set<string>();
+  /** Thread ids of the workers created while recording, until they are sampled or noted as not. */
+  private readonly created = new Set<number>();
+  /** Thread ids of every worker sampled so far (recordings of exited ones are dropped after their window). */
+  private readonly sampledIds = new Set<number>();
+  /** Node announces each Worker it creates on this channel (Node 16.14 and later). */
+  private readonly onWorkerCreated = (message: unknown): void => {
+    const id = (message as { worker?: { threadId?: unknown } }).worker?.threadId;
+    if (typeof id === 'number') this.created.add(id);
+  };
 
   constructor(
     private readonly native: NativeSampler,
     private readonly resolver: NativeResolver,
     private readonly mode: ProfileMode,
-  ) {}
+  ) {
+    subscribe('worker_threads', this.onWorkerCreated);
+  }
+
+  /** Stops watching for new workers (the recording stopped). */
+  close(): void {
+    unsubscribe('worker_threads', this.onWorkerCreated);
+  }
+
+  /**
+   * Says which workers created during the window were never sampled: a worker
+   * is sampled only once nodeinstrument loads in it (an import, or the CLI's
+   * preload, which a worker started with its own execArgv does not inherit).
+   * Each is said once.
+   */
+  unsampledNote(): string | undefined {
+    const missing = [...this.created].filter((id) => !this.sampledIds.has(id)).sort((a, b) => a - b);
+    this.created.clear();
+    if (missing.length === 0) return undefined;
+    const which = missing.length === 1 ? `worker thread ${missing[0]} was` : `${missing.length} worker threads (${missing.join(', ')}) were`;
+    return (
+      `${which} created during the profile but not sampled: nodeinstrument did not load in ${missing.length === 1 ? 'it' : 'them'} ` +
+      `(import it in the worker's script, or run under the nodeinstrument CLI, whose preload workers inherit unless given their own execArgv)`
+    );
+  }
 
   /** Takes what the workers sampled since the last call. */
   drain(): void {
@@ -59,7 +93,7 @@ export class WorkerRecordings {
       if (drained.startTimeNs === 0) return;
       recording = {
         threadId: drained.threadId,
-        script: '',
+        name: '',
         thread: new ThreadRecording(this.resolver, drained.startTimeNs, drained.startCpuTimeNs, undefined, this.mode),
         cpuNs: drained.startCpuTimeNs,
         endNs: 0,
@@ -69,8 +103,9 @@ export class WorkerRecordings {
       };
       this.byKey.set(drained.key, recording);
     }
+    this.sampledIds.add(recording.threadId);
     recording.thread.add(drained.samples, drained.codeEvents);
-    if (drained.name !== '') recording.script = drained.name;
+    if (drained.name !== '') recording.name = drained.name;
     if (drained.cpuTimeNs > 0) recording.cpuNs = drained.cpuTimeNs;
     if (drained.endTimeNs > 0) recording.endNs = drained.endTimeNs;
     if (drained.exited) recording.exited = true;
@@ -104,7 +139,7 @@ export class WorkerRecordings {
         session: last ? upTo(session, (end - thread.windowStartNs) / 1e9) : session,
         startNs: thread.windowStartNs,
         info: {
-          name: recording.script ? `worker ${recording.threadId} ${recording.script}` : `worker ${recording.threadId}`,
+          name: recording.name || `worker ${recording.threadId}`,
           threadId: recording.threadId,
           cpuTime: threadMeta.cpuTime,
           exited: recording.exited,

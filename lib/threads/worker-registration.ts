@@ -5,6 +5,7 @@
  * preload, which workers inherit with the parent's --require, or an import.
  */
 import { relative, basename, isAbsolute } from 'node:path';
+import * as workerThreads from 'node:worker_threads';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { loadNative, NativeSampler } from '../native/addon';
 import { guardV8Flags } from '../native/v8-flags';
@@ -27,9 +28,25 @@ export function registerWorkerThread(): void {
   }
   // The worker's script is in process.argv[1] once it runs (not yet while
   // --require preloads run): name the thread after it then.
-  const name = (): void => native.nameWorker(scriptName(process.argv[1]));
+  const name = (): void => native.nameWorker(workerName(threadId, given(), scriptName(process.argv[1])));
   if (process.argv[1] !== undefined) name();
   else process.nextTick(name);
+}
+
+/**
+ * The name the Worker was given (its `name` option), which Node 22 and later
+ * tell the worker as threadName; undefined where none was given or Node does
+ * not say (Node 20).
+ */
+function given(): string | undefined {
+  const name = (workerThreads as { threadName?: unknown }).threadName;
+  return typeof name === 'string' && name !== '' && name !== 'WorkerThread' ? name : undefined;
+}
+
+/** A worker thread's name in reports: the name it was given, else its thread id and script. */
+export function workerName(id: number, givenName: string | undefined, script: string): string {
+  if (givenName !== undefined) return givenName;
+  return script ? `worker ${id} ${script}` : `worker ${id}`;
 }
 
 /** A worker's script as reports show it: relative to the working directory when inside it. */

@@ -79,6 +79,57 @@ test('go tool pprof -top against the endpoint: a wall profile of the service, it
   }
 });
 
+/** The sum of a pprof profile's value `index` per function name, over the samples with that function anywhere on their stack. */
+function spaceByFunction(profile, index) {
+  const str = (i) => profile.stringTable.strings[Number(i)];
+  const fnName = new Map(profile.function.map((fn) => [String(fn.id), str(fn.name)]));
+  const locationNames = new Map(profile.location.map((loc) => [String(loc.id), loc.line.map((line) => fnName.get(String(line.functionId)))]));
+  const total = new Map();
+  for (const sample of profile.sample) {
+    const names = new Set(sample.locationId.flatMap((id) => locationNames.get(String(id))));
+    for (const name of names) total.set(name, (total.get(name) ?? 0) + Number(sample.value[index]));
+  }
+  return total;
+}
+
+test('go tool pprof against /heap and /allocs: live objects by the stack that allocated them, and every sampled allocation', { timeout: 300_000 }, async (t) => {
+  const service = await startService();
+  try {
+    // The live heap of the capture: the cache's entries, not the strings each step throws away.
+    const heap = await fetch(`${service.url}/heap?seconds=1.5`);
+    assert.equal(heap.status, 200, await heap.clone().text());
+    assert.equal(heap.headers.get('content-disposition'), 'attachment; filename="heap"');
+    const live = decode(Buffer.from(await heap.arrayBuffer()));
+    const str = (i) => live.stringTable.strings[Number(i)];
+    assert.deepEqual(live.sampleType.map((type) => `${str(type.type)}/${str(type.unit)}`), ['samples/count', 'inuse_space/bytes']);
+    // The cache's strings come from String.prototype.repeat, the throwaway ones from the spin's
+    // Array.from: by name, since V8's heap profiler charges a function TurboFan inlined
+    // (pprofServiceKeep, pprofServiceStep once warm) to the one it was inlined into.
+    const liveBytes = spaceByFunction(live, 1);
+    assert.ok((liveBytes.get('repeat') ?? 0) > (liveBytes.get('from') ?? 0) * 2, JSON.stringify([...liveBytes]));
+    const allocs = decode(Buffer.from(await (await fetch(`${service.url}/allocs?seconds=1.5`)).arrayBuffer()));
+    const astr = (i) => allocs.stringTable.strings[Number(i)];
+    assert.equal(astr(allocs.defaultSampleType), 'alloc_space');
+    // Every sampled allocation: the spin's garbage outweighs what the cache keeps.
+    const allocated = spaceByFunction(allocs, 1);
+    assert.ok((allocated.get('from') ?? 0) > (allocated.get('repeat') ?? 0) * 2, JSON.stringify([...allocated]));
+    const bad = await fetch(`${service.url}/heap?seconds=1&mode=cpu`);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /mode is for \/debug\/pprof\/profile; \/debug\/pprof\/heap records the objects allocated during the capture/);
+    if (!goWorks()) {
+      t.skip('go not installed: the decoded profiles were checked, not go tool pprof');
+      return;
+    }
+    const result = goPprofTop(`${service.url}/heap?seconds=1.5`);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /Type: inuse_space/);
+    const rows = result.stdout.split('\n').filter((line) => /^\s*[\d.]+[kMG]?B\s+[\d.]+%/.test(line));
+    assert.ok(rows.some((row) => /\srepeat$/.test(row)), result.stdout);
+  } finally {
+    await service.stop();
+  }
+});
+
 test('with a token: 401 with the reason without it, Bearer works, and go tool pprof sends it from the URL', { timeout: 300_000 }, async (t) => {
   const token = 's3cret-token-123';
   const service = await startService({ token });
@@ -177,8 +228,12 @@ test('query parameters are validated: 400 with the reason, and no capture starts
       assert.match(text, message, query);
       assert.ok(text.length < 400, `short message for ${query.slice(0, 40)}`);
     }
-    assert.equal((await fetch(`${service.url}/heap`)).status, 404);
-    assert.match(await (await fetch(`${service.url}/heap`)).text(), /\/debug\/pprof\/heap is not served here; see \/debug\/pprof\//);
+    assert.equal((await fetch(`${service.url}/goroutine`)).status, 404);
+    assert.match(await (await fetch(`${service.url}/goroutine`)).text(), /\/debug\/pprof\/goroutine is not served here; see \/debug\/pprof\//);
+    // The allocation captures validate the same parameters.
+    const badHeap = await fetch(`${service.url}/heap?seconds=-1`);
+    assert.equal(badHeap.status, 400);
+    assert.match(await badHeap.text(), /seconds must be a plain number of seconds/);
     const post = await fetch(`${service.url}/profile?seconds=1`, { method: 'POST' });
     assert.equal(post.status, 405);
     assert.equal(post.headers.get('allow'), 'GET');
@@ -199,7 +254,9 @@ test('the index lists what is served; format=html gives the HTML report', { time
     assert.match(index.headers.get('content-type'), /^text\/plain/);
     const text = await index.text();
     assert.match(text, /\/debug\/pprof\/profile\?seconds=N {3}wall-clock profile/);
-    assert.match(text, /Not served .*heap/);
+    assert.match(text, /\/debug\/pprof\/heap\?seconds=N {6}V8's sampling heap profiler/);
+    assert.match(text, /\/debug\/pprof\/allocs\?seconds=N/);
+    assert.doesNotMatch(text, /Not served .*heap/);
     assert.equal((await fetch(service.url)).status, 200, 'without the trailing slash too');
     const html = await fetch(`${service.url}/profile?seconds=0.5&format=html`);
     assert.equal(html.status, 200);

@@ -28,10 +28,11 @@ test('too few samples: says how coarse the shares are and suggests an interval t
   const [warning] = profileWarnings(makeSession(busy(100), { requestedInterval: 0.001 }));
   assert.equal(warning.kind, 'few-samples');
   assert.equal(warning.message, 'Only 100 samples of the program running (0.100 s): too few to tell functions apart (a function at 10% of the time is measured within about ±5.9 points).');
-  assert.equal(warning.advice, 'Use a smaller interval: -i 100us gives about 1000 samples for this run; or run the workload longer.');
+  // Both ways to set it: the same warning shows in reports a service serves (middleware, pprof endpoint).
+  assert.equal(warning.advice, 'Use a smaller interval, for about 1000 samples of this run: -i 100us (interval: 0.0001 in code); or run the workload longer.');
   // A 2-second run at 10 ms: 1000 samples want 2 ms; 500us is the largest interval offered below it.
   const coarse = profileWarnings(makeSession(busy(200, 0.01), { requestedInterval: 0.01, achievedInterval: 0.01 }))[0];
-  assert.match(coarse.advice, /-i 500us gives about 4000 samples/);
+  assert.match(coarse.advice, /for about 4000 samples of this run: -i 500us \(interval: 0.0005 in code\)/);
   // Already at the smallest interval: only a longer run helps.
   const tiny = profileWarnings(makeSession(busy(50, 0.00001), { requestedInterval: 0.00001, achievedInterval: 0.00001 }))[0];
   assert.equal(tiny.advice, 'Run the workload longer, or repeat it in a loop: the interval is already small.');
@@ -106,7 +107,7 @@ test('the text report shows each warning and its advice in the header', () => {
   const text = renderText(makeSession([...busy(100), ...Array.from({ length: 300 }, () => [[IDLE], 0.001])]), { color: false });
   const header = text.split('\n\n')[0];
   assert.match(header, /\n {2}warning: Only 100 samples of the program running \(0\.100 s\)/);
-  assert.match(header, /\n {11}Use a smaller interval: -i 100us/);
+  assert.match(header, /\n {11}Use a smaller interval, for about \d+ samples of this run: -i 100us/);
   assert.match(header, /\n {2}warning: The process was mostly idle: the event loop waited for I\/O or timers 75% of the time/);
 });
 

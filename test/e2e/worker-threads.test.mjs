@@ -71,6 +71,49 @@ test('the CLI samples worker threads (its preload runs in every worker) and the 
   }
 });
 
+test("a worker given a name (the Worker's name option) is called by it where Node tells the worker (22 and later)", () => {
+  const index = join(fixture('..'), '..', 'dist', 'cjs', 'index.js');
+  const spin = `require(${JSON.stringify(index)}); const end = Date.now() + 150; while (Date.now() < end);`;
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    const { Profiler } = require(${JSON.stringify(index)});
+    const profiler = new Profiler();
+    profiler.start();
+    const named = new Worker(${JSON.stringify(spin)}, { eval: true, name: 'crunch-0' });
+    named.on('exit', () => {
+      const plain = new Worker(${JSON.stringify(spin)}, { eval: true });
+      plain.on('exit', () => {
+        const session = profiler.stop();
+        process.stdout.write(JSON.stringify(session.threads.list.map((thread) => thread.name)));
+      });
+    });`;
+  const names = runJson(['-e', script]);
+  const major = Number(process.versions.node.split('.')[0]);
+  // Node 20 does not pass the name to the worker: the thread id stands in for it.
+  assert.deepEqual(names, ['main', major >= 22 ? 'crunch-0' : 'worker 1', 'worker 2']);
+});
+
+test('a worker that did not load nodeinstrument is not in the profile, and a note says so', () => {
+  const index = join(fixture('..'), '..', 'dist', 'cjs', 'index.js');
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    const { Profiler } = require(${JSON.stringify(index)});
+    const profiler = new Profiler();
+    profiler.start();
+    const sampled = new Worker(${JSON.stringify(`require(${JSON.stringify(index)}); const end = Date.now() + 100; while (Date.now() < end);`)}, { eval: true });
+    sampled.on('exit', () => {
+      const bare = new Worker('const end = Date.now() + 100; while (Date.now() < end);', { eval: true });
+      bare.on('exit', () => {
+        const session = profiler.stop();
+        process.stdout.write(JSON.stringify({ threads: session.threads.list.map((thread) => thread.threadId), notes: session.meta.notes }));
+      });
+    });`;
+  const result = runJson(['-e', script]);
+  assert.deepEqual(result.threads, [0, 1]);
+  const notes = result.notes.filter((note) => /created during the profile but not sampled/.test(note));
+  assert.deepEqual(notes, ["worker thread 2 was created during the profile but not sampled: nodeinstrument did not load in it (import it in the worker's script, or run under the nodeinstrument CLI, whose preload workers inherit unless given their own execArgv)"]);
+});
+
 test('workers: false leaves the workers out', () => {
   const script = `
     const { Worker } = require('node:worker_threads');
@@ -108,11 +151,20 @@ test("a worker sampled by the main thread's profile cannot start one of its own,
   assert.match(result.stdout, /already sampled by the profile the main thread runs/);
 });
 
-test('workers created and terminated in a loop while sampling at 10 kHz: no crash, every worker accounted for', () => {
-  const summary = runJson([fixture('worker-churn.js'), '40', '0.0001'], { timeout: 180_000 });
+for (const mode of ['wall', 'cpu']) {
+  // CPU mode: each sampled worker has its own kernel CPU timer, which the main thread
+  // disables when the profile stops and the worker's own thread closes.
+  test(`workers created and terminated in a loop while sampling at 10 kHz in ${mode} mode: no crash, every worker accounted for`, () => {
+    const summary = runJson([fixture('worker-churn.js'), '40', '0.0001', mode], { timeout: 180_000 });
+    assert.equal(summary.mode, mode);
+    checkChurn(summary);
+  });
+}
+
+function checkChurn(summary) {
   assert.equal(summary.done, 40);
   assert.ok(summary.threads >= 2, JSON.stringify(summary));
   assert.ok(summary.exited >= 1, JSON.stringify(summary));
   assert.ok(summary.workerSamples > 0 && summary.sawSpin, JSON.stringify(summary));
   assert.ok(summary.mainSamples > 0, JSON.stringify(summary));
-});
+}

@@ -26,7 +26,7 @@ export interface ContinuousStats extends WriterCounts {
   windows: number;
   /** Windows skipped because earlier ones were still being written (a stuck disk or callback). */
   windowsSkipped: number;
-  /** Problems by kind (write, retention, push-*, callback), each also reported once. */
+  /** Problems by kind (write, retention, push-*, callback); each kind is also printed, at most once a minute. */
   problems: Record<string, number>;
   /** Pushes to Pyroscope, when configured. */
   push?: PushCounts;

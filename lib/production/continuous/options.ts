@@ -71,7 +71,7 @@ export interface ContinuousOptions extends ProfilerOptions {
   pyroscope?: PyroscopeOptions;
   /** Called with each window; a returned promise is awaited before the next window is handed over. */
   onWindow?: (session: Session, info: WindowInfo) => void | Promise<void>;
-  /** Where problems are reported (once per kind). Default: stderr. */
+  /** Where problems are printed (each kind at most once a minute). Default: stderr. */
   log?: (message: string) => void;
 }
 

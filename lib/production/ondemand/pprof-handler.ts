@@ -7,6 +7,9 @@
  *   GET {prefix}/profile?seconds=N     records N seconds (default 30), answers with gzipped pprof
  *                       &format=NAME   or any other report format (html, text, speedscope, ...)
  *                       &mode=cpu      CPU time only (default: the server's mode, wall unless set)
+ *   GET {prefix}/heap?seconds=N        V8's sampling heap profiler for N seconds: what was
+ *                                      allocated then and is still live at the end (inuse_space)
+ *   GET {prefix}/allocs?seconds=N      the same, every sampled allocation (alloc_space)
  *
  * Errors are text/plain with `X-Go-Pprof: 1`, which makes `go tool pprof`
  * print their message instead of only the status line.
@@ -40,9 +43,22 @@ interface HandlerConfig {
   defaultSeconds: number;
   maxSeconds: number;
   prefix: string;
+  /** The time profile's options (/profile). */
   profiler: ProfilerOptions;
+  /** The allocation profile's (/heap, /allocs: alloc mode, live for /heap). */
+  allocation: ProfilerOptions;
+  /** Mean bytes between the allocations V8 samples, as resolved. */
+  allocationInterval: number;
   abortSignal: AbortSignal | undefined;
 }
+
+/** What each capture path records. */
+const CAPTURES = {
+  profile: 'a time profile',
+  heap: 'the objects allocated during the capture and still live at its end',
+  allocs: 'every sampled allocation during the capture',
+} as const;
+type CaptureKind = keyof typeof CAPTURES;
 
 /** Upper bound of maxSeconds: an hour of samples is what one report is sized for. */
 const MAX_SECONDS_LIMIT = 3600;
@@ -65,14 +81,18 @@ function resolveConfig(options: PprofHandlerOptions): HandlerConfig {
     throw new RangeError("mode must be 'wall' or 'cpu' for the pprof endpoint's /profile (a time profile), got 'alloc'");
   }
   const profiler: ProfilerOptions = { interval, maxStackDepth, signal: samplingSignal, inlinedFrames, mode };
+  const allocation: ProfilerOptions = { mode: 'alloc', allocationInterval: options.allocationInterval };
   // Checked now, at setup: an option that cannot work must not wait for the first scrape to fail.
   resolveProfilerOptions(profiler);
+  const { allocationInterval } = resolveProfilerOptions(allocation);
   return {
     token: checkToken(options.token),
     defaultSeconds,
     maxSeconds,
     prefix,
     profiler,
+    allocation,
+    allocationInterval,
     abortSignal: options.abortSignal,
   };
 }
@@ -117,8 +137,13 @@ function indexText(config: HandlerConfig): string {
     `      (default ${config.defaultSeconds}, at most ${config.maxSeconds}); gzipped pprof with samples/count, wall/nanoseconds, cpu/nanoseconds`,
     `      &format=NAME             another report format: ${FORMAT_NAMES.join(', ')}`,
     `      &mode=cpu or &mode=wall  CPU time only, or wall-clock time (waiting included)`,
+    `  ${base}/heap?seconds=N      V8's sampling heap profiler for N seconds (default ${config.defaultSeconds}): the objects allocated`,
+    `      then that are still live at the end, by allocating stack: samples/count and inuse_space/bytes`,
+    `  ${base}/allocs?seconds=N    the same, every sampled allocation: samples/count and alloc_space/bytes`,
+    `      (both sample about every ${config.allocationInterval} bytes allocated; &format=NAME as above;`,
+    `      objects allocated before the capture are not seen: V8 samples only while asked)`,
     '',
-    'Not served (Go runtime profiles with no Node equivalent here): heap, allocs, goroutine, block, mutex, threadcreate, trace.',
+    'Not served (Go runtime profiles with no Node equivalent here): goroutine, block, mutex, threadcreate, trace.',
     'One capture at a time: a second request while one runs gets 409.',
     '',
     'Use:',
@@ -155,27 +180,36 @@ export function pprofHandler(options: PprofHandlerOptions = {}): RequestHandler 
       return;
     }
     const path = url.pathname.replace(/\/+$/, '');
-    const isProfile = path === `${config.prefix}/profile`;
-    if (request.method !== 'GET' && (request.method !== 'HEAD' || isProfile)) {
-      sendText(response, 405, `nodeinstrument: ${request.method} is not supported here; use GET`, { Allow: isProfile ? 'GET' : 'GET, HEAD' });
+    const kind = captureKind(path, config.prefix);
+    if (request.method !== 'GET' && (request.method !== 'HEAD' || kind !== undefined)) {
+      sendText(response, 405, `nodeinstrument: ${request.method} is not supported here; use GET`, { Allow: kind !== undefined ? 'GET' : 'GET, HEAD' });
       return;
     }
     if (path === config.prefix) {
       sendText(response, 200, indexText(config));
       return;
     }
-    if (isProfile) {
-      serveProfile(config, url.searchParams, response);
+    if (kind !== undefined) {
+      serveCapture(config, kind, url.searchParams, response);
       return;
     }
     sendText(response, 404, `nodeinstrument: ${url.pathname} is not served here; see ${config.prefix || '/'}/ for what is`);
   };
 }
 
-function serveProfile(config: HandlerConfig, query: URLSearchParams, response: ServerResponse): void {
+function captureKind(path: string, prefix: string): CaptureKind | undefined {
+  for (const kind of Object.keys(CAPTURES) as CaptureKind[]) if (path === `${prefix}/${kind}`) return kind;
+  return undefined;
+}
+
+function serveCapture(config: HandlerConfig, kind: CaptureKind, query: URLSearchParams, response: ServerResponse): void {
   const secondsParam = singleParam(query, 'seconds');
   const formatParam = singleParam(query, 'format');
   const modeParam = singleParam(query, 'mode');
+  if (kind !== 'profile' && modeParam !== undefined) {
+    sendText(response, 400, `nodeinstrument: mode is for ${config.prefix}/profile; ${config.prefix}/${kind} records ${CAPTURES[kind]}`);
+    return;
+  }
   for (const param of [secondsParam, formatParam, modeParam]) {
     if (typeof param === 'object') {
       sendText(response, 400, `nodeinstrument: ${param.error}`);
@@ -200,7 +234,7 @@ function serveProfile(config: HandlerConfig, query: URLSearchParams, response: S
       return;
     }
   }
-  let profiler = config.profiler;
+  let profiler = kind === 'profile' ? config.profiler : { ...config.allocation, live: kind === 'heap' };
   if (typeof modeParam === 'string') {
     if (modeParam !== 'wall' && modeParam !== 'cpu') {
       sendText(response, 400, `nodeinstrument: mode must be wall (where the time went, waiting included) or cpu (CPU time only); got '${modeParam.slice(0, 40)}'`);
@@ -215,7 +249,7 @@ function serveProfile(config: HandlerConfig, query: URLSearchParams, response: S
 
   let capture: Capture;
   try {
-    capture = beginCapture(`GET ${config.prefix}/profile?seconds=${seconds}`, profiler, seconds);
+    capture = beginCapture(`GET ${config.prefix}/${kind}?seconds=${seconds}`, profiler, seconds);
   } catch (error) {
     if (error instanceof CaptureBusyError) {
       const retry: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };
@@ -249,7 +283,7 @@ function serveProfile(config: HandlerConfig, query: URLSearchParams, response: S
       const session = await capture.stopAsync();
       finish();
       if (response.destroyed || response.headersSent) return;
-      const report = renderReport(session, format, `pprof capture of pid ${process.pid}, ${seconds} s`);
+      const report = renderReport(session, format, `${kind === 'profile' ? 'pprof' : kind} capture of pid ${process.pid}, ${seconds} s`);
       body = report.body;
       contentType = report.contentType;
     } catch (error) {
@@ -262,7 +296,7 @@ function serveProfile(config: HandlerConfig, query: URLSearchParams, response: S
       'Content-Length': String(Buffer.byteLength(body)),
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-store',
-      ...(format === 'pprof' ? { 'Content-Disposition': 'attachment; filename="profile"' } : {}),
+      ...(format === 'pprof' ? { 'Content-Disposition': `attachment; filename="${kind}"` } : {}),
     });
     response.end(body);
   }, seconds * 1000).unref(); // like the server: a capture never keeps the process alive
