@@ -10,7 +10,8 @@
 import { AllocRecorder } from './recording/alloc-recorder';
 import { ProfilerOptions, resolveProfilerOptions, unsafeToSample } from './options';
 import { Recorder } from './recording/recorder';
-import type { Recording } from './recording/recording';
+import type { Recording, RecordingTap } from './recording/recording';
+import type { ProfileMode } from './session/mode';
 import type * as TextRenderer from './renderers/text';
 import { Session } from './session/session';
 import type { SessionJournal } from './recording/journal';
@@ -23,6 +24,25 @@ const DRAIN_INTERVAL_MS = 200;
 /** Whether any Profiler samples this process now (on-demand captures answer "busy" then). */
 export function isProfilerRunning(): boolean {
   return active !== undefined;
+}
+
+/** A copy of what the running Profiler records, from its start to end() (tapRunningProfiler). */
+export interface ProfilerTap {
+  /** The copy so far, as one session; the Profiler records on. Calling it again returns the same session. */
+  end(): Session;
+  /** end() after the running recording's inlined frames were recovered in slices (Profiler.stopAsync). */
+  endAsync(): Promise<Session>;
+}
+
+/**
+ * @internal For on-demand captures while another Profiler runs (continuous
+ * profiling, the application's own): a copy of what it records from now on,
+ * or why none can be taken (the running one records something else).
+ */
+export function tapRunningProfiler(mode: ProfileMode): ProfilerTap | string {
+  const running = active;
+  if (running === undefined) return 'no Profiler is running';
+  return running.tapFor(mode);
 }
 
 export class Profiler {
@@ -130,6 +150,29 @@ export class Profiler {
   print(options: TextRenderer.TextRenderOptions = {}): void {
     const tty = process.stdout.isTTY === true;
     process.stdout.write(this.outputText({ unicode: tty, color: tty, ...options }));
+  }
+
+  /** @internal See tapRunningProfiler. */
+  tapFor(mode: ProfileMode): ProfilerTap | string {
+    const recorder = this.recorder;
+    if (recorder?.tap === undefined || recorder.endTap === undefined || recorder.clockNs === undefined || this.options.mode === 'alloc') {
+      return `the running Profiler records allocations (alloc mode), not time`;
+    }
+    if (this.options.mode !== mode) {
+      return `the running Profiler records ${this.options.mode === 'cpu' ? 'CPU' : 'wall-clock'} time; a ${mode === 'cpu' ? 'CPU-time' : 'wall-clock'} capture cannot be taken beside it`;
+    }
+    const tap: RecordingTap = recorder.tap();
+    let session: Session | undefined;
+    return {
+      end: () => (session ??= recorder.endTap!(tap)),
+      endAsync: async () => {
+        if (session !== undefined) return session;
+        // The capture ends now; the slices that recover inlined frames run after it.
+        const endNs = recorder.clockNs!();
+        await recorder.prepareEnd();
+        return (session ??= recorder.endTap!(tap, endNs));
+      },
+    };
   }
 
   /** `using profiler = new Profiler(); profiler.start();` stops it at the end of the scope. */

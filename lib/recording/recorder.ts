@@ -6,7 +6,7 @@
  */
 import { countRecording, labelState } from '../labels/state';
 import { MemoryRecorder } from '../memory/recorder';
-import { ProfileMode } from '../session/mode';
+import { modeOf, ProfileMode } from '../session/mode';
 import { loadNative, NativeSampler, NativeStats } from '../native/addon';
 import { Session, SessionMeta } from '../session/session';
 import { applySourceMaps, SourceMapResolver } from '../symbolize/source-maps';
@@ -16,11 +16,13 @@ import { claimSampling } from '../native/sampling-claim';
 import type { CodeCatalog } from '../symbolize/code-entry';
 import type { NativeResolver } from '../symbolize/symbolizer';
 import { isWatchingCode, recordingStarted, recordingStopped, watchedCodeCatalog } from '../symbolize/code-watcher';
-import { mergeThreads, ThreadPart } from '../threads/merge';
+import { concatWindows, mergeThreads, ThreadPart, WindowPart } from '../threads/merge';
+import { hasThreads, sessionOfThread } from '../threads/threads';
+import { keepSamples } from '../session/keep-samples';
 import { asProfilerWork } from './profiler-work';
 import type { SessionJournal } from './journal';
 import type { MemorySeries } from '../memory/series';
-import type { Recording } from './recording';
+import type { Recording, RecordingTap } from './recording';
 import { ThreadRecording } from './thread-recording';
 import { WorkerRecordings } from '../threads/worker-recordings';
 import { guardV8Flags, nativeStackNote } from '../native/v8-flags';
@@ -71,6 +73,8 @@ export class Recorder implements Recording {
   /** The worker threads sampled with this thread, when options.workers. */
   private readonly workers: WorkerRecordings | undefined;
   private journal: SessionJournal | undefined;
+  /** Captures served from this recording while it runs (tap()). */
+  private readonly taps = new Set<RecordingTap>();
 
   constructor(private readonly options: RecorderOptions) {
     this.native = loadNative();
@@ -165,7 +169,9 @@ export class Recorder implements Recording {
     this.drain();
     lastCodeCatalog = this.thread.symbolizer.catalog(isWatchingCode() ? 'all' : 'optimized');
     recordingStopped(lastCodeCatalog);
+    const windowStartNs = this.thread.windowStartNs;
     this.session = this.finishWindow(this.native.stats()!, endNs, endCpuNs, memory, true);
+    for (const tap of this.taps) tap.windows.push({ session: this.session, startNs: windowStartNs });
     return this.session;
   }
 
@@ -225,11 +231,43 @@ export class Recorder implements Recording {
     const stats = this.native.stats()!;
     const end = this.thread.symbolizer.lastSampleTime;
     const session = this.finishWindow(stats, end.timeNs, end.cpuNs, this.memory.cut(end.timeNs));
+    for (const tap of this.taps) tap.windows.push({ session, startNs: this.thread.windowStartNs });
     this.workers?.startWindow();
     this.startWallTime += (end.timeNs - this.thread.windowStartNs) / 1e6;
     this.statsAtStart = stats;
     this.thread.nextWindow();
     return session;
+  }
+
+  /** See Recording.tap. */
+  tap(): RecordingTap {
+    if (this.session) throw new Error('the recording is stopped');
+    const tap: RecordingTap = { startNs: this.native.monotonicNow(), startWallTime: Date.now(), windows: [] };
+    this.taps.add(tap);
+    return tap;
+  }
+
+  /**
+   * See Recording.endTap. The current window is built as cut() would build
+   * it (inlined frames recovered, with what prepareEnd() prepared), but the
+   * recording goes on in it: the window the recording ends later is whole.
+   */
+  endTap(tap: RecordingTap, endNs = this.native.monotonicNow()): Session {
+    return asProfilerWork(() => {
+      this.taps.delete(tap);
+      const windows = [...tap.windows];
+      if (!this.session) {
+        this.drain();
+        const end = this.thread.symbolizer.lastSampleTime;
+        windows.push({ session: this.finishWindow(this.native.stats()!, end.timeNs, end.cpuNs, undefined), startNs: this.thread.windowStartNs });
+      }
+      return tapSession(tap, windows, endNs);
+    });
+  }
+
+  /** See Recording.clockNs. */
+  clockNs(): number {
+    return this.native.monotonicNow();
   }
 
   private drain(): void {
@@ -313,6 +351,44 @@ export class Recorder implements Recording {
 }
 
 /** The counters of `stats` less those at `start` (the window's share). */
+/**
+ * A tap's windows as one session of its span: the samples after its start,
+ * the main thread's only (a capture is of the thread that serves requests).
+ */
+function tapSession(tap: RecordingTap, windows: ReadonlyArray<{ session: Session; startNs: number }>, endNs: number): Session {
+  const end = (endNs - tap.startNs) / 1e9;
+  const parts: WindowPart[] = windows.map(({ session, startNs }) => {
+    const own = hasThreads(session) ? sessionOfThread(session, 0) : session;
+    const start = (startNs - tap.startNs) / 1e9;
+    const times = own.samples.time;
+    return { session: keepSamples(own, (i) => times[i]! + start > 0 && times[i]! + start <= end, own.meta), start };
+  });
+  const last = windows.at(-1)!.session.meta;
+  // To the end asked for, or to the recording's if it stopped before.
+  const duration = Math.max(0, Math.min(end, parts.at(-1)!.start + last.duration));
+  let cpuTime = 0;
+  let sampleCount = 0;
+  for (const { session } of parts) {
+    for (const cpu of session.samples.cpu) cpuTime += cpu;
+    sampleCount += session.samples.stack.length;
+  }
+  const workers = windows.some(({ session }) => hasThreads(session));
+  const meta: SessionMeta = {
+    ...last,
+    startTime: tap.startWallTime,
+    duration,
+    cpuTime,
+    sampleCount,
+    achievedInterval: sampleCount > 0 ? (modeOf(last) === 'cpu' ? cpuTime : duration) / sampleCount : 0,
+    notes: [
+      ...windows[0]!.session.meta.notes,
+      `taken from the recording that was running (${windows.length} of its window${windows.length === 1 ? '' : 's'}), at its interval and mode` +
+        (workers ? '; its worker threads are left out' : ''),
+    ],
+  };
+  return concatWindows(parts, meta);
+}
+
 /** The native stats that are settings or times, not counts since the start. */
 const NOT_COUNTERS = new Set<keyof NativeStats>(['signal', 'startTimeNs', 'startCpuTimeNs', 'nativeStackHaltNs', 'cpuTimer', 'cpuTimerError', 'enumeratedExistingCode']);
 

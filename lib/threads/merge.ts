@@ -1,8 +1,10 @@
 /**
- * Merges the sessions of several threads (the recording's own thread and the
- * worker threads it sampled) into one session with a thread table: frames
- * and stacks shared, samples one thread after another, each sample's time on
- * the first thread's time axis. Pure.
+ * Merges sessions into one, frames and stacks shared, samples one part after
+ * another, each sample's time on the first part's time axis. Pure. Two uses:
+ * the sessions of several threads (the recording's own thread and the worker
+ * threads it sampled) become one session with a thread table (mergeThreads);
+ * consecutive windows of one recording become one span of time
+ * (concatWindows, for a capture taken from a running recording).
  */
 import { frameKey } from '../session/frame';
 import { LineTable, SampleTable, Session, SessionLabels, SessionMeta, StackTable, ThreadInfo } from '../session/session';
@@ -19,6 +21,32 @@ export interface ThreadPart {
  */
 export function mergeThreads(parts: readonly ThreadPart[], meta: SessionMeta): Session {
   if (parts.length === 1) return parts[0]!.session;
+  return mergeParts(parts.map((part) => ({ session: part.session, start: part.info.start, name: part.info.name })), meta, parts.map((part) => part.info));
+}
+
+/** A window of a recording and where it starts, in seconds on the first window's time axis. */
+export interface WindowPart {
+  session: Session;
+  start: number;
+}
+
+/**
+ * Consecutive windows of one thread's recording as one session (no thread
+ * table); `meta` is the result's, with sample and frame counts summed here.
+ */
+export function concatWindows(parts: readonly WindowPart[], meta: SessionMeta): Session {
+  return mergeParts(parts.map((part) => ({ ...part, name: undefined })), meta, undefined);
+}
+
+interface Part {
+  session: Session;
+  start: number;
+  /** A thread's name, which prefixes the notes of threads after the first. */
+  name: string | undefined;
+}
+
+/** `threads`: one per part, for a thread table; undefined to concatenate in time. */
+function mergeParts(parts: readonly Part[], meta: SessionMeta, threads: ThreadInfo[] | undefined): Session {
   const frameIds = new Map<string, number>();
   const frameList: Session['frames'][number][] = [];
   const stacks: StackTable = { parent: [], frame: [] };
@@ -32,8 +60,8 @@ export function mergeThreads(parts: readonly ThreadPart[], meta: SessionMeta): S
   let total = 0;
   const notes = [...meta.notes];
 
-  parts.forEach((part, thread) => {
-    const { session, info } = part;
+  parts.forEach((part, index) => {
+    const { session } = part;
     const frameMap = session.frames.map((frame) => {
       const key = frameKey(frame);
       let id = frameIds.get(key);
@@ -62,17 +90,23 @@ export function mergeThreads(parts: readonly ThreadPart[], meta: SessionMeta): S
     const { stack, time, duration, cpu } = session.samples;
     for (let i = 0; i < stack.length; i++) {
       samples.stack.push(stack[i] === -1 ? -1 : stackMap[stack[i]!]!);
-      samples.time.push(time[i]! + info.start);
+      samples.time.push(time[i]! + part.start);
       samples.duration.push(duration[i]!);
       samples.cpu.push(cpu[i]!);
-      threadOfSample.push(thread);
-      labels?.sample.push(labels.indexOf(thread, session.labels?.sample[i] ?? -1));
+      threadOfSample.push(index);
+      labels?.sample.push(labels.indexOf(index, session.labels?.sample[i] ?? -1));
       lines?.sample.push(lineSample![i]!);
     }
     dropped += session.meta.droppedSamples;
     unresolved += session.meta.unresolvedFrames;
     total += session.meta.totalFrames;
-    if (thread > 0) for (const note of session.meta.notes) notes.push(`${info.name}: ${note}`);
+    if (index > 0) {
+      for (const note of session.meta.notes) {
+        const text = part.name === undefined ? note : `${part.name}: ${note}`;
+        // A window repeats what its predecessor said (the same worker problem, the same notes).
+        if (part.name !== undefined || !notes.includes(text)) notes.push(text);
+      }
+    }
   });
 
   const merged: SessionMeta = {
@@ -92,12 +126,12 @@ export function mergeThreads(parts: readonly ThreadPart[], meta: SessionMeta): S
     first.memory,
     labels?.table(),
     lines?.table(),
-    { list: parts.map((part) => part.info), sample: threadOfSample },
+    threads && { list: threads, sample: threadOfSample },
   );
 }
 
 /** The label sets of all parts, each once, and a mapping from each part's indexes. */
-function mergedLabels(parts: readonly ThreadPart[]) {
+function mergedLabels(parts: readonly Part[]) {
   if (!parts.some((part) => part.session.labels)) return undefined;
   const sets: Array<Record<string, string>> = [];
   const byKey = new Map<string, number>();

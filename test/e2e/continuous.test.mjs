@@ -12,7 +12,7 @@ import { cli, fixture, root, runJson } from '../helpers.mjs';
 import { startPyroscopeStub } from '../pyroscope-stub.mjs';
 
 const require = createRequire(import.meta.url);
-const { startContinuous, Session } = require('../../dist/cjs/index.js');
+const { startContinuous, startPprofServer, Session } = require('../../dist/cjs/index.js');
 const { loadNative } = require('../internals.cjs');
 const { applyRetention } = require('../internals.cjs');
 const { parseArgs } = require('../internals.cjs');
@@ -267,6 +267,49 @@ test('CLI: a program that exits by itself has its last window written', async ()
     assert.equal(files.length, 1, files.join(' '));
     assert.ok(decodePprof(readFileSync(join(dir, files[0]))).sample.length > 0);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('beside continuous profiling, the pprof endpoint serves a copy of the next N seconds, across window cuts; the windows stay whole', async () => {
+  const dir = tempDir();
+  const server = await startPprofServer({ port: 0 });
+  try {
+    // The client is in this process too: its first request loads fetch (a stall that is not the capture's).
+    assert.equal((await fetch(server.url)).status, 200);
+    const continuous = startContinuous({ dir, interval: 0.001, window: 0.3, formats: ['session'], log: () => {} });
+    let stats;
+    let response;
+    try {
+      await work(100);
+      const capture = fetch(`${server.url}/profile?seconds=1&format=session`);
+      await work(1300);
+      response = await capture;
+      await work(200);
+    } finally {
+      stats = await continuous.stop();
+    }
+    assert.equal(response.status, 200, await response.clone().text());
+    const copy = Session.fromJSON(await response.json());
+    // A second of samples, made of the windows the capture spanned (0.3 s each: four or more).
+    assert.ok(copy.meta.duration > 0.95 && copy.meta.duration < 1.2, `capture of ${copy.meta.duration} s`);
+    const note = copy.meta.notes.find((text) => text.startsWith('taken from the recording that was running'));
+    const spanned = Number(/\((\d+) of its windows\)/.exec(note ?? '')?.[1]);
+    assert.ok(spanned >= 3, note);
+    const times = copy.samples.time;
+    assert.ok(times.every((t, i) => t > 0 && t <= copy.meta.duration + 1e-9 && (i === 0 || t >= times[i - 1])), 'sample times in order, within the capture');
+    const weight = copy.samples.duration.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(weight - copy.meta.duration) < 0.1, `samples weigh ${weight} s of ${copy.meta.duration} s`);
+    assert.ok(copy.frames.some((frame) => frame.name === 'hotLoop'));
+    // The windows were cut on time around it, and each holds its own samples.
+    const files = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+    assert.equal(files.length, stats.windows);
+    const windows = files.map((name) => Session.load(join(dir, name)));
+    const total = windows.reduce((sum, window) => sum + window.meta.duration, 0);
+    assert.ok(total > 1.5, `windows cover ${total} s`);
+    for (const window of windows.slice(0, -1)) assert.ok(window.meta.duration < 0.3 + 0.25, `window of ${window.meta.duration} s: ${windows.map((w) => w.meta.duration.toFixed(3)).join(", ")}`);
+  } finally {
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

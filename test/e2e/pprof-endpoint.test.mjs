@@ -269,18 +269,30 @@ test('the index lists what is served; format=html gives the HTML report', { time
   }
 });
 
-test('in process: another running Profiler gives 409; close() answers a capture in flight with 503', async () => {
+test('in process: beside another running Profiler a capture is a copy of its recording, refused in another mode; close() answers a capture in flight with 503', async () => {
   const server = await startPprofServer({ port: 0 });
   try {
     const profiler = new Profiler();
     profiler.start();
     try {
-      const busy = await fetch(`${server.url}/profile?seconds=1`);
-      assert.equal(busy.status, 409);
-      assert.match(await busy.text(), /a nodeinstrument Profiler is already running in this process/);
+      const spin = setInterval(() => inProcessSpin(15), 20);
+      const copy = await fetch(`${server.url}/profile?seconds=0.6&format=session`).finally(() => clearInterval(spin));
+      assert.equal(copy.status, 200, await copy.clone().text());
+      const session = await copy.json();
+      assert.ok(session.frames.some((frame) => frame.name === 'inProcessSpin'), 'the capture has the work done while it ran');
+      assert.ok(session.meta.duration > 0.5 && session.meta.duration < 1.5, String(session.meta.duration));
+      assert.ok(session.meta.notes.some((note) => /taken from the recording that was running \(1 of its window\)/.test(note)), session.meta.notes.join('\n'));
+      // A CPU-time capture cannot come from a wall-clock recording.
+      const other = await fetch(`${server.url}/profile?seconds=0.2&mode=cpu`);
+      assert.equal(other.status, 409);
+      assert.match(await other.text(), /already running in this process .*and the running Profiler records wall-clock time; a CPU-time capture cannot be taken beside it/);
+      // Nor an allocation profile from a time recording.
+      assert.equal((await fetch(`${server.url}/heap?seconds=0.2`)).status, 409);
     } finally {
       profiler.stop();
     }
+    // The running Profiler's own session is whole: the capture took nothing from it.
+    assert.ok(profiler.lastSession.frames.some((frame) => frame.name === 'inProcessSpin'));
     const inFlight = fetch(`${server.url}/profile?seconds=30`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     await server.close();
@@ -295,6 +307,13 @@ test('in process: another running Profiler gives 409; close() answers a capture 
     await server.close().catch(() => {});
   }
 });
+
+function inProcessSpin(ms) {
+  const end = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < end) x += Math.sqrt(x + 1);
+  return x;
+}
 
 test('startPprofServer binds to loopback by default and refuses another interface without a token', async () => {
   const local = await startPprofServer({ port: 0 });

@@ -2,10 +2,12 @@
  * The one profile at a time that on-demand captures share (the pprof endpoint,
  * the signal trigger, the middleware). The sampler's signals are process-wide,
  * so a second capture cannot run beside the first: it is refused with a
- * message saying what is running and when it ends.
+ * message saying what is running and when it ends. While another Profiler
+ * runs (continuous profiling, the application's own), a capture is a copy of
+ * what it records (tapRunningProfiler), at its interval and mode.
  */
-import { ProfilerOptions } from '../../options';
-import { isProfilerRunning, Profiler } from '../../profiler';
+import { ProfilerOptions, resolveProfilerOptions } from '../../options';
+import { isProfilerRunning, Profiler, ProfilerTap, tapRunningProfiler } from '../../profiler';
 import { Session } from '../../session/session';
 
 /** Thrown by beginCapture when a profile is being recorded already. */
@@ -51,17 +53,29 @@ let running: RunningCapture | undefined;
  * sampling is impossible (unsafe V8 flags, no native addon).
  */
 export function beginCapture(purpose: string, options: ProfilerOptions = {}, plannedSeconds?: number): Capture {
-  const busy = busyReason();
-  if (busy) throw busy;
-  const profiler = new Profiler(options);
-  profiler.start();
+  if (running) throw busyReason()!;
+  let recording: ProfilerTap;
+  if (isProfilerRunning()) {
+    const tap = tapRunningProfiler(resolveProfilerOptions(options).mode);
+    if (typeof tap === 'string') {
+      throw new CaptureBusyError(
+        `a nodeinstrument Profiler is already running in this process (started by the application, the CLI or continuous mode) and ${tap}; ` +
+          'nodeinstrument records one profile at a time, since its sampling signals are process-wide. Try again once it stops.',
+      );
+    }
+    recording = tap;
+  } else {
+    const profiler = new Profiler(options);
+    profiler.start();
+    recording = { end: () => profiler.stop(), endAsync: () => profiler.stopAsync() };
+  }
   const state: RunningCapture = { purpose, startedAt: Date.now(), plannedSeconds };
   running = state;
   let session: Session | undefined;
   const end = (): Session => {
     if (!session) {
       try {
-        session = profiler.stop();
+        session = recording.end();
       } finally {
         if (running === state) running = undefined;
       }
@@ -76,7 +90,13 @@ export function beginCapture(purpose: string, options: ProfilerOptions = {}, pla
     },
     stop: end,
     stopAsync: async () => {
-      if (session === undefined) await profiler.stopAsync();
+      if (session === undefined) {
+        try {
+          session = await recording.endAsync();
+        } finally {
+          if (running === state) running = undefined;
+        }
+      }
       return end();
     },
     discard: () => {
@@ -97,12 +117,6 @@ export function busyReason(now = Date.now()): CaptureBusyError | undefined {
         `nodeinstrument records one profile at a time, since its sampling signals are process-wide. ` +
         `Try again ${retry === undefined ? 'when it ends' : `in ${retry} s`}.`,
       retry,
-    );
-  }
-  if (isProfilerRunning()) {
-    return new CaptureBusyError(
-      'a nodeinstrument Profiler is already running in this process (started by the application, the CLI or continuous mode); ' +
-        'nodeinstrument records one profile at a time, since its sampling signals are process-wide. Try again once it stops.',
     );
   }
   return undefined;
