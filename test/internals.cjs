@@ -34,6 +34,7 @@ module.exports = {
   ...require('../dist/cjs/labels/registry.js'),
   ...require('../dist/cjs/labels/state.js'),
   ...require('../dist/cjs/threads/files.js'),
+  ...require('../dist/cjs/threads/merge.js'),
   ...require('../dist/cjs/threads/threads.js'),
   ...require('../dist/cjs/memory/recorder.js'),
   ...require('../dist/cjs/memory/series.js'),

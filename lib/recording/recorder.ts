@@ -248,9 +248,10 @@ export class Recorder implements Recording {
   }
 
   /**
-   * See Recording.endTap. The current window is built as cut() would build
-   * it (inlined frames recovered, with what prepareEnd() prepared), but the
-   * recording goes on in it: the window the recording ends later is whole.
+   * See Recording.endTap. This thread's part of the current window is built
+   * as cut() would build it (inlined frames recovered, with what prepareEnd()
+   * prepared), but the recording goes on in it: the window the recording
+   * ends later is whole.
    */
   endTap(tap: RecordingTap, endNs = this.native.monotonicNow()): Session {
     return asProfilerWork(() => {
@@ -259,7 +260,9 @@ export class Recorder implements Recording {
       if (!this.session) {
         this.drain();
         const end = this.thread.symbolizer.lastSampleTime;
-        windows.push({ session: this.finishWindow(this.native.stats()!, end.timeNs, end.cpuNs, undefined), startNs: this.thread.windowStartNs });
+        // This thread's part only (the copy is of it): the workers' window goes on untouched.
+        const own = this.thread.finish(this.meta(this.native.stats()!, end.timeNs, end.cpuNs), this.options.inlinedFrames);
+        windows.push({ session: applySourceMaps(own, this.sourceMaps), startNs: this.thread.windowStartNs });
       }
       return tapSession(tap, windows, endNs);
     });

@@ -53,3 +53,27 @@ test('malformed, foreign and hostile input gives a SessionFormatError', () => {
   }
   assert.equal({}.polluted, undefined);
 });
+
+test('concatWindows joins consecutive windows: frames and stacks interned once, times on the first window axis, labels and notes kept', async () => {
+  const { concatWindows } = await import('../internals.cjs');
+  const window = (names, label, notes) => {
+    const builder = new SessionBuilder((id) => ({ route: `/r${id}` }));
+    const ids = names.map((name, i) => builder.internFrame(js(name, i + 1)));
+    builder.addSample(builder.internStackOf(ids), 0.1, 0.1, 0.05, label);
+    builder.addSample(builder.internStackOf(ids.slice(0, 1)), 0.2, 0.1, 0.05, label);
+    return builder.build({ ...meta, notes });
+  };
+  // The second window lists its frames in another order, as a new window's builder would.
+  const first = window(['main', 'work'], 1, ['a note']);
+  const second = window(['main', 'other'], 2, ['a note', 'a new one']);
+  const joined = concatWindows([{ session: first, start: 0 }, { session: second, start: 0.2 }], { ...meta, notes: [...first.meta.notes] });
+  assert.deepEqual(joined.frames.map((frame) => frame.name), ['main', 'work', 'other']);
+  assert.deepEqual(joined.samples.time.map((t) => +t.toFixed(3)), [0.1, 0.2, 0.3, 0.4]);
+  assert.deepEqual(joined.samples.stack.map((stack) => joined.stackFrames(stack).map((id) => joined.frames[id].name).join('>')), ['main>work', 'main', 'main>other', 'main']);
+  assert.equal(joined.threads, undefined, 'one thread: no thread table');
+  assert.deepEqual(joined.samples.duration, [0.1, 0.1, 0.1, 0.1]);
+  assert.deepEqual(joined.labels.sample.map((set) => joined.labels.sets[set].route), ['/r1', '/r1', '/r2', '/r2']);
+  // A note each window repeats is said once.
+  assert.deepEqual(joined.meta.notes, ['a note', 'a new one']);
+  assert.equal(joined.meta.sampleCount, 4);
+});
