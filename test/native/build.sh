@@ -19,5 +19,5 @@ include=${NODE_INCLUDE:-$(dirname "$(dirname "$(node -p process.execPath)")")/in
 mkdir -p "$(dirname "$out")"
 # shellcheck disable=SC2086
 exec "${CXX:-g++}" -std=c++20 -O1 -g -fno-omit-frame-pointer $flags -Wall -Wextra -Wno-unused-parameter \
-  -I"$include" test/native/lockfree_test.cc native/sampler.cc native/code_event_log.cc native/code_listing.cc \
+  -I"$include" test/native/lockfree_test.cc native/sampler.cc native/cpu_timer.cc native/code_event_log.cc native/code_listing.cc \
   -o "$out" -lpthread
