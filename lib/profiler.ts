@@ -32,6 +32,8 @@ export interface ProfilerTap {
   end(): Session;
   /** end() after the running recording's inlined frames were recovered in slices (Profiler.stopAsync). */
   endAsync(): Promise<Session>;
+  /** Ends the copy without building it. */
+  discard(): void;
 }
 
 /**
@@ -155,23 +157,26 @@ export class Profiler {
   /** @internal See tapRunningProfiler. */
   tapFor(mode: ProfileMode): ProfilerTap | string {
     const recorder = this.recorder;
-    if (recorder?.tap === undefined || recorder.endTap === undefined || recorder.clockNs === undefined || this.options.mode === 'alloc') {
-      return `the running Profiler records allocations (alloc mode), not time`;
+    const running = this.options.mode;
+    const what = (m: ProfileMode): string => (m === 'alloc' ? 'allocations' : m === 'cpu' ? 'CPU time' : 'wall-clock time');
+    if (recorder === undefined) return 'it is stopping';
+    if (running !== mode) return `it records ${what(running)}: a capture of ${what(mode)} cannot be taken beside it`;
+    const { tap, endTap, dropTap, clockNs } = recorder;
+    if (tap === undefined || endTap === undefined || dropTap === undefined || clockNs === undefined) {
+      return `a capture of ${what(mode)} cannot be copied from it`;
     }
-    if (this.options.mode !== mode) {
-      return `the running Profiler records ${this.options.mode === 'cpu' ? 'CPU' : 'wall-clock'} time; a ${mode === 'cpu' ? 'CPU-time' : 'wall-clock'} capture cannot be taken beside it`;
-    }
-    const tap: RecordingTap = recorder.tap();
+    const opened: RecordingTap = tap.call(recorder);
     let session: Session | undefined;
     return {
-      end: () => (session ??= recorder.endTap!(tap)),
+      end: () => (session ??= endTap.call(recorder, opened)),
       endAsync: async () => {
         if (session !== undefined) return session;
         // The capture ends now; the slices that recover inlined frames run after it.
-        const endNs = recorder.clockNs!();
+        const endNs = clockNs.call(recorder);
         await recorder.prepareEnd();
-        return (session ??= recorder.endTap!(tap, endNs));
+        return (session ??= endTap.call(recorder, opened, endNs));
       },
+      discard: () => dropTap.call(recorder, opened),
     };
   }
 

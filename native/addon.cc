@@ -70,6 +70,7 @@ SamplerOptions ParseSamplerOptions(Napi::Env env, Napi::Value value) {
       options.label_slot = static_cast<const std::atomic<int32_t>*>(slot.As<Napi::ArrayBuffer>().Data());
     }
     options.cpu_clock = object.Has("cpuClock") && object.Get("cpuClock").ToBoolean().Value();
+    options.cpu_timer = !object.Has("cpuTimer") || object.Get("cpuTimer").ToBoolean().Value();
   }
   if (options.interval_ns < 10000) {
     throw Napi::RangeError::New(env, "interval must be at least 10 microseconds");

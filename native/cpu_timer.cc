@@ -56,9 +56,13 @@ void CpuTimer::Enable() {
   if (fd_ >= 0) ioctl(fd_, PERF_EVENT_IOC_REFRESH, kSignalBudget);
 }
 
-void CpuTimer::Rearm(bool disabled) const {
+void CpuTimer::Rearm() const {
   // While the counter is enabled this only adds one to its budget.
-  if (fd_ >= 0) ioctl(fd_, PERF_EVENT_IOC_REFRESH, disabled ? kSignalBudget : 1);
+  if (fd_ >= 0) ioctl(fd_, PERF_EVENT_IOC_REFRESH, 1);
+}
+
+void CpuTimer::Restore(int signals) const {
+  if (fd_ >= 0 && signals > 0) ioctl(fd_, PERF_EVENT_IOC_REFRESH, signals);
 }
 
 void CpuTimer::Disable() {

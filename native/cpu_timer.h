@@ -7,12 +7,15 @@
 // the thread back in its event loop (issue 17 measured 75% of such a
 // program's CPU time charged to "(idle)").
 //
-// The timer may fire kSignalBudget more times than the handler has answered,
-// then it disables itself until the handler re-arms it (Rearm): so at most
-// that many signals are ever pending, because a queue of real-time signals
-// that overflowed would make the kernel send SIGIO, whose default action ends
-// the process. A budget of one would disable and re-enable the counter on
-// every signal, which costs about as much again as the signal (measured).
+// The timer may fire kSignalBudget more times than the handler has answered:
+// each answer adds one to its budget (Rearm), and at zero the counter disables
+// itself until the next answer re-enables it. So at most that many signals
+// are ever pending, because a queue of real-time signals that overflowed
+// would make the kernel send SIGIO, whose default action ends the process. A
+// budget of one would disable and re-enable the counter on every signal,
+// which costs about as much again as the signal (measured). Signals that are
+// lost (taken by another handler for a while) use up budget: Restore gives it
+// back once none is pending.
 #pragma once
 
 #include <sys/types.h>
@@ -33,9 +36,12 @@ class CpuTimer {
   // The descriptor the signals carry in si_fd.
   int fd() const { return fd_; }
   void Enable();
-  // Async-signal-safe (one ioctl): lets the timer fire once more, or a whole
-  // budget more after it disabled itself (the signal carried POLL_HUP).
-  void Rearm(bool disabled) const;
+  // Async-signal-safe (one ioctl): lets the timer fire once more (and
+  // re-enables it if it had used up its budget).
+  void Rearm() const;
+  // Gives back budget lost to signals that never reached the handler: only
+  // when none of ours is pending (the caller checks), so the bound holds.
+  void Restore(int signals) const;
   static constexpr int kSignalBudget = 16;
   // Stops the signals; callable from any thread. Idempotent.
   void Disable();

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <system_error>
 #include <ucontext.h>
 #include <unistd.h>
@@ -29,11 +30,13 @@ std::atomic<Sampler*> g_samplers[kMaxSamplers];
 // The isolate of each slot's sampler, so that RunningFor never dereferences
 // a sampler that another thread may be destroying.
 std::atomic<v8::Isolate*> g_sampler_isolates[kMaxSamplers];
-// The CPU timer descriptor of each slot's sampler (-1: none), which the
-// timer's signals carry in si_fd. Those signals go to the sampler's own JS
-// thread only, where the sampler is also released: a handler that matches a
-// descriptor here finds its sampler alive.
+// The CPU timer descriptor of each slot's sampler plus one (0: none), which
+// the timer's signals carry in si_fd, and the thread the timer signals. A
+// handler matches both: the signal is then on the sampler's own JS thread,
+// where the sampler is also released, so the sampler is alive (a descriptor
+// number closed and reused by another thread's timer does not match).
 std::atomic<int> g_sampler_timer_fds[kMaxSamplers];
+std::atomic<pid_t> g_sampler_timer_tids[kMaxSamplers];
 std::atomic<int> g_sampler_slots_used{0};  // high-water mark of g_samplers
 std::atomic<uint64_t> g_foreign_signals{0};
 std::atomic<pid_t> g_pid{0};
@@ -66,11 +69,14 @@ bool IsRunningSampler(const void* candidate) {
 }
 
 Sampler* SamplerForTimer(int fd) {
+  if (fd < 0) return nullptr;
   const int used = g_sampler_slots_used.load(std::memory_order_acquire);
+  pid_t self = 0;
   for (int i = 0; i < used; ++i) {
-    if (fd >= 0 && g_sampler_timer_fds[i].load(std::memory_order_acquire) == fd) {
-      return g_samplers[i].load(std::memory_order_acquire);
-    }
+    if (g_sampler_timer_fds[i].load(std::memory_order_acquire) != fd + 1) continue;
+    if (self == 0) self = static_cast<pid_t>(syscall(SYS_gettid));  // async-signal-safe
+    if (g_sampler_timer_tids[i].load(std::memory_order_acquire) != self) continue;
+    return g_samplers[i].load(std::memory_order_acquire);
   }
   return nullptr;
 }
@@ -123,7 +129,7 @@ void HandleSignal(int, siginfo_t* info, void* ucontext) {
   }
   if (sampler != nullptr) {
     g_walks.fetch_add(1, std::memory_order_seq_cst);
-    sampler->OnSignal(ucontext, from_timer, from_timer && info->si_code == POLL_HUP);
+    sampler->OnSignal(ucontext, from_timer);
     g_walks.fetch_sub(1, std::memory_order_seq_cst);
   } else {
     g_foreign_signals.fetch_add(1, std::memory_order_relaxed);
@@ -279,13 +285,15 @@ bool IsInterpreterTrampolineCopy(bool jit_code, const char* name, size_t length)
 Sampler::Sampler(const SamplerOptions& options)
     : options_(options),
       // Room for dozens of the deepest stacks; the sampling thread empties it
-      // before every signal, so it holds at most a few records at a time.
+      // before every signal it sends (with CPU mode's kernel timer, every
+      // 2 ms), so it holds a few records at a time, a few dozen at most.
       ring_(size_t{1} << 20) {}
 
 Sampler::~Sampler() {
   Stop();
   cpu_timer_.Close();  // opened by a Start that failed before running
   if (js_stat_fd_ >= 0) close(js_stat_fd_);
+  if (js_status_fd_ >= 0) close(js_status_fd_);
   if (js_syscall_fd_ >= 0) close(js_syscall_fd_);
 }
 
@@ -312,9 +320,11 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   if (pthread_getcpuclockid(s->js_thread_, &s->js_cpu_clock_) != 0) {
     return "cannot read the CPU clock of the JavaScript thread";
   }
+  s->js_tid_ = gettid();
   if (options.cpu_clock) {
-    const std::string stat = "/proc/self/task/" + std::to_string(gettid()) + "/stat";
-    s->js_stat_fd_ = open(stat.c_str(), O_RDONLY | O_CLOEXEC);
+    const std::string task = "/proc/self/task/" + std::to_string(s->js_tid_);
+    s->js_stat_fd_ = open((task + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+    s->js_status_fd_ = open((task + "/status").c_str(), O_RDONLY | O_CLOEXEC);
   } else {
     const std::string syscall = "/proc/self/task/" + std::to_string(gettid()) + "/syscall";
     s->js_syscall_fd_ = open(syscall.c_str(), O_RDONLY | O_CLOEXEC);
@@ -331,14 +341,10 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   const std::string handler_error = s->InstallHandler();
   if (!handler_error.empty()) return handler_error;
   if (options.cpu_clock) {
-    // NODEINSTRUMENT_CPU_TIMER=thread: the sampling thread's clock even where
-    // the kernel's timer is allowed (to compare them; docs/design.md).
-    const char* choice = getenv("NODEINSTRUMENT_CPU_TIMER");
-    if (choice != nullptr && strcmp(choice, "thread") == 0) {
-      s->cpu_timer_error_ = "NODEINSTRUMENT_CPU_TIMER=thread";
-    } else {
-      s->cpu_timer_error_ = s->cpu_timer_.Open(gettid(), options.interval_ns, options.signal);
-    }
+    // Not allowed (NODEINSTRUMENT_CPU_TIMER=thread, read by lib/): the
+    // sampling thread's clock even where the kernel's timer works (to compare them).
+    s->cpu_timer_error_ = options.cpu_timer ? s->cpu_timer_.Open(s->js_tid_, options.interval_ns, options.signal)
+                                            : "NODEINSTRUMENT_CPU_TIMER=thread";
   }
   // Existing code next, so every sample finds its code in the map.
   {
@@ -401,9 +407,9 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
 void Sampler::StopSampling() {
   std::lock_guard<std::mutex> lock(stop_mutex_);
   if (!sampling_.load(std::memory_order_acquire)) return;
-  stop_requested_.store(true, std::memory_order_release);
-  // A handler that read stop_requested_ before it was set may re-arm the
-  // timer once more: one more sample, as from a signal already on its way.
+  stop_requested_.store(true, std::memory_order_seq_cst);
+  // A handler that re-arms the timer after this disables it sees the flag
+  // and disables it again (OnSignal).
   cpu_timer_.Disable();
   // On the JS thread, every signal the thread sent is delivered before
   // join() returns: the thread takes pending signals on its way out of the
@@ -452,21 +458,29 @@ void Sampler::Stop() {
   idle_check_ = nullptr;
 }
 
-void Sampler::OnSignal(void* context, bool from_timer, bool timer_disabled) {
+void Sampler::OnSignal(void* context, bool from_timer) {
   if (g_native_stack_halt_ns.load(std::memory_order_seq_cst) != 0) {
     // The walk could meet a lock the interrupted code holds: no walk (and
     // the timer is not re-armed: sampling is halted for good).
     in_flight_.store(false, std::memory_order_release);
     return;
   }
-  if (from_timer) {
-    signals_sent_.fetch_add(1, std::memory_order_relaxed);
-    // This thread's CPU clock, read on it: the sample weighs the CPU time
-    // since the previous one.
-    pending_cpu_time_ns_.store(ThisThreadCpuNs(), std::memory_order_relaxed);
+  if (!from_timer) {
+    RecordSample(context, 0);
+    return;
   }
-  RecordSample(context, from_timer ? kSampleFlagCpuTimer : 0);
-  if (from_timer && !stop_requested_.load(std::memory_order_acquire)) cpu_timer_.Rearm(timer_disabled);
+  // Stopped from another thread (a worker's sampler): no more samples, and
+  // the timer stays disabled.
+  if (stop_requested_.load(std::memory_order_seq_cst)) return;
+  signals_sent_.fetch_add(1, std::memory_order_relaxed);
+  // This thread's CPU clock, read on it: the sample weighs the CPU time
+  // since the previous one.
+  pending_cpu_time_ns_.store(ThisThreadCpuNs(), std::memory_order_relaxed);
+  RecordSample(context, kSampleFlagCpuTimer);
+  cpu_timer_.Rearm();
+  // StopSampling sets the flag, then disables: if it disabled between the
+  // check above and the re-arm, disable again (both sides sequentially consistent).
+  if (stop_requested_.load(std::memory_order_seq_cst)) cpu_timer_.Disable();
 }
 
 void Sampler::RecordSample(void* context, uint16_t extra_flags) {
@@ -603,7 +617,8 @@ bool Sampler::TakeSlot() {
     Sampler* expected = nullptr;
     if (g_samplers[i].compare_exchange_strong(expected, this, std::memory_order_acq_rel)) {
       g_sampler_isolates[i].store(isolate_, std::memory_order_release);
-      g_sampler_timer_fds[i].store(cpu_timer_.fd(), std::memory_order_release);
+      g_sampler_timer_tids[i].store(js_tid_, std::memory_order_release);
+      g_sampler_timer_fds[i].store(cpu_timer_.open() ? cpu_timer_.fd() + 1 : 0, std::memory_order_release);
       int used = g_sampler_slots_used.load(std::memory_order_acquire);
       while (used < i + 1 && !g_sampler_slots_used.compare_exchange_weak(used, i + 1, std::memory_order_acq_rel)) {
       }
@@ -616,7 +631,7 @@ bool Sampler::TakeSlot() {
 
 void Sampler::ReleaseSlot() {
   if (slot_ < 0) return;
-  g_sampler_timer_fds[slot_].store(-1, std::memory_order_release);
+  g_sampler_timer_fds[slot_].store(0, std::memory_order_release);
   g_sampler_isolates[slot_].store(nullptr, std::memory_order_release);
   g_samplers[slot_].store(nullptr, std::memory_order_release);
   slot_ = -1;
@@ -744,6 +759,8 @@ void Sampler::ThreadMain() {
 void Sampler::TimerModeMain() {
   uint64_t wake = MonotonicNs();
   uint64_t next_watch_ns = wake + kWatchEveryNs;
+  uint64_t watched_signals = signals_sent_.load(std::memory_order_relaxed);
+  uint64_t watched_cpu_ns = JsThreadCpuTime();
   while (!stop_requested_.load(std::memory_order_acquire)) {
     wake += kTimerModeWakeNs;
     const timespec ts = FromNs(wake);
@@ -758,10 +775,36 @@ void Sampler::TimerModeMain() {
     if (now >= next_watch_ns) {
       WatchSignalHandlers();
       next_watch_ns = now + kWatchEveryNs;
+      // Signals taken by another handler (until WatchSignalHandlers put ours
+      // back) used up the timer's budget without re-arming it: then the
+      // thread ran for more than a budget of intervals and no signal came.
+      // Give the budget back, but only with none of ours pending (else
+      // the bound of pending signals would not hold).
+      const uint64_t signals = signals_sent_.load(std::memory_order_relaxed);
+      const uint64_t cpu_ns = JsThreadCpuTime();
+      if (signals == watched_signals && cpu_ns - watched_cpu_ns > (CpuTimer::kSignalBudget + 2) * options_.interval_ns &&
+          !SignalPendingOnJsThread() && !stop_requested_.load(std::memory_order_seq_cst)) {
+        cpu_timer_.Restore(CpuTimer::kSignalBudget);
+        lost_signals_.fetch_add(1, std::memory_order_relaxed);
+      }
+      watched_signals = signals;
+      watched_cpu_ns = cpu_ns;
     }
     if (wake <= now) wake = now;  // after a stall, no burst of wake-ups
   }
   MoveRingToStore();
+}
+
+// Whether our signal waits for the JS thread (SigPnd of its
+// /proc/self/task/<tid>/status, a hex mask, bit n-1 for signal n). True when
+// the file cannot be read: then the budget is not restored.
+bool Sampler::SignalPendingOnJsThread() const {
+  char buffer[2048];
+  if (!ReadProcFile(js_status_fd_, buffer, sizeof(buffer))) return true;
+  const char* line = strstr(buffer, "\nSigPnd:");
+  if (line == nullptr) return true;
+  const unsigned long long mask = strtoull(line + 8, nullptr, 16);
+  return ((mask >> (options_.signal - 1)) & 1) != 0;
 }
 
 // CPU mode without it: sleeps until the JS thread's CPU clock reaches `target_ns` while

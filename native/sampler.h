@@ -45,6 +45,9 @@ struct SamplerOptions {
   // CPU mode: a sample every interval_ns of the JS thread's CPU time instead
   // of wall time, so time off the CPU (idle, blocked) is never sampled.
   bool cpu_clock = false;
+  // CPU mode: the kernel's CPU timer drives the samples where it can be
+  // opened (CpuTimer); false: the sampling thread reads the CPU clock.
+  bool cpu_timer = true;
 };
 
 struct SamplerStats {
@@ -122,9 +125,8 @@ class Sampler {
   bool enumerated_existing_code() const { return enumerated_existing_code_; }
 
   // Signal handler body; public for the static trampoline only.
-  // from_timer: the signal came from the CPU timer, not the sampling thread;
-  // timer_disabled: it was the last of the timer's budget (CpuTimer).
-  void OnSignal(void* ucontext, bool from_timer, bool timer_disabled);
+  // from_timer: the signal came from the CPU timer, not the sampling thread.
+  void OnSignal(void* ucontext, bool from_timer);
   // Why CPU mode samples by the sampling thread's reading of the CPU clock
   // instead of the kernel's timer ("" when it uses the timer, or in wall mode).
   const std::string& cpu_timer_error() const { return cpu_timer_error_; }
@@ -133,6 +135,7 @@ class Sampler {
   explicit Sampler(const SamplerOptions& options);
   void ThreadMain();
   void TimerModeMain();
+  bool SignalPendingOnJsThread() const;
   void RecordSample(void* ucontext, uint16_t extra_flags);
   bool WaitForCpuTime(uint64_t target_ns, uint64_t* cpu_now_ns);
   bool JsThreadRunnable() const;
@@ -153,7 +156,9 @@ class Sampler {
   uv_loop_t* loop_ = nullptr;
   pthread_t js_thread_{};
   clockid_t js_cpu_clock_{};
+  pid_t js_tid_ = 0;
   int js_stat_fd_ = -1;  // CPU mode: /proc/self/task/<tid>/stat of the JS thread
+  int js_status_fd_ = -1;  // CPU mode: /proc/self/task/<tid>/status of the JS thread
   int js_syscall_fd_ = -1;  // wall mode: /proc/self/task/<tid>/syscall of the JS thread
   uint64_t start_time_ns_ = 0;
   uint64_t start_cpu_time_ns_ = 0;

@@ -9,14 +9,18 @@ import { ExpandedFrame, InlineResolver } from './stack';
 import { PositionTable } from './positions';
 import { LineTable, Session, SessionBuilder } from '../session/session';
 
-/** `resolved`: expansions by tag id found beforehand (InlineRecovery.prepare); the others are resolved here. */
-export function expandPositions(session: Session, positions: PositionTable, resolver: InlineResolver, resolved?: ReadonlyMap<number, ExpandedFrame[]>): Session {
+/**
+ * `resolved`: expansions by tag id found beforehand (InlineRecovery.prepare);
+ * the others are resolved here and added to it, for a later call on the same
+ * positions (a window copied before its end).
+ */
+export function expandPositions(session: Session, positions: PositionTable, resolver: InlineResolver, resolved = new Map<number, ExpandedFrame[]>()): Session {
   if (positions.tags.length <= 1 || positions.sampleStack.length !== session.samples.stack.length) return session;
   const builder = new SessionBuilder();
   // The same frames first, so frame ids stay what they were.
   for (const frame of session.frames) builder.internFrame(frame);
   const lines = new LineStacks();
-  const expansions = new Map<number, ExpandedFrame[]>(resolved);
+  const expansions = resolved;
   const expansionOf = (tagId: number): ExpandedFrame[] | undefined => {
     let expanded = expansions.get(tagId);
     if (expanded === undefined) {

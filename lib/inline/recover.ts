@@ -92,8 +92,9 @@ export class InlineRecovery {
    * The session with inlined frames recovered and executing lines added. A
    * failure leaves the session whole, with a note saying why they are missing.
    */
-  recover(session: Session): { session: Session; counts?: InlineCounts } {
-    this.cancel();
+  recover(session: Session, { final = true } = {}): { session: Session; counts?: InlineCounts } {
+    // Not final (a copy of a window that goes on): what is resolved here stays for later calls.
+    if (final) this.cancel();
     const { positions } = this.evidence;
     if (!positions.hasPositions) return { session };
     try {

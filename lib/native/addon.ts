@@ -16,6 +16,8 @@ export interface NativeStartOptions {
   labelSlot?: ArrayBuffer;
   /** Sample every intervalNs of the thread's CPU time instead of wall time (CPU mode). */
   cpuClock?: boolean;
+  /** CPU mode: false to have the sampling thread read the CPU clock even where the kernel's CPU timer can be opened (default true). */
+  cpuTimer?: boolean;
 }
 
 export interface NativeStats {

@@ -95,6 +95,9 @@ export class Recorder implements Recording {
       functionOf: (address) => objects.functionOf(address),
     };
     this.startWallTime = Date.now();
+    // CPU mode: NODEINSTRUMENT_CPU_TIMER=thread has the sampling thread read the CPU clock
+    // where the kernel's timer would work (docs/production.md); read here, not in a worker thread's start.
+    const cpuTimer = process.env.NODEINSTRUMENT_CPU_TIMER !== 'thread';
     this.releaseClaim = claimSampling();
     try {
       this.native.start({
@@ -103,6 +106,7 @@ export class Recorder implements Recording {
         signal: options.signal,
         labelSlot: this.labelSlot,
         cpuClock: options.mode === 'cpu',
+        cpuTimer,
       });
     } catch (error) {
       this.releaseClaim();
@@ -119,7 +123,9 @@ export class Recorder implements Recording {
         maxFrames: options.maxStackDepth,
         signal: stats.signal,
         cpuClock: options.mode === 'cpu',
+        cpuTimer,
       });
+      this.workers.watch();
     }
     this.thread = new ThreadRecording(resolver, stats.startTimeNs, stats.startCpuTimeNs, watched ?? lastCodeCatalog, options.mode);
     this.memory = new MemoryRecorder(this.native, stats.startTimeNs);
@@ -131,8 +137,21 @@ export class Recorder implements Recording {
     return this.session === undefined;
   }
 
-  /** See Recording.prepareEnd: inlined frames recovered in slices before stop() or cut(). */
-  async prepareEnd(): Promise<void> {
+  /**
+   * See Recording.prepareEnd: inlined frames recovered in slices before
+   * stop() or cut(). Callers that overlap (continuous mode before a cut, a
+   * capture taken from this recording) share one preparation.
+   */
+  prepareEnd(): Promise<void> {
+    this.preparing ??= this.prepareInSlices().finally(() => {
+      this.preparing = undefined;
+    });
+    return this.preparing;
+  }
+
+  private preparing: Promise<void> | undefined;
+
+  private async prepareInSlices(): Promise<void> {
     // Samples go on arriving while the slices run (on a busy service, one
     // slice per turn of the event loop): drain and resolve again until few
     // new positions came, and leave those to stop().
@@ -257,15 +276,22 @@ export class Recorder implements Recording {
     return asProfilerWork(() => {
       this.taps.delete(tap);
       const windows = [...tap.windows];
-      if (!this.session) {
+      // Running on: the capture lasts to its end, whether or not samples came (CPU mode samples nothing while idle).
+      const running = !this.session;
+      if (running) {
         this.drain();
         const end = this.thread.symbolizer.lastSampleTime;
         // This thread's part only (the copy is of it): the workers' window goes on untouched.
-        const own = this.thread.finish(this.meta(this.native.stats()!, end.timeNs, end.cpuNs), this.options.inlinedFrames);
+        const own = this.thread.peek(this.meta(this.native.stats()!, end.timeNs, end.cpuNs), this.options.inlinedFrames);
         windows.push({ session: applySourceMaps(own, this.sourceMaps), startNs: this.thread.windowStartNs });
       }
-      return tapSession(tap, windows, endNs);
+      return tapSession(tap, windows, endNs, running);
     });
+  }
+
+  /** See Recording.dropTap. */
+  dropTap(tap: RecordingTap): void {
+    this.taps.delete(tap);
   }
 
   /** See Recording.clockNs. */
@@ -358,17 +384,19 @@ export class Recorder implements Recording {
  * A tap's windows as one session of its span: the samples after its start,
  * the main thread's only (a capture is of the thread that serves requests).
  */
-function tapSession(tap: RecordingTap, windows: ReadonlyArray<{ session: Session; startNs: number }>, endNs: number): Session {
+function tapSession(tap: RecordingTap, windows: ReadonlyArray<{ session: Session; startNs: number }>, endNs: number, running: boolean): Session {
   const end = (endNs - tap.startNs) / 1e9;
-  const parts: WindowPart[] = windows.map(({ session, startNs }) => {
+  const parts: WindowPart[] = windows.map(({ session, startNs }, index) => {
     const own = hasThreads(session) ? sessionOfThread(session, 0) : session;
     const start = (startNs - tap.startNs) / 1e9;
     const times = own.samples.time;
-    return { session: keepSamples(own, (i) => times[i]! + start > 0 && times[i]! + start <= end, own.meta), start };
+    const kept = keepSamples(own, (i) => times[i]! + start > 0 && times[i]! + start <= end, own.meta);
+    // The windows' memory series are on their own time axes; the first window's notes stand for all.
+    return { session: kept.with({ memory: undefined, meta: index === 0 ? kept.meta : { ...kept.meta, notes: [] } }), start };
   });
   const last = windows.at(-1)!.session.meta;
-  // To the end asked for, or to the recording's if it stopped before.
-  const duration = Math.max(0, Math.min(end, parts.at(-1)!.start + last.duration));
+  // To the end asked for, or to the recording's end if it stopped before.
+  const duration = Math.max(0, running ? end : Math.min(end, parts.at(-1)!.start + last.duration));
   let cpuTime = 0;
   let sampleCount = 0;
   for (const { session } of parts) {
@@ -384,7 +412,7 @@ function tapSession(tap: RecordingTap, windows: ReadonlyArray<{ session: Session
     sampleCount,
     achievedInterval: sampleCount > 0 ? (modeOf(last) === 'cpu' ? cpuTime : duration) / sampleCount : 0,
     notes: [
-      ...windows[0]!.session.meta.notes,
+      ...parts[0]!.session.meta.notes.filter((note) => !note.startsWith('thread main: ')),
       `taken from the recording that was running (${windows.length} of its window${windows.length === 1 ? '' : 's'}), at its interval and mode` +
         (workers ? '; its worker threads are left out' : ''),
     ],

@@ -30,6 +30,8 @@ export interface Recording {
    * clockNs() reads it; default now), or to the recording's end, as one session.
    */
   endTap?(tap: RecordingTap, endNs?: number): Session;
+  /** Ends a tap without building anything (the capture was discarded). */
+  dropTap?(tap: RecordingTap): void;
   /** The clock taps are timed by (CLOCK_MONOTONIC ns). */
   clockNs?(): number;
 }

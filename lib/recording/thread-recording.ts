@@ -61,6 +61,18 @@ export class ThreadRecording {
     return inline.recover(built).session;
   }
 
+  /**
+   * The current window so far as a session, the window going on: the
+   * inlined frames are recovered with the window's own recovery, which keeps
+   * what it resolved for the window's end (finish).
+   */
+  peek(meta: SessionMeta, inlinedFrames: boolean): Session {
+    const built = this.builder.build(meta);
+    if (!inlinedFrames) return built;
+    this.inline ??= new InlineRecovery(this.symbolizer.inlineEvidence());
+    return this.inline.recover(built, { final: false }).session;
+  }
+
   /** Starts the next window at the last sample: no time is lost or counted twice. Code carries over. */
   nextWindow(): void {
     const last = this.symbolizer.lastSampleTime;

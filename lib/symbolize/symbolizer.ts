@@ -33,6 +33,9 @@ export interface SymbolizerCounts {
   totalFrames: number;
 }
 
+/** CPU mode: how recent the last running sample must be to take an off-CPU sample's time (addCpuSample). */
+const CARRY_WITHIN_NS = 100e6;
+
 export class Symbolizer {
   counts: SymbolizerCounts = { unresolvedFrames: 0, totalFrames: 0 };
   /** What V8 reported during this recording: authoritative. */
@@ -280,10 +283,11 @@ export class Symbolizer {
     if (sample.cpuTimeNs > 0) this.previousCpuNs = sample.cpuTimeNs;
     if (this.mode === 'cpu') {
       // The sampling thread's signal (no cpuTimer flag) may have come after
-      // the thread went back to its event loop: a burst shorter than the
-      // interval used the time, not the loop's wait.
-      const offCpu = (sample.flags & SampleFlag.blocked) !== 0 || (this.stackWasIdle && (sample.flags & SampleFlag.cpuTimer) === 0);
-      this.addCpuSample(stack, (sample.timeNs - this.startTimeNs) / 1e9, cpu, offCpu, sample.labelSet);
+      // the thread blocked, or went back to its event loop: a burst shorter
+      // than the interval used the time, not the wait. The kernel's timer
+      // signals only while the thread runs.
+      const offCpu = (sample.flags & SampleFlag.cpuTimer) === 0 && ((sample.flags & SampleFlag.blocked) !== 0 || this.stackWasIdle);
+      this.addCpuSample(stack, sample.timeNs, cpu, offCpu, sample.labelSet);
       this.positions.addSample(this.positionStack);
       return;
     }
@@ -298,21 +302,27 @@ export class Symbolizer {
    * goes to the last sample that found code running, the code that ran most
    * recently before the thread stopped.
    */
-  private addCpuSample(stack: number, time: number, cpu: number, offCpu: boolean, labelSet: number): void {
+  private addCpuSample(stack: number, timeNs: number, cpu: number, offCpu: boolean, labelSet: number): void {
     const samples = this.builder.samples;
+    const time = (timeNs - this.startTimeNs) / 1e9;
     const running = this.lastRunningSample;
-    if (offCpu && running >= 0 && running < samples.stack.length) {
+    // A running sample long before is no better a guess than where this one landed.
+    if (offCpu && running >= 0 && running < samples.stack.length && timeNs - this.lastRunningNs <= CARRY_WITHIN_NS) {
       samples.duration[running] += cpu;
       samples.cpu[running] += cpu;
       this.builder.addSample(stack, time, 0, 0, labelSet);
       return;
     }
-    if (!offCpu) this.lastRunningSample = samples.stack.length;
+    if (!offCpu) {
+      this.lastRunningSample = samples.stack.length;
+      this.lastRunningNs = timeNs;
+    }
     this.builder.addSample(stack, time, cpu, cpu, labelSet);
   }
 
-  /** CPU mode: the index in this window's samples of the last one that found code running (-1: none yet). */
+  /** CPU mode: the index in this window's samples of the last one that found code running (-1: none yet), and its time. */
   private lastRunningSample = -1;
+  private lastRunningNs = 0;
   /** Whether stackOf last gave the idle stack (the loop waiting, no JavaScript). */
   private stackWasIdle = false;
 

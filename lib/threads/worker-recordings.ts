@@ -35,42 +35,64 @@ export interface WorkerPart {
   info: Omit<ThreadInfo, 'start' | 'end'> & { endNs: number };
 }
 
+/** How long a worker may take to load nodeinstrument before a note says it was not sampled (ms). */
+const UNSAMPLED_GRACE_MS = 1000;
+
 export class WorkerRecordings {
   private readonly byKey = new Map<number, WorkerRecording>();
   /** Why workers could not be sampled (each once). */
   readonly problems = new Set<string>();
-  /** Thread ids of the workers created while recording, until they are sampled or noted as not. */
-  private readonly created = new Set<number>();
-  /** Thread ids of every worker sampled so far (recordings of exited ones are dropped after their window). */
-  private readonly sampledIds = new Set<number>();
+  /**
+   * Workers created while recording and not sampled yet, by thread id: when
+   * created (performance.now() ms) and whether they exited.
+   */
+  private readonly unsampled = new Map<number, { createdAt: number; exited: boolean }>();
   /** Node announces each Worker it creates on this channel (Node 16.14 and later). */
   private readonly onWorkerCreated = (message: unknown): void => {
-    const id = (message as { worker?: { threadId?: unknown } }).worker?.threadId;
-    if (typeof id === 'number') this.created.add(id);
+    const worker = (message as { worker?: { threadId?: unknown; once?: unknown } }).worker;
+    const id = worker?.threadId;
+    if (typeof id !== 'number') return;
+    const entry = { createdAt: performance.now(), exited: false };
+    this.unsampled.set(id, entry);
+    if (typeof worker!.once === 'function') (worker as { once(event: string, listener: () => void): void }).once('exit', () => (entry.exited = true));
   };
+  private watching = false;
 
   constructor(
     private readonly native: NativeSampler,
     private readonly resolver: NativeResolver,
     private readonly mode: ProfileMode,
-  ) {
+  ) {}
+
+  /** Watches for workers created from now on (once their sampling started). */
+  watch(): void {
     subscribe('worker_threads', this.onWorkerCreated);
+    this.watching = true;
   }
 
   /** Stops watching for new workers (the recording stopped). */
   close(): void {
-    unsubscribe('worker_threads', this.onWorkerCreated);
+    if (this.watching) unsubscribe('worker_threads', this.onWorkerCreated);
+    this.watching = false;
   }
 
   /**
-   * Says which workers created during the window were never sampled: a worker
-   * is sampled only once nodeinstrument loads in it (an import, or the CLI's
-   * preload, which a worker started with its own execArgv does not inherit).
-   * Each is said once.
+   * Says which workers created during the recording were never sampled: a
+   * worker is sampled only once nodeinstrument loads in it (an import, or the
+   * CLI's preload, which a worker started with its own execArgv does not
+   * inherit). Only those that exited unsampled, or were created over a
+   * second ago (a worker just created may not have loaded it yet); each is
+   * said once.
    */
   unsampledNote(): string | undefined {
-    const missing = [...this.created].filter((id) => !this.sampledIds.has(id)).sort((a, b) => a - b);
-    this.created.clear();
+    const now = performance.now();
+    const missing: number[] = [];
+    for (const [id, { createdAt, exited }] of this.unsampled) {
+      if (!exited && now - createdAt < UNSAMPLED_GRACE_MS) continue;
+      missing.push(id);
+      this.unsampled.delete(id);
+    }
+    missing.sort((a, b) => a - b);
     if (missing.length === 0) return undefined;
     const which = missing.length === 1 ? `worker thread ${missing[0]} was` : `${missing.length} worker threads (${missing.join(', ')}) were`;
     return (
@@ -103,7 +125,7 @@ export class WorkerRecordings {
       };
       this.byKey.set(drained.key, recording);
     }
-    this.sampledIds.add(recording.threadId);
+    this.unsampled.delete(recording.threadId);
     recording.thread.add(drained.samples, drained.codeEvents);
     if (drained.name !== '') recording.name = drained.name;
     if (drained.cpuTimeNs > 0) recording.cpuNs = drained.cpuTimeNs;

@@ -34,18 +34,22 @@ export function registerWorkerThread(): void {
 }
 
 /**
- * The name the Worker was given (its `name` option), which Node 22 and later
- * tell the worker as threadName; undefined where none was given or Node does
- * not say (Node 20).
+ * The name the Worker was given (its `name` option), which recent Node 22 and
+ * 24 releases tell the worker as threadName; undefined where none was given
+ * or Node does not say (Node 20).
  */
 function given(): string | undefined {
   const name = (workerThreads as { threadName?: unknown }).threadName;
   return typeof name === 'string' && name !== '' && name !== 'WorkerThread' ? name : undefined;
 }
 
-/** A worker thread's name in reports: the name it was given, else its thread id and script. */
+/**
+ * A worker thread's name in reports: the name it was given with its thread id
+ * (a pool's workers may share one; a worker named `main` is not the main
+ * thread), else its thread id and script.
+ */
 export function workerName(id: number, givenName: string | undefined, script: string): string {
-  if (givenName !== undefined) return givenName;
+  if (givenName !== undefined) return `${givenName} (worker ${id})`;
   return script ? `worker ${id} ${script}` : `worker ${id}`;
 }
 

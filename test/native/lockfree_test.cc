@@ -387,15 +387,31 @@ void TestSampler() {
               (unsigned long long)stats.foreign_signals, (unsigned long long)stats.busy_ticks);
 }
 
-// CPU mode with the kernel's CPU timer (native/cpu_timer.h) at 20 kHz: the
-// kernel signals the spinning thread, the handler re-arms the timer, code
-// moves arrive from another thread, and sampling is stopped from another
-// thread while the JS thread spins (as the main thread stops a worker's), then
-// torn down on the JS thread. Where perf_event_open is refused the sampling
-// thread drives it; the test then checks that path instead.
+// CPU mode with the kernel's CPU timer (native/cpu_timer.h) at 10 kHz: the
+// kernel signals the spinning thread and the handler re-arms the timer while
+// code moves arrive from another thread; the signal blocked for a while (at
+// most the timer's budget of signals then waits, and sampling resumes); the
+// signal ignored for a while (signals lost: the budget is given back once our
+// handler is back); sampling stopped from another thread while the JS thread
+// spins (as the main thread stops a worker's), then torn down on the JS
+// thread. Where perf_event_open is refused the sampling thread drives CPU
+// mode, and only what applies to it is checked.
+// Signals queued for this process's user (SigQ in /proc/self/status), or -1.
+long QueuedSignals() {
+  FILE* file = std::fopen("/proc/self/status", "r");
+  if (file == nullptr) return -1;
+  char line[256];
+  long queued = -1;
+  while (std::fgets(line, sizeof(line), file) != nullptr) {
+    if (std::strncmp(line, "SigQ:", 5) == 0) queued = std::strtol(line + 5, nullptr, 10);
+  }
+  std::fclose(file);
+  return queued;
+}
+
 void TestCpuTimer() {
   Checked checked;
-  auto sampler = StartSampler(50000, /*cpu_clock=*/true);
+  auto sampler = StartSampler(100000, /*cpu_clock=*/true);
   const bool timer = sampler->Stats().cpu_timer == 1;
   std::atomic<bool> stop{false};
   std::thread gc([&] {
@@ -405,14 +421,48 @@ void TestCpuTimer() {
       std::this_thread::sleep_for(std::chrono::microseconds(30));
     }
   });
-  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(1200);
-  while (std::chrono::steady_clock::now() < end) {
-    g_prepare_cb(g_prepare);
-    Spin(std::chrono::microseconds(300));  // a burst inside the loop's poll phase
-    g_check_cb(g_check);
-    Spin(std::chrono::microseconds(700));
-    std::this_thread::sleep_for(std::chrono::microseconds(200));  // off the CPU: no samples
-    CheckDrain(sampler->Drain(), &checked);
+  const auto spin_and_drain = [&](std::chrono::milliseconds total) {
+    const auto end = std::chrono::steady_clock::now() + total;
+    while (std::chrono::steady_clock::now() < end) {
+      g_prepare_cb(g_prepare);
+      Spin(std::chrono::microseconds(300));  // a burst inside the loop's poll phase
+      g_check_cb(g_check);
+      Spin(std::chrono::microseconds(700));
+      std::this_thread::sleep_for(std::chrono::microseconds(200));  // off the CPU: no samples
+      CheckDrain(sampler->Drain(), &checked);
+    }
+  };
+  spin_and_drain(std::chrono::milliseconds(600));
+  if (timer) {
+    // Blocked: the kernel raises at most the budget's signals, delivered on unblocking.
+    sigset_t ours;
+    sigemptyset(&ours);
+    sigaddset(&ours, sampler->signal());
+    const long queued_before = QueuedSignals();
+    pthread_sigmask(SIG_BLOCK, &ours, nullptr);
+    const uint64_t before = sampler->Stats().samples_recorded;
+    Spin(std::chrono::milliseconds(10));  // 100 intervals
+    const long queued = QueuedSignals() - queued_before;
+    pthread_sigmask(SIG_UNBLOCK, &ours, nullptr);
+#if defined(__SANITIZE_THREAD__)
+    // ThreadSanitizer takes the signals itself and holds them back: the kernel queues none.
+    CHECK(queued <= nodeinstrument::CpuTimer::kSignalBudget, "%ld signals queued after 100 intervals blocked", queued);
+#else
+    CHECK(queued >= 1 && queued <= nodeinstrument::CpuTimer::kSignalBudget, "%ld signals queued after 100 intervals blocked", queued);
+#endif
+    CHECK(sampler->Stats().samples_recorded > before, "the waiting signals were delivered");
+    // Ignored: the signals are lost until our handler is put back; then the budget is given back.
+    struct sigaction ignore {}, saved {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(sampler->signal(), &ignore, &saved);
+    Spin(std::chrono::milliseconds(30));
+    const uint64_t lost_at = sampler->Stats().samples_recorded;
+    spin_and_drain(std::chrono::milliseconds(500));
+    const auto stats = sampler->Stats();
+    CHECK(stats.handler_reinstalls >= 1, "the handler was put back");
+    CHECK(stats.lost_signals >= 1, "the budget was given back after lost signals");
+    CHECK(stats.samples_recorded > lost_at + 100, "sampling resumed: %llu samples after the loss",
+          (unsigned long long)(stats.samples_recorded - lost_at));
   }
   // Stopped from another thread while this one keeps running (and being signalled).
   std::atomic<bool> stopped{false};
@@ -422,17 +472,21 @@ void TestCpuTimer() {
   });
   while (!stopped.load(std::memory_order_acquire)) Spin(std::chrono::microseconds(100));
   stopper.join();
-  Spin(std::chrono::milliseconds(20));  // at most one more sample after the stop
+  const uint64_t at_stop = sampler->Stats().samples_recorded;
+  Spin(std::chrono::milliseconds(20));
+  CHECK(sampler->Stats().samples_recorded == at_stop, "no sample after StopSampling returned");
   stop.store(true);
   gc.join();
   sampler->Stop();
   CheckDrain(sampler->Drain(), &checked);
-  Spin(std::chrono::milliseconds(20));  // nothing arrives once Stop() returned
+  Spin(std::chrono::milliseconds(20));
   const auto stats = sampler->Stats();
   CHECK(stats.samples_recorded == checked.samples, "recorded %llu, drained %llu",
         (unsigned long long)stats.samples_recorded, (unsigned long long)checked.samples);
   CHECK(checked.samples > 200, "samples: %llu", (unsigned long long)checked.samples);
   CHECK(stats.dropped_ring_full == 0 && stats.dropped_store_full == 0, "nothing dropped");
+  // A timer signal after the sampler released its slot would be counted here (or end the process).
+  CHECK(stats.foreign_signals == 0, "%llu foreign signals", (unsigned long long)stats.foreign_signals);
   if (timer) CHECK(stats.signals_sent == stats.samples_recorded, "every timer signal is a sample: %llu signals, %llu samples",
                    (unsigned long long)stats.signals_sent, (unsigned long long)stats.samples_recorded);
   std::printf("ok cpu-timer (%s, %llu samples, %llu code events)\n", timer ? "kernel timer" : "sampling thread: perf_event_open refused",

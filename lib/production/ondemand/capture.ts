@@ -48,9 +48,10 @@ interface RunningCapture {
 let running: RunningCapture | undefined;
 
 /**
- * Starts recording now. Throws CaptureBusyError when another capture or any
- * other Profiler runs in this process, and the Profiler's own error when
- * sampling is impossible (unsafe V8 flags, no native addon).
+ * Starts recording now, or copying what the Profiler running in this process
+ * records (tapRunningProfiler). Throws CaptureBusyError when another capture
+ * runs or the running Profiler records something else, and the Profiler's
+ * own error when sampling is impossible (unsafe V8 flags, no native addon).
  */
 export function beginCapture(purpose: string, options: ProfilerOptions = {}, plannedSeconds?: number): Capture {
   if (running) throw busyReason()!;
@@ -59,7 +60,7 @@ export function beginCapture(purpose: string, options: ProfilerOptions = {}, pla
     const tap = tapRunningProfiler(resolveProfilerOptions(options).mode);
     if (typeof tap === 'string') {
       throw new CaptureBusyError(
-        `a nodeinstrument Profiler is already running in this process (started by the application, the CLI or continuous mode) and ${tap}; ` +
+        `a nodeinstrument Profiler is already running in this process (started by the application, the CLI or continuous mode), and ${tap}; ` +
           'nodeinstrument records one profile at a time, since its sampling signals are process-wide. Try again once it stops.',
       );
     }
@@ -67,7 +68,7 @@ export function beginCapture(purpose: string, options: ProfilerOptions = {}, pla
   } else {
     const profiler = new Profiler(options);
     profiler.start();
-    recording = { end: () => profiler.stop(), endAsync: () => profiler.stopAsync() };
+    recording = { end: () => profiler.stop(), endAsync: () => profiler.stopAsync(), discard: () => profiler.stop() };
   }
   const state: RunningCapture = { purpose, startedAt: Date.now(), plannedSeconds };
   running = state;
@@ -100,7 +101,13 @@ export function beginCapture(purpose: string, options: ProfilerOptions = {}, pla
       return end();
     },
     discard: () => {
-      end();
+      if (session === undefined) {
+        try {
+          recording.discard();
+        } finally {
+          if (running === state) running = undefined;
+        }
+      }
     },
   };
 }
