@@ -350,7 +350,10 @@ function childSignalEnd(how, hazardMs) {
     process.stdout.write('spinning\n'); // the matrix signals once it reads this (a pipe: written at once)
     for (;;) hotSignalEnd(50, 1000);
   }
-  const end = performance.now() + hazardMs;
+  // Long enough for a journal record to be written (drains every 200 ms, a record at most once
+  // a second, written by libuv's thread pool): under ASan on a busy machine, one 400 ms run left
+  // no report, most likely because no record was out yet (then the CLI has none to write).
+  const end = performance.now() + Math.max(hazardMs, 1500);
   const step = () => {
     hotSignalEnd(50, 5);
     if (performance.now() < end) setImmediate(step);
