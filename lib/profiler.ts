@@ -27,14 +27,7 @@ export function isProfilerRunning(): boolean {
 }
 
 /** A copy of what the running Profiler records, from its start to end() (tapRunningProfiler). */
-export interface ProfilerTap {
-  /** The copy so far, as one session; the Profiler records on. Calling it again returns the same session. */
-  end(): Session;
-  /** end() after the running recording's inlined frames were recovered in slices (Profiler.stopAsync). */
-  endAsync(): Promise<Session>;
-  /** Ends the copy without building it. */
-  discard(): void;
-}
+export type ProfilerTap = RecordingTap;
 
 /**
  * @internal For on-demand captures while another Profiler runs (continuous
@@ -161,23 +154,7 @@ export class Profiler {
     const what = (m: ProfileMode): string => (m === 'alloc' ? 'allocations' : m === 'cpu' ? 'CPU time' : 'wall-clock time');
     if (recorder === undefined) return 'it is stopping';
     if (running !== mode) return `it records ${what(running)}: a capture of ${what(mode)} cannot be taken beside it`;
-    const { tap, endTap, dropTap, clockNs } = recorder;
-    if (tap === undefined || endTap === undefined || dropTap === undefined || clockNs === undefined) {
-      return `a capture of ${what(mode)} cannot be copied from it`;
-    }
-    const opened: RecordingTap = tap.call(recorder);
-    let session: Session | undefined;
-    return {
-      end: () => (session ??= endTap.call(recorder, opened)),
-      endAsync: async () => {
-        if (session !== undefined) return session;
-        // The capture ends now; the slices that recover inlined frames run after it.
-        const endNs = clockNs.call(recorder);
-        await recorder.prepareEnd();
-        return (session ??= endTap.call(recorder, opened, endNs));
-      },
-      discard: () => dropTap.call(recorder, opened),
-    };
+    return recorder.tap?.() ?? `a capture of ${what(mode)} cannot be copied from it`;
   }
 
   /** `using profiler = new Profiler(); profiler.start();` stops it at the end of the scope. */

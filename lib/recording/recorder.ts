@@ -74,7 +74,7 @@ export class Recorder implements Recording {
   private readonly workers: WorkerRecordings | undefined;
   private journal: SessionJournal | undefined;
   /** Captures served from this recording while it runs (tap()). */
-  private readonly taps = new Set<RecordingTap>();
+  private readonly taps = new Set<TapState>();
 
   constructor(private readonly options: RecorderOptions) {
     this.native = loadNative();
@@ -261,18 +261,31 @@ export class Recorder implements Recording {
   /** See Recording.tap. */
   tap(): RecordingTap {
     if (this.session) throw new Error('the recording is stopped');
-    const tap: RecordingTap = { startNs: this.native.monotonicNow(), startWallTime: Date.now(), windows: [] };
-    this.taps.add(tap);
-    return tap;
+    const state: TapState = { startNs: this.native.monotonicNow(), startWallTime: Date.now(), windows: [] };
+    this.taps.add(state);
+    let session: Session | undefined;
+    return {
+      end: () => (session ??= this.endTap(state, this.native.monotonicNow())),
+      endAsync: async () => {
+        if (session !== undefined) return session;
+        // The capture ends now; the slices that recover inlined frames run after it.
+        const endNs = this.native.monotonicNow();
+        await this.prepareEnd();
+        return (session ??= this.endTap(state, endNs));
+      },
+      discard: () => {
+        this.taps.delete(state);
+      },
+    };
   }
 
   /**
-   * See Recording.endTap. This thread's part of the current window is built
-   * as cut() would build it (inlined frames recovered, with what prepareEnd()
-   * prepared), but the recording goes on in it: the window the recording
-   * ends later is whole.
+   * The tap's samples up to `endNs`. This thread's part of the current window
+   * is built as cut() would build it (inlined frames recovered, with what
+   * prepareEnd() prepared), but the recording goes on in it: the window the
+   * recording ends later is whole.
    */
-  endTap(tap: RecordingTap, endNs = this.native.monotonicNow()): Session {
+  private endTap(tap: TapState, endNs: number): Session {
     return asProfilerWork(() => {
       this.taps.delete(tap);
       const windows = [...tap.windows];
@@ -287,16 +300,6 @@ export class Recorder implements Recording {
       }
       return tapSession(tap, windows, endNs, running);
     });
-  }
-
-  /** See Recording.dropTap. */
-  dropTap(tap: RecordingTap): void {
-    this.taps.delete(tap);
-  }
-
-  /** See Recording.clockNs. */
-  clockNs(): number {
-    return this.native.monotonicNow();
   }
 
   private drain(): void {
@@ -379,12 +382,20 @@ export class Recorder implements Recording {
   }
 }
 
-/** The counters of `stats` less those at `start` (the window's share). */
+/** A tap of the recording (Recorder.tap). */
+interface TapState {
+  /** CLOCK_MONOTONIC ns and wall time (ms since the epoch) at its start. */
+  readonly startNs: number;
+  readonly startWallTime: number;
+  /** The windows the recording ended (cut, or stop) since the tap began, with where each starts (ns). */
+  readonly windows: Array<{ session: Session; startNs: number }>;
+}
+
 /**
  * A tap's windows as one session of its span: the samples after its start,
  * the main thread's only (a capture is of the thread that serves requests).
  */
-function tapSession(tap: RecordingTap, windows: ReadonlyArray<{ session: Session; startNs: number }>, endNs: number, running: boolean): Session {
+function tapSession(tap: TapState, windows: ReadonlyArray<{ session: Session; startNs: number }>, endNs: number, running: boolean): Session {
   const end = (endNs - tap.startNs) / 1e9;
   const parts: WindowPart[] = windows.map(({ session, startNs }, index) => {
     const own = hasThreads(session) ? sessionOfThread(session, 0) : session;
@@ -423,6 +434,7 @@ function tapSession(tap: RecordingTap, windows: ReadonlyArray<{ session: Session
 /** The native stats that are settings or times, not counts since the start. */
 const NOT_COUNTERS = new Set<keyof NativeStats>(['signal', 'startTimeNs', 'startCpuTimeNs', 'nativeStackHaltNs', 'cpuTimer', 'cpuTimerError', 'enumeratedExistingCode']);
 
+/** The counters of `stats` less those at `start` (the window's share). */
 function sinceWindowStart(stats: NativeStats, start: NativeStats | undefined): NativeStats {
   if (start === undefined) return stats;
   const delta = { ...stats };

@@ -20,27 +20,22 @@ export interface Recording {
   /** Appends what each drain brings to `journal`, so that a process that dies abruptly leaves its samples. */
   journalTo(journal: SessionJournal): void;
   /**
-   * Starts a copy of what is recorded from now on, ended by endTap(): an
-   * on-demand capture served from this recording while it runs on (a time
-   * recording only: undefined where not supported).
+   * Starts a copy of what is recorded from now on: an on-demand capture
+   * served from this recording while it runs on (a time recording only:
+   * undefined where not supported).
    */
   tap?(): RecordingTap;
-  /**
-   * The tap's samples from its start to `endNs` (CLOCK_MONOTONIC ns, as
-   * clockNs() reads it; default now), or to the recording's end, as one session.
-   */
-  endTap?(tap: RecordingTap, endNs?: number): Session;
-  /** Ends a tap without building anything (the capture was discarded). */
-  dropTap?(tap: RecordingTap): void;
-  /** The clock taps are timed by (CLOCK_MONOTONIC ns). */
-  clockNs?(): number;
 }
 
 /** A copy of a running recording from one moment on (Recording.tap). */
 export interface RecordingTap {
-  /** CLOCK_MONOTONIC ns and wall time (ms since the epoch) at its start. */
-  readonly startNs: number;
-  readonly startWallTime: number;
-  /** The windows the recording ended (cut, or stop) since the tap began, with where each starts (ns). */
-  readonly windows: Array<{ session: Session; startNs: number }>;
+  /**
+   * The copy from its start to now (or to the recording's end), as one
+   * session; the recording goes on. Calling it again returns the same session.
+   */
+  end(): Session;
+  /** end() as of now, after the recording's inlined frames were recovered in slices (prepareEnd). */
+  endAsync(): Promise<Session>;
+  /** Ends the copy without building it. */
+  discard(): void;
 }

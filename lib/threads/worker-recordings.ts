@@ -56,7 +56,6 @@ export class WorkerRecordings {
     this.unsampled.set(id, entry);
     if (typeof worker!.once === 'function') (worker as { once(event: string, listener: () => void): void }).once('exit', () => (entry.exited = true));
   };
-  private watching = false;
 
   constructor(
     private readonly native: NativeSampler,
@@ -67,13 +66,11 @@ export class WorkerRecordings {
   /** Watches for workers created from now on (once their sampling started). */
   watch(): void {
     subscribe('worker_threads', this.onWorkerCreated);
-    this.watching = true;
   }
 
-  /** Stops watching for new workers (the recording stopped). */
+  /** Stops watching for new workers (the recording stopped; harmless if watch() never ran). */
   close(): void {
-    if (this.watching) unsubscribe('worker_threads', this.onWorkerCreated);
-    this.watching = false;
+    unsubscribe('worker_threads', this.onWorkerCreated);
   }
 
   /**
