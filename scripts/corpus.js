@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The corpus of real programs (bench/corpus/: TypeScript, prettier, terser,
-// ESLint, markdown-it, @babel/parser, js-yaml) profiled as a user runs them:
+// ESLint, markdown-it, @babel/parser, js-yaml, and an Express service warm
+// under autocannon) profiled as a user runs them:
 // `nodeinstrument --flat` with default options, against V8's own profiler
 // (`node --cpu-prof`) on the same program. For each program: how many of V8's
 // top 10 JavaScript functions by self time (builtins and C++ charged to their
@@ -17,7 +18,7 @@ const path = require('node:path');
 const { v8TopFunctions, flatRows, sameFunction, bareNativeRows, repeatedRows } = require('./corpus/compare');
 
 const ROOT = path.join(__dirname, '..');
-const PROGRAMS = ['tsc', 'prettier', 'terser', 'eslint', 'markdown-it', 'babel-parser', 'js-yaml'];
+const PROGRAMS = ['tsc', 'prettier', 'terser', 'eslint', 'markdown-it', 'babel-parser', 'js-yaml', 'express-service'];
 const TOP = 10;
 const ROWS = 15;
 

@@ -46,7 +46,7 @@ export interface CliOptions {
   script?: string;
   scriptArgs: string[];
   /** `nodeinstrument attach <pid>`: profile a running process instead of starting one. */
-  attach?: { pid: number; duration: number };
+  attach?: { pid: number; duration: number; recompile: boolean };
 }
 
 /** Seconds `attach` records unless --duration says otherwise. */
@@ -106,6 +106,8 @@ Options:
       --max-stack-depth <n> deepest stack recorded (default 255)
       --node-arg <flag>     pass a flag to Node, e.g. --node-arg=--stress-compaction (repeatable)
       --duration <time>     attach: how long to record: 30s, 500ms, 2m (default 10s)
+      --no-recompile        attach: keep the code V8 optimized before the attach (functions
+                            inlined into it then show as their caller)
   -h, --help                show this help
   -V, --version             show the version
 
@@ -170,6 +172,7 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
   const attach = commandLine[0] === 'attach';
   const argv = attach ? commandLine.slice(1) : commandLine;
   let duration: number | undefined;
+  let recompile = true;
   const options: CliOptions = {
     help: false,
     version: false,
@@ -277,6 +280,9 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
       case '--duration':
         duration = parseDuration(value());
         break;
+      case '--no-recompile':
+        recompile = false;
+        break;
       case '--continuous':
         continuous.dir = value();
         break;
@@ -329,8 +335,9 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
       options.scriptArgs = argv.slice(i + 1);
     }
   }
-  if (attach && !options.help && !options.version) return withAttach(options, duration);
+  if (attach && !options.help && !options.version) return withAttach(options, duration, recompile);
   if (duration !== undefined) throw new UsageError('--duration is for attach: nodeinstrument attach <pid> --duration 10s');
+  if (!recompile) throw new UsageError('--no-recompile is for attach: nodeinstrument attach <pid> --no-recompile');
   if (continuous.dir !== undefined || continuous.url !== undefined) {
     options.continuous = continuousConfig(continuous, options);
   } else if (continuousFlags.length > 0) {
@@ -351,7 +358,7 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
 }
 
 /** `attach <pid>`: the positional argument is the PID; no script, --load or Node flags. */
-function withAttach(options: CliOptions, duration: number | undefined): CliOptions {
+function withAttach(options: CliOptions, duration: number | undefined, recompile: boolean): CliOptions {
   const pidText = options.script;
   if (pidText === undefined) throw new UsageError('attach needs the PID of a running Node.js process: nodeinstrument attach <pid>');
   if (!/^[1-9]\d{0,9}$/.test(pidText)) throw new UsageError(`attach: '${pidText}' is not a PID`);
@@ -359,7 +366,7 @@ function withAttach(options: CliOptions, duration: number | undefined): CliOptio
   if (options.load !== undefined) throw new UsageError('give either attach or --load, not both');
   if (options.nodeArgs.length > 0) throw new UsageError('--node-arg does not apply to attach: the process is already running');
   const { script: _script, ...rest } = options;
-  return { ...rest, scriptArgs: [], attach: { pid: Number(pidText), duration: duration ?? DEFAULT_ATTACH_DURATION } };
+  return { ...rest, scriptArgs: [], attach: { pid: Number(pidText), duration: duration ?? DEFAULT_ATTACH_DURATION, recompile } };
 }
 
 /** "60s", "5m", "500ms", "1h" or plain seconds -> seconds, for --window. */

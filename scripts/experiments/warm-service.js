@@ -1,7 +1,8 @@
 // A warm Express service for the capture paths (issue 14): a handler whose
 // hot helper TurboFan inlines once the service is warm. Run as
 //   node scripts/experiments/warm-service.js            (the service; prints {"url"})
-// and driven by warm-capture.js. PPROF_OPTIONS (JSON) goes to startPprofServer.
+// and driven by warm-capture.js. PPROF_OPTIONS (JSON) goes to startPprofServer;
+// PPROF_OPTIONS=off leaves nodeinstrument out (attach-recompile.js attaches to it).
 'use strict';
 const express = require('express');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
@@ -22,7 +23,8 @@ app.get('/work', (req, res) => {
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
 (async () => {
-  const pprof = await startPprofServer({ port: 0, ...JSON.parse(process.env.PPROF_OPTIONS || '{}') });
+  const off = process.env.PPROF_OPTIONS === 'off';
+  const pprof = off ? { url: undefined, close: async () => {} } : await startPprofServer({ port: 0, ...JSON.parse(process.env.PPROF_OPTIONS || '{}') });
   const server = app.listen(0, '127.0.0.1', () => {
     process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}`, pprof: pprof.url })}\n`);
   });

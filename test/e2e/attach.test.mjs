@@ -304,12 +304,14 @@ test('error: inspector disabled (Node 24 --disable-sigusr1): refused without sen
 test('attach arguments: options before and after the PID, durations with units', async () => {
   const { parseArgs, parseDuration } = await import('../internals.cjs');
   const parsed = parseArgs(['attach', '--mode', 'cpu', '123', '--duration', '2m', '-o', 'x.html', '-i', '100us']);
-  assert.deepEqual(parsed.attach, { pid: 123, duration: 120 });
+  assert.deepEqual(parsed.attach, { pid: 123, duration: 120, recompile: true });
   assert.equal(parsed.profileMode, 'cpu');
   assert.equal(parsed.outfile, 'x.html');
   assert.ok(Math.abs(parsed.interval - 0.0001) < 1e-12);
   assert.equal(parsed.script, undefined);
-  assert.deepEqual(parseArgs(['attach', '7']).attach, { pid: 7, duration: 10 });
+  assert.deepEqual(parseArgs(['attach', '7']).attach, { pid: 7, duration: 10, recompile: true });
+  assert.deepEqual(parseArgs(['attach', '7', '--no-recompile']).attach, { pid: 7, duration: 10, recompile: false });
+  assert.throws(() => parseArgs(['--no-recompile', 'x.js']), /--no-recompile is for attach/);
   assert.equal(parseDuration('500ms'), 0.5);
   assert.equal(parseDuration('1.5'), 1.5);
   assert.throws(() => parseDuration('0'), /invalid --duration/);

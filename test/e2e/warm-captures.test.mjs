@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fixture } from '../helpers.mjs';
+import { cli, fixture } from '../helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const { Session } = require('../../dist/cjs/index.js');
@@ -116,5 +116,34 @@ test('the request middleware names the inlined helper in the profiled request', 
     checkNamed(Session.fromJSON(await response.json()), 'middleware');
   } finally {
     service.stop();
+  }
+});
+
+test('attach names the helper inlined into code V8 optimized before the attach', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ni-warm-attach-'));
+  // --inspect-port=0: attach opens the inspector on a free port, not 9229 (tests run side by side).
+  const child = spawn(process.execPath, [...V8_FLAGS, '--inspect-port=0', fixture('warm-service.js')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const service = { child, ...JSON.parse((await once(createInterface({ input: child.stdout }), 'line'))[0]) };
+  let requesting = true;
+  try {
+    // Requests all along, as a service under load has them (about 300 ms of work each).
+    const load = (async () => {
+      while (requesting) await fetch(`${service.url}/work?profile=no`).then((response) => response.text()).catch(() => undefined);
+    })();
+    const file = join(dir, 'attach.json');
+    const run = spawn(process.execPath, [cli, 'attach', String(child.pid), '--duration', '2s', '-r', 'session', '-o', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    run.stderr.on('data', (data) => (stderr += data));
+    const [status] = await once(run, 'exit');
+    requesting = false;
+    await load;
+    assert.equal(status, 0, stderr);
+    const session = Session.load(file);
+    checkNamed(session, 'attach');
+    assert.ok(session.meta.notes.some((note) => note.includes('compile its optimized code again')), session.meta.notes.join('\n'));
+  } finally {
+    requesting = false;
+    child.stdin.end();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -10,6 +10,8 @@
 import type { ProfileMode } from '../../session/mode';
 import { loadNative } from '../../native/addon';
 import { Profiler } from '../../profiler';
+import type { Session } from '../../session/session';
+import { recompileOptimizedCode, type Recompiled } from '../../symbolize/recompile';
 import { InterruptedCode, interruptedCode, nameUnlistedCode } from './unlisted-code';
 
 export interface AgentOptions {
@@ -24,6 +26,12 @@ export interface AgentOptions {
   token?: string;
   /** How long after the planned end to wait for the CLI before cleaning up alone, ms (default 60 s). */
   graceMs?: number;
+  /**
+   * Make V8 compile its optimized code again once code events are watched
+   * (default true), so that functions inlined into code optimized before the
+   * attach are named (../../symbolize/recompile.ts).
+   */
+  recompile?: boolean;
 }
 
 /** Session JSON goes back in pieces of this many characters. */
@@ -40,6 +48,8 @@ export class AttachCapture {
   private disposed = false;
   /** What the agent interrupted when it started (a stuck loop's function). */
   private readonly interrupted: InterruptedCode;
+  /** Whether optimized code was compiled again at the start; undefined when not asked. */
+  private readonly recompiled: Recompiled | undefined;
 
   get token(): string | undefined {
     return this.options.token;
@@ -54,6 +64,8 @@ export class AttachCapture {
       options.mode === 'alloc'
         ? { functions: [], marker: '' }
         : interruptedCode(Math.min(50, Math.max(5, options.interval * 1000 * 5)), () => loadNative().stats()?.samplesRecorded ?? 0);
+    // After the marker: the interrupted loop's own code is what the marker's samples must show.
+    this.recompiled = options.mode !== 'alloc' && options.recompile !== false ? recompileOptimizedCode() : undefined;
     this.safetyTimer = setTimeout(() => this.dispose(), options.durationMs + (options.graceMs ?? GRACE_MS));
     this.safetyTimer.unref();
   }
@@ -62,7 +74,7 @@ export class AttachCapture {
   stop(): { chunks: number; length: number } {
     if (this.json === undefined) {
       if (this.disposed) throw new Error('this capture was already cleaned up (the attaching nodeinstrument took too long)');
-      this.json = JSON.stringify(nameUnlistedCode(this.profiler.stop(), this.interrupted));
+      this.json = JSON.stringify(withRecompileNote(nameUnlistedCode(this.profiler.stop(), this.interrupted), this.recompiled));
     }
     return { chunks: Math.ceil(this.json.length / CHUNK_CHARS), length: this.json.length };
   }
@@ -83,6 +95,16 @@ export class AttachCapture {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     if (this.options.closeInspector) (require('node:inspector') as typeof import('node:inspector')).close();
   }
+}
+
+/** Says in the report whether code optimized before the attach was compiled again. */
+function withRecompileNote(session: Session, recompiled: Recompiled | undefined): Session {
+  if (recompiled === undefined) return session;
+  const note = recompiled.done
+    ? `V8 was asked to compile its optimized code again at the start (${recompiled.ms.toFixed(0)} ms), so that functions it inlines are named; ` +
+      'the first moments ran less optimized (--no-recompile keeps the code as it was)'
+    : `code optimized before the attach was kept (${recompiled.reason}): functions inlined into it show as their caller`;
+  return session.with({ meta: { ...session.meta, notes: [...session.meta.notes, note] } });
 }
 
 /**

@@ -33,6 +33,12 @@ export interface AttachOptions {
   interval: number;
   mode: ProfileMode;
   maxStackDepth?: number;
+  /**
+   * Make V8 compile the code it optimized before the attach again, under
+   * watch, so that functions inlined into it are named (default true; the
+   * program runs less optimized for a moment: ../../symbolize/recompile.ts).
+   */
+  recompile?: boolean;
   /** How long to wait for the inspector to open after SIGUSR1, ms (default 5000). */
   openTimeoutMs?: number;
   /** Resolves to end the recording early (Ctrl-C). */
@@ -69,6 +75,7 @@ export async function attachAndProfile(pid: number, options: AttachOptions): Pro
       interval: options.interval,
       mode: options.mode,
       maxStackDepth: options.maxStackDepth,
+      recompile: options.recompile ?? true,
       durationMs: options.duration * 1000,
       closeInspector: inspector.openedByUs,
       token,

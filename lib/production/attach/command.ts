@@ -5,7 +5,7 @@ import type { Session } from '../../session/session';
 import { printMessage } from '../../util/message';
 import { attachAndProfile } from './attach';
 
-export async function recordAttached(options: CliOptions & { attach: { pid: number; duration: number } }): Promise<Session> {
+export async function recordAttached(options: CliOptions & { attach: NonNullable<CliOptions['attach']> }): Promise<Session> {
   let onInterrupt: () => void = () => {};
   const stopEarly = new Promise<void>((resolve) => {
     onInterrupt = (): void => {
@@ -20,6 +20,7 @@ export async function recordAttached(options: CliOptions & { attach: { pid: numb
       interval: options.interval,
       mode: options.profileMode ?? DEFAULT_MODE,
       maxStackDepth: options.maxStackDepth,
+      recompile: options.attach.recompile,
       stopEarly,
       log: printMessage,
     });
