@@ -7,7 +7,7 @@ import { formatSeconds, formatShortCount, formatValue, Timing } from './format';
 import { ViewLink } from './memory-chart';
 import { Header } from './header';
 import { buildLabelTree } from './label-tree';
-import type { ReportModel } from './model';
+import { frameText, type ReportModel } from './model';
 import { matchFrames } from './search';
 import { buildTimelineRows } from './timeline-rows';
 import { TreeView } from './tree-view';
@@ -51,7 +51,8 @@ export function App({ model, tooltip, initialTab = 'tree', onTab, threadPicker }
   const minShare = Number.isFinite(threshold) && threshold > 0 ? Math.min(threshold, 100) / 100 : 0;
   const rules = useMemo(() => rulesOf(settings, showAll), [showAll]);
   const tree = useMemo(() => (labelPair === -1 ? model.tree : buildLabelTree(model.data, model.frames, labelPair)), [labelPair]);
-  const view = useMemo(() => processView(tree, rules, openGroups), [tree, rules, openGroups]);
+  const view = useMemo(() => processView(tree, rules, openGroups, model.frames.length), [tree, rules, openGroups]);
+  const text = useMemo(() => frameText(model, view.blocks), [view]);
   const matches = useMemo(() => matchFrames(query, model.frames, model.locations), [query]);
 
   // The timeline and the flame graph are prepared when first shown.
@@ -64,9 +65,9 @@ export function App({ model, tooltip, initialTab = 'tree', onTab, threadPicker }
   const flameInput = useMemo(
     () =>
       visited.has('flame')
-        ? { view, labels: model.labels, locations: model.locations, colors: model.colors, formatValue: (value: number) => formatValue(value, model.unit) }
+        ? { view, labels: text.labels, locations: text.locations, colors: text.colors, formatValue: (value: number) => formatValue(value, model.unit) }
         : undefined,
-    [view, visited.has('flame')],
+    [view, text, visited.has('flame')],
   );
 
   const selectTab = (next: Tab): void => {
@@ -138,7 +139,7 @@ export function App({ model, tooltip, initialTab = 'tree', onTab, threadPicker }
       </nav>
       <main>
         <section id="panel-tree" role="tabpanel" aria-labelledby="tab-tree" hidden={tab !== 'tree'} class="panel tree-panel">
-          <TreeView model={model} view={view} timing={timing} minShare={minShare} matches={matches} openGroups={openGroups} onToggleGroup={toggleGroup} />
+          <TreeView model={model} view={view} text={text} timing={timing} minShare={minShare} matches={matches} openGroups={openGroups} onToggleGroup={toggleGroup} />
         </section>
         <section id="panel-timeline" role="tabpanel" aria-labelledby="tab-timeline" hidden={tab !== 'timeline'} class="panel">
           {timelineInput && <TimelinePanel input={timelineInput} matches={matches} tooltip={tooltip} note={timelineNote} link={memory ? viewLink : undefined} />}

@@ -24,6 +24,24 @@ export interface ReportModel {
   thread?: HtmlThread;
 }
 
+/** What the views show for each frame id: the report's frames, then a view's own (its native blocks). */
+export interface FrameText {
+  labels: readonly string[];
+  locations: readonly string[];
+  colors: readonly string[];
+}
+
+/** The model's labels, locations and colours, with those of `blocks` (view-tree.ts) after them. */
+export function frameText(model: ReportModel, blocks: readonly FrameInfo[]): FrameText {
+  if (blocks.length === 0) return model;
+  return {
+    labels: [...model.labels, ...blocks.map((block) => block.name)],
+    // A block's frame names its library by path, as the text report's `[native] node`.
+    locations: [...model.locations, ...blocks.map((block) => `[native] ${block.file.slice(block.file.lastIndexOf('/') + 1)}`)],
+    colors: [...model.colors, ...blocks.map(frameColor)],
+  };
+}
+
 export function createModel(data: HtmlReportData, thread?: HtmlThread): ReportModel {
   const frames = decodeFrames(data);
   let segments: Segments | undefined;

@@ -9,7 +9,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import type { CSSProperties } from 'preact';
 import { isApplicationFrame } from '../processors/processors';
 import { formatNodeTime, formatValue, heatClass, Timing } from './format';
-import type { ReportModel } from './model';
+import type { FrameText, ReportModel } from './model';
 import type { FrameMatches } from './search';
 import { GroupRow, NodeRow, TreeRow, treeRows } from './tree-rows';
 import type { ViewTree } from './view-tree';
@@ -23,6 +23,8 @@ const INDENT_EM = 1.4;
 export interface TreeViewProps {
   model: ReportModel;
   view: ViewTree;
+  /** Labels and locations by frame id, the view's native blocks included. */
+  text: FrameText;
   timing: Timing;
   minShare: number;
   matches: FrameMatches;
@@ -30,7 +32,7 @@ export interface TreeViewProps {
   onToggleGroup: (key: string) => void;
 }
 
-export function TreeView({ model, view, timing, minShare, matches, openGroups, onToggleGroup }: TreeViewProps) {
+export function TreeView({ model, view, text, timing, minShare, matches, openGroups, onToggleGroup }: TreeViewProps) {
   const [expanded, setExpanded] = useState<ReadonlyMap<string, boolean>>(new Map());
   // What the user expands while searching is kept apart, and forgotten with the search.
   const [searchExpanded, setSearchExpanded] = useState<ReadonlyMap<string, boolean>>(new Map());
@@ -130,7 +132,7 @@ export function TreeView({ model, view, timing, minShare, matches, openGroups, o
           return row.type === 'group' ? (
             <GroupLine key={rowId(row)} {...props} row={row} />
           ) : (
-            <NodeLine key={rowId(row)} {...props} row={row} model={model} total={total} timing={timing} />
+            <NodeLine key={rowId(row)} {...props} row={row} model={model} text={text} total={total} timing={timing} />
           );
         })}
       </div>
@@ -156,10 +158,10 @@ function indentStyle(depth: number): CSSProperties {
   return { paddingLeft: indent, backgroundSize: `${indent} 100%` };
 }
 
-function NodeLine({ row, model, total, timing, focused, onFocus, onToggle, register }: RowProps & { row: NodeRow; model: ReportModel; total: number; timing: Timing }) {
+function NodeLine({ row, model, text, total, timing, focused, onFocus, onToggle, register }: RowProps & { row: NodeRow; model: ReportModel; text: FrameText; total: number; timing: Timing }) {
   const { node } = row;
   const share = total > 0 ? node.totalTime / total : 0;
-  const location = model.locations[node.frameId] ?? '';
+  const location = text.locations[node.frameId] ?? '';
   const classes = ['row', row.revealed ? 'revealed' : '', row.matched ? 'matched' : '', isApplicationFrame(node.frame) ? 'app' : ''].filter(Boolean).join(' ');
   const details = [`${formatValue(node.totalTime, model.unit)} total, ${formatValue(node.selfTime, model.unit)} self, ${node.sampleCount} samples`];
   if (node.frame.file) details.push(node.frame.line > 0 ? `${node.frame.file}:${node.frame.line}:${node.frame.column}` : node.frame.file);
@@ -182,7 +184,7 @@ function NodeLine({ row, model, total, timing, focused, onFocus, onToggle, regis
         {row.expandable ? (row.expanded ? '▾' : '▸') : ''}
       </span>
       <span class={`time ${heatClass(share)}`}>{formatNodeTime(node.totalTime, total, timing, model.unit)}</span>
-      <span class="name">{model.labels[node.frameId]}</span>
+      <span class="name">{text.labels[node.frameId]}</span>
       {location && <span class="location">{location}</span>}
       {!row.expanded && node.hidden && node.hidden.frameCount > 0 && <span class="hidden-count">[{node.hidden.frameCount} hidden]</span>}
     </div>

@@ -1,11 +1,13 @@
 /**
  * The processed tree the call tree view and the flame graph show: Node's
- * internals hidden and library runs collapsed into their entry frame, as the
- * text report does (lib/processors/processors.ts), except that the user can open a
- * library group to see the frames hidden in it, in place and with their times.
+ * internals hidden, library runs collapsed into their entry frame and native
+ * leaves grouped into one block per library, as the text report does
+ * (lib/processors/processors.ts), except that the user can open a library
+ * group to see the frames hidden in it, in place and with their times.
  */
 import type { HtmlRegExp, HtmlSettings } from '../renderers/html-format';
-import { FrameRules, frameRole, hideFrames, HOT_SHARE, isPlumbingBuiltin, mergeSiblingsInPlace } from '../processors/processors';
+import { FrameRules, frameRole, groupNativeLeaves, hideFrames, HOT_SHARE, isPlumbingBuiltin, mergeSiblingsInPlace } from '../processors/processors';
+import { FrameInfo, frameKey } from '../session/frame';
 import { CallNode, copyNode, sortTree } from '../session/tree';
 
 export interface ViewTree {
@@ -19,6 +21,12 @@ export interface ViewTree {
   /** Nodes shown only because their library group is open. */
   revealed: Set<CallNode>;
   parent: Map<CallNode, CallNode>;
+  /**
+   * Frames this view made, not in the report: its native blocks, frame ids
+   * `firstBlockId`, `firstBlockId + 1`, ... in this order (model.ts frameText
+   * gives their labels and colours).
+   */
+  blocks: FrameInfo[];
 }
 
 export function rulesOf(settings: HtmlSettings, showAll: boolean): FrameRules {
@@ -29,8 +37,17 @@ function regExpOf(data: HtmlRegExp | undefined): RegExp | undefined {
   return data ? new RegExp(data.source, data.flags) : undefined;
 }
 
-/** Processes the raw call tree; `openGroups` holds the keys of the library entry nodes whose hidden frames are shown. */
-export function processView(root: CallNode, rules: FrameRules, openGroups: ReadonlySet<string>): ViewTree {
+/**
+ * Processes the raw call tree; `openGroups` holds the keys of the library
+ * entry nodes whose hidden frames are shown. Frame ids from `firstBlockId` on
+ * are free for the view's native blocks (the report's frame count).
+ */
+export function processView(root: CallNode, rules: FrameRules, openGroups: ReadonlySet<string>, firstBlockId: number): ViewTree {
+  const view = processGroups(root, rules, openGroups);
+  return rules.defaults ? withNativeBlocks(view, firstBlockId) : { ...view, blocks: [] };
+}
+
+function processGroups(root: CallNode, rules: FrameRules, openGroups: ReadonlySet<string>): Omit<ViewTree, 'blocks'> {
   // The groups as the text report makes them: what each entry hides.
   const collapsed = sortTree(mergeSiblingsInPlace(hideFrames(root, rules)));
   const collapsedKeys = keysOf(collapsed);
@@ -47,6 +64,32 @@ export function processView(root: CallNode, rules: FrameRules, openGroups: Reado
     if (hidden) node.hidden = { frameCount: hidden.frameCount, libraries: [...hidden.libraries] };
   }
   return { ...view, parent };
+}
+
+/**
+ * The native leaves under each node grouped into one block per library, named
+ * by its busiest functions (groupNativeLeaves), as the text report shows them.
+ * Each distinct block gets a frame id past the report's frames, so that the
+ * views find its label and colour by id as for any frame.
+ */
+function withNativeBlocks(view: Omit<ViewTree, 'blocks'>, firstBlockId: number): ViewTree {
+  const root = sortTree(groupNativeLeaves(view.root));
+  const parent = parentsOf(root);
+  const blocks: FrameInfo[] = [];
+  const ids = new Map<string, number>();
+  for (const [node, nodeParent] of parent) {
+    if (node.frameId !== -1) continue;
+    const key = frameKey(node.frame);
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = firstBlockId + blocks.length;
+      ids.set(key, id);
+      blocks.push(node.frame);
+    }
+    node.frameId = id;
+    view.key.set(node, `${view.key.get(nodeParent)!}/${id}`);
+  }
+  return { ...view, root, parent, blocks };
 }
 
 function keysOf(root: CallNode): Map<CallNode, string> {
@@ -82,7 +125,7 @@ function parentsOf(root: CallNode): Map<CallNode, CallNode> {
  * label (`hidden`) afterwards, from the collapsed tree, so it reads the same
  * open or closed.
  */
-function revealGroups(root: CallNode, rules: FrameRules, openGroups: ReadonlySet<string>): Omit<ViewTree, 'parent'> {
+function revealGroups(root: CallNode, rules: FrameRules, openGroups: ReadonlySet<string>): Omit<ViewTree, 'parent' | 'blocks'> {
   const out = copyNode(root);
   const key = new Map<CallNode, string>([[out, '']]);
   const revealed = new Set<CallNode>();

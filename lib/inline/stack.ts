@@ -22,7 +22,9 @@
  *   own (Node 22 compiled a loop with its helper inlined before the helper's
  *   own Sparkplug code, in about half the runs), and then it never does. One
  *   candidate: that is G. Several: F's script's if it is among them, else the
- *   offset is ambiguous and no inlined frame is shown.
+ *   one F calls by name if only one is (a library's function inlined into
+ *   another library's, as markdown-it's linkify calling linkify-it's test),
+ *   else the offset is ambiguous and no inlined frame is shown.
  *
  * What cannot be recovered: the functions between F and G when G was inlined
  * into a function that was itself inlined into F (shown as F -> [inlined] G),
@@ -57,7 +59,7 @@ export class InlineResolver {
   private readonly scripts = new Map<string, ScriptIndex | null>();
   /** Per file, the V8 names of tiered-up functions by `line:column`. */
   private readonly tiered = new Map<string, Map<string, string>>();
-  /** Whether function A of a file calls function B by name, by `A:B:file` (calledByFrame). */
+  /** Whether function A of a file calls a function by name, by `A's start:name:file` (frameCalls). */
   private readonly callsSeen = new Map<string, boolean>();
 
   /** V8's tables of the scripts' functions, when taken (useV8Functions). */
@@ -153,6 +155,12 @@ export class InlineResolver {
     let chosen: { file: string; script: ScriptFunctions; index: number } | undefined;
     if (candidates.length === 1) chosen = candidates[0];
     else if (sameScriptIsTiered) chosen = candidates.find((candidate) => candidate.file === frame.file);
+    else if (candidates.length > 1) {
+      // Several scripts' functions hold the offset: the one the frame's function calls by name, if only one is
+      // (markdown-it's linkify calling linkify-it's test and pretest, inlined across packages).
+      const called = candidates.filter((candidate) => this.frameCalls(frame, ownFile, candidate.script.functions[candidate.index]!.name));
+      if (called.length === 1) chosen = called[0];
+    }
     else if (candidates.length === 0 && position < ownFile.source.length && startsToken(ownFile.source, position)) {
       // No tiered-up function anywhere holds it: the innermost function of the frame's own script, if not the frame's.
       const sameScript = ownFile.innermostAt(position);
@@ -183,15 +191,21 @@ export class InlineResolver {
     if (callee === undefined || callee === TOP_LEVEL) return undefined;
     const caller = ownFile.functionNamed(frame.line, frame.column);
     if (caller === undefined || caller.index === TOP_LEVEL || sameFunction(caller, callee)) return undefined;
+    return this.frameCalls(frame, ownFile, callee.script.functions[callee.index]!.name) ? { file: frame.file, ...callee } : undefined;
+  }
+
+  /** Whether the frame's function calls a function named `name` (`name(` or `.name(` in its own source). */
+  private frameCalls(frame: FrameInfo, ownFile: ScriptIndex, name: string): boolean {
+    const caller = ownFile.functionNamed(frame.line, frame.column);
+    if (caller === undefined || caller.index === TOP_LEVEL) return false;
     const callerFn = caller.script.functions[caller.index]!;
-    const calleeFn = callee.script.functions[callee.index]!;
-    const key = `${callerFn.start}:${calleeFn.start}:${frame.file}`;
+    const key = `${callerFn.start}:${name}:${frame.file}`;
     let calls = this.callsSeen.get(key);
     if (calls === undefined) {
-      calls = callsByName(ownFile.source.slice(callerFn.start, callerFn.end), calleeFn.name);
+      calls = callsByName(ownFile.source.slice(callerFn.start, callerFn.end), name);
       this.callsSeen.set(key, calls);
     }
-    return calls ? { file: frame.file, ...callee } : undefined;
+    return calls;
   }
 
   /** The frame of function `index` of a script, inlined, named as V8 names it where V8 named it. */

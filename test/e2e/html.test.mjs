@@ -31,7 +31,7 @@ function embeddedData(html) {
 /** The front end's pure modules, bundled for Node from lib/html-app (as the page bundles them). */
 let frontEnd;
 function loadFrontEnd() {
-  frontEnd ??= loadAppModules(['view-tree', 'call-tree', 'tree-rows', 'timeline-rows', 'visible-stacks', 'data', 'search']);
+  frontEnd ??= loadAppModules(['view-tree', 'call-tree', 'tree-rows', 'timeline-rows', 'visible-stacks', 'data', 'search', 'model']);
   return frontEnd;
 }
 
@@ -175,7 +175,7 @@ test('html front end: the aggregated call tree is the text report\'s, and librar
   assert.deepEqual(shape(tree), shape(buildCallTree(session)));
 
   const rules = rulesOf(data.settings, false);
-  const closed = processView(tree, rules, new Set());
+  const closed = processView(tree, rules, new Set(), frames.length);
   assert.deepEqual(shape(closed.root), shape(processTree(buildCallTree(session), { minShare: 0 })));
   const main = closed.root.children.find((node) => node.frame.name === 'main');
   const dispatch = main.children[0];
@@ -185,7 +185,7 @@ test('html front end: the aggregated call tree is the text report\'s, and librar
   assert.equal(handle.frame.name, 'handleRequest');
   const groupKey = closed.key.get(dispatch);
 
-  const open = processView(tree, rules, new Set([groupKey]));
+  const open = processView(tree, rules, new Set([groupKey]), frames.length);
   const openDispatch = open.root.children.find((node) => node.frame.name === 'main').children[0];
   assert.deepEqual(openDispatch.hidden, dispatch.hidden, 'the group line reads the same open');
   const inner = openDispatch.children[0];
@@ -199,15 +199,56 @@ test('html front end: the aggregated call tree is the text report\'s, and librar
   assert.equal(open.parent.get(openHandle), invoke);
 
   // Show all: nothing is grouped.
-  const all = processView(tree, rulesOf(data.settings, true), new Set());
+  const all = processView(tree, rulesOf(data.settings, true), new Set(), frames.length);
   assert.equal(all.root.children.find((node) => node.frame.name === 'main').children[0].hidden, undefined);
+});
+
+test('html front end: native leaves are one block per library, named as in the text report', async () => {
+  const { buildAggregateTree, decodeFrames, processView, rulesOf, frameText, createModel } = await loadFrontEnd();
+  const native = (name, object) => ({ name, file: object, line: 0, column: 0, kind: 'native' });
+  const session = makeSession([
+    [[app('main', 1), app('parse', 9), native('v8::internal::JsonParser::ParseJsonValue', '/usr/bin/node')], 0.004],
+    [[app('main', 1), app('parse', 9), native('v8::internal::StringTable::LookupKey', '/usr/bin/node')], 0.002],
+    [[app('main', 1), app('parse', 9), native('__libc_malloc', '/lib/libc.so.6')], 0.001],
+    [[app('main', 1), app('parse', 9), native('[native] libc.so.6', '/lib/libc.so.6')], 0.001],
+    [[app('main', 1), app('other', 12), native('__libc_malloc', '/lib/libc.so.6')], 0.001],
+  ]);
+  const data = buildHtmlData(session);
+  const frames = decodeFrames(data);
+  const view = processView(buildAggregateTree(data, frames), rulesOf(data.settings, false), new Set(), frames.length);
+  const text = frameText(createModel(data), view.blocks);
+  const rows = (node, depth = 0) => [`${'  '.repeat(depth)}${text.labels[node.frameId]}  ${text.locations[node.frameId]}`, ...node.children.flatMap((child) => rows(child, depth + 1))];
+  const lines = view.root.children.flatMap((node) => rows(node));
+  // The text report's blocks, in the tree and the flame graph alike.
+  const textTree = processTree(buildCallTree(session), { minShare: 0 });
+  const parse = textTree.children[0].children.find((node) => node.frame.name === 'parse');
+  assert.deepEqual(parse.children.map((node) => node.frame.name), lines.slice(2, 4).map((line) => line.trim().split('  ')[0]));
+  assert.deepEqual(lines, [
+    'main  app.js:1',
+    '  parse  app.js:9',
+    '    JSON.parse: JsonParser::ParseJsonValue, StringTable::LookupKey  [native] node',
+    '    __libc_malloc +1 more  [native] libc.so.6',
+    '  other  app.js:12',
+    // A lone function without a meaning stays as it is.
+    '    __libc_malloc  [native] libc.so.6',
+  ]);
+  // Blocks have ids of their own past the report's frames, one per distinct block; each node a key.
+  const blockNodes = view.root.children[0].children[0].children;
+  assert.ok(blockNodes.every((node) => node.frameId >= frames.length && view.key.get(node) !== undefined));
+  assert.equal(new Set(blockNodes.map((node) => node.frameId)).size, 2);
+  assert.equal(view.blocks.length, 2);
+  assert.equal(text.colors.length, frames.length + 2);
+  // Show all: each function as it is, no block.
+  const all = processView(buildAggregateTree(data, frames), rulesOf(data.settings, true), new Set(), frames.length);
+  assert.equal(all.blocks.length, 0);
+  assert.equal(all.root.children[0].children.find((node) => node.frame.name === 'parse').children.length, 4);
 });
 
 test('html front end: tree rows follow expansion, the threshold, groups and the search', async () => {
   const { buildAggregateTree, decodeFrames, processView, rulesOf, treeRows, matchFrames } = await loadFrontEnd();
   const data = buildHtmlData(libSession());
   const frames = decodeFrames(data);
-  const view = processView(buildAggregateTree(data, frames), rulesOf(data.settings, false), new Set());
+  const view = processView(buildAggregateTree(data, frames), rulesOf(data.settings, false), new Set(), frames.length);
   const base = { view, minShare: 0.01, matches: undefined, expanded: new Map(), openGroups: new Set(), autoExpandShare: 0.05, maxRows: 1000 };
   const names = (rows) => rows.map((row) => `${'  '.repeat(row.depth)}${row.type === 'group' ? `[${row.node.hidden.frameCount}]` : row.node.frame.name}`);
 

@@ -135,6 +135,25 @@ test('an offset from another script goes to the one tiered-up function holding i
   assert.deepEqual(describe(cross.expand(outerFrame, midWord, false)), ['outer:0']);
 });
 
+test('of several scripts\' tiered functions holding an offset, the one the frame calls by name is taken', () => {
+  // markdown-it's linkify calls linkify-it's test and pretest, which TurboFan inlines across packages.
+  const app = APP.replace('return sum + helper(list, 3);', 'return sum + helper(list, 3) + lib.now()[0];');
+  const padded = `${' '.repeat(app.length)}\n${LIB}`;
+  const twin = padded.replace('exports.now = function now()', 'exports.xyz = function xyz()');
+  const r = resolver({ '/app.js': app, '/lib.js': padded, '/twin.js': twin });
+  r.addTieredFunction({ name: 'now', file: '/lib.js', line: 2, column: 27, kind: 'js' });
+  r.addTieredFunction({ name: 'xyz', file: '/twin.js', line: 2, column: 27, kind: 'js' });
+  const position = offsetOf(padded, 'process.hrtime');
+  assert.deepEqual(describe(r.expand(outerFrame, position, false)), ['outer:0', '[inlined] now:3']);
+  // Called by name by neither: still ambiguous (the previous test), and both called: ambiguous too.
+  const both = app.replace('lib.now()[0]', 'lib.now()[0] + lib.xyz()');
+  const r2 = resolver({ '/app.js': both, '/lib.js': padded, '/twin.js': twin });
+  r2.addTieredFunction({ name: 'now', file: '/lib.js', line: 2, column: 27, kind: 'js' });
+  r2.addTieredFunction({ name: 'xyz', file: '/twin.js', line: 2, column: 27, kind: 'js' });
+  assert.deepEqual(describe(r2.expand(outerFrame, position, false)), ['outer:0']);
+  assert.equal(r2.counts.ambiguous, 1);
+});
+
 test('a function of the frame\'s own script that the frame calls by name wins over a tiered function of another script', () => {
   // lib.js has a tiered-up function at the very offsets of hash (in app.js).
   const other = `${' '.repeat(offsetOf(APP, 'function hash'))}function more(y) {\n  return Math.imul(y, 7) >>> 0;\n}\n`;
