@@ -7,7 +7,9 @@
 // top 10 JavaScript functions by self time (builtins and C++ charged to their
 // JavaScript caller; V8's runs pooled, as one run of V8 is a noisy reference)
 // appear in the first 15 rows of each run's flat view, and as a yardstick in
-// the first 15 of each V8 run's own list; whether a bare `[native] <library>`
+// the first 15 of each V8 run's own list; the same with our inlined frames
+// folded into their caller, as V8's --cpu-prof charges them (it does not
+// expand inlining, which ours does); whether a bare `[native] <library>`
 // row or a repeated function is among ours; and the wall time of the run
 // plain, under --cpu-prof and under nodeinstrument.
 //
@@ -17,7 +19,8 @@ const { spawnSync } = require('node:child_process');
 const { mkdtempSync, readdirSync, readFileSync, rmSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { v8TopFunctions, flatRows, sameFunction, bareNativeRows, repeatedRows } = require('./corpus/compare');
+const { v8TopFunctions, flatRows, sameFunction, bareNativeRows, repeatedRows, foldInlined } = require('./corpus/compare');
+const { Session, renderText } = require('../dist/cjs/index.js');
 
 const ROOT = path.join(__dirname, '..');
 const PROGRAMS = ['tsc', 'prettier', 'terser', 'eslint', 'markdown-it', 'babel-parser', 'js-yaml', 'express-service'];
@@ -41,15 +44,20 @@ function runProgram(program, size, { timePlain = true } = {}) {
     const plain = timePlain ? timed([script, size]) : 0;
     // The same interval as nodeinstrument's default, 1 ms.
     const v8 = timed(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '1000', script, size]);
+    // Recorded as a session, then shown with --flat as the CLI shows it: the same report, and the
+    // session also gives the view without inlined frames (foldedRows).
+    const sessionPath = path.join(dir, 'session.json');
     const reportPath = path.join(dir, 'report.txt');
-    const ours = timed([path.join('bin', 'nodeinstrument.js'), '--flat', '--no-color', '-o', reportPath, script, size]);
+    const ours = timed([path.join('bin', 'nodeinstrument.js'), '-r', 'session', '-o', sessionPath, script, size]);
+    timed([path.join('bin', 'nodeinstrument.js'), '--load', sessionPath, '--flat', '--no-color', '-o', reportPath]);
     const cpuprofile = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
     const v8Functions = v8TopFunctions(path.join(dir, cpuprofile));
     const top = v8Functions.slice(0, TOP);
     const report = readFileSync(reportPath, 'utf8');
     const rows = flatRows(report).slice(0, ROWS);
+    const foldedRows = flatRows(renderText(foldInlined(Session.load(sessionPath)), { view: 'flat', color: false })).slice(0, ROWS);
     const found = top.filter((fn) => rows.some((row) => sameFunction(row, fn)));
-    return { program, times: { plain, v8, ours }, v8Functions, top, rows, found, bare: bareNativeRows(rows), repeated: repeatedRows(rows), report };
+    return { program, times: { plain, v8, ours }, v8Functions, top, rows, foldedRows, found, bare: bareNativeRows(rows), repeated: repeatedRows(rows), report };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -86,8 +94,10 @@ function main() {
   const programs = option('--programs', PROGRAMS.join(',')).split(',');
   const runs = Number(option('--runs', '1'));
   const verbose = args.includes('--verbose');
-  console.log(`| program | V8's top ${TOP} (all runs) in our first ${ROWS} rows, per run | in V8's own first ${ROWS}, per run | bare native rows | repeated | plain s | --cpu-prof s | nodeinstrument s |`);
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(
+    `| program | V8's top ${TOP} (all runs) in our first ${ROWS} rows, per run | the same, our inlined frames in their caller | in V8's own first ${ROWS}, per run | bare native rows | repeated | plain s | --cpu-prof s | nodeinstrument s |`,
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const program of programs) {
     const results = [];
     for (let run = 0; run < runs; run++) results.push(runProgram(program, size));
@@ -98,10 +108,11 @@ function main() {
       result.found = top.filter((fn) => result.rows.some((row) => sameFunction(row, fn)));
     }
     const found = results.map((result) => result.found.length);
+    const foundFolded = results.map((result) => top.filter((fn) => result.foldedRows.some((row) => sameFunction(row, fn))).length);
     const v8Found = results.map((result) => foundByV8(top, result.v8Functions));
     const times = ['plain', 'v8', 'ours'].map((which) => median(results.map((result) => result.times[which])).toFixed(2));
     const last = results[results.length - 1];
-    console.log(`| ${program} | ${found.join(', ')} | ${v8Found.join(', ')} | ${last.bare.map((row) => row.name).join(', ') || 'none'} | ${last.repeated.join(', ') || 'none'} | ${times.join(' | ')} |`);
+    console.log(`| ${program} | ${found.join(', ')} | ${foundFolded.join(', ')} | ${v8Found.join(', ')} | ${last.bare.map((row) => row.name).join(', ') || 'none'} | ${last.repeated.join(', ') || 'none'} | ${times.join(' | ')} |`);
     if (verbose) {
       console.log(`\nV8's top ${TOP} over the runs (mean self time, builtins and C++ in their caller):`);
       for (const fn of last.top) console.log(`  ${fn.self.toFixed(3)} ${fn.name}  ${fn.url.replace(/^.*node_modules\//, '')}:${fn.line}${last.found.includes(fn) ? '' : '   <- missing'}`);

@@ -4,12 +4,15 @@
  * library's entry point would otherwise take the self time of everything it
  * hides). Time in code that is not JavaScript (builtins, Node's C++, libc)
  * goes to the JavaScript function that called it, as V8's and pprof's
- * function views charge it: that is the function a reader can change. An
- * inlined copy of a function counts as the function.
+ * function views charge it: that is the function a reader can change. So
+ * does `(unresolved)` code under JavaScript: V8's runtime and stubs between
+ * a function and the C++ it called (statSync's binding on Node 24), which V8
+ * names and charges to that function. An inlined copy of a function counts
+ * as the function.
  *
  * With showAll every frame keeps its own self time, native frames included.
  */
-import { FrameInfo, frameKey } from '../session/frame';
+import { FrameInfo, frameKey, SpecialFrame } from '../session/frame';
 import type { Session } from '../session/session';
 
 export interface FlatOptions {
@@ -40,7 +43,8 @@ export function flatProfile(session: Session, options: FlatOptions = {}): FlatRo
   const { frames, stacks, samples } = session;
   const hide = options.hide && new RegExp(options.hide.source, options.hide.flags.replace(/[gy]/g, ''));
   const chargesCaller = (frame: FrameInfo): boolean =>
-    !options.showAll && (frame.kind === 'builtin' || frame.kind === 'native' || (hide !== undefined && hide.test(frame.file)));
+    !options.showAll &&
+    (frame.kind === 'builtin' || frame.kind === 'native' || isUnresolved(frame) || (hide !== undefined && hide.test(frame.file)));
   // The frame each stack's self time goes to, found once per stack.
   const ownerOfStack = new Map<number, number>();
   const ownerOf = (stack: number): number => {
@@ -81,3 +85,5 @@ export function flatProfile(session: Session, options: FlatOptions = {}): FlatRo
   rows.sort((a, b) => b.self - a.self || a.frame.name.localeCompare(b.frame.name));
   return options.minShare === undefined && !options.showAll ? rows.slice(0, FLAT_ROWS) : rows;
 }
+
+const isUnresolved = (frame: FrameInfo): boolean => frame.kind === 'special' && frame.name === SpecialFrame.unresolved;

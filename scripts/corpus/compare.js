@@ -88,4 +88,21 @@ function repeatedRows(rows) {
   return [...seen].filter(([, count]) => count > 1).map(([key]) => key);
 }
 
-module.exports = { v8TopFunctions, flatRows, sameFunction, bareNativeRows, repeatedRows };
+/**
+ * The session as V8's --cpu-prof sees it: without the inlined frames ours
+ * recovers (V8's profile charges an inlined function's time to the function
+ * it was inlined into). For comparing the samples, not what a user reads.
+ */
+function foldInlined(session) {
+  const { SessionBuilder } = require('../../dist/cjs/session/session.js');
+  const builder = new SessionBuilder();
+  const { samples } = session;
+  for (let i = 0; i < samples.stack.length; i++) {
+    const frames = samples.stack[i] === -1 ? [] : session.stackFrames(samples.stack[i]).filter((id) => !session.frames[id].inlined);
+    const stack = frames.length === 0 ? -1 : builder.internStackOf(frames.map((id) => builder.internFrame(session.frames[id])));
+    builder.addSample(stack, samples.time[i], samples.duration[i], samples.cpu[i]);
+  }
+  return builder.build(session.meta);
+}
+
+module.exports = { v8TopFunctions, flatRows, sameFunction, bareNativeRows, repeatedRows, foldInlined };

@@ -166,22 +166,27 @@ test('flat view: functions by their own self time; builtins and native code char
   const internal = { name: 'listOnTimeout', file: 'node:internal/timers', line: 1, column: 1, kind: 'js' };
   const builtin = { name: 'JsonParse', file: '', line: 0, column: 0, kind: 'builtin' };
   const native = { name: '[native] node', file: '', line: 0, column: 0, kind: 'native' };
+  const unresolved = { name: '(unresolved)', file: '', line: 0, column: 0, kind: 'special' };
   const session = sessionOf([
     [[app('main', 1), app('parse', 5)], 0.4],
     [[app('main', 1), app('parse', 5), builtin, native], 0.1],
     [[app('main', 1), app('render', 9), app('parse', 5)], 0.2],
     [[app('main', 1), app('render', 9)], 0.2],
     [[app('main', 1), internal], 0.1],
+    // Code that could not be named between a function and native code: the function's, too.
+    [[app('main', 1), app('render', 9), unresolved, native], 0.05],
+    // With no JavaScript above it, it keeps its own row.
+    [[unresolved], 0.01],
   ]);
-  const lines = renderText(session, { view: 'flat', color: false }).trim().split('\n').slice(-3);
-  assert.deepEqual(lines, ['  0.700 parse  app.js:5', '  0.200 render  app.js:9', '  0.100 listOnTimeout  node:internal/timers:1']);
+  const lines = renderText(session, { view: 'flat', color: false }).trim().split('\n').slice(-4);
+  assert.deepEqual(lines, ['  0.700 parse  app.js:5', '  0.250 render  app.js:9', '  0.100 listOnTimeout  node:internal/timers:1', '  0.010 (unresolved)']);
   // `mode` is the option's old name, still read when `view` is not given.
   assert.equal(renderText(session, { mode: 'flat', color: false }), renderText(session, { view: 'flat', color: false }));
   const percent = renderText(session, { view: 'flat', color: false, timing: 'percent' });
-  assert.match(percent, / 70\.0% parse {2}app\.js:5/);
+  assert.match(percent, / 66\.0% parse {2}app\.js:5/);
   // With --show-all every frame keeps its own self time.
   const all = renderText(session, { view: 'flat', color: false, processor: { showAll: true } });
-  assert.match(all, / 0\.600 parse {2}app\.js:5\n {2}0\.200 render {2}app\.js:9\n {2}0\.100 \[native\] node\n/);
+  assert.match(all, / 0\.600 parse {2}app\.js:5\n {2}0\.200 render {2}app\.js:9\n {2}0\.150 \[native\] node\n/);
 });
 
 test('flat view: a library run is not collapsed into its entry, an inlined copy counts as the function', () => {
