@@ -147,6 +147,22 @@ export function middlewareScenarios(framework, { start, userRoute }) {
     assert.equal(await (await fetch(`${url}/stream`)).text(), 'chunk 1\nchunk 2\nchunk 3\nchunk 4\n');
   }));
 
+  test(`${framework}: a request's report shows its own work; other requests' work on the thread is one line`, withServer({}, async (url) => {
+    // An unprofiled request whose chunks take work, running while the profiled one works and awaits.
+    const other = fetch(`${url}/stream`).then((response) => response.text());
+    await sleep(10);
+    const text = await (await fetch(`${url}/work?profile=text`)).text();
+    assert.equal(await other, 'chunk 1\nchunk 2\nchunk 3\nchunk 4\n');
+    assert.match(text, /requestHandlerSpin/);
+    assert.match(text, /requestAfterAwaitSpin/);
+    assert.doesNotMatch(text, /streamChunkSpin/, 'the other request is not in the request\'s tree');
+    assert.match(text, /^[\d.]+ \(other work on this thread\)$/m);
+    assert.match(text, /note: [\d.]+ s \([\d.]+%\) of this thread's time went to work other than this request/);
+    // The session keeps the other work's stacks, under its own root, and no trace of the tag in the labels.
+    const session = await (await fetch(`${url}/stream?profile=session`)).json();
+    assert.ok(!JSON.stringify(session.labels ?? {}).includes('nodeinstrument.request'));
+  }));
+
   test(`${framework}: a failing handler's report carries its error status`, withServer({}, async (url) => {
     const response = await fetch(`${url}/fail?profile=text`);
     assert.equal(response.status, 200);

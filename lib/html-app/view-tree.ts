@@ -7,7 +7,7 @@
  */
 import type { HtmlRegExp, HtmlSettings } from '../renderers/html-format';
 import { FrameRules, frameRole, groupNativeLeaves, hideFrames, HOT_SHARE, isPlumbingBuiltin, mergeSiblingsInPlace } from '../processors/processors';
-import { FrameInfo, frameKey } from '../session/frame';
+import { FrameInfo, frameKey, isOtherWork } from '../session/frame';
 import { CallNode, copyNode, sortTree } from '../session/tree';
 
 export interface ViewTree {
@@ -138,6 +138,8 @@ function revealGroups(root: CallNode, rules: FrameRules, openGroups: ReadonlySet
     /** Key of the library entry whose run `node` is in, if any. */
     group: string | undefined;
     open: boolean;
+    /** Under `(other work on this thread)`: every frame belongs to its group (hideFrames). */
+    hideAll?: boolean;
   }
   const pending: Pending[] = [];
   const pushChildren = (node: CallNode, item: Omit<Pending, 'node'>): void => {
@@ -145,7 +147,20 @@ function revealGroups(root: CallNode, rules: FrameRules, openGroups: ReadonlySet
   };
   pushChildren(root, { parent: out, anchor: '', group: undefined, open: false });
   for (let item = pending.pop(); item; item = pending.pop()) {
-    const { node, parent, anchor, group, open } = item;
+    const { node, parent, anchor, group, open, hideAll } = item;
+    if (hideAll) {
+      if (!open || isPlumbingBuiltin(node.frame)) {
+        parent.selfTime += node.selfTime;
+        pushChildren(node, { parent, anchor, group, open, hideAll });
+      } else {
+        const shown = copyNode(node);
+        parent.children.push(shown);
+        revealed.add(shown);
+        key.set(shown, `${key.get(parent)!}/${node.frameId}`);
+        pushChildren(node, { parent: shown, anchor, group, open, hideAll });
+      }
+      continue;
+    }
     const role = frameRole(node.frame, rules);
     const hidden = role === 'internal' || (role === 'library' && group !== undefined);
     const reveal = hidden && group !== undefined && open && !isPlumbingBuiltin(node.frame);
@@ -163,7 +178,9 @@ function revealGroups(root: CallNode, rules: FrameRules, openGroups: ReadonlySet
     } else {
       const shownKey = `${anchor}/${node.frameId}`;
       key.set(shown, shownKey);
-      if (role === 'library') {
+      if (rules.defaults && isOtherWork(node.frame)) {
+        pushChildren(node, { parent: shown, anchor: shownKey, group: shownKey, open: openGroups.has(shownKey), hideAll: true });
+      } else if (role === 'library') {
         pushChildren(node, { parent: shown, anchor: shownKey, group: shownKey, open: openGroups.has(shownKey) });
       } else {
         pushChildren(node, { parent: shown, anchor: shownKey, group: undefined, open: false });

@@ -13,7 +13,7 @@
  * Nothing is installed until labels are first used, and the hook is enabled
  * only while a recording runs (lib/labels/state.ts).
  */
-import { internLabels, labelSetById } from './registry';
+import { internLabels, keptLabelsOf, labelSetById, REQUEST_LABEL } from './registry';
 import type { Labels, LabelsInput } from './state';
 import { LabelState, labelState, useLabels } from './state';
 
@@ -53,13 +53,18 @@ export function withLabels<T>(labels: LabelsInput, fn: () => T): T {
  * For code that cannot wrap its work in a callback, such as middleware.
  */
 export function setLabels(labels: LabelsInput | undefined): void {
-  const id = labels === undefined ? 0 : internLabels(labels);
   const { storage, slot } = activate();
+  // A profiled request's tag stays: the handler's own labels must not hide its work (request-work.ts).
+  const kept = keptLabelsOf(storage.getStore() ?? 0);
+  const id = labels === undefined ? kept : internLabels(labels, kept);
   storage.enterWith(id);
   slot[0] = id;
 }
 
 /** The labels of the current async context ({} when none). */
 export function getLabels(): Labels {
-  return labelSetById(labelState().storage.getStore() ?? 0);
+  const labels = labelSetById(labelState().storage.getStore() ?? 0);
+  if (labels[REQUEST_LABEL] === undefined) return labels;
+  const { [REQUEST_LABEL]: _tag, ...own } = labels;
+  return Object.freeze(own);
 }

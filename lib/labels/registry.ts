@@ -16,6 +16,20 @@ export const LABEL_LIMITS = {
   maxSets: 10_000,
 } as const;
 
+/**
+ * The label the request middleware tags a profiled request's work with
+ * (lib/production/middleware/request-work.ts). setLabels keeps it, and the
+ * request's report removes it.
+ */
+export const REQUEST_LABEL = 'nodeinstrument.request';
+
+/** The id of the part of set `id` that setLabels keeps: the request tag. */
+export function keptLabelsOf(id: number): number {
+  if (id === 0) return 0;
+  const tag = labelSetById(id)[REQUEST_LABEL];
+  return tag === undefined ? 0 : internLabelEntries([[REQUEST_LABEL, tag]]);
+}
+
 /** Kept for programs that catch it: labels no longer throw (bad ones are fixed or dropped, with a warning). */
 export class LabelError extends Error {
   override name = 'LabelError';

@@ -8,11 +8,12 @@
  * does `(unresolved)` code under JavaScript: V8's runtime and stubs between
  * a function and the C++ it called (statSync's binding on Node 24), which V8
  * names and charges to that function. An inlined copy of a function counts
- * as the function.
+ * as the function. In a request's report, the thread's other work is one
+ * row, `(other work on this thread)` (request-work.ts).
  *
  * With showAll every frame keeps its own self time, native frames included.
  */
-import { FrameInfo, frameKey, SpecialFrame } from '../session/frame';
+import { FrameInfo, frameKey, isOtherWork, SpecialFrame } from '../session/frame';
 import type { Session } from '../session/session';
 
 export interface FlatOptions {
@@ -51,6 +52,13 @@ export function flatProfile(session: Session, options: FlatOptions = {}): FlatRo
     let owner = ownerOfStack.get(stack);
     if (owner === undefined) {
       owner = stacks.frame[stack]!;
+      let root = stack;
+      while (stacks.parent[root] !== -1) root = stacks.parent[root]!;
+      if (!options.showAll && isOtherWork(frames[stacks.frame[root]!]!)) {
+        // A request's report: the thread's other work is one row.
+        ownerOfStack.set(stack, stacks.frame[root]!);
+        return stacks.frame[root]!;
+      }
       for (let id = stack; id !== -1; id = stacks.parent[id]!) {
         const frameId = stacks.frame[id]!;
         if (!chargesCaller(frames[frameId]!)) {

@@ -6,7 +6,7 @@
  * Every processor returns a new tree and leaves its input untouched. They work
  * without recursion so that very deep stacks cannot overflow the JS stack.
  */
-import { FrameInfo, frameKey } from '../session/frame';
+import { FrameInfo, frameKey, isOtherWork } from '../session/frame';
 import { CallNode, cloneTree, copyNode, sortTree } from '../session/tree';
 import { nativeMeaning } from '../symbolize/native-names';
 
@@ -228,20 +228,34 @@ export function hideFrames(root: CallNode, rules: FrameRules): CallNode {
     group: CallNode | undefined;
     /** The hot library functions already shown on this path. */
     hotAbove: HotOnPath | undefined;
+    /** Under `(other work on this thread)` in a request's report: every frame is hidden in its group. */
+    hideAll?: boolean;
   }
   const pending: Pending[] = [];
   // Library functions that do real work themselves stay visible inside a run,
   // once per path (their recursive calls stay hidden): the hot path through a
   // library-heavy program.
   const hot = rules.defaults && rules.hotShare !== undefined ? hotFunctions(root, rules.hotShare) : new Set<number>();
-  const pushChildren = (node: CallNode, parent: CallNode, group: CallNode | undefined, hotAbove: HotOnPath | undefined): void => {
+  const pushChildren = (node: CallNode, parent: CallNode, group: CallNode | undefined, hotAbove: HotOnPath | undefined, hideAll = false): void => {
     // Reversed so nodes are visited depth first in sibling order: the order
     // libraries are listed in is the order they first appear.
-    for (let i = node.children.length - 1; i >= 0; i--) pending.push({ node: node.children[i]!, parent, group, hotAbove });
+    for (let i = node.children.length - 1; i >= 0; i--) pending.push({ node: node.children[i]!, parent, group, hotAbove, hideAll });
   };
   pushChildren(root, out, undefined, undefined);
   for (let item = pending.pop(); item; item = pending.pop()) {
-    const { node, parent, group, hotAbove } = item;
+    const { node, parent, group, hotAbove, hideAll } = item;
+    if (hideAll && group) {
+      parent.selfTime += node.selfTime;
+      if (!isPlumbingBuiltin(node.frame)) recordOtherWork(group, node.frame);
+      pushChildren(node, parent, group, hotAbove, true);
+      continue;
+    }
+    if (rules.defaults && isOtherWork(node.frame)) {
+      const shown = copyNode(node);
+      parent.children.push(shown);
+      pushChildren(node, shown, shown, undefined, true);
+      continue;
+    }
     const role = frameRole(node.frame, rules);
     const shownHot = role === 'library' && group !== undefined && hot.has(node.frameId) && !onPath(hotAbove, node.frameId);
     if (role === 'internal' || (role === 'library' && group && !shownHot)) {
@@ -315,6 +329,12 @@ function ownTime(node: CallNode): number {
   let time = node.selfTime;
   for (const child of node.children) if (child.frame.kind === 'builtin' || child.frame.kind === 'native') time += child.totalTime;
   return time;
+}
+
+/** A frame hidden under `(other work on this thread)`: listed by library, or by file for the program's own code. */
+export function recordOtherWork(group: CallNode, frame: FrameInfo): void {
+  recordHidden(group, frame);
+  if (isApplicationFrame(frame)) addLibrary(group.hidden!.libraries, frame.file.slice(frame.file.lastIndexOf('/') + 1));
 }
 
 function recordHidden(group: CallNode, frame: FrameInfo): void {

@@ -39,6 +39,17 @@ export const SpecialFrame = {
   unresolved: '(unresolved)',
 } as const;
 
+/**
+ * The root a profiled request's report puts the rest of its thread's work
+ * under (lib/production/middleware/request-work.ts); reports show it as one
+ * line, its frames hidden as a group.
+ */
+export const OTHER_WORK = '(other work on this thread)';
+
+export function isOtherWork(frame: FrameInfo): boolean {
+  return frame.kind === 'special' && frame.name === OTHER_WORK;
+}
+
 export function specialFrame(name: string): FrameInfo {
   return { name, file: '', line: 0, column: 0, kind: 'special' };
 }

@@ -244,6 +244,27 @@ test('html front end: native leaves are one block per library, named as in the t
   assert.equal(all.root.children[0].children.find((node) => node.frame.name === 'parse').children.length, 4);
 });
 
+test('html front end: a request report\'s other work is one group that opens in place', async () => {
+  const { buildAggregateTree, decodeFrames, processView, rulesOf } = await loadFrontEnd();
+  const other = { name: '(other work on this thread)', file: '', line: 0, column: 0, kind: 'special' };
+  const session = makeSession([
+    [[app('handler', 1)], 0.003],
+    [[other, app('timer', 9), lib('hashLoop', 'hasher/index.js')], 0.004],
+  ]);
+  const data = buildHtmlData(session);
+  const frames = decodeFrames(data);
+  const tree = buildAggregateTree(data, frames);
+  const rules = rulesOf(data.settings, false);
+  const closed = processView(tree, rules, new Set(), frames.length);
+  const otherNode = closed.root.children.find((node) => node.frame.name === other.name);
+  assert.deepEqual(otherNode.children, []);
+  assert.deepEqual(otherNode.hidden, { frameCount: 2, libraries: ['app.js', 'hasher'] });
+  const open = processView(tree, rules, new Set([closed.key.get(otherNode)]), frames.length);
+  const opened = open.root.children.find((node) => node.frame.name === other.name);
+  assert.deepEqual([opened.children[0].frame.name, opened.children[0].children[0].frame.name], ['timer', 'hashLoop']);
+  assert.ok(open.revealed.has(opened.children[0]));
+});
+
 test('html front end: tree rows follow expansion, the threshold, groups and the search', async () => {
   const { buildAggregateTree, decodeFrames, processView, rulesOf, treeRows, matchFrames } = await loadFrontEnd();
   const data = buildHtmlData(libSession());

@@ -25,6 +25,7 @@ import { escapeControl, escapeLines } from '../../util/escape';
 import { printMessage } from '../../util/message';
 import { writeFileAtomic } from '../../util/write-file';
 import { watchCodeForCaptures } from '../../symbolize/code-watcher';
+import { separateRequestWork } from './request-work';
 
 export interface RecordOptions {
   /** Directory the reports go to; created if missing. */
@@ -111,7 +112,7 @@ export class RequestProfile {
     // A request that never ends (server-sent events, a long poll) must not
     // hold the profiler, grow its memory, or keep its report waiting forever.
     this.timer = setTimeout(() => {
-      this.session = this.capture.stop();
+      this.session = separateRequestWork(this.capture.stop());
       this.session.meta.notes.push(`profiling stopped after ${maxSeconds} s (maxSeconds); the response had not ended`);
       this.wasCutShort = true;
       this.onCutShort?.();
@@ -132,7 +133,7 @@ export class RequestProfile {
   /** Stops profiling (if still on) and returns what was recorded. */
   finish(): Session {
     clearTimeout(this.timer);
-    this.session ??= this.capture.stop();
+    this.session ??= separateRequestWork(this.capture.stop());
     return this.session;
   }
 

@@ -9,6 +9,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { FinishedRequest, pathOf, RequestProfile, RequestProfiling, RequestProfilingOptions } from './core';
 import { destroyStream, discardOnClose, followRecording } from './response';
+import { tagRequest } from './request-work';
 
 /** The parts of Fastify's request, reply and instance this plugin uses. */
 export interface FastifyRequestLike {
@@ -70,11 +71,11 @@ export function fastifyProfiling(fastify: FastifyInstanceLike, options: RequestP
         return;
       case 'record':
         followRecording(profiling, decision.profile, reply.raw, (durationMs) => finished(request, durationMs, reply.raw.statusCode));
-        next();
+        tagRequest(next);
         return;
       case 'report':
         reports.set(request, { profile: decision.profile, format: decision.format, stopWatching: discardOnClose(decision.profile, reply.raw) });
-        next();
+        tagRequest(next);
         return;
     }
   });

@@ -6,6 +6,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { FinishedRequest, pathOf, RequestProfile, RequestProfiling, RequestProfilingOptions } from './core';
 import { destroyStream, discardOnClose, followRecording } from './response';
+import { tagRequest } from './request-work';
 
 /** The part of Koa's context this middleware uses. */
 export interface KoaContext {
@@ -62,7 +63,8 @@ async function report(profiling: RequestProfiling, profile: RequestProfile, form
     destroyStream(ctx.body);
     return ctx.status;
   });
-  const status = await Promise.race([runHandler(ctx, next, () => cut), cutShort]);
+  // The handler, and reading a streamed body it set, are the request's work (request-work.ts).
+  const status = await Promise.race([tagRequest(() => runHandler(ctx, next, () => cut)), cutShort]);
   stopWatching();
   const durationMs = profile.elapsedMs;
   const session = profile.finish();
@@ -89,7 +91,7 @@ export function koaProfiling(options: RequestProfilingOptions = {}): KoaMiddlewa
         return;
       case 'record':
         followRecording(profiling, decision.profile, ctx.res, (durationMs) => finished(ctx, durationMs, ctx.res.statusCode));
-        await next();
+        await tagRequest(next);
         return;
       case 'report':
         await report(profiling, decision.profile, decision.format, ctx, next);

@@ -10,6 +10,7 @@
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { FinishedRequest, pathOf, ReportResponse, RequestProfiling, RequestProfilingOptions } from './core';
+import { tagRequest } from './request-work';
 import { discardOnClose, followRecording, HeldResponse, holdResponse } from './response';
 
 export type HttpHandler = (request: IncomingMessage, response: ServerResponse) => unknown;
@@ -46,7 +47,7 @@ export function connectProfiling(options: RequestProfilingOptions = {}, routeOf:
         return;
       case 'record':
         followRecording(profiling, decision.profile, response, (durationMs) => describe(durationMs, response.statusCode));
-        next();
+        tagRequest(next);
         return;
       case 'report': {
         const { profile, format } = decision;
@@ -70,7 +71,7 @@ export function connectProfiling(options: RequestProfilingOptions = {}, routeOf:
           const { status, headers, body } = answer(held, true);
           held.cutShort(status, headers, body);
         });
-        next();
+        tagRequest(next);
         return;
       }
     }

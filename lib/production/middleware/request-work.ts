@@ -1,0 +1,134 @@
+/**
+ * A profiled request's own work, told apart from the rest of its thread
+ * (issue 17): the sampler sees the whole thread, and while one request is
+ * profiled other requests, timers and callbacks run between its awaits.
+ *
+ * The middleware runs the request's handler under a reserved label
+ * (tagRequest), which the labels machinery carries across `await`, timers and
+ * I/O callbacks started from it (lib/labels/labels.ts); setLabels in the
+ * handler keeps it. At the end, separateRequestWork keeps the request's
+ * samples as they are and moves every other sample that ran code under one
+ * root frame, `(other work on this thread)`, which reports show as one line
+ * (its frames hidden as a group: opened in the HTML report, listed with
+ * --show-all). Idle samples stay `(idle)`: the thread was waiting, for this
+ * request or not.
+ */
+import { withLabels } from '../../labels/labels';
+import { REQUEST_LABEL } from '../../labels/registry';
+import { FrameInfo, OTHER_WORK, specialFrame } from '../../session/frame';
+import type { LineTable, Session, SessionLabels } from '../../session/session';
+
+/**
+ * Runs `fn` (the request's handler and what follows from it) as the profiled
+ * request's work. Body parsers keep the context across the request stream's
+ * events (raw-body, behind Express's and Koa's, binds its callbacks to it).
+ */
+export function tagRequest<T>(fn: () => T): T {
+  return withLabels({ [REQUEST_LABEL]: 'profiled' }, fn);
+}
+
+/** The session with the samples of other work moved under one `(other work on this thread)` frame, and a note. */
+export function separateRequestWork(session: Session): Session {
+  const { samples, labels } = session;
+  const isRequest = requestSets(labels);
+  const other = samples.stack.map((stack, i) => stack !== -1 && !isIdle(session, stack) && !isRequest[labels?.sample[i] ?? -1]);
+  let otherTime = 0;
+  let total = 0;
+  for (let i = 0; i < samples.stack.length; i++) {
+    total += samples.duration[i]!;
+    if (other[i]) otherTime += samples.duration[i]!;
+  }
+  const cleanLabels = labels && withoutRequestLabel(labels);
+  if (otherTime === 0) return session.with({ labels: cleanLabels });
+
+  const frames: FrameInfo[] = [...session.frames, specialFrame(OTHER_WORK)];
+  const otherFrame = frames.length - 1;
+  const parent = [...session.stacks.parent];
+  const frame = [...session.stacks.frame];
+  parent.push(-1);
+  frame.push(otherFrame);
+  const otherRoot = parent.length - 1;
+  // The same stacks under the new root, made as needed (a parent before its children, as sessions keep them).
+  const moved = new Map<number, number>();
+  const move = (stack: number): number => {
+    let id = moved.get(stack);
+    if (id === undefined) {
+      const up = session.stacks.parent[stack]!;
+      const movedParent = up === -1 ? otherRoot : move(up);
+      parent.push(movedParent);
+      frame.push(session.stacks.frame[stack]!);
+      id = parent.length - 1;
+      moved.set(stack, id);
+    }
+    return id;
+  };
+  const stack = samples.stack.map((id, i) => (other[i] ? move(id) : id));
+  const share = total > 0 ? ` (${((otherTime / total) * 100).toFixed(1)}%)` : '';
+  const note =
+    `${otherTime.toFixed(3)} s${share} of this thread's time went to work other than this request ` +
+    '(other requests, timers): shown as one line, (other work on this thread)';
+  return session.with({
+    frames,
+    stacks: { parent, frame },
+    samples: { ...samples, stack },
+    labels: cleanLabels,
+    lines: session.lines && movedLines(session.lines, other),
+    meta: { ...session.meta, notes: [...session.meta.notes, note] },
+  });
+}
+
+/** Per label-set index: whether the set is the profiled request's. */
+function requestSets(labels: SessionLabels | undefined): Record<number, boolean> {
+  const result: Record<number, boolean> = {};
+  labels?.sets.forEach((set, index) => {
+    if (set[REQUEST_LABEL] !== undefined) result[index] = true;
+  });
+  return result;
+}
+
+function isIdle(session: Session, stack: number): boolean {
+  const leaf = session.frames[session.stacks.frame[stack]!]!;
+  return session.stacks.parent[stack] === -1 && leaf.kind === 'special' && leaf.name === '(idle)';
+}
+
+/** The label sets without the request's tag (an empty set becomes no labels). */
+function withoutRequestLabel(labels: SessionLabels): SessionLabels | undefined {
+  const sets: Array<Record<string, string>> = [];
+  const index = new Map<string, number>();
+  const renumbered = labels.sets.map((set) => {
+    const { [REQUEST_LABEL]: _tag, ...rest } = set;
+    if (Object.keys(rest).length === 0) return -1;
+    const key = JSON.stringify(Object.entries(rest));
+    let at = index.get(key);
+    if (at === undefined) {
+      sets.push(rest);
+      at = sets.length - 1;
+      index.set(key, at);
+    }
+    return at;
+  });
+  const sample = labels.sample.map((at) => (at === -1 ? -1 : renumbered[at]!));
+  return sets.length === 0 ? undefined : { sets, sample };
+}
+
+/** The line table kept parallel to the moved stacks: a root entry of unknown line (0) under each moved sample. */
+function movedLines(lines: LineTable, other: readonly boolean[]): LineTable {
+  const parent = [...lines.parent];
+  const line = [...lines.line];
+  parent.push(-1);
+  line.push(0);
+  const root = parent.length - 1;
+  const moved = new Map<number, number>();
+  const move = (id: number): number => {
+    let copy = moved.get(id);
+    if (copy === undefined) {
+      const up = lines.parent[id]!;
+      parent.push(up === -1 ? root : move(up));
+      line.push(lines.line[id]!);
+      copy = parent.length - 1;
+      moved.set(id, copy);
+    }
+    return copy;
+  };
+  return { parent, line, sample: lines.sample.map((id, i) => (other[i] && id !== -1 ? move(id) : id)) };
+}
