@@ -18,8 +18,9 @@ const { workloadServer } = require('./lib/http-service');
 const { mulberry32, shuffled } = require('./lib/stats');
 
 const config = JSON.parse(process.argv[2]);
-const { server } = workloadServer();
-const profilers = Object.fromEntries([...new Set(['none', ...config.contenders])].map((name) => [name, contender(name)]));
+const service = workloadServer();
+const { server } = service;
+const profilers = Object.fromEntries([...new Set(['none', ...config.contenders])].map((name) => [name, contender(name, service)]));
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -66,9 +66,32 @@ const factories = {
     };
   },
 
+  // The profiler as the request middleware runs it (issue 17): every request's handling tagged as
+  // the profiled request's own work (withLabels, which enables the label hook while recording).
+  // `service.setAround` (bench/lib/http-service.js) wraps each request.
+  'nodeinstrument-tagged': (service) => {
+    const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+    const { tagRequest } = require(path.join(ROOT, 'dist', 'cjs', 'production', 'middleware', 'request-work.js'));
+    if (!service?.setAround) throw new Error('nodeinstrument-tagged needs the HTTP service (bench/http-ab.js)');
+    let profiler;
+    return {
+      start(intervalUs) {
+        profiler = new Profiler({ interval: intervalUs / 1e6 });
+        profiler.start();
+        service.setAround(tagRequest);
+      },
+      stop() {
+        service.setAround(undefined);
+        const session = profiler.stop();
+        return { samples: session.meta.sampleCount, durationS: session.meta.duration };
+      },
+    };
+  },
+
   // Continuous mode (issue 5): windows of `windowS` seconds written as pprof
   // into a temporary directory; stop() reports when each window was cut.
-  continuous: (windowS = Number(process.env.NI_BENCH_WINDOW_S || 2)) => {
+  continuous: () => {
+    const windowS = Number(process.env.NI_BENCH_WINDOW_S || 2);
     const { startContinuous } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
     const fs = require('node:fs');
     const os = require('node:os');
@@ -131,10 +154,11 @@ const factories = {
   },
 };
 
-function contender(name) {
+/** `service`: what a contender may need of the program it profiles (the HTTP service's setAround). */
+function contender(name, service) {
   const factory = factories[name];
   if (!factory) throw new Error(`unknown contender ${name} (known: ${Object.keys(factories).join(', ')})`);
-  return factory();
+  return factory(service);
 }
 
 module.exports = { contender, contenderNames: Object.keys(factories), ROOT, FLOOR_ADDON };

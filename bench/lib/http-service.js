@@ -9,15 +9,19 @@ const workload = require('./workload');
 
 function workloadServer() {
   let served = 0;
-  const server = http.createServer((req, res) => {
-    workload.unit();
-    workload.unit();
-    served++;
-    const body = JSON.stringify({ ok: true, served, url: req.url, sink: workload.sink() });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  });
-  return { server, served: () => served };
+  // What each request's handling runs inside (setAround): the request middleware's tagging, in the HTTP A/B.
+  let around = (fn) => fn();
+  const server = http.createServer((req, res) =>
+    around(() => {
+      workload.unit();
+      workload.unit();
+      served++;
+      const body = JSON.stringify({ ok: true, served, url: req.url, sink: workload.sink() });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    }),
+  );
+  return { server, served: () => served, setAround: (fn) => (around = fn ?? ((inner) => inner())) };
 }
 
 module.exports = { workloadServer };

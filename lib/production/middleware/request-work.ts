@@ -14,6 +14,7 @@
  * request or not.
  */
 import { withLabels } from '../../labels/labels';
+import { profilerWorkSamples } from '../../processors/profiler-work';
 import { REQUEST_LABEL } from '../../labels/registry';
 import { FrameInfo, OTHER_WORK, specialFrame } from '../../session/frame';
 import type { LineTable, Session, SessionLabels } from '../../session/session';
@@ -32,9 +33,12 @@ export function separateRequestWork(session: Session): Session {
   const { samples, labels } = session;
   const isRequest = requestSets(labels);
   const other = samples.stack.map((stack, i) => stack !== -1 && !isIdle(session, stack) && !isRequest[labels?.sample[i] ?? -1]);
+  // The note counts what reports show: the profiler's own drains are left out of both (profiler-work.ts).
+  const profilers = profilerWorkSamples(session);
   let otherTime = 0;
   let total = 0;
   for (let i = 0; i < samples.stack.length; i++) {
+    if (profilers?.[i]) continue;
     total += samples.duration[i]!;
     if (other[i]) otherTime += samples.duration[i]!;
   }
