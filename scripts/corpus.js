@@ -9,7 +9,9 @@
 // appear in the first 15 rows of each run's flat view, and as a yardstick in
 // the first 15 of each V8 run's own list; the same with our inlined frames
 // folded into their caller, as V8's --cpu-prof charges them (it does not
-// expand inlining, which ours does); whether a bare `[native] <library>`
+// expand inlining, which ours does); V8's top 10 of runs with inlining off
+// (`--no-turbo-inlining --no-maglev-inlining`: every function its own frame),
+// in our first 15 and in V8's default first 15; whether a bare `[native] <library>`
 // row or a repeated function is among ours; and the wall time of the run
 // plain, under --cpu-prof and under nodeinstrument.
 //
@@ -36,8 +38,12 @@ function timed(args) {
   return seconds;
 }
 
-/** One program once under each of the three (the plain run only when timed): the comparison and the times. */
-function runProgram(program, size, { timePlain = true } = {}) {
+/**
+ * One program once under each of the three (the plain run only when timed): the comparison and
+ * the times. `withoutInlining`: also V8's profile of a run with inlining off (every function its
+ * own frame, the attribution V8's default profile cannot give for inlined code), a second reference.
+ */
+function runProgram(program, size, { timePlain = true, withoutInlining = false } = {}) {
   const script = path.join('bench', 'corpus', `${program}.js`);
   const dir = mkdtempSync(path.join(os.tmpdir(), `nodeinstrument-corpus-${program}-`));
   try {
@@ -52,12 +58,18 @@ function runProgram(program, size, { timePlain = true } = {}) {
     timed([path.join('bin', 'nodeinstrument.js'), '--load', sessionPath, '--flat', '--no-color', '-o', reportPath]);
     const cpuprofile = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
     const v8Functions = v8TopFunctions(path.join(dir, cpuprofile));
+    let uninlined;
+    if (withoutInlining) {
+      const noInliningDir = path.join(dir, 'no-inlining');
+      timed(['--no-turbo-inlining', '--no-maglev-inlining', '--cpu-prof', '--cpu-prof-dir', noInliningDir, '--cpu-prof-interval', '1000', script, size]);
+      uninlined = v8TopFunctions(path.join(noInliningDir, readdirSync(noInliningDir)[0]));
+    }
     const top = v8Functions.slice(0, TOP);
     const report = readFileSync(reportPath, 'utf8');
     const rows = flatRows(report).slice(0, ROWS);
     const foldedRows = flatRows(renderText(foldInlined(Session.load(sessionPath)), { view: 'flat', color: false })).slice(0, ROWS);
     const found = top.filter((fn) => rows.some((row) => sameFunction(row, fn)));
-    return { program, times: { plain, v8, ours }, v8Functions, top, rows, foldedRows, found, bare: bareNativeRows(rows), repeated: repeatedRows(rows), report };
+    return { program, times: { plain, v8, ours }, v8Functions, uninlined, top, rows, foldedRows, found, bare: bareNativeRows(rows), repeated: repeatedRows(rows), report };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -95,12 +107,12 @@ function main() {
   const runs = Number(option('--runs', '1'));
   const verbose = args.includes('--verbose');
   console.log(
-    `| program | V8's top ${TOP} (all runs) in our first ${ROWS} rows, per run | the same, our inlined frames in their caller | in V8's own first ${ROWS}, per run | bare native rows | repeated | plain s | --cpu-prof s | nodeinstrument s |`,
+    `| program | V8's top ${TOP} (all runs) in our first ${ROWS} rows, per run | the same, our inlined frames in their caller | in V8's own first ${ROWS}, per run | V8's top ${TOP} without inlining: in our first ${ROWS} | in V8's default first ${ROWS} | bare native rows | repeated | plain s | --cpu-prof s | nodeinstrument s |`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const program of programs) {
     const results = [];
-    for (let run = 0; run < runs; run++) results.push(runProgram(program, size));
+    for (let run = 0; run < runs; run++) results.push(runProgram(program, size, { withoutInlining: true }));
     const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const top = pooledFunctions(results.map((result) => result.v8Functions)).slice(0, TOP);
     for (const result of results) {
@@ -110,9 +122,13 @@ function main() {
     const found = results.map((result) => result.found.length);
     const foundFolded = results.map((result) => top.filter((fn) => result.foldedRows.some((row) => sameFunction(row, fn))).length);
     const v8Found = results.map((result) => foundByV8(top, result.v8Functions));
+    // The reference without inlining: where V8's default profile charges an inlined function to its caller, it names it.
+    const uninlinedTop = pooledFunctions(results.map((result) => result.uninlined)).slice(0, TOP);
+    const uninlinedInOurs = results.map((result) => uninlinedTop.filter((fn) => result.rows.some((row) => sameFunction(row, fn))).length);
+    const uninlinedInV8 = results.map((result) => foundByV8(uninlinedTop, result.v8Functions));
     const times = ['plain', 'v8', 'ours'].map((which) => median(results.map((result) => result.times[which])).toFixed(2));
     const last = results[results.length - 1];
-    console.log(`| ${program} | ${found.join(', ')} | ${foundFolded.join(', ')} | ${v8Found.join(', ')} | ${last.bare.map((row) => row.name).join(', ') || 'none'} | ${last.repeated.join(', ') || 'none'} | ${times.join(' | ')} |`);
+    console.log(`| ${program} | ${found.join(', ')} | ${foundFolded.join(', ')} | ${v8Found.join(', ')} | ${uninlinedInOurs.join(', ')} | ${uninlinedInV8.join(', ')} | ${last.bare.map((row) => row.name).join(', ') || 'none'} | ${last.repeated.join(', ') || 'none'} | ${times.join(' | ')} |`);
     if (verbose) {
       console.log(`\nV8's top ${TOP} over the runs (mean self time, builtins and C++ in their caller):`);
       for (const fn of last.top) console.log(`  ${fn.self.toFixed(3)} ${fn.name}  ${fn.url.replace(/^.*node_modules\//, '')}:${fn.line}${last.found.includes(fn) ? '' : '   <- missing'}`);
