@@ -8,8 +8,9 @@
 // JavaScript caller; V8's runs pooled, as one run of V8 is a noisy reference)
 // appear in the first 15 rows of each run's flat view, and as a yardstick in
 // the first 15 of each V8 run's own list; the same with our inlined frames
-// folded into their caller, as V8's --cpu-prof charges them (it does not
-// expand inlining, which ours does); V8's top 10 of runs with inlining off
+// folded into their caller, as Node 20's --cpu-prof charges them (V8 11 does
+// not name inlined functions; V8 13 names TurboFan's: scripts/experiments/
+// v8-inline-expansion.js); V8's top 10 of runs with inlining off
 // (`--no-turbo-inlining --no-maglev-inlining`: every function its own frame),
 // in our first 15 and in V8's default first 15; whether a bare `[native] <library>`
 // row or a repeated function is among ours; and the wall time of the run

@@ -160,8 +160,7 @@ export class InlineResolver {
       // (markdown-it's linkify calling linkify-it's test and pretest, inlined across packages).
       const called = candidates.filter((candidate) => this.frameCalls(frame, ownFile, candidate.script.functions[candidate.index]!.name));
       if (called.length === 1) chosen = called[0];
-    }
-    else if (candidates.length === 0 && position < ownFile.source.length && startsToken(ownFile.source, position)) {
+    } else if (candidates.length === 0 && position < ownFile.source.length && startsToken(ownFile.source, position)) {
       // No tiered-up function anywhere holds it: the innermost function of the frame's own script, if not the frame's.
       const sameScript = ownFile.innermostAt(position);
       const own = sameScript === undefined || sameScript === TOP_LEVEL ? undefined : ownFile.functionNamed(frame.line, frame.column);

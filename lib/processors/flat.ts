@@ -46,18 +46,18 @@ export function flatProfile(session: Session, options: FlatOptions = {}): FlatRo
   const chargesCaller = (frame: FrameInfo): boolean =>
     !options.showAll &&
     (frame.kind === 'builtin' || frame.kind === 'native' || isUnresolved(frame) || (hide !== undefined && hide.test(frame.file)));
+  // A request's report: the thread's other work is one row, its root frame's (request-work.ts).
+  const otherWork = options.showAll ? -1 : frames.findIndex(isOtherWork);
+  const underOtherWork = otherWork === -1 ? undefined : stacksUnder(session, otherWork);
   // The frame each stack's self time goes to, found once per stack.
   const ownerOfStack = new Map<number, number>();
   const ownerOf = (stack: number): number => {
     let owner = ownerOfStack.get(stack);
     if (owner === undefined) {
       owner = stacks.frame[stack]!;
-      let root = stack;
-      while (stacks.parent[root] !== -1) root = stacks.parent[root]!;
-      if (!options.showAll && isOtherWork(frames[stacks.frame[root]!]!)) {
-        // A request's report: the thread's other work is one row.
-        ownerOfStack.set(stack, stacks.frame[root]!);
-        return stacks.frame[root]!;
+      if (underOtherWork?.[stack]) {
+        ownerOfStack.set(stack, otherWork);
+        return otherWork;
       }
       for (let id = stack; id !== -1; id = stacks.parent[id]!) {
         const frameId = stacks.frame[id]!;
@@ -95,3 +95,11 @@ export function flatProfile(session: Session, options: FlatOptions = {}): FlatRo
 }
 
 const isUnresolved = (frame: FrameInfo): boolean => frame.kind === 'special' && frame.name === SpecialFrame.unresolved;
+
+/** Per stack, whether its root frame is `rootFrame` (stacks list a parent before its children). */
+function stacksUnder(session: Session, rootFrame: number): boolean[] {
+  const { parent, frame } = session.stacks;
+  const under: boolean[] = new Array(parent.length);
+  for (let id = 0; id < parent.length; id++) under[id] = parent[id] === -1 ? frame[id] === rootFrame : under[parent[id]!]!;
+  return under;
+}

@@ -332,7 +332,7 @@ function ownTime(node: CallNode): number {
 }
 
 /** A frame hidden under `(other work on this thread)`: listed by library, or by file for the program's own code. */
-export function recordOtherWork(group: CallNode, frame: FrameInfo): void {
+function recordOtherWork(group: CallNode, frame: FrameInfo): void {
   recordHidden(group, frame);
   if (isApplicationFrame(frame)) addLibrary(group.hidden!.libraries, frame.file.slice(frame.file.lastIndexOf('/') + 1));
 }

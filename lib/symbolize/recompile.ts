@@ -11,7 +11,7 @@
  * throws away all optimized code so that call counts are exact); switching it
  * back at once leaves best-effort coverage as it was.
  *
- * The price, measured in docs/accuracy.md: the switch itself (milliseconds,
+ * The price, measured in docs/production.md (Attach): the switch itself (milliseconds,
  * more on a large heap), the program running unoptimized for a moment while
  * V8 compiles its hot code again, and V8 keeping all bytecode from then on
  * (a coverage-mode change turns bytecode flushing off for the process).

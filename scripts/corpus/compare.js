@@ -89,9 +89,10 @@ function repeatedRows(rows) {
 }
 
 /**
- * The session as V8's --cpu-prof sees it: without the inlined frames ours
- * recovers (V8's profile charges an inlined function's time to the function
- * it was inlined into). For comparing the samples, not what a user reads.
+ * The session as Node 20's --cpu-prof sees it: without the inlined frames
+ * ours recovers (V8 11's profile charges an inlined function's time to the
+ * function it was inlined into; V8 13's names what TurboFan inlined). For
+ * comparing the samples, not what a user reads.
  */
 function foldInlined(session) {
   const { SessionBuilder } = require('../../dist/cjs/session/session.js');

@@ -16,7 +16,7 @@
 import { withLabels } from '../../labels/labels';
 import { profilerWorkSamples } from '../../processors/profiler-work';
 import { REQUEST_LABEL } from '../../labels/registry';
-import { FrameInfo, OTHER_WORK, specialFrame } from '../../session/frame';
+import { FrameInfo, OTHER_WORK, SpecialFrame, specialFrame } from '../../session/frame';
 import type { LineTable, Session, SessionLabels } from '../../session/session';
 
 /**
@@ -92,7 +92,7 @@ function requestSets(labels: SessionLabels | undefined): Record<number, boolean>
 
 function isIdle(session: Session, stack: number): boolean {
   const leaf = session.frames[session.stacks.frame[stack]!]!;
-  return session.stacks.parent[stack] === -1 && leaf.kind === 'special' && leaf.name === '(idle)';
+  return session.stacks.parent[stack] === -1 && leaf.kind === 'special' && leaf.name === SpecialFrame.idle;
 }
 
 /** The label sets without the request's tag (an empty set becomes no labels). */
