@@ -52,20 +52,7 @@ export function separateRequestWork(session: Session): Session {
   parent.push(-1);
   frame.push(otherFrame);
   const otherRoot = parent.length - 1;
-  // The same stacks under the new root, made as needed (a parent before its children, as sessions keep them).
-  const moved = new Map<number, number>();
-  const move = (stack: number): number => {
-    let id = moved.get(stack);
-    if (id === undefined) {
-      const up = session.stacks.parent[stack]!;
-      const movedParent = up === -1 ? otherRoot : move(up);
-      parent.push(movedParent);
-      frame.push(session.stacks.frame[stack]!);
-      id = parent.length - 1;
-      moved.set(stack, id);
-    }
-    return id;
-  };
+  const move = copierUnder(parent, otherRoot, (id) => frame.push(session.stacks.frame[id]!));
   const stack = samples.stack.map((id, i) => (other[i] ? move(id) : id));
   const share = total > 0 ? ` (${((otherTime / total) * 100).toFixed(1)}%)` : '';
   const note =
@@ -121,18 +108,29 @@ function movedLines(lines: LineTable, other: readonly boolean[]): LineTable {
   const line = [...lines.line];
   parent.push(-1);
   line.push(0);
-  const root = parent.length - 1;
-  const moved = new Map<number, number>();
-  const move = (id: number): number => {
-    let copy = moved.get(id);
-    if (copy === undefined) {
-      const up = lines.parent[id]!;
-      parent.push(up === -1 ? root : move(up));
-      line.push(lines.line[id]!);
-      copy = parent.length - 1;
-      moved.set(id, copy);
-    }
-    return copy;
-  };
+  const move = copierUnder(parent, parent.length - 1, (id) => line.push(lines.line[id]!));
   return { parent, line, sample: lines.sample.map((id, i) => (other[i] && id !== -1 ? move(id) : id)) };
+}
+
+/**
+ * Copies entries of a prefix table (`parent`, with its other columns added by
+ * `copyEntry`) under a new root `root`, as needed and once each, a parent
+ * before its children as sessions keep them; returns id -> its copy's id.
+ * Iterative: stacks can be thousands of frames deep.
+ */
+function copierUnder(parent: number[], root: number, copyEntry: (id: number) => void): (id: number) => number {
+  const copies = new Map<number, number>();
+  return (id) => {
+    const chain: number[] = [];
+    let at = id;
+    for (; at !== -1 && !copies.has(at); at = parent[at]!) chain.push(at);
+    let above = at === -1 ? root : copies.get(at)!;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      parent.push(above);
+      copyEntry(chain[i]!);
+      above = parent.length - 1;
+      copies.set(chain[i]!, above);
+    }
+    return copies.get(id)!;
+  };
 }
