@@ -45,6 +45,8 @@ export interface CliOptions {
   /** The script and its arguments. */
   script?: string;
   scriptArgs: string[];
+  /** --repeat: run the program this many times (a set of runs for diff; the report shows the median run). */
+  repeat?: number;
   /** `nodeinstrument attach <pid>`: profile a running process instead of starting one. */
   attach?: { pid: number; duration: number; recompile: boolean };
 }
@@ -88,7 +90,11 @@ Options:
                             unless -r is given
       --open                open the HTML report in the browser (writes a temporary file
                             when there is no -o)
-      --load <file>         render a saved session instead of running a script
+      --load <file>         render a saved session instead of running a script (or a set of
+                            runs: its median run; or a V8 .cpuprofile)
+      --repeat <n>          run the script n times; -o runs.json keeps every run for
+                            nodeinstrument diff, which then measures how much the program
+                            varies between runs; other reports show the median run
       --show-all            show every frame: Node internals and library frames too
       --hide <regex>        hide frames whose file path matches
       --show <regex>        always show frames whose file path matches
@@ -158,6 +164,17 @@ function parseProfileMode(text: string): ProfileMode {
   } catch (error) {
     throw new UsageError(`invalid --mode: ${(error as Error).message}`);
   }
+}
+
+/** Runs --repeat allows: enough for a diff that knows run-to-run variation, few enough to be a mistake beyond. */
+export const MAX_REPEAT = 100;
+
+function parseRepeat(text: string): number {
+  const runs = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(runs) || runs < 1 || runs > MAX_REPEAT) {
+    throw new UsageError(`invalid --repeat '${text}' (a number of runs from 1 to ${MAX_REPEAT})`);
+  }
+  return runs;
 }
 
 function parseDepth(text: string): number {
@@ -271,6 +288,9 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
         options.thread = value();
         if (options.thread.trim() === '') throw new UsageError('--thread needs a thread name or id (main, 2, worker.js)');
         break;
+      case '--repeat':
+        options.repeat = parseRepeat(value());
+        break;
       case '--max-stack-depth':
         options.maxStackDepth = parseDepth(value());
         break;
@@ -334,6 +354,11 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
       options.script = argv[i];
       options.scriptArgs = argv.slice(i + 1);
     }
+  }
+  if (options.repeat !== undefined && !options.help && !options.version) {
+    if (attach) throw new UsageError('--repeat runs a script several times; attach records a running process once');
+    if (options.load !== undefined) throw new UsageError('--repeat runs a script several times; --load renders a saved session');
+    if (continuous.dir !== undefined || continuous.url !== undefined) throw new UsageError('--repeat runs a script several times; continuous mode profiles one long run');
   }
   if (attach && !options.help && !options.version) return withAttach(options, duration, recompile);
   if (duration !== undefined) throw new UsageError('--duration is for attach: nodeinstrument attach <pid> --duration 10s');

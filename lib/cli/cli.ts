@@ -20,6 +20,8 @@ import { escapeControl, TextRenderOptions } from '../renderers/text';
 import { workerThreadFiles, writesOneThread } from '../threads/files';
 import { filterSessionByThread } from '../threads/threads';
 import { Session } from '../session/session';
+import type * as Profiles from '../loaders/profiles';
+import { reportRunOf, runSetJSON } from '../session/run-set';
 import { printMessage } from '../util/message';
 import { packageVersion } from '../util/version';
 import { endingNote, ProgramOutcome, sessionFromJournal } from './program-end';
@@ -253,7 +255,9 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (options.load !== undefined) {
     try {
-      output(Session.load(options.load), options);
+      // Loaded when used: the .cpuprofile reader is not needed to run a program.
+      const { readProfiles } = require('../loaders/profiles') as typeof Profiles;
+      output(reportRunOf(readProfiles(options.load)), options);
     } catch (error) {
       printMessage((error as Error).message);
       process.exitCode = 1;
@@ -289,31 +293,55 @@ async function main(argv: readonly string[]): Promise<void> {
     endLike(await runProgram(options, ''));
     return;
   }
-  const sessionPath = join(tmpdir(), `nodeinstrument-${process.pid}-${randomBytes(4).toString('hex')}.json`);
+  const runs = options.repeat ?? 1;
+  const sessions: Session[] = [];
+  let outcome: ProgramOutcome = { code: 0, signal: null };
+  for (let run = 1; run <= runs; run++) {
+    const recorded = await recordRun(options);
+    outcome = recorded.outcome;
+    const failed = recorded.session === undefined || outcome.signal !== null || outcome.code !== 0;
+    // One run's profile is reported however the program ended; a set keeps only runs that completed.
+    if (recorded.session && (runs === 1 || !failed)) sessions.push(recorded.session);
+    if (runs > 1) printMessage(runLine(run, runs, recorded.session, failed ? outcome : undefined));
+    if (failed) {
+      if (run < runs) printMessage(`stopping after run ${run} of ${runs}: a set compares runs that completed`);
+      break;
+    }
+  }
+  if (sessions.length > 0 && !outputOrKeep(sessions, options) && outcome.code === 0) outcome.code = 1;
+  endLike(outcome);
+}
+
+/** Runs the program once; its session, unless none was recorded (said then, and the status made a failure). */
+async function recordRun(options: CliOptions): Promise<{ outcome: ProgramOutcome; session?: Session }> {
+  const sessionPath = temporarySessionPath();
   const journalPath = `${sessionPath}.journal`;
   writeFileSync(sessionPath, ''); // claim the name; the preload replaces it
-  let outcome: ProgramOutcome;
-  let keepSession = false;
   try {
-    outcome = await runProgram(options, sessionPath, journalPath);
-    let session: Session | undefined;
+    const outcome = await runProgram(options, sessionPath, journalPath);
     try {
-      session = loadSession(sessionPath, journalPath, outcome);
+      return { outcome, session: loadSession(sessionPath, journalPath, outcome) };
     } catch (error) {
       printMessage(`no profile was recorded: ${(error as Error).message}`);
       if (outcome.code === 0) outcome.code = 1;
+      return { outcome };
     }
-    if (session) {
-      // Saved where the report failed, so that it can be rendered again.
-      keepSession = !outputOrKeep(session, options, sessionPath);
-      if (keepSession) session.save(sessionPath);
-    }
-    if (keepSession && outcome.code === 0) outcome.code = 1;
   } finally {
-    if (!keepSession) rmSync(sessionPath, { force: true });
+    rmSync(sessionPath, { force: true });
     rmSync(journalPath, { force: true });
   }
-  endLike(outcome);
+}
+
+function temporarySessionPath(): string {
+  return join(tmpdir(), `nodeinstrument-${process.pid}-${randomBytes(4).toString('hex')}.json`);
+}
+
+/** `run 2 of 5: 1.234 s wall, 1.100 s CPU, 1,130 samples` (and how it ended when it failed). */
+function runLine(run: number, runs: number, session: Session | undefined, failure: ProgramOutcome | undefined): string {
+  const ended = failure ? `; ${failure.signal ? `killed by ${failure.signal}` : `exit status ${failure.code}`}` : '';
+  if (!session) return `run ${run} of ${runs}: no profile${ended}`;
+  const { duration, cpuTime, sampleCount } = session.meta;
+  return `run ${run} of ${runs}: ${duration.toFixed(3)} s wall, ${cpuTime.toFixed(3)} s CPU, ${sampleCount.toLocaleString('en-US')} samples${ended}`;
 }
 
 /**
@@ -350,19 +378,34 @@ function endLike(outcome: ProgramOutcome): void {
 }
 
 /**
- * Writes the report; when that fails (unwritable path, full disk) says where
- * and why and keeps the recorded session, so the run is not lost. Returns
- * false when the session was kept.
+ * Writes the report (of several runs: all of them to a session file, the
+ * median run to any other format); when that fails (unwritable path, full
+ * disk) says where and why and keeps the recorded runs, so they are not lost.
+ * Returns false when they were kept.
  */
-function outputOrKeep(session: Session, options: CliOptions, sessionPath: string): boolean {
+function outputOrKeep(sessions: readonly Session[], options: CliOptions): boolean {
   try {
-    output(session, options);
+    if (sessions.length > 1 && chooseRenderer(options).name === 'session') outputRunSet(sessions, options);
+    else output(reportRunOf(sessions), options);
     return true;
   } catch (error) {
     printMessage((error as Error).message);
-    printMessage(`the profile is kept in ${sessionPath}; render it with: nodeinstrument --load ${sessionPath} -o <report>`);
+    const kept = temporarySessionPath();
+    writeFileAtomic(kept, sessions.length > 1 ? runSetJSON(sessions) : JSON.stringify(sessions[0]));
+    printMessage(`the profile is kept in ${kept}; render it with: nodeinstrument --load ${kept} -o <report>`);
     return false;
   }
+}
+
+/** Every run in one file, for diff; to stdout when there is no -o. */
+function outputRunSet(sessions: readonly Session[], options: CliOptions): void {
+  const text = runSetJSON(sessions);
+  if (!options.outfile) {
+    process.stdout.write(text);
+    return;
+  }
+  writeFileAtomic(options.outfile, text);
+  printMessage(`wrote the ${sessions.length} runs' sessions to ${options.outfile} (nodeinstrument diff compares sets; --load shows the median run)`);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { DiffError, DiffModeError, diffSessions, SessionDiff } from './diff';
-import { loadProfile } from './input';
+import { readProfiles } from '../loaders/profiles';
 import { readDisplayOption } from '../cli/display-args';
 import { renderDiffHtml } from '../renderers/diff-html';
 import { renderDiffText } from '../renderers/diff-text';
@@ -37,9 +37,11 @@ export interface DiffCliOptions {
 
 export const DIFF_USAGE = `Usage: nodeinstrument diff <before> <after> [options]
 
-Compares two profiles of the same program (session files: nodeinstrument -o run.json app.js,
-or V8 CPU profiles: node --cpu-prof app.js) and shows which functions and call paths got faster or slower, in seconds and in share of the
-total, marking what is within sampling noise.
+Compares two profiles of the same program and shows which functions and call paths got faster or
+slower, in seconds and in share of the total, marking what is within noise. Each side is a session
+(nodeinstrument -o run.json app.js), a set of runs (nodeinstrument --repeat 5 -o runs.json app.js),
+a V8 CPU profile (node --cpu-prof app.js) or a directory of them. With several runs per side the
+program's own run-to-run variation is measured; with one it is assumed.
 
 Options:
   -r, --renderer <name>  text (default), html or json
@@ -144,8 +146,8 @@ export function runDiff(argv: readonly string[]): number {
   }
   let diff: SessionDiff;
   try {
-    const before = loadProfile(options.before!);
-    const after = loadProfile(options.after!);
+    const before = readProfiles(options.before!);
+    const after = readProfiles(options.after!);
     diff = diffSessions(before, after, {
       processor: { showAll: options.showAll, hide: options.hide, show: options.show },
       root: options.root,

@@ -1,14 +1,15 @@
 /**
- * Compares two profiles of the same program: which call paths (branches) and
- * which functions got faster or slower, in seconds and in share of the total
- * (or of a chosen root function), and whether each change is beyond sampling
- * noise (lib/diff/stats.ts, docs/optimization-loop.md). Pure: sessions in, a SessionDiff
- * out; renderers in lib/renderers/diff-*.ts.
+ * Compares two sides, each one or several runs of the same program: which
+ * call paths (branches) and which functions got faster or slower, in seconds
+ * and in share of the total (or of a chosen root function), and whether each
+ * change is beyond both sampling noise and the program's own run-to-run
+ * variation (lib/diff/stats.ts, docs/optimization-loop.md). Pure: sessions
+ * in, a SessionDiff out; renderers in lib/renderers/diff-*.ts.
  */
 import { FrameInfo } from '../session/frame';
 import { Pair, pairFunctions, pairTrees } from './pairs';
-import { DiffError, Side, SideInput } from './side';
-import { criticalZ, noiseTest } from './stats';
+import { DiffError, effectiveShare, PreparedRun, processedTree, Side } from './side';
+import { ASSUMED_RUN_VARIATION, holmAdjusted, Measure, measureRunVariation, RunVariation, SideRuns, SideSummary, summarize, testRow } from './stats';
 import { DEFAULT_MIN_SHARE, ProcessorOptions } from '../processors/processors';
 import { modeOf, MODES } from '../session/mode';
 import { Session, SessionMeta } from '../session/session';
@@ -21,15 +22,15 @@ export interface DiffOptions {
   processor?: ProcessorOptions;
   /** Compare only the time under the function of this name (all its outermost calls), as shares of it. */
   root?: string;
-  /** Rows under this share of the root in both profiles are left out. Default 1% (0 with processor.showAll). */
+  /** Rows under this share of the root on both sides are left out. Default 1% (0 with processor.showAll). */
   minShare?: number;
   /**
-   * Smallest change of share (of the root) reported as a change, however many
-   * samples. Default 0.02 (2 points): two runs of the same program differ by
-   * that much now and then (JIT and GC timing), evenly over the run.
+   * Smallest change of share (of the root) reported as a change. Default: 0.02
+   * (2 points) when both sides are one run, whose run-to-run variation is only
+   * assumed; 0 when a side has several runs, whose variation is measured.
    */
   minChange?: number;
-  /** Family-wise false-positive rate for the noise test (Bonferroni over all rows). Default 0.05. */
+  /** Family-wise false-positive rate (Holm over all rows compared). Default 0.05. */
   alpha?: number;
   /**
    * `wall` (default): wall time, as the profiles show it. `cpu`: the time the
@@ -43,15 +44,21 @@ export interface DiffOptions {
    * thread. Threads are never added together.
    */
   thread?: string;
+  /**
+   * The run-to-run variation to assume when no side has several runs:
+   * coefficients of variation of a row's time and share between runs.
+   * Default ASSUMED_RUN_VARIATION (10% and 5%); zeros judge by sampling noise alone.
+   */
+  assumedRunVariation?: { time: number; share: number };
 }
 
 export const DEFAULT_MIN_CHANGE = 0.02;
 export const DEFAULT_ALPHA = 0.05;
 
 /**
- * - `faster`, `slower`: the time and the share both changed beyond sampling
- *   noise, in the same direction, and the share by at least minChange.
- * - `noise`: the change in time is within sampling noise.
+ * - `faster`, `slower`: the time and the share both changed beyond noise, in
+ *   the same direction, and the share by at least minChange.
+ * - `noise`: the change in time is within noise.
  * - `minor`: the time changed beyond noise, but the share did not (enough):
  *   the node moved with the total (a busier machine, an even speed-up) or
  *   with a change further down its branch, which is marked there.
@@ -59,10 +66,12 @@ export const DEFAULT_ALPHA = 0.05;
 export type Verdict = 'faster' | 'slower' | 'noise' | 'minor';
 
 export interface DiffSide {
-  /** Seconds (total time of a branch; self time of a function). */
+  /** Seconds (total time of a branch; self time of a function), the mean over the side's runs. */
   time: number;
-  /** Share of the root's time in that profile, 0..1. */
+  /** Share of the root's time, pooled over the side's runs, 0..1. */
   share: number;
+  /** With several runs: the smallest and the largest of the runs' seconds. */
+  range?: [number, number];
 }
 
 export interface DiffMeasure {
@@ -74,8 +83,11 @@ export interface DiffMeasure {
   shareChange: number;
   /** timeChange / before.time; undefined when the node is new. */
   relativeChange: number | undefined;
-  zTime: number;
-  zShare: number;
+  /** Student's t of the change in time and in share (square-root scale, lib/diff/stats.ts). */
+  tTime: number;
+  tShare: number;
+  /** The change's p-value after Holm's correction over all rows (1 when time and share moved apart). */
+  p: number;
   verdict: Verdict;
 }
 
@@ -90,13 +102,16 @@ export interface FunctionDiff extends DiffMeasure {
 }
 
 export interface DiffProfileInfo {
+  /** The first run's. */
   meta: SessionMeta;
-  /** Why this profile may mislead (lib/processors/warnings.ts): a diff is only as good as its two profiles. */
+  /** Why these profiles may mislead (lib/processors/warnings.ts), each kind once, from any run. */
   warnings: ProfileWarning[];
-  /** Seconds under the root. */
+  /** Seconds under the root: the mean over the runs. */
   total: number;
-  /** Samples under the root. */
+  /** Samples under the root, all runs together. */
   samples: number;
+  /** Seconds under the root of each run. */
+  runs: number[];
 }
 
 export interface SessionDiff {
@@ -111,7 +126,15 @@ export interface SessionDiff {
   /** Rows judged faster / slower (tree and function rows). */
   faster: number;
   slower: number;
-  model: { alpha: number; tests: number; zCritical: number; minChange: number; minShare: number };
+  model: {
+    alpha: number;
+    /** Rows compared (Holm's family). */
+    tests: number;
+    minChange: number;
+    minShare: number;
+    /** How much a row varies between runs beyond sampling: measured from the runs, or assumed. */
+    runVariation: RunVariation;
+  };
   time: 'wall' | 'cpu';
   /** The thread compared, when either profile had worker threads (or one was chosen). */
   thread?: string;
@@ -124,50 +147,47 @@ export class DiffModeError extends DiffError {
   override name = 'DiffModeError';
 }
 
-/** Throws DiffModeError unless both profiles are of one mode (a V8 .cpuprofile is wall). */
-export function checkSameMode(before: Session, after: Session): void {
-  const [a, b] = [modeOf(before.meta), modeOf(after.meta)];
-  if (a === b) return;
-  throw new DiffModeError(
-    `the before profile measures ${MODES[a].label} (--mode ${a}) and the after profile ${MODES[b].label} (--mode ${b}); compare two profiles of the same mode`,
-  );
+/** Throws DiffModeError unless every profile is of one mode (a V8 .cpuprofile is wall). */
+export function checkSameMode(before: readonly Session[], after: readonly Session[]): void {
+  const a = modeOf(before[0]!.meta);
+  for (const [label, side] of [['before', before], ['after', after]] as const) {
+    for (const session of side) {
+      const b = modeOf(session.meta);
+      if (a === b) continue;
+      throw new DiffModeError(
+        `the before profile measures ${MODES[a].label} (--mode ${a}) and ${label === 'before' ? 'another before profile' : 'the after profile'} ${MODES[b].label} (--mode ${b}); compare profiles of the same mode`,
+      );
+    }
+  }
 }
 export { matchFrames } from './pairs';
 export { effectiveShare, selectRoot } from './side';
 
-export function diffSessions(before: Session, after: Session, options: DiffOptions = {}): SessionDiff {
-  checkSameMode(before, after);
-  // As every report: the profiler's own drains are left out (their weight varies from run to run).
-  if (!options.processor?.showAll) {
-    before = withoutProfilerWork(before);
-    after = withoutProfilerWork(after);
-  }
-  const thread = comparedThread(before, after, options.thread);
-  if (thread !== undefined) {
-    before = threadOfSide(before, options.thread, 'before');
-    after = threadOfSide(after, options.thread, 'after');
-  }
-  const processor = { ...options.processor, minShare: 0 };
+/** Compares two sides, each one session (one run) or several runs of the same program. */
+export function diffSessions(before: Session | readonly Session[], after: Session | readonly Session[], options: DiffOptions = {}): SessionDiff {
+  const runsBefore = runsOf(before, 'before');
+  const runsAfter = runsOf(after, 'after');
+  checkSameMode(runsBefore, runsAfter);
+  const thread = comparedThread(runsBefore[0]!, runsAfter[0]!, options.thread);
   const time = options.time ?? 'wall';
-  const sideBefore = new Side(time === 'cpu' ? onCpuTime(before) : before, processor, options.root, 'before');
-  const sideAfter = new Side(time === 'cpu' ? onCpuTime(after) : after, processor, options.root, 'after');
-  const treeBefore = sideBefore.tree;
-  const treeAfter = sideAfter.tree;
+  const preparedBefore = runsBefore.map((run) => prepareRun(run, options, 'before'));
+  const preparedAfter = runsAfter.map((run) => prepareRun(run, options, 'after'));
+  const sideBefore = new Side(preparedBefore, options.root, 'before');
+  const sideAfter = new Side(preparedAfter, options.root, 'after');
   const minShare = options.minShare ?? (options.processor?.showAll ? 0 : DEFAULT_MIN_SHARE);
-  const minChange = options.minChange ?? DEFAULT_MIN_CHANGE;
+  const severalRuns = sideBefore.runs > 1 || sideAfter.runs > 1;
+  const minChange = options.minChange ?? (severalRuns ? 0 : DEFAULT_MIN_CHANGE);
   const alpha = options.alpha ?? DEFAULT_ALPHA;
 
-  const pairs = pairTrees(treeBefore, treeAfter, minShare);
-  const functionPairs = pairFunctions(treeBefore, treeAfter, minShare);
-  // Every row shown is one comparison; the root (both 100%) is not tested.
-  const tests = pairs.count - 1 + functionPairs.length;
-  const zCritical = criticalZ(alpha, tests);
-  const judge = new Judge(sideBefore, sideAfter, zCritical, minChange);
-
+  const pairs = pairTrees(sideBefore, sideAfter, minShare);
+  const functionPairs = pairFunctions(sideBefore, sideAfter, minShare);
+  const judge = new Judge(sideBefore, sideAfter, alpha, minChange);
   const root = judge.tree(pairs.root);
-  const functions = functionPairs
-    .map(([a, b]) => ({ frame: (b ?? a)!.frame, ...judge.measure(sideBefore.functionInput(a), sideAfter.functionInput(b)) }))
-    .sort(byChange);
+  // Rows are judged all together, after all are known: judge() fills in these same objects.
+  const functions: FunctionDiff[] = functionPairs.map(([a, b]) => Object.assign(judge.row(a?.times, b?.times), { frame: (b ?? a)!.frame }));
+  const runVariation = judge.judge(options.assumedRunVariation ?? ASSUMED_RUN_VARIATION);
+  functions.sort(byChange);
+  sortDiffTree(root);
   let faster = 0;
   let slower = 0;
   const count = (measure: DiffMeasure): void => {
@@ -177,16 +197,73 @@ export function diffSessions(before: Session, after: Session, options: DiffOptio
   forEachDiffNode(root, (node) => node !== root && count(node));
   functions.forEach(count);
   return {
-    before: { meta: before.meta, warnings: profileWarnings(before), total: treeBefore.totalTime, samples: treeBefore.sampleCount },
-    after: { meta: after.meta, warnings: profileWarnings(after), total: treeAfter.totalTime, samples: treeAfter.sampleCount },
+    before: profileInfo(runsBefore, preparedBefore, sideBefore),
+    after: profileInfo(runsAfter, preparedAfter, sideAfter),
     root,
     rootName: options.root,
     functions,
     faster,
     slower,
-    model: { alpha, tests, zCritical, minChange, minShare },
+    model: { alpha, tests: judge.tests, minChange, minShare, runVariation },
     time,
     ...(thread !== undefined ? { thread } : {}),
+  };
+}
+
+/** A run prepared for a comparison, with its warnings. */
+interface PreparedProfile extends PreparedRun {
+  warnings: ProfileWarning[];
+}
+
+/**
+ * Runs prepared once per session and settings: the calibration harness
+ * (scripts/diff-calibration.js) compares many draws from one pool of runs.
+ */
+const preparedRuns = new WeakMap<Session, Map<string, PreparedProfile>>();
+
+function prepareRun(session: Session, options: DiffOptions, label: string): PreparedProfile {
+  const { processor = {}, thread, root, time = 'wall' } = options;
+  const key = [time, thread, root, processor.showAll, processor.hide, processor.show].map(String).join('\u0000');
+  let bySettings = preparedRuns.get(session);
+  if (!bySettings) preparedRuns.set(session, (bySettings = new Map()));
+  let prepared = bySettings.get(key);
+  if (prepared) return prepared;
+  // As every report: the profiler's own drains are left out (their weight varies from run to run).
+  let run = processor.showAll ? session : withoutProfilerWork(session);
+  if (comparedThread(run, run, thread) !== undefined) run = threadOfSide(run, thread, label);
+  if (time === 'cpu') run = onCpuTime(run);
+  prepared = {
+    tree: processedTree(run, { ...processor, minShare: 0 }, root),
+    effectiveShare: effectiveShare(run.samples.duration),
+    warnings: profileWarnings(session),
+  };
+  bySettings.set(key, prepared);
+  return prepared;
+}
+
+function runsOf(side: Session | readonly Session[], label: string): Session[] {
+  const runs = side instanceof Session ? [side] : [...side];
+  if (runs.length === 0) throw new DiffError(`no ${label} profiles`);
+  return runs;
+}
+
+function profileInfo(runs: readonly Session[], prepared: readonly PreparedProfile[], side: Side): DiffProfileInfo {
+  const warnings = new Map<string, { warning: ProfileWarning; runs: number }>();
+  for (const run of prepared) {
+    for (const warning of run.warnings) {
+      const seen = warnings.get(warning.kind);
+      if (seen) seen.runs++;
+      else warnings.set(warning.kind, { warning, runs: 1 });
+    }
+  }
+  return {
+    meta: runs[0]!.meta,
+    warnings: [...warnings.values()].map(({ warning, runs: count }) =>
+      runs.length > 1 ? { ...warning, message: `${count} of ${runs.length} runs: ${warning.message}` } : warning,
+    ),
+    total: side.meanTime(side.totals),
+    samples: side.sampleCounts.reduce((sum, count) => sum + count, 0),
+    runs: [...side.totals],
   };
 }
 
@@ -235,64 +312,133 @@ export function isChange(verdict: Verdict): boolean {
 // ---------------------------------------------------------------------------
 // Judging.
 
+interface RowInput {
+  measure: DiffMeasure;
+  summaries: Record<Measure, [SideSummary, SideSummary]>;
+  /** Mean samples a run on each side, for telling which rows can inform the run-to-run variation. */
+  samples: [number, number];
+}
+
+/**
+ * Collects every row of the comparison, then judges them together: the
+ * run-to-run variation is measured over all rows, and Holm's correction
+ * needs all p-values.
+ */
 class Judge {
+  private readonly rows: RowInput[] = [];
+
   constructor(
     private readonly before: Side,
     private readonly after: Side,
-    private readonly zCritical: number,
+    private readonly alpha: number,
     private readonly minChange: number,
   ) {}
 
-  measure(inputBefore: SideInput, inputAfter: SideInput): DiffMeasure {
-    const treeBefore = this.before.tree;
-    const treeAfter = this.after.tree;
-    const before = { time: inputBefore.time, share: inputBefore.time / treeBefore.totalTime };
-    const after = { time: inputAfter.time, share: inputAfter.time / treeAfter.totalTime };
-    const { zTime, zShare } = noiseTest(
-      { share: before.share, samples: this.before.effectiveSamples, total: treeBefore.totalTime, batches: inputBefore.batches },
-      { share: after.share, samples: this.after.effectiveSamples, total: treeAfter.totalTime, batches: inputAfter.batches },
-    );
-    const shareChange = after.share - before.share;
-    let verdict: Verdict;
-    if (Math.abs(zTime) < this.zCritical) verdict = 'noise';
-    else if (Math.abs(zShare) >= this.zCritical && Math.sign(zShare) === Math.sign(zTime) && Math.abs(shareChange) >= this.minChange) {
-      verdict = zTime < 0 ? 'faster' : 'slower';
-    } else verdict = 'minor';
-    return {
+  get tests(): number {
+    return this.rows.length;
+  }
+
+  /** A row's measure, to be judged by judge(); times per run, undefined for a side without the row. */
+  row(timesBefore: number[] | undefined, timesAfter: number[] | undefined, tested = true): DiffMeasure {
+    const a = timesBefore ?? this.before.absent();
+    const b = timesAfter ?? this.after.absent();
+    const before = sideOf(this.before, a);
+    const after = sideOf(this.after, b);
+    const measure: DiffMeasure = {
       before,
       after,
       timeChange: after.time - before.time,
-      shareChange,
+      shareChange: after.share - before.share,
       relativeChange: before.time > 0 ? (after.time - before.time) / before.time : undefined,
-      zTime,
-      zShare,
-      verdict,
+      tTime: 0,
+      tShare: 0,
+      p: 1,
+      verdict: 'minor',
     };
+    if (!tested) return measure;
+    const runsBefore: SideRuns = { times: a, totals: this.before.totals, samples: this.before.samples };
+    const runsAfter: SideRuns = { times: b, totals: this.after.totals, samples: this.after.samples };
+    this.rows.push({
+      measure,
+      summaries: {
+        time: [summarize(runsBefore, 'time'), summarize(runsAfter, 'time')],
+        share: [summarize(runsBefore, 'share'), summarize(runsAfter, 'share')],
+      },
+      samples: [meanRowSamples(runsBefore), meanRowSamples(runsAfter)],
+    });
+    return measure;
   }
 
   /** The diff tree of paired nodes; the root is measured but never judged (both are 100%). */
   tree(rootPair: Pair): DiffNode {
-    const make = (pair: Pair): DiffNode => ({
-      frame: (pair.after ?? pair.before)!.frame,
-      ...this.measure(this.before.nodeInput(pair.before), this.after.nodeInput(pair.after)),
-      children: [],
-    });
-    const root = make(rootPair);
-    root.verdict = 'minor';
-    root.zTime = 0;
-    root.zShare = 0;
+    const make = (pair: Pair, tested: boolean): DiffNode =>
+      Object.assign(this.row(pair.before?.times, pair.after?.times, tested), { frame: (pair.after ?? pair.before)!.frame, children: [] as DiffNode[] });
+    const root = make(rootPair, false);
     const pending: Array<[Pair, DiffNode]> = [[rootPair, root]];
     for (let item = pending.pop(); item; item = pending.pop()) {
       const [pair, node] = item;
       for (const childPair of pair.children) {
-        const child = make(childPair);
+        const child = make(childPair, true);
         node.children.push(child);
         pending.push([childPair, child]);
       }
-      node.children.sort(byChange);
     }
     return root;
   }
+
+  /** Sets every row's t, p and verdict; returns the run-to-run variation used. */
+  judge(assumed: { time: number; share: number }): RunVariation {
+    const variation = this.runVariation(assumed);
+    const tests = this.rows.map(({ summaries }) => ({
+      time: testRow(summaries.time[0], summaries.time[1], variation.time, variation.priorRuns.time),
+      share: testRow(summaries.share[0], summaries.share[1], variation.share, variation.priorRuns.share),
+    }));
+    // A change is a change of both time and share, the same way: its p is the larger of the two.
+    const together = tests.map(({ time, share }) => (Math.sign(time.t) !== 0 && Math.sign(time.t) === Math.sign(share.t) ? Math.max(time.p, share.p) : 1));
+    const changed = holmAdjusted(together);
+    const timeOnly = holmAdjusted(tests.map(({ time }) => time.p));
+    this.rows.forEach(({ measure }, index) => {
+      measure.tTime = tests[index]!.time.t;
+      measure.tShare = tests[index]!.share.t;
+      measure.p = changed[index]!;
+      if (changed[index]! <= this.alpha && Math.abs(measure.shareChange) >= this.minChange) {
+        measure.verdict = measure.tTime < 0 ? 'faster' : 'slower';
+      } else {
+        measure.verdict = timeOnly[index]! <= this.alpha ? 'minor' : 'noise';
+      }
+    });
+    return variation;
+  }
+
+  /**
+   * The variation between runs, time and share, measured over the rows (both
+   * sides) that have several runs and enough samples to show it; assumed when
+   * none has.
+   */
+  private runVariation(assumed: { time: number; share: number }): RunVariation {
+    const measure = (kind: Measure): ReturnType<typeof measureRunVariation> =>
+      measureRunVariation(this.rows.flatMap(({ summaries, samples }) => [0, 1].map((side) => ({ side: summaries[kind][side]!, rowSamples: samples[side]! }))));
+    const time = measure('time');
+    const share = measure('share');
+    if (time === undefined || share === undefined) return { ...assumed, measured: false, priorRuns: { time: Infinity, share: Infinity } };
+    return { time: time.cv, share: share.cv, measured: true, priorRuns: { time: time.priorRuns, share: share.priorRuns } };
+  }
+}
+
+function sideOf(side: Side, times: readonly number[]): DiffSide {
+  const result: DiffSide = { time: side.meanTime(times), share: side.share(times) };
+  if (times.length > 1) result.range = [Math.min(...times), Math.max(...times)];
+  return result;
+}
+
+function meanRowSamples(row: SideRuns): number {
+  let sum = 0;
+  row.times.forEach((time, run) => (sum += row.totals[run]! > 0 ? (time / row.totals[run]!) * row.samples[run]! : 0));
+  return sum / row.times.length;
+}
+
+function sortDiffTree(root: DiffNode): void {
+  forEachDiffNode(root, (node) => node.children.sort(byChange));
 }
 
 /** Biggest change in seconds first; then the bigger node; then by name for a stable order. */

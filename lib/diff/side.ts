@@ -1,8 +1,12 @@
 /**
- * One profile as the diff sees it: processed like the call tree (optionally
- * cut down to a root function), its call paths numbered, its time slices
- * for the batch-means variance, and its effective sample count.
+ * One side of a comparison as the diff sees it: one or several runs of the
+ * program, each processed like the call tree (optionally cut down to a root
+ * function), merged into one tree of call paths and one table of functions
+ * that hold, per run, the seconds each had. A function TurboFan inlined in
+ * some samples and called in others is one row: inlining is the compiler's
+ * decision, not a change in the program.
  */
+import { basename } from 'node:path';
 import { FrameInfo, frameKey } from '../session/frame';
 import { mergeSiblingsInPlace, ProcessorOptions, processTree } from '../processors/processors';
 import { Session } from '../session/session';
@@ -12,89 +16,152 @@ export class DiffError extends Error {
   override name = 'DiffError';
 }
 
-/** Time slices a profile is cut into for the batch-means variance (lib/diff/stats.ts). */
-export const DIFF_BATCHES = 10;
-/** Profiles with fewer samples are not sliced (binomial noise only). */
-const MIN_BATCHED_SAMPLES = 200;
+/** A call path over the runs of one side. */
+export interface RunNode {
+  /** The function, without the inlined mark. */
+  frame: FrameInfo;
+  /** Seconds in this call path and below, per run (0 in a run that never took it). */
+  times: number[];
+  children: RunNode[];
+}
 
-/** One profile, processed, with its time slices. */
+/** A function's self time over the runs of one side. */
+export interface RunFunction {
+  frame: FrameInfo;
+  /** Seconds the function was the one running, per run. */
+  times: number[];
+}
+
+/**
+ * One run as a comparison's settings see it: its call tree processed (hiding,
+ * the thread, wall or CPU time, the root function), and what the noise model
+ * needs of its samples. Undefined tree: the root function is not in it.
+ */
+export interface PreparedRun {
+  tree: CallNode | undefined;
+  /** Kish's effective sample size as a share of the count (effectiveShare). */
+  effectiveShare: number;
+}
+
 export class Side {
-  readonly tree: CallNode;
-  /** Per time slice: the root's seconds, seconds per call path id, self seconds per function key. */
-  readonly batches: Array<{ total: number; times: Map<number, number>; self: Map<string, number> }> = [];
+  /** The merged call tree; its `times` are the runs' totals under the root. */
+  readonly root: RunNode;
+  readonly functions: RunFunction[];
+  /** Seconds under the root, per run. */
+  readonly totals: number[] = [];
+  /** Samples under the root, per run. */
+  readonly sampleCounts: number[] = [];
   /**
-   * Samples under the root, discounted for uneven sample weights: a sample
-   * stands for the time since the previous one, and one that stands for 40 ms
-   * (the sampler was held up) weighs as much as 80 regular ones at 500 us.
-   * Kish's effective sample size, (sum w)^2 / sum w^2, scaled to the root.
+   * Samples under the root per run, discounted for uneven sample weights: a
+   * sample stands for the time since the previous one, and one that stands
+   * for 40 ms (the sampler was held up) weighs as much as 80 regular ones at
+   * 500 us. Kish's effective sample size, (sum w)^2 / sum w^2, scaled to the root.
    */
-  readonly effectiveSamples: number;
-  private readonly pathIds = new Map<string, number>();
-  private readonly treePaths = new Map<CallNode, number>();
+  readonly samples: number[] = [];
 
-  constructor(session: Session, processor: ProcessorOptions, rootName: string | undefined, label: string) {
-    const tree = processedTree(session, processor, rootName);
-    if (tree === undefined) throw new DiffError(`no function named '${rootName}' in the ${label} profile (after hiding; try --show-all)`);
-    if (tree.sampleCount === 0 || !(tree.totalTime > 0)) {
-      throw new DiffError(`the ${label} profile has no samples${tree.sampleCount > 0 ? ' with time in them' : ''}`);
-    }
-    this.tree = tree;
-    this.effectiveSamples = tree.sampleCount * effectiveShare(session.samples.duration);
-    this.walk(tree, (node, id) => this.treePaths.set(node, id));
-    const count = session.samples.stack.length;
-    if (count < MIN_BATCHED_SAMPLES) return;
-    for (let b = 0; b < DIFF_BATCHES; b++) {
-      const slice = processedTree(sliceSession(session, Math.floor((b * count) / DIFF_BATCHES), Math.floor(((b + 1) * count) / DIFF_BATCHES)), processor, rootName);
-      const times = new Map<number, number>();
-      const self = new Map<string, number>();
-      if (slice !== undefined) {
-        this.walk(slice, (node, id) => times.set(id, node.totalTime));
-        for (const entry of selfTimes(slice)) self.set(frameKey(entry.frame), entry.selfTime);
+  constructor(runs: readonly PreparedRun[], rootName: string | undefined, label: string) {
+    const count = runs.length;
+    this.root = { frame: createRootNode().frame, times: new Array<number>(count).fill(0), children: [] };
+    const functions = new Map<string, RunFunction>();
+    const merger = new TreeMerger(this.root, count);
+    runs.forEach(({ tree, effectiveShare: share }, run) => {
+      const which = count > 1 ? `run ${run + 1} of the ${label} profiles` : `the ${label} profile`;
+      if (tree === undefined) throw new DiffError(`no function named '${rootName}' in ${which} (after hiding; try --show-all)`);
+      if (tree.sampleCount === 0 || !(tree.totalTime > 0)) {
+        throw new DiffError(`${which} has no samples${tree.sampleCount > 0 ? ' with time in them' : ''}`);
       }
-      this.batches.push({ total: slice?.totalTime ?? 0, times, self });
-    }
+      if (run === 0) this.root.frame = tree.frame; // (root), or the function chosen as the root
+      this.totals.push(tree.totalTime);
+      this.sampleCounts.push(tree.sampleCount);
+      this.samples.push(tree.sampleCount * share);
+      merger.add(tree, run);
+      for (const entry of selfTimes(tree)) {
+        const key = functionKey(entry.frame);
+        let row = functions.get(key);
+        if (!row) functions.set(key, (row = { frame: functionFrame(entry.frame), times: new Array<number>(count).fill(0) }));
+        row.times[run]! += entry.selfTime;
+      }
+    });
+    this.functions = [...functions.values()];
   }
 
-  /** A call path's time, and its share in each time slice that has time under the root. */
-  nodeInput(node: CallNode | undefined): SideInput {
-    const id = node === undefined ? undefined : this.treePaths.get(node);
-    return {
-      time: node?.totalTime ?? 0,
-      batches: this.batches.filter((batch) => batch.total > 0).map((batch) => (id === undefined ? 0 : (batch.times.get(id) ?? 0)) / batch.total),
-    };
+  get runs(): number {
+    return this.totals.length;
   }
 
-  functionInput(entry: FunctionTime | undefined): SideInput {
-    const key = entry === undefined ? undefined : frameKey(entry.frame);
-    return {
-      time: entry?.selfTime ?? 0,
-      batches: this.batches.filter((batch) => batch.total > 0).map((batch) => (key === undefined ? 0 : (batch.self.get(key) ?? 0)) / batch.total),
-    };
+  /** The mean over runs of a row's seconds. */
+  meanTime(times: readonly number[]): number {
+    return times.reduce((sum, time) => sum + time, 0) / times.length;
   }
 
-  /** Numbers every node by its call path (the same path in any tree of this side gets the same id). */
-  private walk(root: CallNode, visit: (node: CallNode, id: number) => void): void {
-    const pending: Array<[CallNode, number]> = [[root, -1]];
+  /** A row's share of the root, pooled over the runs (its seconds over all runs' seconds). */
+  share(times: readonly number[]): number {
+    const total = this.totals.reduce((sum, time) => sum + time, 0);
+    return total > 0 ? times.reduce((sum, time) => sum + time, 0) / total : 0;
+  }
+
+  /** Zeros: the row of a call path or function this side never had. */
+  absent(): number[] {
+    return new Array<number>(this.runs).fill(0);
+  }
+}
+
+/** Adds processed trees into one tree of call paths, children matched by function (inlined or not). */
+class TreeMerger {
+  private readonly index = new Map<RunNode, Map<string, RunNode>>();
+
+  constructor(
+    private readonly root: RunNode,
+    private readonly runs: number,
+  ) {}
+
+  add(tree: CallNode, run: number): void {
+    this.root.times[run]! += tree.totalTime;
+    const pending: Array<[CallNode, RunNode]> = [[tree, this.root]];
     for (let item = pending.pop(); item; item = pending.pop()) {
-      const [node, parentId] = item;
-      const key = `${parentId}\u0000${node === root ? '' : frameKey(node.frame)}`;
-      let id = this.pathIds.get(key);
-      if (id === undefined) {
-        id = this.pathIds.size;
-        this.pathIds.set(key, id);
+      const [node, into] = item;
+      let children = this.index.get(into);
+      if (!children) this.index.set(into, (children = new Map()));
+      for (const child of node.children) {
+        const key = functionKey(child.frame);
+        let merged = children.get(key);
+        if (!merged) {
+          merged = { frame: withoutInlined(child.frame), times: new Array<number>(this.runs).fill(0), children: [] };
+          children.set(key, merged);
+          into.children.push(merged);
+        }
+        merged.times[run]! += child.totalTime;
+        pending.push([child, merged]);
       }
-      visit(node, id);
-      for (const child of node.children) pending.push([child, id]);
     }
   }
 }
 
-export interface SideInput {
-  time: number;
-  batches: number[];
+/**
+ * A key equal for frames of one function, whether TurboFan inlined it there
+ * or not. Native code is one row per shared object (under each caller): the
+ * processor names a block of it by its busiest functions (lib/processors/
+ * processors.ts), and which those are, and whether a caller's native time is
+ * one function or a block, differs between runs of the same program.
+ */
+export function functionKey(frame: FrameInfo): string {
+  if (frame.kind === 'native') return `native\u0000${frame.file}`;
+  return frame.inlined ? frameKey(withoutInlined(frame)) : frameKey(frame);
 }
 
-function processedTree(session: Session, processor: ProcessorOptions, rootName: string | undefined): CallNode | undefined {
+function withoutInlined(frame: FrameInfo): FrameInfo {
+  if (!frame.inlined) return frame;
+  const { name, file, line, column, kind } = frame;
+  return { name, file, line, column, kind };
+}
+
+/** A function row's frame: native code as its shared object (`[native] node`), since its rows merge every function of it. */
+function functionFrame(frame: FrameInfo): FrameInfo {
+  if (frame.kind !== 'native') return withoutInlined(frame);
+  return { name: `[native] ${basename(frame.file) || '?'}`, file: frame.file, line: 0, column: 0, kind: 'native' };
+}
+
+export function processedTree(session: Session, processor: ProcessorOptions, rootName: string | undefined): CallNode | undefined {
   const tree = processTree(buildCallTree(session), processor);
   return rootName === undefined ? tree : selectRoot(tree, rootName);
 }
@@ -108,19 +175,6 @@ export function effectiveShare(weights: readonly number[]): number {
     squares += weight * weight;
   }
   return squares > 0 && weights.length > 0 ? (sum * sum) / squares / weights.length : 1;
-}
-
-/** Samples [start, end) of a session as a session of their own. */
-function sliceSession(session: Session, start: number, end: number): Session {
-  const { stack, time, duration, cpu } = session.samples;
-  const samples = {
-    stack: stack.slice(start, end),
-    time: time.slice(start, end),
-    duration: duration.slice(start, end),
-    cpu: cpu.slice(start, end),
-  };
-  // The batches are only counted: per-sample columns are not needed (nor sliced).
-  return session.with({ samples, labels: undefined, lines: undefined, threads: undefined });
 }
 
 /**
@@ -152,6 +206,7 @@ export interface FunctionTime {
   selfTime: number;
 }
 
+/** Self time per function of a tree (frames as they are: inlined ones apart). */
 export function selfTimes(root: CallNode): FunctionTime[] {
   const byKey = new Map<string, FunctionTime>();
   const pending: CallNode[] = [root];

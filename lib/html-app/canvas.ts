@@ -72,10 +72,36 @@ export class ScrollCanvas {
   }
 
   /** Pointer position in CSS pixels relative to the canvas. */
-  pointer(event: MouseEvent): { x: number; y: number } {
+  pointer(event: { clientX: number; clientY: number }): { x: number; y: number } {
     const rect = this.canvas.getBoundingClientRect();
     return { x: event.clientX - rect.left, y: event.clientY - rect.top };
   }
+
+  /**
+   * Calls `hover` with the pointer whenever it moves over the canvas, and
+   * again when what is under a still pointer changes: the view scrolled (the
+   * wheel, the scrollbar) or the owner moved its content (rehover()). With
+   * mousemove alone, a tooltip would go on naming what was there before.
+   */
+  onHover(hover: (pointer: { clientX: number; clientY: number }) => void): void {
+    this.hover = hover;
+    this.canvas.addEventListener('mousemove', (event) => {
+      this.lastPointer = { clientX: event.clientX, clientY: event.clientY };
+      hover(this.lastPointer);
+    });
+    this.canvas.addEventListener('mouseleave', () => {
+      this.lastPointer = undefined;
+    });
+    this.scroller.addEventListener('scroll', () => this.rehover());
+  }
+
+  /** Hovers again where the pointer is, if it is over the canvas. */
+  rehover(): void {
+    if (this.lastPointer && this.hover) this.hover(this.lastPointer);
+  }
+
+  private hover: ((pointer: { clientX: number; clientY: number }) => void) | undefined;
+  private lastPointer: { clientX: number; clientY: number } | undefined;
 
   destroy(): void {
     this.observer.disconnect();

@@ -207,14 +207,14 @@ export class FlameGraph {
 
   private listen(): void {
     const canvas = this.surface.canvas;
-    canvas.addEventListener('mousemove', (event) => {
-      const { x, y } = this.surface.pointer(event);
+    this.surface.onHover((pointer) => {
+      const { x, y } = this.surface.pointer(pointer);
       const hit = this.hitTest(x, y);
       if (hit !== this.hover) {
         this.hover = hit;
         this.surface.requestDraw();
       }
-      if (hit >= 0) this.tooltip.show(event.clientX, event.clientY, this.describe(hit));
+      if (hit >= 0) this.tooltip.show(pointer.clientX, pointer.clientY, this.describe(hit));
       else this.tooltip.hide();
     });
     canvas.addEventListener('mouseleave', () => {

@@ -258,6 +258,7 @@ export class Timeline {
           this.pan((event.deltaX * scale * (this.viewEnd - this.viewStart)) / this.surface.width);
         } else {
           this.zoom(Math.exp(event.deltaY * scale * 0.0015), this.surface.pointer(event).x);
+          this.surface.rehover(); // the calls under the pointer changed with the zoom
         }
       },
       { passive: false },
@@ -283,15 +284,15 @@ export class Timeline {
     window.addEventListener('mouseup', () => {
       this.drag = undefined;
     });
-    canvas.addEventListener('mousemove', (event) => {
+    this.surface.onHover((pointer) => {
       if (this.drag?.moved) return;
-      const { x, y } = this.surface.pointer(event);
+      const { x, y } = this.surface.pointer(pointer);
       const hit = this.hitTest(x, y);
       if (hit?.depth !== this.hover?.depth || hit?.index !== this.hover?.index) {
         this.hover = hit;
         this.surface.requestDraw();
       }
-      if (hit) this.tooltip.show(event.clientX, event.clientY, this.describe(hit));
+      if (hit) this.tooltip.show(pointer.clientX, pointer.clientY, this.describe(hit));
       else this.tooltip.hide();
     });
     canvas.addEventListener('mouseleave', () => {

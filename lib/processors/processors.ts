@@ -43,7 +43,8 @@ export function processTree(root: CallNode, options: ProcessorOptions = {}): Cal
   const merged = options.timeline ? mergeNeighboursInPlace(hidden) : mergeSiblingsInPlace(hidden);
   const visible = rules.defaults ? groupNativeLeaves(merged) : merged;
   const kept = minShare > 0 ? dropSmallNodes(visible, minShare) : visible;
-  return options.timeline ? kept : sortTree(kept);
+  // A dropped sliver (a short GC between two stretches of the same call) leaves its neighbours side by side: merge them again.
+  return options.timeline ? mergeNeighboursInPlace(kept) : sortTree(kept);
 }
 
 // ---------------------------------------------------------------------------

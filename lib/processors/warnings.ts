@@ -187,17 +187,24 @@ export function startupStacks(session: Session): Uint8Array {
   const entry = entryPath(session.meta.argv);
   const { parent, frame } = session.stacks;
   const count = parent.length;
-  // Bit 1: an entry-script frame on the stack; 2: a loader frame above it (or with none yet); 4: a loader frame below it.
+  // Bit 1: an entry-script frame on the stack; 2: a loader frame above it (or with none yet); 4: a loader frame below it;
+  // 8: a frame of the program's own code (not Node's) above it.
   const state = new Uint8Array(count);
   const startup = new Uint8Array(count);
   const entryFrame = session.frames.map((info) => entry !== '' && info.kind === 'js' && pathOf(info.file) === entry);
+  // A source map moves the entry's frames to the files it was compiled from (tsc: dist/main.js to src/main.ts):
+  // then the entry is the first top-level code of the program's own that Node's loader runs.
+  const entryMapped = !entryFrame.includes(true);
+  const ownCode = session.frames.map((info) => info.kind === 'js' && !info.file.startsWith('node:'));
   const loaderFrame = session.frames.map(isModuleLoaderFrame);
   for (let id = 0; id < count; id++) {
     const parentId = parent[id]!;
     let flags = parentId === -1 ? 0 : state[parentId]!;
     const frameId = frame[id]!;
     if (entryFrame[frameId]) flags |= 1;
+    else if (entryMapped && flags === 2 && ownCode[frameId] && session.frames[frameId]!.name === '(module)') flags |= 1;
     if (loaderFrame[frameId]) flags |= flags & 1 ? 4 : 2;
+    if (ownCode[frameId]) flags |= 8;
     state[id] = flags;
     startup[id] = flags & 4 || (flags & 2 && !(flags & 1)) ? 1 : 0;
   }

@@ -6,7 +6,7 @@
 import { DiffMeasure, DiffNode, forEachDiffNode, isChange, SessionDiff } from '../diff/diff';
 import { formatCommandLine, formatTimestamp } from './header';
 import { escapeHtml } from './html';
-import { relative, verdictLines } from './diff-text';
+import { relative, runVariationLines, verdictLines } from './diff-text';
 import { displayLocation, escapeControl, formatDuration, MAX_TREE_DEPTH } from './text';
 
 export interface DiffHtmlOptions {
@@ -40,7 +40,7 @@ export function renderDiffHtml(diff: SessionDiff, options: DiffHtmlOptions = {})
   const cwd = diff.after.meta.cwd || diff.before.meta.cwd;
   const title = `nodeinstrument diff: ${labelBefore} → ${labelAfter}`;
   const run = (name: string, label: string, info: SessionDiff['before']): string =>
-    `<tr><th>${name}</th><td>${text(label)}</td><td>${formatTimestamp(info.meta.startTime)}</td><td class="num">${formatDuration(info.total)} s</td>` +
+    `<tr><th>${name}</th><td>${text(label)}</td><td>${formatTimestamp(info.meta.startTime)}</td><td class="num">${formatDuration(info.total)} s${info.runs.length > 1 ? ` a run (${info.runs.length} runs)` : ''}</td>` +
     `<td>${info.samples} samples${info.meta.requestedInterval > 0 ? `, ${(info.meta.requestedInterval * 1000).toFixed(2)} ms interval` : ''}</td>` +
     `<td class="dim">${text(formatCommandLine(info.meta.argv, info.meta.cwd))}</td></tr>`;
   const totalChange = relative(diff.before.total, diff.after.total);
@@ -70,6 +70,7 @@ export function renderDiffHtml(diff: SessionDiff, options: DiffHtmlOptions = {})
     `<tr><th>total</th><td colspan="5" class="num">${formatDuration(diff.before.total)} s → ${formatDuration(diff.after.total)} s ` +
       `(${signed(diff.after.total - diff.before.total, 3)} s${totalChange === undefined ? '' : `, ${signed(totalChange * 100, 0)}%`})</td></tr>`,
     '</table>',
+    `<p class="dim" id="run-variation">${runVariationLines(diff).map(text).join('<br>')}</p>`,
     warningsHtml(diff),
     `<p class="verdict${changed ? ' changed' : ''}" id="verdict">${verdictLines(diff).map(text).join('<br>')}</p>`,
     '<h2>Functions by self time</h2>',
@@ -80,9 +81,9 @@ export function renderDiffHtml(diff: SessionDiff, options: DiffHtmlOptions = {})
     `<h2>Call tree <span class="dim">(time in each call and below)</span></h2>`,
     `<div class="tree">${treeHtml(diff, percent, cwd)}</div>`,
     `<p class="legend">Bars: before (grey, top) and after (blue, bottom) as shares of ${diff.rootName ? text(diff.rootName) : 'the total'}. ` +
-      `<span class="faster tag">faster</span> and <span class="slower tag">slower</span>: the time and its share both changed beyond sampling noise ` +
-      `(|z| ≥ ${diff.model.zCritical.toFixed(2)}: ${+(diff.model.alpha * 100).toFixed(1)}% two-sided, Bonferroni over ${diff.model.tests} rows) and the share by at least ` +
-      `${+(diff.model.minChange * 100).toFixed(1)}%. <span class="noise">~</span>: within sampling noise. Unmarked: the time changed but its share did not ` +
+      `<span class="faster tag">faster</span> and <span class="slower tag">slower</span>: the time and its share both changed beyond noise ` +
+      `(sampling, and run-to-run variation: p &lt; ${+(diff.model.alpha * 100).toFixed(1)}% after Holm's correction over ${diff.model.tests} rows)` +
+      `${diff.model.minChange > 0 ? ` and the share by at least ${+(diff.model.minChange * 100).toFixed(1)}%` : ''}. <span class="noise">~</span>: within noise. Unmarked: the time changed but its share did not ` +
       '(it moved with the total, or with a change marked further down its branch). Model: docs/optimization-loop.md in nodeinstrument.</p>',
     '</body>',
     '</html>',

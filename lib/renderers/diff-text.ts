@@ -44,7 +44,9 @@ function diffHeader(diff: SessionDiff, options: DiffTextOptions, arrow: string):
     const meta = info.meta;
     const program = formatCommandLine(meta.argv, meta.cwd);
     const interval = meta.requestedInterval > 0 ? `, ${(meta.requestedInterval * 1000).toFixed(2)} ms interval` : '';
-    return `  ${name.padEnd(7)}${escapeControl(label)}  ${formatTimestamp(meta.startTime)}  ${formatDuration(info.total)} s, ${info.samples} samples${interval}${program ? `  ${escapeControl(program)}` : ''}`;
+    const runs = info.runs.length;
+    const time = runs > 1 ? `${runs} runs, ${formatDuration(info.total)} s a run [${formatDuration(Math.min(...info.runs))}-${formatDuration(Math.max(...info.runs))}]` : `${formatDuration(info.total)} s`;
+    return `  ${name.padEnd(7)}${escapeControl(label)}  ${formatTimestamp(meta.startTime)}  ${time}, ${info.samples} samples${interval}${program ? `  ${escapeControl(program)}` : ''}`;
   };
   const total = `  ${'total'.padEnd(7)}${formatDuration(diff.before.total)} s ${arrow} ${formatDuration(diff.after.total)} s  (${signedSeconds(diff.after.total - diff.before.total)} s, ${signedPercent(relative(diff.before.total, diff.after.total))})`;
   const what = [
@@ -61,8 +63,30 @@ function diffHeader(diff: SessionDiff, options: DiffTextOptions, arrow: string):
   if (diff.before.meta.requestedInterval !== diff.after.meta.requestedInterval) {
     lines.push('  note: different sampling intervals; shares compare, sample counts do not');
   }
+  lines.push(...runVariationLines(diff).map((line, index) => `  ${index === 0 ? 'noise  ' : '       '}${line}`));
   for (const [name, info] of [['before', diff.before], ['after', diff.after]] as const) {
     for (const warning of info.warnings) lines.push(`  warning (${name}): ${warning.message}`);
+  }
+  return lines;
+}
+
+/** How much the program varies between runs, as the comparison measured or had to assume it. */
+export function runVariationLines(diff: SessionDiff): string[] {
+  const { runVariation, minChange } = diff.model;
+  const percent = (value: number): string => `${+(value * 100).toFixed(1)}%`;
+  if (runVariation.measured) {
+    return [
+      `run to run, a function's time varies by ${percent(runVariation.time)} and its share by ${percent(runVariation.share)} beyond sampling ` +
+        `(measured from ${diff.before.runs.length} + ${diff.after.runs.length} runs)`,
+    ];
+  }
+  const lines = [
+    `one run per side: how much this program varies between runs is unknown; ${percent(runVariation.time)} of a function's time ` +
+      `and ${percent(runVariation.share)} of its share are assumed` +
+      (minChange > 0 ? `, and share changes under ${percentText(minChange)} are not claimed` : ''),
+  ];
+  if (diff.before.runs.length === 1 && diff.after.runs.length === 1) {
+    lines.push('record several runs per side to measure it: nodeinstrument --repeat 5 -o before.json app.js');
   }
   return lines;
 }
@@ -71,12 +95,13 @@ function diffHeader(diff: SessionDiff, options: DiffTextOptions, arrow: string):
 export function verdictLines(diff: SessionDiff): string[] {
   const what = diff.rootName ? `under ${diff.rootName}` : 'of the total';
   if (diff.faster === 0 && diff.slower === 0) {
-    const lines = [`No significant differences: every change is within sampling noise or under ${percentText(diff.model.minChange)} ${what}.`];
+    const small = diff.model.minChange > 0 ? ` or under ${percentText(diff.model.minChange)} ${what}` : '';
+    const lines = [`No significant differences: every change is within noise (sampling and run to run)${small}.`];
     const change = relative(diff.before.total, diff.after.total);
     if (change !== undefined && Math.abs(change) >= 0.05) {
       lines.push(
         `The total changed by ${signedPercent(change)}, evenly across the profile: that is the machine or the run (load, input), ` +
-          'not one function; profile each version several times to tell.',
+          'not one function' + (diff.before.runs.length > 1 && diff.after.runs.length > 1 ? '.' : '; record several runs of each version to tell (--repeat).'),
       );
     }
     return lines;
@@ -84,7 +109,7 @@ export function verdictLines(diff: SessionDiff): string[] {
   const parts = [];
   if (diff.faster > 0) parts.push(`${diff.faster} faster`);
   if (diff.slower > 0) parts.push(`${diff.slower} slower`);
-  return [`Significant changes (rows beyond sampling noise): ${parts.join(', ')}.`];
+  return [`Significant changes (rows beyond noise): ${parts.join(', ')}.`];
 }
 
 function diffTreeLines(diff: SessionDiff, options: DiffTextOptions, arrow: string, style: DiffStyle): string[] {
@@ -148,14 +173,16 @@ function frameText(frame: DiffNode['frame'], diff: SessionDiff, style: DiffStyle
 }
 
 function legend(diff: SessionDiff, arrow: string, percent: boolean): string[] {
-  const { zCritical, tests, alpha, minChange, minShare } = diff.model;
+  const { tests, alpha, minChange, minShare } = diff.model;
   const of = diff.rootName ? `of ${escapeControl(diff.rootName)}` : 'of the total';
   const rows = percent ? `share ${of} (change in percentage points)` : 'seconds (change, relative change)';
+  const several = diff.before.runs.length > 1 || diff.after.runs.length > 1;
   return [
-    `Rows: before ${arrow} after, ${rows}. [faster] and [slower]: the time and its share ${of}`,
-    `both changed beyond sampling noise (|z| >= ${zCritical.toFixed(2)}: ${percentText(alpha)} two-sided, Bonferroni over ${tests} rows) and the share by at least ${percentText(minChange)}.`,
-    '~: within sampling noise. Unmarked: the time changed but its share did not; it moved with the total or with a change',
-    `marked further down its branch. Rows under ${percentText(minShare)} in both profiles are left out. The model: docs/optimization-loop.md.`,
+    `Rows: before ${arrow} after, ${rows}${several ? ', means over the runs' : ''}. [faster] and [slower]: the time and its share ${of}`,
+    `both changed beyond noise (sampling, and run-to-run variation: p < ${percentText(alpha)} after Holm's correction over ${tests} rows)` +
+      (minChange > 0 ? ` and the share by at least ${percentText(minChange)}.` : '.'),
+    '~: within noise. Unmarked: the time changed but its share did not; it moved with the total or with a change',
+    `marked further down its branch. Rows under ${percentText(minShare)} on both sides are left out. The model: docs/optimization-loop.md.`,
   ];
 }
 

@@ -18,10 +18,18 @@ export function sampleLines(session: Session, sample: number): number[] {
 
 /**
  * The line table with the lines of some frames set to 0 (unknown): for frames
- * that source maps moved to another file, whose executing lines, which are
- * the generated code's, no longer apply.
+ * whose executing lines no longer apply.
  */
 export function withoutLinesOf(session: Session, frames: (frameId: number) => boolean): LineTable | undefined {
+  return mapLinesOf(session, (frameId, line) => (frames(frameId) ? 0 : line));
+}
+
+/**
+ * The line table with each frame's executing line replaced by map(frameId,
+ * line) (0: unknown): for frames that source maps moved to another file,
+ * whose lines are the generated code's.
+ */
+export function mapLinesOf(session: Session, map: (frameId: number, line: number) => number): LineTable | undefined {
   const table = session.lines;
   if (table === undefined) return undefined;
   const parent: number[] = [];
@@ -46,7 +54,7 @@ export function withoutLinesOf(session: Session, frames: (frameId: number) => bo
     let id = done.get(key);
     if (id === undefined) {
       const up = convert(session.stacks.parent[stack]!, table.parent[lineStack]!);
-      id = extend(up, frames(session.stacks.frame[stack]!) ? 0 : table.line[lineStack]!);
+      id = extend(up, map(session.stacks.frame[stack]!, table.line[lineStack]!));
       done.set(key, id);
     }
     return id;

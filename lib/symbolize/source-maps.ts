@@ -15,7 +15,7 @@ import { join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as TraceMapping from '@jridgewell/trace-mapping';
 import { FrameInfo } from '../session/frame';
-import { withoutLinesOf } from '../session/lines';
+import { mapLinesOf } from '../session/lines';
 import { Session } from '../session/session';
 import { readTextFileOnce } from '../util/text-files';
 import { DIST_DIR } from '../util/package-root';
@@ -96,6 +96,26 @@ export class SourceMapResolver {
     }
   }
 
+  /**
+   * The original line of a generated line of `frame`'s script, by the first
+   * mapping on it, when that mapping is in `file` (the file the frame was
+   * mapped to); 0 when unknown. Lines carry no column, so code that puts
+   * statements of several original lines on one line (minified) gets the first.
+   */
+  originalLine(frame: FrameInfo, file: string, line: number): number {
+    const path = scriptPath(frame.file);
+    const loaded = path === undefined ? null : this.mapOf(path);
+    if (!loaded) return 0;
+    try {
+      const { originalPositionFor, LEAST_UPPER_BOUND } = traceMapping();
+      const position = originalPositionFor(loaded.map, { line, column: 0, bias: LEAST_UPPER_BOUND });
+      if (position.source === null || (loaded.files.get(position.source) ?? position.source) !== file) return 0;
+      return position.line;
+    } catch {
+      return 0;
+    }
+  }
+
   private mapOf(path: string): LoadedMap | null {
     let loaded = this.maps.get(path);
     if (loaded === undefined) {
@@ -172,8 +192,16 @@ export function applySourceMaps(session: Session, resolver: SourceMapResolver = 
   const notes = problemNotes(resolver.problems.slice(problemsBefore));
   if (!changed && notes.length === 0) return session;
   const meta = notes.length > 0 ? { ...session.meta, notes: [...session.meta.notes, ...notes] } : session.meta;
-  // Executing lines are the generated code's: unknown for mapped frames.
-  const lines = changed ? withoutLinesOf(session, (id) => mapped.has(id)) : session.lines;
+  // Executing lines are the generated code's: mapped too, each by the first mapping on its line.
+  const originalLines = new Map<string, number>();
+  const mapLine = (id: number, line: number): number => {
+    if (!mapped.has(id) || line < 1) return line;
+    const key = `${id}:${line}`;
+    let original = originalLines.get(key);
+    if (original === undefined) originalLines.set(key, (original = resolver.originalLine(session.frames[id]!, frames[id]!.file, line)));
+    return original;
+  };
+  const lines = changed ? mapLinesOf(session, mapLine) : session.lines;
   return session.with({ meta, frames, lines });
 }
 

@@ -19,9 +19,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ROUNDS = '80';
 
 /** Puts a version of the program at dir/app.js (the same path, as an edit would) and profiles it. */
-function profileVersion(version, output) {
+function profileVersion(version, output, extra = []) {
   copyFileSync(fixture(`diff/${version}.js`), join(dir, 'app.js'));
-  const result = runNode([cli, '-i', '500us', '-o', output, 'app.js', ROUNDS], { cwd: dir });
+  const result = runNode([cli, '-i', '500us', ...extra, '-o', output, 'app.js', ROUNDS], { cwd: dir });
   assert.equal(result.status, 0, result.stderr);
   return join(dir, output);
 }
@@ -31,6 +31,11 @@ const diffCli = (args) => runNode([cli, 'diff', ...args], { cwd: dir });
 const before = profileVersion('before', 'before.json');
 const again = profileVersion('before', 'again.json');
 const after = profileVersion('after', 'after.json');
+// Sets of three runs a side (--repeat), for the run-to-run variation.
+const beforeSet = profileVersion('before', 'before-set.json', ['--repeat', '3']);
+const againSet = profileVersion('before', 'again-set.json', ['--repeat', '3']);
+const afterSet = profileVersion('after', 'after-set.json', ['--repeat', '3']);
+void [before, again, after, beforeSet, againSet, afterSet];
 
 /** The tree node of a function under main, from the JSON output. */
 function branch(diff, name) {
@@ -55,7 +60,8 @@ test('the edit that made checksum() 2x faster is found, and render() is not blam
 
   const text = diffCli(['before.json', 'after.json', '--cpu', '--no-unicode']);
   assert.equal(text.status, 0, text.stderr);
-  assert.match(text.stdout, /Significant changes \(rows beyond sampling noise\): \d+ faster/);
+  assert.match(text.stdout, /Significant changes \(rows beyond noise\): \d+ faster/);
+  assert.match(text.stdout, /noise {2}one run per side: how much this program varies between runs is unknown/);
   assert.match(text.stdout, /-\d\.\d{3} \(-\d+%\) \[faster\] {2}checksum {2}app\.js:\d+/);
 
   // Wall time (the default) runs the same way; its verdict depends on the machine's load, so only the shape is checked.
@@ -73,13 +79,33 @@ test('the edit that made checksum() 2x faster is found, and render() is not blam
   assert.doesNotMatch(page, /<script/i);
 });
 
-test('two runs of the same program: no significant differences', (t) => {
-  for (const extra of [['--cpu']]) {
-    const result = diffCli(['before.json', 'again.json', ...extra]);
-    assert.equal(result.status, 0, result.stderr);
-    t.diagnostic(`${extra.join(' ') || 'wall'}: ${result.stdout.split('\n').find((line) => /total/.test(line))}`);
-    assert.match(result.stdout, /No significant differences: every change is within sampling noise or under 2% of the total\./, result.stdout);
-  }
+test('sets of three runs: the 2x edit is found with the variation measured; two sets of the same program show nothing', (t) => {
+  const found = diffCli(['before-set.json', 'after-set.json', '--cpu', '-o', 'set-diff.json']);
+  assert.equal(found.status, 0, found.stderr);
+  const diff = JSON.parse(readFileSync(join(dir, 'set-diff.json'), 'utf8'));
+  assert.deepEqual([diff.before.runs.length, diff.after.runs.length], [3, 3]);
+  assert.equal(diff.model.runVariation.measured, true);
+  const checksum = diff.functions.find((row) => row.frame.name === 'checksum');
+  t.diagnostic(`checksum ${checksum.before.time.toFixed(3)} -> ${checksum.after.time.toFixed(3)} s a run, p ${checksum.p.toExponential(1)}; variation ${JSON.stringify(diff.model.runVariation)}`);
+  assert.equal(checksum.verdict, 'faster');
+  assert.equal(checksum.before.range.length, 2);
+  assert.notEqual(diff.functions.find((row) => row.frame.name === 'render').verdict, 'faster');
+
+  const same = diffCli(['before-set.json', 'again-set.json', '--cpu', '--no-unicode']);
+  assert.equal(same.status, 0, same.stderr);
+  t.diagnostic(same.stdout.split('\n').find((line) => /run to run/.test(line)));
+  assert.match(same.stdout, /before before-set\.json .* 3 runs, \d\.\d{3} s a run \[\d\.\d{3}-\d\.\d{3}\]/);
+  assert.match(same.stdout, /noise {2}run to run, a function's time varies by [\d.]+% and its share by [\d.]+% beyond sampling \(measured from 3 \+ 3 runs\)/);
+  assert.match(same.stdout, /No significant differences: every change is within noise \(sampling and run to run\)\./, same.stdout);
+});
+
+test('two single runs of the same program: nothing, or only what the note on the unknown run-to-run variation covers', (t) => {
+  const result = diffCli(['before.json', 'again.json', '--cpu']);
+  assert.equal(result.status, 0, result.stderr);
+  t.diagnostic(result.stdout.split('\n').find((line) => /Significant|No significant/.test(line)));
+  assert.match(result.stdout, /one run per side: how much this program varies between runs is unknown/);
+  // A single-run verdict of `checksum` or `render`, the functions this program spends its time in, would be wrong.
+  for (const name of ['checksum', 'render']) assert.doesNotMatch(result.stdout, new RegExp(`\\[(faster|slower)\\] {2}${name} `));
 });
 
 test('diff errors: a missing or foreign file, a root that is not there, bad usage', () => {
@@ -113,7 +139,7 @@ test('diff refuses profiles of different modes (wall, cpu, alloc; a .cpuprofile 
   ]) {
     const result = diffCli([a, b]);
     assert.equal(result.status, 2, `${a} ${b}: ${result.stderr}`);
-    assert.equal(result.stderr, `nodeinstrument: cannot compare: ${line}; compare two profiles of the same mode\n`);
+    assert.equal(result.stderr, `nodeinstrument: cannot compare: ${line}; compare profiles of the same mode\n`);
     assert.equal(result.stdout, '');
   }
   for (const [a, b] of [['v8.cpuprofile', 'wall.json'], ['alloc.json', 'alloc-bytes.json'], ['cpu.json', 'cpu.json']]) {

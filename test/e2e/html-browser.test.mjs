@@ -294,3 +294,39 @@ test('html in Chromium: a one-hour profile at 1 kHz (3.6M samples) opens within 
     await page.close();
   }
 });
+
+test('html in Chromium: a deep flame graph scrolls with a scrollbar, and the tooltip follows what is under the pointer as it scrolls', { skip }, async () => {
+  // 120 frames deep: far taller than the 800-pixel window at 18 pixels a row.
+  const deep = Array.from({ length: 120 }, (_, i) => app(`level${i}`, i + 1));
+  const samples = [];
+  for (let i = 0; i < 50; i++) samples.push([deep, 0.001], [deep.slice(0, 3), 0.001]);
+  const { page, seen } = await openReport(writeReport('deep.html', makeSession(samples)));
+  try {
+    await page.click('#tab-flame');
+    await page.waitForSelector('#panel-flame canvas[data-draw-count]');
+    const scroller = '#panel-flame .canvas-scroller';
+    const { scrollHeight, clientHeight, overflowY } = await page.$eval(scroller, (element) => ({
+      scrollHeight: element.scrollHeight,
+      clientHeight: element.clientHeight,
+      overflowY: getComputedStyle(element).overflowY,
+    }));
+    assert.ok(scrollHeight > clientHeight + 120 * 18 - 800, `content ${scrollHeight} px in a ${clientHeight} px box`);
+    assert.equal(overflowY, 'auto');
+    // Hover the fourth row (all samples, level0, level1, level2), then scroll the wheel without moving the pointer.
+    const box = await page.locator('#panel-flame canvas').boundingBox();
+    const y = box.y + 4 + 3 * 18 + 9;
+    await page.mouse.move(box.x + box.width * 0.25, y);
+    assert.match(await page.textContent('.tooltip'), /^level2(?!\d)/);
+    await page.mouse.wheel(0, 18 * 60);
+    await page.waitForFunction((selector) => document.querySelector(selector).scrollTop > 0, scroller);
+    await page.waitForTimeout(100);
+    const scrolled = await page.$eval(scroller, (element) => element.scrollTop);
+    const tooltip = await page.$eval('.tooltip', (element) => (element.hidden ? '' : element.textContent));
+    // Left of the middle the deep stack goes on: the row under the pointer now is a deeper level.
+    const row = Math.floor((3 * 18 + 9 + scrolled) / 18);
+    assert.match(tooltip, new RegExp(`^level${row - 1}(?!\\d)`), `after scrolling ${scrolled} px the tooltip says: ${tooltip}`);
+    assert.deepEqual(seen.errors, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -30,7 +30,7 @@ test('--load and diff of a device that never ends (a /dev/zero twin) stop at the
     assert.equal(made.status, 0, made.stderr);
     const load = runNode([cli, '--load', zero], { timeout: 60_000 });
     assert.equal(load.status, 1, load.stderr);
-    assert.equal(load.stderr, `nodeinstrument: cannot read session file ${zero}: ${LIMIT}\n`);
+    assert.equal(load.stderr, `nodeinstrument: cannot read ${zero}: ${LIMIT}\n`);
     const session = join(dir, 'run.json');
     makeSession([]).save(session);
     const diff = runNode([cli, 'diff', session, zero], { timeout: 60_000 });
@@ -47,7 +47,7 @@ test('a file over the cap is refused by its size, before it is read', () => {
     const started = Date.now();
     const load = runNode([cli, '--load', huge]);
     assert.equal(load.status, 1, load.stderr);
-    assert.equal(load.stderr, `nodeinstrument: cannot read session file ${huge}: ${LIMIT}\n`);
+    assert.equal(load.stderr, `nodeinstrument: cannot read ${huge}: ${LIMIT}\n`);
     const diff = runNode([cli, 'diff', huge, huge]);
     assert.equal(diff.status, 1, diff.stderr);
     assert.equal(diff.stderr, `nodeinstrument: cannot read ${huge}: ${LIMIT}\n`);

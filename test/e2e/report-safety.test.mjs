@@ -101,9 +101,9 @@ test('errors about crafted files and arguments show their control characters esc
     const cases = [
       [['--load', version], /session format version "\\u001b\[2J\\u001b\]0;owned\\u0007\\x9b31m\\u202e" is not supported/, 1],
       [['--load', mode], /meta\.mode .*\\x9b31m\\u202e.* is not a mode/, 1],
-      [['--load', notJson], /is not a nodeinstrument session \(not JSON: .*\\x1b\[2J/, 1],
+      [['--load', notJson], /is neither a nodeinstrument session nor a V8 .cpuprofile \(not JSON: .*\\x1b\[2J/, 1],
       [['diff', notJson, version], /neither a nodeinstrument session nor a V8 \.cpuprofile \(not JSON: .*\\x1b\[2J/, 1],
-      [['--load', named], /cannot read session file .*\\x1b\[2J\\x1b\]0;owned\\x07\\x9b31m\\u202e\.json/, 1],
+      [['--load', named], /cannot read .*\\x1b\[2J\\x1b\]0;owned\\x07\\x9b31m\\u202e\.json/, 1],
       [['--mode', HOSTILE, 'app.js'], /invalid --mode: mode must be one of wall, cpu, alloc, got \\x1b\[2J/, 2],
       [['-i', HOSTILE, 'app.js'], /invalid interval '\\x1b\[2J/, 2],
       [[`--${HOSTILE}`, 'app.js'], /unknown option --\\x1b\[2J/, 2],

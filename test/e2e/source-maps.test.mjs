@@ -303,6 +303,12 @@ test('tsc with sourceMap: the report shows the .ts files and functions', () => {
   const report = profile(dir, [entry]);
   assertOriginalReport(report, 'out/');
   secondsOf(report, '(module)', 'src/main.ts:1');
+  // The program's work runs in the entry's top-level code, mapped to src/main.ts: not start-up.
+  assert.doesNotMatch(report, /Start-up dominates/);
+  // --lines: the executing lines are mapped too, and shown with the .ts source's text.
+  const lines = profile(dir, ['--lines', entry]);
+  assert.doesNotMatch(lines, /line unknown/);
+  assert.match(lines, /spinFor {2}src\/spin\.ts:2\n +\d\.\d{3} {2}line 5 +while \(Date\.now\(\) < end\) x \+= Math\.sqrt\(x \+ 1\);/);
 });
 
 test('tsc with inlineSourceMap: the report shows the .ts files and functions', () => {

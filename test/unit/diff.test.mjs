@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffSessions, DiffError, matchFrames, forEachDiffNode, effectiveShare } from '../internals.cjs';
-import { criticalZ, normalQuantile, noiseTest, batchMeansVariance } from '../internals.cjs';
+import { twoSidedP, holmAdjusted, criticalT, digamma, trigamma, inverseTrigamma, measureRunVariation } from '../internals.cjs';
 import { renderDiffText } from '../internals.cjs';
 import { renderDiffHtml } from '../internals.cjs';
 import { parseDiffArgs, diffFormatOf } from '../internals.cjs';
@@ -71,13 +71,13 @@ test('one function made 2x faster is found, in seconds and in share, and the res
   assert.equal(g.verdict, 'noise');
   assert.ok(Math.abs(g.timeChange) < 0.01);
   // main's time fell, but that is parse's change, marked there.
-  assert.equal(find(diff, 'main').verdict, 'minor');
+  assert.ok(['minor', 'noise'].includes(find(diff, 'main').verdict), find(diff, 'main').verdict);
   assert.equal(diff.functions.find((row) => row.frame.name === 'parse').verdict, 'faster');
   assert.equal(diff.faster, 2, 'the parse branch and the parse function');
   assert.equal(diff.slower, 0);
 
   const text = renderDiffText(diff, { unicode: false, labels: ['before.json', 'after.json'] });
-  assert.match(text, /Significant changes \(rows beyond sampling noise\): 2 faster\./);
+  assert.match(text, /Significant changes \(rows beyond noise\): 2 faster\./);
   assert.match(text, /\|- 1\.000 -> 0\.500 {2}-0\.500 \(-50%\) \[faster\] {2}parse {2}app\.js:10/);
   assert.match(text, /1\.000 -> 1\.000 {2}\+0\.000 \(\+0%\) ~ {2}render/);
   assert.match(text, /total {2}2\.000 s -> 1\.500 s {2}\(-0\.500 s, -25%\)/);
@@ -98,6 +98,9 @@ test('a new function and a function gone are reported as such', () => {
   assert.match(text, /0\.800 -> 0\.000 {2}-0\.800 \(gone\) \[faster\] {2}render/);
 });
 
+// Sampling alone (no run-to-run variation assumed): what the model says about counts.
+const SAMPLING_ONLY = { assumedRunVariation: { time: 0, share: 0 } };
+
 test("the same program sampled twice shows no significant differences (family-wise, over many seeds)", (t) => {
   const tree = [
     [[MAIN, F], 0.4], [[MAIN, F, H], 0.1], [[MAIN, G], 0.3], [[MAIN, G, H], 0.05], [[MAIN, H], 0.1], [[app('gc', 40)], 0.05],
@@ -107,17 +110,22 @@ test("the same program sampled twice shows no significant differences (family-wi
   let flaggedUncorrected = 0;
   const runs = 60;
   for (let run = 0; run < runs; run++) {
-    const diff = diffSessions(drawn(tree, 1500, random), drawn(tree, 1500, random));
+    const diff = diffSessions(drawn(tree, 1500, random), drawn(tree, 1500, random), SAMPLING_ONLY);
     if (diff.faster + diff.slower > 0) flagged++;
-    // Without the Bonferroni correction and the minimum change, the same data would cry wolf far more often.
-    const loose = diffSessions(drawn(tree, 1500, random), drawn(tree, 1500, random), { alpha: 0.05 * 20, minChange: 0 });
+    // Without Holm's correction and the minimum change, the same data would cry wolf far more often.
+    const loose = diffSessions(drawn(tree, 1500, random), drawn(tree, 1500, random), { ...SAMPLING_ONLY, alpha: 0.05 * 20, minChange: 0 });
     if (loose.faster + loose.slower > 0) flaggedUncorrected++;
   }
   t.diagnostic(`unchanged pairs flagged: ${flagged} of ${runs}; without the corrections: ${flaggedUncorrected}`);
-  assert.ok(flagged <= 3, `${flagged} of ${runs} unchanged pairs flagged (5% family-wise allows about 3)`);
+  // 5% family-wise is about 3 of 60 (600 pairs of these seeds: 4.3% and 5.7%); 6 would be twice the rate.
+  assert.ok(flagged <= 6, `${flagged} of ${runs} unchanged pairs flagged (5% family-wise allows about 3)`);
   assert.ok(flaggedUncorrected > flagged, `uncorrected: ${flaggedUncorrected}`);
   const diff = diffSessions(drawn(tree, 1500, random), drawn(tree, 1500, random));
-  if (diff.faster + diff.slower === 0) assert.match(renderDiffText(diff), /No significant differences: every change is within sampling noise or under 2% of the total\./);
+  assert.equal(diff.faster + diff.slower, 0);
+  const text = renderDiffText(diff);
+  assert.match(text, /No significant differences: every change is within noise \(sampling and run to run\) or under 2% of the total\./);
+  assert.match(text, /one run per side: how much this program varies between runs is unknown; 10% of a function's time and 5% of its share are assumed/);
+  assert.match(text, /record several runs per side to measure it: nodeinstrument --repeat 5/);
 });
 
 test('the noise test has power: a 6-point shift in 2,000 samples is found, a 1-point one is not claimed', () => {
@@ -128,8 +136,8 @@ test('the noise test has power: a 6-point shift in 2,000 samples is found, a 1-p
   let found = 0;
   let claimed = 0;
   for (let run = 0; run < 20; run++) {
-    if (find(diffSessions(drawn(base, 2000, random), drawn(shifted, 2000, random)), 'parse').verdict === 'slower') found++;
-    if (find(diffSessions(drawn(base, 2000, random), drawn(slight, 2000, random)), 'parse').verdict === 'slower') claimed++;
+    if (find(diffSessions(drawn(base, 2000, random), drawn(shifted, 2000, random), SAMPLING_ONLY), 'parse').verdict === 'slower') found++;
+    if (find(diffSessions(drawn(base, 2000, random), drawn(slight, 2000, random), SAMPLING_ONLY), 'parse').verdict === 'slower') claimed++;
   }
   assert.ok(found >= 16, `6-point shift found in ${found} of 20`);
   assert.ok(claimed <= 2, `1-point shift claimed in ${claimed} of 20`);
@@ -148,14 +156,67 @@ test('a uniformly slower run (a busier machine) changes no share: no significant
   assert.match(text, /The total changed by \+50%, evenly across the profile/);
 });
 
-test('bursty time (all in one slice of the run) is judged by batch means, not as if every sample were independent', () => {
-  // Both runs: 1,500 samples of F; the second also spends 60 samples in H, all at its start (a one-off).
-  const before = steady([[[MAIN, F], 1500]]);
-  const burst = makeSession([...Array.from({ length: 60 }, () => [[MAIN, H], 0.001]), ...Array.from({ length: 1500 }, () => [[MAIN, F], 0.001])]);
-  assert.equal(find(diffSessions(before, burst), 'log').verdict, 'noise', 'a burst in one slice of ten is within batch noise');
-  // The same 60 samples spread over the run are a steady cost: found.
-  const spread = steady([[[MAIN, F], 1500], [[MAIN, H], 60]]);
-  assert.equal(find(diffSessions(before, spread), 'log').verdict, 'slower');
+/**
+ * `runs` runs of a program: each function's weight varies between runs by
+ * a factor drawn from `variation` (a function of the random source), then
+ * `samples` samples are drawn.
+ */
+function runsOf(parts, runs, samples, random, variation = () => 1) {
+  return Array.from({ length: runs }, () => {
+    const weights = parts.map(([, weight]) => weight * variation(random));
+    const total = weights.reduce((sum, weight) => sum + weight, 0);
+    return drawn(parts.map(([stack], i) => [stack, weights[i] / total]), samples, random);
+  });
+}
+
+/** Samples in phases: all of each part's samples together, in order (parse first, then render...). */
+function phased(parts) {
+  return makeSession(parts.flatMap(([stack, count]) => Array.from({ length: count }, () => [stack, 0.001])));
+}
+
+test('a function whose share fell from 24% to 5% is found from single runs, even when it ran in a phase of its own', () => {
+  // markdown-it with a highlighter (issue 18): highlighting ran 0.652 s before and 0.033 s after, in its own stretch of the run.
+  const HIGHLIGHT = app('slowHighlight', 60);
+  const before = phased([[[MAIN, F], 1500], [[MAIN, HIGHLIGHT], 650], [[MAIN, G], 550]]);
+  const after = phased([[[MAIN, F], 150], [[MAIN, HIGHLIGHT], 33], [[MAIN, G], 450]]);
+  const diff = diffSessions(before, after);
+  const row = diff.functions.find((entry) => entry.frame.name === 'slowHighlight');
+  assert.ok(Math.abs(row.before.share - 0.24) < 0.01 && Math.abs(row.after.share - 0.052) < 0.01, `${row.before.share} -> ${row.after.share}`);
+  assert.equal(row.verdict, 'faster');
+  assert.equal(find(diff, 'slowHighlight').verdict, 'faster');
+});
+
+test('a function that is fast in some processes and slow in others is not marked from two single runs', () => {
+  // The same work: 280 ms in most runs, 357 ms in some (JIT and GC decisions differ between processes).
+  const run = (parse) => makeSession([...Array.from({ length: parse }, () => [[MAIN, F], 0.0001]), ...Array.from({ length: 7200 }, () => [[MAIN, G], 0.0001])]);
+  const [fast, slow] = [run(2800), run(3570)];
+  const diff = diffSessions(fast, slow);
+  assert.equal(find(diff, 'parse').verdict !== 'slower', true, `parse ${find(diff, 'parse').verdict}`);
+  assert.equal(diff.model.runVariation.measured, false);
+  // By sampling noise alone the same pair is a finding: that is what the assumed variation is for.
+  assert.equal(find(diffSessions(fast, slow, SAMPLING_ONLY), 'parse').verdict, 'slower');
+});
+
+test('sets of runs: the variation is measured, a bimodal function is not blamed, a 1.5x change at 5% is found', () => {
+  const random = seededRandom(21);
+  const parts = [[[MAIN, F], 0.05], [[MAIN, G], 0.55], [[MAIN, H], 0.25], [[app('gc', 40)], 0.15]];
+  const steadyish = () => 1 + 0.05 * (random() * 2 - 1);
+  let found = 0;
+  let falseAlarms = 0;
+  for (let trial = 0; trial < 10; trial++) {
+    const before = runsOf(parts, 5, 4000, random, steadyish);
+    const faster = runsOf([[[MAIN, F], 0.05 / 1.5], ...parts.slice(1)], 5, 4000, random, steadyish);
+    const diff = diffSessions(before, faster);
+    if (diff.functions.find((row) => row.frame.name === 'parse').verdict === 'faster') found++;
+    // A/A, where log's weight is 0.25 in some processes and 0.33 in others.
+    const bimodal = () =>
+      Array.from({ length: 5 }, () => runsOf([parts[0], parts[1], [[MAIN, H], random() < 0.5 ? 0.25 : 0.33], parts[3]], 1, 4000, random, steadyish)[0]);
+    const aa = diffSessions(bimodal(), bimodal());
+    if (aa.faster + aa.slower > 0) falseAlarms++;
+    assert.equal(diff.model.runVariation.measured, true);
+  }
+  assert.ok(found >= 9, `1.5x at 5% found in ${found} of 10`);
+  assert.ok(falseAlarms <= 1, `${falseAlarms} of 10 A/A pairs marked`);
 });
 
 test('--root compares only the time under one function, as shares of it', () => {
@@ -221,16 +282,24 @@ test('uneven sample weights count as fewer samples: one sample holding a tenth o
   assert.ok(Math.abs(effectiveShare([1, 1, 1, 3]) - 0.75) < 1e-9, "(1+1+1+3)^2 / (1+1+1+9) = 3 of 4");
 });
 
-test('the statistics: normal quantiles, Bonferroni, batch means', () => {
-  assert.ok(Math.abs(normalQuantile(0.975) - 1.959964) < 1e-6);
-  assert.ok(Math.abs(normalQuantile(0.001) + 3.090232) < 1e-6);
-  assert.ok(Math.abs(criticalZ(0.05, 1) - 1.959964) < 1e-6);
-  assert.ok(Math.abs(criticalZ(0.05, 10) - 2.807034) < 1e-6);
-  assert.equal(batchMeansVariance([0.5, 0.5, 0.5]), 0);
-  assert.ok(Math.abs(batchMeansVariance([0, 1]) - 0.25) < 1e-12);
-  // 50% of 1,000 vs 40% of 1,000: z about -4.5 (two-proportion, unpooled).
-  const { zShare } = noiseTest({ share: 0.5, samples: 1000, total: 1 }, { share: 0.4, samples: 1000, total: 1 });
-  assert.ok(zShare < -4.4 && zShare > -4.6, String(zShare));
+test('the statistics: t and normal tails, Holm, digamma and trigamma, the measured variation', () => {
+  assert.ok(Math.abs(twoSidedP(1.959964, Infinity) - 0.05) < 1e-6);
+  assert.ok(Math.abs(twoSidedP(2.306004, 8) - 0.05) < 1e-5, 't with 8 degrees of freedom');
+  assert.ok(Math.abs(criticalT(0.05, 8) - 2.306004) < 1e-5);
+  assert.equal(twoSidedP(Infinity, 8), 0);
+  // Holm: the smallest p times 3, the next times 2 (kept monotone), the last as it is.
+  assert.deepEqual(holmAdjusted([0.01, 0.04, 0.02]).map((p) => +p.toFixed(6)), [0.03, 0.04, 0.04]);
+  assert.ok(Math.abs(digamma(1) + 0.5772156649) < 1e-9);
+  assert.ok(Math.abs(trigamma(1) - Math.PI ** 2 / 6) < 1e-9);
+  assert.ok(Math.abs(inverseTrigamma(trigamma(2.5)) - 2.5) < 1e-6);
+  // Rows whose spread is their sampling noise alone: no variation beyond it, and the model fully trusted.
+  const side = (spread) => ({ side: { runs: 5, mean: 0.5, spread, sampling: 0.0001, level: 0.25 }, rowSamples: 1000 });
+  const none = measureRunVariation([side(0.0001), side(0.0001), side(0.0001)]);
+  assert.ok(none.cv < 0.1, String(none.cv));
+  // One row of many varying far more than the rest: the model's weight drops, so that row keeps its own spread.
+  const mixed = measureRunVariation([...Array.from({ length: 12 }, () => side(0.0001 * (0.8 + Math.random() * 0.4))), side(0.01), side(0.02)]);
+  assert.ok(mixed.priorRuns < 10, String(mixed.priorRuns));
+  assert.equal(measureRunVariation([{ ...side(0.001), rowSamples: 5 }]), undefined, 'too few samples to tell');
 });
 
 test('HTML: self-contained, no script, the verdict and the changes visible, names escaped', () => {

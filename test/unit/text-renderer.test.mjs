@@ -219,3 +219,17 @@ test('timeline mode keeps calls in time order and apart when they are made again
   const body = timeline.trim().split('\n').slice(-4);
   assert.deepEqual(body, ['0.700 main  app.js:1', '|- 0.200 parse  app.js:5', '|- 0.300 render  app.js:9', '`- 0.200 parse  app.js:5']);
 });
+
+test('timeline mode merges the stretches a dropped sliver kept apart (GC rows are not repeated back to back)', () => {
+  const gc = { name: '(garbage collection)', file: '', line: 0, column: 0, kind: 'special' };
+  const session = sessionOf([
+    [[gc], 0.1],
+    [[app('main', 1), app('work', 5)], 0.001],
+    [[gc], 0.1],
+    [[app('main', 1), app('work', 5)], 0.5],
+    [[app('main', 1), app('log', 9)], 0.001],
+    [[app('main', 1), app('work', 5)], 0.3],
+  ]);
+  const timeline = renderText(session, { view: 'timeline', color: false, unicode: false });
+  assert.deepEqual(timeline.trim().split('\n').slice(-3), ['0.200 (garbage collection)', '0.801 main  app.js:1', '`- 0.800 work  app.js:5']);
+});
