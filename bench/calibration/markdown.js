@@ -1,13 +1,15 @@
 // markdown-it (a real program of the corpus) rendering this repository's docs
 // with a syntax highlighter, `slowHighlight`, whose work per character the
 // first argument scales: the diff calibration's (scripts/diff-calibration.js)
-// real program with a known change. Prints {"targetMs", "totalMs"}.
+// real program with a known change. The second argument: rounds of rendering
+// (default 24). Prints {"targetMs", "totalMs"}.
 'use strict';
 const MarkdownIt = require('markdown-it');
 const { performance } = require('node:perf_hooks');
 const { markdownSource } = require('../corpus/inputs');
 
 const units = Number(process.argv[2] ?? '1');
+const rounds = Number(process.argv[3] ?? '24');
 const source = markdownSource('small');
 
 function slowHighlight(code, rounds = Math.round(units * 40)) {
@@ -34,5 +36,5 @@ const md = new MarkdownIt({
 for (let i = 0; i < 300; i++) slowHighlight('const warm = up(the, highlighter);', 20);
 const start = performance.now();
 let bytes = 0;
-for (let round = 0; round < 24; round++) bytes += md.render(source).length;
+for (let round = 0; round < rounds; round++) bytes += md.render(source).length;
 console.log(JSON.stringify({ targetMs, totalMs: performance.now() - start, bytes }));

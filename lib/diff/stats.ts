@@ -24,7 +24,7 @@
  * family of rows by Holm's step-down correction.
  * Pure: no I/O.
  */
-import { normal, studentt } from './jstat';
+import { centralF, normal, studentt } from './jstat';
 
 /** One row on one side: per run, its seconds; the side's per-run totals and effective samples. */
 export interface SideRuns {
@@ -163,21 +163,40 @@ export interface RowTest {
 }
 
 /**
+ * Below this, a row's spread is too large for the common model (an F test of
+ * its spread against the model's variance, with d0 for the model's own
+ * scatter), and the row is judged by its own spread alone: limma's robust
+ * variant in its simplest form. Many well-behaved rows make d0 large, and
+ * without this a row that is bimodal between runs (a builtin V8 inlines in
+ * some processes only) would borrow their small variance.
+ */
+const OUTLIER_P = 0.05;
+
+/**
  * Student's t test of one row's measure between the two sides. Each side's
  * variance of one run is the model (sampling plus c^2 x level / 4), moderated
- * by the row's own spread when the variation was measured.
+ * by the row's own spread when the variation was measured; a side whose
+ * spread the model cannot explain keeps its own, and the t's degrees of
+ * freedom are then the runs' alone.
  */
 export function testRow(before: SideSummary, after: SideSummary, cv: number, priorRuns: number): RowTest {
   const measured = Number.isFinite(priorRuns);
+  let outlier = false;
   const variance = (side: SideSummary): number => {
     const model = side.sampling + (cv * cv * side.level) / 4;
     if (!measured || side.runs < 2) return model;
-    return (priorRuns * model + (side.runs - 1) * side.spread) / (priorRuns + side.runs - 1);
+    const d = side.runs - 1;
+    if (model > 0 && 1 - centralF.cdf(side.spread / model, d, priorRuns) < OUTLIER_P) {
+      outlier = true;
+      return Math.max(side.spread, side.sampling);
+    }
+    return (priorRuns * model + d * side.spread) / (priorRuns + d);
   };
   const error = Math.sqrt(variance(before) / before.runs + variance(after) / after.runs);
   const change = after.mean - before.mean;
   const t = error > 0 ? change / error : change === 0 ? 0 : Math.sign(change) * Infinity;
-  const df = measured ? priorRuns + Math.max(0, before.runs - 1) + Math.max(0, after.runs - 1) : Infinity;
+  const own = Math.max(0, before.runs - 1) + Math.max(0, after.runs - 1);
+  const df = !measured ? Infinity : outlier ? Math.max(1, own) : priorRuns + own;
   return { t, df, p: twoSidedP(t, df) };
 }
 

@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cli, fixture, runNode } from '../helpers.mjs';
+import { cli, fixture, root, runNode } from '../helpers.mjs';
 import { makeSession } from '../sessions.mjs';
 import { renderCpuProfile } from '../internals.cjs';
 
@@ -106,6 +106,24 @@ test('two single runs of the same program: nothing, or only what the note on the
   assert.match(result.stdout, /one run per side: how much this program varies between runs is unknown/);
   // A single-run verdict of `checksum` or `render`, the functions this program spends its time in, would be wrong.
   for (const name of ['checksum', 'render']) assert.doesNotMatch(result.stdout, new RegExp(`\\[(faster|slower)\\] {2}${name} `));
+});
+
+test('a real program (markdown-it with a slow highlighter): the highlighter cut from about a quarter to a twentieth is found from one run each', (t) => {
+  // Issue 18: the same shape was called noise when the model took a function that ran in phases for a noisy one.
+  const markdown = join(root, 'bench', 'calibration', 'markdown.js');
+  for (const [units, output] of [['120', 'md-before.json'], ['20', 'md-after.json']]) {
+    const result = runNode([cli, '-o', output, markdown, units, '8'], { cwd: dir });
+    assert.equal(result.status, 0, result.stderr);
+  }
+  for (const time of [['--cpu'], []]) {
+    const result = diffCli(['md-before.json', 'md-after.json', ...time, '-o', 'md.json']);
+    assert.equal(result.status, 0, result.stderr);
+    const diff = JSON.parse(readFileSync(join(dir, 'md.json'), 'utf8'));
+    const row = diff.functions.find((entry) => entry.frame.name === 'slowHighlight');
+    t.diagnostic(`${time[0] ?? 'wall'}: slowHighlight ${(row.before.share * 100).toFixed(1)}% -> ${(row.after.share * 100).toFixed(1)}%, ${row.verdict}`);
+    assert.ok(row.before.share > 0.12 && row.after.share < 0.08, `${row.before.share} -> ${row.after.share}`);
+    assert.equal(row.verdict, 'faster');
+  }
 });
 
 test('diff errors: a missing or foreign file, a root that is not there, bad usage', () => {

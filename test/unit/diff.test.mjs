@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffSessions, DiffError, matchFrames, forEachDiffNode, effectiveShare } from '../internals.cjs';
-import { twoSidedP, holmAdjusted, criticalT, digamma, trigamma, inverseTrigamma, measureRunVariation } from '../internals.cjs';
+import { twoSidedP, holmAdjusted, criticalT, digamma, trigamma, inverseTrigamma, measureRunVariation, testRow } from '../internals.cjs';
 import { renderDiffText } from '../internals.cjs';
 import { renderDiffHtml } from '../internals.cjs';
 import { parseDiffArgs, diffFormatOf } from '../internals.cjs';
@@ -299,6 +299,13 @@ test('the statistics: t and normal tails, Holm, digamma and trigamma, the measur
   // One row of many varying far more than the rest: the model's weight drops, so that row keeps its own spread.
   const mixed = measureRunVariation([...Array.from({ length: 12 }, () => side(0.0001 * (0.8 + Math.random() * 0.4))), side(0.01), side(0.02)]);
   assert.ok(mixed.priorRuns < 10, String(mixed.priorRuns));
+  // A row whose spread the model cannot explain keeps its own, with the runs' degrees of freedom alone.
+  const row = (mean, spread) => ({ runs: 5, mean, spread, sampling: 0.0001, level: mean * mean });
+  const trusted = testRow(row(0.5, 0.0001), row(0.45, 0.0001), 0.05, 50);
+  assert.equal(trusted.df, 58);
+  const bimodal = testRow(row(0.5, 0.01), row(0.45, 0.0001), 0.05, 50);
+  assert.equal(bimodal.df, 8);
+  assert.ok(bimodal.p > 0.2 && trusted.p < 0.001, `${bimodal.p} ${trusted.p}`);
   assert.equal(measureRunVariation([{ ...side(0.001), rowSamples: 5 }]), undefined, 'too few samples to tell');
 });
 
