@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Calibrates `nodeinstrument diff` with known changes (issue 18): programs
-// whose `target` function is made 1.1x to 10x faster at shares of 2% to 60%,
+// whose target function is made 1.1x to 10x faster at shares of 2% to 60%
+// (a CPU-bound one, an asynchronous one compared in wall time, and two real
+// programs of the corpus, markdown-it and js-yaml, each calling back into a
+// highlighter or replacer whose work is set),
 // profiled as a user would (one process per run), then compared in many draws
 // of n runs per side. Reports the detection rate (the target's function row
 // marked faster) and the false alarms: any row marked in A/A comparisons (two
 // sets of the same program), and rows wrongly marked in the others (anything
 // marked slower, or faster off the target's branch).
 //
-//   node scripts/diff-calibration.js [--programs cpu,async,markdown] [--runs 5]
+//   node scripts/diff-calibration.js [--programs cpu,async,markdown,yaml] [--runs 3,5,8]
 //        [--interval 250us] [--before-pool 12] [--after-pool 6] [--draws 40]
 //        [--shares 2,5,20,60] [--factors 1.1,1.25,1.5,2,10] [--dir DIR] [--analyze-only]
 //
@@ -32,12 +35,13 @@ const PROGRAMS = {
   cpu: { script: 'bench/calibration/cpu.js', target: 'target', time: 'cpu' },
   async: { script: 'bench/calibration/async.js', target: 'target', time: 'wall' },
   markdown: { script: 'bench/calibration/markdown.js', target: 'slowHighlight', time: 'cpu' },
+  yaml: { script: 'bench/calibration/yaml.js', target: 'slowReplace', time: 'cpu' },
 };
 
 function parseArgs(argv) {
   const options = {
     programs: Object.keys(PROGRAMS),
-    runs: 5,
+    runs: [5],
     interval: '250us',
     beforePool: 12,
     afterPool: 6,
@@ -55,7 +59,7 @@ function parseArgs(argv) {
         options.programs = value().split(',');
         break;
       case '--runs':
-        options.runs = Number(value());
+        options.runs = list();
         break;
       case '--interval':
         options.interval = value();
@@ -91,14 +95,22 @@ function parseArgs(argv) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
-/** Unprofiled runs with one unit of target work: how long a unit takes, and the rest of the program. */
+/**
+ * Unprofiled runs without target work and with ten units of it: how long a
+ * unit takes (the difference, so that a fixed cost of calling the target
+ * does not count) and the rest of the program.
+ */
 function pilot(program) {
-  const runs = [0, 1, 2].map(() => {
-    const result = spawnSync(process.execPath, [path.join(ROOT, program.script), '1'], { encoding: 'utf8', cwd: ROOT });
-    if (result.status !== 0) throw new Error(`${program.script}: ${result.stderr}`);
-    return JSON.parse(result.stdout.trim().split('\n').pop());
-  });
-  return { unitMs: median(runs.map((run) => run.targetMs)), restMs: median(runs.map((run) => run.totalMs - run.targetMs)) };
+  const total = (units) =>
+    median(
+      [0, 1, 2].map(() => {
+        const result = spawnSync(process.execPath, [path.join(ROOT, program.script), String(units)], { encoding: 'utf8', cwd: ROOT });
+        if (result.status !== 0) throw new Error(`${program.script}: ${result.stderr}`);
+        return JSON.parse(result.stdout.trim().split('\n').pop()).totalMs;
+      }),
+    );
+  const restMs = total(0);
+  return { unitMs: Math.max(1e-6, (total(10) - restMs) / 10), restMs };
 }
 
 /** The configurations of a program: a before per share, an after per share and factor, with the target's units of work. */
@@ -189,11 +201,11 @@ function isAncestorOfTarget(node, target) {
   return false;
 }
 
-function analyze(options, name, program, configs, pools) {
+function analyze(options, name, program, pools, runs) {
   const compare = (before, after) => lib.diffSessions(before, after, { time: program.time });
-  const results = { name, cells: [], aa: [], single: { found: 0, total: 0, aaWrong: 0, aaTotal: 0 }, variation: [], wrongRows: new Map() };
+  const results = { name, runs, cells: [], aa: [], single: { found: 0, total: 0, aaWrong: 0, aaTotal: 0 }, variation: [], wrongRows: new Map() };
   const targetTime = (runs) => {
-    const diff = compare(runs, runs);
+    const diff = lib.diffSessions(runs, runs, { time: program.time, minShare: 0 });
     return diff.functions.find((row) => row.frame.name === program.target)?.before.time ?? 0;
   };
   for (const share of options.shares) {
@@ -202,9 +214,9 @@ function analyze(options, name, program, configs, pools) {
     let aaWrong = 0;
     let aaSingle = 0;
     for (let d = 0; d < options.draws; d++) {
-      const a = draw(before, options.runs);
-      const b = draw(before, options.runs, new Set(a));
-      if (a.length < options.runs || b.length < options.runs) break;
+      const a = draw(before, runs);
+      const b = draw(before, runs, new Set(a));
+      if (a.length < runs || b.length < runs) break;
       const diff = compare(a, b);
       if (diff.faster + diff.slower > 0) aaWrong++;
       judge(diff, program.target, results.wrongRows);
@@ -212,7 +224,7 @@ function analyze(options, name, program, configs, pools) {
       const single = compare(a[0], b[0]);
       if (single.faster + single.slower > 0) aaSingle++;
     }
-    results.aa.push({ share, wrong: aaWrong, total: options.draws, pool: before.length });
+    results.aa.push({ share, wrong: aaWrong, total: before.length >= 2 * runs ? options.draws : 0, pool: before.length });
     results.single.aaWrong += aaSingle;
     results.single.aaTotal += options.draws;
     for (const factor of options.factors) {
@@ -222,8 +234,8 @@ function analyze(options, name, program, configs, pools) {
       let measuredShare = 0;
       let singleFound = 0;
       for (let d = 0; d < options.draws; d++) {
-        const a = draw(before, options.runs);
-        const b = draw(after, options.runs);
+        const a = draw(before, runs);
+        const b = draw(after, runs);
         const diff = compare(a, b);
         const outcome = judge(diff, program.target, results.wrongRows);
         if (outcome.found) found++;
@@ -237,7 +249,7 @@ function analyze(options, name, program, configs, pools) {
       results.single.found += factor >= 1.5 && share >= 5 ? singleFound : 0;
       results.single.total += factor >= 1.5 && share >= 5 ? options.draws : 0;
     }
-    process.stderr.write(`${name}: share ${share}% analyzed\n`);
+    process.stderr.write(`${name}: share ${share}% analyzed (${runs} runs a side)\n`);
   }
   return results;
 }
@@ -247,7 +259,7 @@ const percent = (count, total) => (total > 0 ? `${Math.round((100 * count) / tot
 function table(options, results) {
   const lines = [];
   const program = PROGRAMS[results.name];
-  lines.push(`#### ${results.name} (\`${program.script}\`, ${program.time === 'cpu' ? 'CPU time' : 'wall time'})`, '');
+  lines.push(`#### ${results.name}, ${results.runs} runs a side (\`${program.script}\`, ${program.time === 'cpu' ? 'CPU time' : 'wall time'})`, '');
   lines.push(`| target's share (measured) | ${options.factors.map((factor) => `${factor}x`).join(' | ')} | A/A: any row marked |`);
   lines.push(`| --- | ${options.factors.map(() => '---:').join(' | ')} | ---: |`);
   for (const share of options.shares) {
@@ -260,10 +272,9 @@ function table(options, results) {
   }
   const variation = results.variation;
   const time = variation.length ? median(variation.map((v) => v.time)) : NaN;
-  const share = variation.length ? median(variation.map((v) => v.share)) : NaN;
   lines.push('');
   lines.push(
-    `Run-to-run variation measured in the A/A sets (median): ${(time * 100).toFixed(1)}% of a function's time, ${(share * 100).toFixed(1)}% of its share. ` +
+    `Run-to-run variation measured in the A/A sets (median): ${(time * 100).toFixed(1)}% of a function's time. ` +
       `One run per side: ${percent(results.single.found, results.single.total)} detected at 1.5x or more and 5% or more; ` +
       `${percent(results.single.aaWrong, results.single.aaTotal)} of A/A pairs had a row marked.`,
   );
@@ -278,17 +289,19 @@ function main() {
   const out = [];
   for (const name of options.programs) {
     const program = PROGRAMS[name];
-    const cost = pilot(program);
+    // Analyzing recorded runs needs the configurations' names only, not their work.
+    const cost = options.analyzeOnly ? { unitMs: 1, restMs: 1 } : pilot(program);
     const configs = configsOf(options, cost);
     if (!options.analyzeOnly) record(options, name, program, configs);
     const pools = loadPools(options, name, configs);
-    const results = analyze(options, name, program, configs, pools);
-    const text = table(options, results);
-    process.stdout.write(`${text}\n\n`);
-    out.push(text);
+    for (const runs of options.runs) {
+      const text = table(options, analyze(options, name, program, pools, runs));
+      process.stdout.write(`${text}\n\n`);
+      out.push(text);
+    }
   }
   process.stdout.write(
-    `Command: node scripts/diff-calibration.js ${process.argv.slice(2).join(' ')}; ${options.runs} runs per side, -i ${options.interval}, ` +
+    `Command: node scripts/diff-calibration.js ${process.argv.slice(2).join(' ')}; ${options.runs.join(', ')} runs per side, -i ${options.interval}, ` +
       `${options.draws} draws per cell; ${((Date.now() - started) / 1000).toFixed(0)} s; Node ${process.version}.\n` +
       'Cells: the share of draws where the target was marked faster, the change as measured (the target\'s mean self time before over after), and "k wrong": draws where another row was marked (slower, or faster off the target\'s branch).\n',
   );

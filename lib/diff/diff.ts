@@ -9,7 +9,7 @@
 import { FrameInfo } from '../session/frame';
 import { Pair, pairFunctions, pairTrees } from './pairs';
 import { DiffError, effectiveShare, PreparedRun, processedTree, Side } from './side';
-import { ASSUMED_RUN_VARIATION, holmAdjusted, Measure, measureRunVariation, RunVariation, SideRuns, SideSummary, summarize, testRow } from './stats';
+import { ASSUMED_RUN_VARIATION, holmAdjusted, MIN_ROW_SAMPLES, measureRunVariation, RunVariation, SideRuns, SideSummary, SpeedRatio, speedRatio, summarize, testRelative, testRow } from './stats';
 import { DEFAULT_MIN_SHARE, ProcessorOptions } from '../processors/processors';
 import { modeOf, MODES } from '../session/mode';
 import { Session, SessionMeta } from '../session/session';
@@ -45,21 +45,22 @@ export interface DiffOptions {
    */
   thread?: string;
   /**
-   * The run-to-run variation to assume when no side has several runs:
-   * coefficients of variation of a row's time and share between runs.
-   * Default ASSUMED_RUN_VARIATION (10% and 5%); zeros judge by sampling noise alone.
+   * The run-to-run variation to assume when no side has several runs: the
+   * coefficient of variation of a row's time between runs. Default
+   * ASSUMED_RUN_VARIATION (10%); 0 judges by sampling noise alone.
    */
-  assumedRunVariation?: { time: number; share: number };
+  assumedRunVariation?: number;
 }
 
 export const DEFAULT_MIN_CHANGE = 0.02;
 export const DEFAULT_ALPHA = 0.05;
 
 /**
- * - `faster`, `slower`: the time and the share both changed beyond noise, in
- *   the same direction, and the share by at least minChange.
+ * - `faster`, `slower`: the time changed beyond noise, and beyond what the
+ *   speed of the whole run explains (model.speed), in the same direction,
+ *   and the share by at least minChange.
  * - `noise`: the change in time is within noise.
- * - `minor`: the time changed beyond noise, but the share did not (enough):
+ * - `minor`: the time changed beyond noise, but not beyond the whole run's speed (or the share not enough):
  *   the node moved with the total (a busier machine, an even speed-up) or
  *   with a change further down its branch, which is marked there.
  */
@@ -83,10 +84,13 @@ export interface DiffMeasure {
   shareChange: number;
   /** timeChange / before.time; undefined when the node is new. */
   relativeChange: number | undefined;
-  /** Student's t of the change in time and in share (square-root scale, lib/diff/stats.ts). */
+  /**
+   * Welch's t of the change in time, and of the change against the two
+   * sides' speed ratio (model.speed), on the square-root scale (lib/diff/stats.ts).
+   */
   tTime: number;
-  tShare: number;
-  /** The change's p-value after Holm's correction over all rows (1 when time and share moved apart). */
+  tRelative: number;
+  /** The change's p-value after Holm's correction over all rows (1 when the two moved apart). */
   p: number;
   verdict: Verdict;
 }
@@ -134,6 +138,8 @@ export interface SessionDiff {
     minShare: number;
     /** How much a row varies between runs beyond sampling: measured from the runs, or assumed. */
     runVariation: RunVariation;
+    /** How much faster or slower the after side ran as a whole, by the functions that did not change. */
+    speed: SpeedRatio;
   };
   time: 'wall' | 'cpu';
   /** The thread compared, when either profile had worker threads (or one was chosen). */
@@ -184,8 +190,8 @@ export function diffSessions(before: Session | readonly Session[], after: Sessio
   const judge = new Judge(sideBefore, sideAfter, alpha, minChange);
   const root = judge.tree(pairs.root);
   // Rows are judged all together, after all are known: judge() fills in these same objects.
-  const functions: FunctionDiff[] = functionPairs.map(([a, b]) => Object.assign(judge.row(a?.times, b?.times), { frame: (b ?? a)!.frame }));
-  const runVariation = judge.judge(options.assumedRunVariation ?? ASSUMED_RUN_VARIATION);
+  const functions: FunctionDiff[] = functionPairs.map(([a, b]) => Object.assign(judge.row(a?.times, b?.times, 'function'), { frame: (b ?? a)!.frame }));
+  const { runVariation, speed } = judge.judge(options.assumedRunVariation ?? ASSUMED_RUN_VARIATION);
   functions.sort(byChange);
   sortDiffTree(root);
   let faster = 0;
@@ -204,7 +210,7 @@ export function diffSessions(before: Session | readonly Session[], after: Sessio
     functions,
     faster,
     slower,
-    model: { alpha, tests: judge.tests, minChange, minShare, runVariation },
+    model: { alpha, tests: judge.tests, minChange, minShare, runVariation, speed },
     time,
     ...(thread !== undefined ? { thread } : {}),
   };
@@ -314,7 +320,9 @@ export function isChange(verdict: Verdict): boolean {
 
 interface RowInput {
   measure: DiffMeasure;
-  summaries: Record<Measure, [SideSummary, SideSummary]>;
+  kind: 'tree' | 'function';
+  /** The row's time on each side, summarized over the runs. */
+  summaries: [SideSummary, SideSummary];
   /** Mean samples a run on each side, for telling which rows can inform the run-to-run variation. */
   samples: [number, number];
 }
@@ -339,7 +347,7 @@ class Judge {
   }
 
   /** A row's measure, to be judged by judge(); times per run, undefined for a side without the row. */
-  row(timesBefore: number[] | undefined, timesAfter: number[] | undefined, tested = true): DiffMeasure {
+  row(timesBefore: number[] | undefined, timesAfter: number[] | undefined, kind: 'tree' | 'function' | 'root'): DiffMeasure {
     const a = timesBefore ?? this.before.absent();
     const b = timesAfter ?? this.after.absent();
     const before = sideOf(this.before, a);
@@ -351,19 +359,17 @@ class Judge {
       shareChange: after.share - before.share,
       relativeChange: before.time > 0 ? (after.time - before.time) / before.time : undefined,
       tTime: 0,
-      tShare: 0,
+      tRelative: 0,
       p: 1,
       verdict: 'minor',
     };
-    if (!tested) return measure;
+    if (kind === 'root') return measure;
     const runsBefore: SideRuns = { times: a, totals: this.before.totals, samples: this.before.samples };
     const runsAfter: SideRuns = { times: b, totals: this.after.totals, samples: this.after.samples };
     this.rows.push({
       measure,
-      summaries: {
-        time: [summarize(runsBefore, 'time'), summarize(runsAfter, 'time')],
-        share: [summarize(runsBefore, 'share'), summarize(runsAfter, 'share')],
-      },
+      kind,
+      summaries: [summarize(runsBefore), summarize(runsAfter)],
       samples: [meanRowSamples(runsBefore), meanRowSamples(runsAfter)],
     });
     return measure;
@@ -371,14 +377,14 @@ class Judge {
 
   /** The diff tree of paired nodes; the root is measured but never judged (both are 100%). */
   tree(rootPair: Pair): DiffNode {
-    const make = (pair: Pair, tested: boolean): DiffNode =>
-      Object.assign(this.row(pair.before?.times, pair.after?.times, tested), { frame: (pair.after ?? pair.before)!.frame, children: [] as DiffNode[] });
-    const root = make(rootPair, false);
+    const make = (pair: Pair, kind: 'tree' | 'root'): DiffNode =>
+      Object.assign(this.row(pair.before?.times, pair.after?.times, kind), { frame: (pair.after ?? pair.before)!.frame, children: [] as DiffNode[] });
+    const root = make(rootPair, 'root');
     const pending: Array<[Pair, DiffNode]> = [[rootPair, root]];
     for (let item = pending.pop(); item; item = pending.pop()) {
       const [pair, node] = item;
       for (const childPair of pair.children) {
-        const child = make(childPair, true);
+        const child = make(childPair, 'tree');
         node.children.push(child);
         pending.push([childPair, child]);
       }
@@ -386,20 +392,28 @@ class Judge {
     return root;
   }
 
-  /** Sets every row's t, p and verdict; returns the run-to-run variation used. */
-  judge(assumed: { time: number; share: number }): RunVariation {
-    const variation = this.runVariation(assumed);
-    const tests = this.rows.map(({ summaries }) => ({
-      time: testRow(summaries.time[0], summaries.time[1], variation.time, variation.priorRuns.time),
-      share: testRow(summaries.share[0], summaries.share[1], variation.share, variation.priorRuns.share),
+  /** Sets every row's t, p and verdict; returns the run-to-run variation and the speed ratio used. */
+  judge(assumed: number): { runVariation: RunVariation; speed: SpeedRatio } {
+    const runVariation = this.runVariation(assumed);
+    const cv = runVariation.time;
+    // The speed ratio from the functions measured well enough on both sides.
+    const speed = speedRatio(
+      this.rows.filter(({ kind, samples }) => kind === 'function' && samples[0] >= MIN_ROW_SAMPLES && samples[1] >= MIN_ROW_SAMPLES).map(({ summaries }) => [summaries[0].level, summaries[1].level] as const),
+      [this.before.meanTime(this.before.totals), this.after.meanTime(this.after.totals)],
+    );
+    const tests = this.rows.map(({ summaries: [before, after] }) => ({
+      time: testRow(before, after, cv),
+      relative: testRelative(before, after, cv, speed),
     }));
-    // A change is a change of both time and share, the same way: its p is the larger of the two.
-    const together = tests.map(({ time, share }) => (Math.sign(time.t) !== 0 && Math.sign(time.t) === Math.sign(share.t) ? Math.max(time.p, share.p) : 1));
+    // A change is a change of the time, and against the rest of the program, the same way: its p is the larger of the two.
+    const together = tests.map(({ time, relative }) =>
+      Math.sign(time.t) !== 0 && Math.sign(time.t) === Math.sign(relative.t) ? Math.max(time.p, relative.p) : 1,
+    );
     const changed = holmAdjusted(together);
     const timeOnly = holmAdjusted(tests.map(({ time }) => time.p));
     this.rows.forEach(({ measure }, index) => {
       measure.tTime = tests[index]!.time.t;
-      measure.tShare = tests[index]!.share.t;
+      measure.tRelative = tests[index]!.relative.t;
       measure.p = changed[index]!;
       if (changed[index]! <= this.alpha && Math.abs(measure.shareChange) >= this.minChange) {
         measure.verdict = measure.tTime < 0 ? 'faster' : 'slower';
@@ -407,21 +421,16 @@ class Judge {
         measure.verdict = timeOnly[index]! <= this.alpha ? 'minor' : 'noise';
       }
     });
-    return variation;
+    return { runVariation, speed };
   }
 
   /**
-   * The variation between runs, time and share, measured over the rows (both
-   * sides) that have several runs and enough samples to show it; assumed when
-   * none has.
+   * The variation between runs, measured over the rows (both sides) that
+   * have several runs and enough samples to show it; assumed when none has.
    */
-  private runVariation(assumed: { time: number; share: number }): RunVariation {
-    const measure = (kind: Measure): ReturnType<typeof measureRunVariation> =>
-      measureRunVariation(this.rows.flatMap(({ summaries, samples }) => [0, 1].map((side) => ({ side: summaries[kind][side]!, rowSamples: samples[side]! }))));
-    const time = measure('time');
-    const share = measure('share');
-    if (time === undefined || share === undefined) return { ...assumed, measured: false, priorRuns: { time: Infinity, share: Infinity } };
-    return { time: time.cv, share: share.cv, measured: true, priorRuns: { time: time.priorRuns, share: share.priorRuns } };
+  private runVariation(assumed: number): RunVariation {
+    const time = measureRunVariation(this.rows.flatMap(({ summaries, samples }) => [0, 1].map((side) => ({ side: summaries[side]!, rowSamples: samples[side]! }))));
+    return time === undefined ? { time: assumed, measured: false } : { time, measured: true };
   }
 }
 

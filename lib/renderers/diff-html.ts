@@ -81,9 +81,9 @@ export function renderDiffHtml(diff: SessionDiff, options: DiffHtmlOptions = {})
     `<h2>Call tree <span class="dim">(time in each call and below)</span></h2>`,
     `<div class="tree">${treeHtml(diff, percent, cwd)}</div>`,
     `<p class="legend">Bars: before (grey, top) and after (blue, bottom) as shares of ${diff.rootName ? text(diff.rootName) : 'the total'}. ` +
-      `<span class="faster tag">faster</span> and <span class="slower tag">slower</span>: the time and its share both changed beyond noise ` +
+      `<span class="faster tag">faster</span> and <span class="slower tag">slower</span>: the time changed beyond noise, also against the speed of the whole run ` +
       `(sampling, and run-to-run variation: p &lt; ${+(diff.model.alpha * 100).toFixed(1)}% after Holm's correction over ${diff.model.tests} rows)` +
-      `${diff.model.minChange > 0 ? ` and the share by at least ${+(diff.model.minChange * 100).toFixed(1)}%` : ''}. <span class="noise">~</span>: within noise. Unmarked: the time changed but its share did not ` +
+      `${diff.model.minChange > 0 ? ` and the share by at least ${+(diff.model.minChange * 100).toFixed(1)}%` : ''}. <span class="noise">~</span>: within noise. Unmarked: the time changed, but no more than the whole run did ` +
       '(it moved with the total, or with a change marked further down its branch). Model: docs/optimization-loop.md in nodeinstrument.</p>',
     '</body>',
     '</html>',

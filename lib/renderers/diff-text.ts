@@ -72,23 +72,28 @@ function diffHeader(diff: SessionDiff, options: DiffTextOptions, arrow: string):
 
 /** How much the program varies between runs, as the comparison measured or had to assume it. */
 export function runVariationLines(diff: SessionDiff): string[] {
-  const { runVariation, minChange } = diff.model;
+  const { runVariation, minChange, speed } = diff.model;
   const percent = (value: number): string => `${+(value * 100).toFixed(1)}%`;
+  // A whole side that ran faster or slower (by its median function): every row is judged against that.
+  const overall =
+    speed.basis === 'functions' && Math.abs(speed.ratio - 1) >= 0.01
+      ? [`the after side ran ${percent(Math.abs(speed.ratio - 1))} ${speed.ratio > 1 ? 'slower' : 'faster'} overall (its median function); rows are judged against that too`]
+      : [];
   if (runVariation.measured) {
     return [
-      `run to run, a function's time varies by ${percent(runVariation.time)} and its share by ${percent(runVariation.share)} beyond sampling ` +
+      `run to run, a function's time varies by ${percent(runVariation.time)} beyond sampling ` +
         `(measured from ${diff.before.runs.length} + ${diff.after.runs.length} runs)`,
+      ...overall,
     ];
   }
   const lines = [
-    `one run per side: how much this program varies between runs is unknown; ${percent(runVariation.time)} of a function's time ` +
-      `and ${percent(runVariation.share)} of its share are assumed` +
+    `one run per side: how much this program varies between runs is unknown; ${percent(runVariation.time)} of a function's time is assumed` +
       (minChange > 0 ? `, and share changes under ${percentText(minChange)} are not claimed` : ''),
   ];
   if (diff.before.runs.length === 1 && diff.after.runs.length === 1) {
     lines.push('record several runs per side to measure it: nodeinstrument --repeat 5 -o before.json app.js');
   }
-  return lines;
+  return [...lines, ...overall];
 }
 
 /** The one-sentence answer: what changed, or that nothing did beyond noise. */
@@ -178,10 +183,10 @@ function legend(diff: SessionDiff, arrow: string, percent: boolean): string[] {
   const rows = percent ? `share ${of} (change in percentage points)` : 'seconds (change, relative change)';
   const several = diff.before.runs.length > 1 || diff.after.runs.length > 1;
   return [
-    `Rows: before ${arrow} after, ${rows}${several ? ', means over the runs' : ''}. [faster] and [slower]: the time and its share ${of}`,
-    `both changed beyond noise (sampling, and run-to-run variation: p < ${percentText(alpha)} after Holm's correction over ${tests} rows)` +
+    `Rows: before ${arrow} after, ${rows}${several ? ', means over the runs' : ''}. [faster] and [slower]: the time changed beyond noise`,
+    `(sampling, and run-to-run variation), also against the speed of the whole run: p < ${percentText(alpha)} after Holm's correction over ${tests} rows` +
       (minChange > 0 ? ` and the share by at least ${percentText(minChange)}.` : '.'),
-    '~: within noise. Unmarked: the time changed but its share did not; it moved with the total or with a change',
+    '~: within noise. Unmarked: the time changed, but no more than the whole run did, or with a change',
     `marked further down its branch. Rows under ${percentText(minShare)} on both sides are left out. The model: docs/optimization-loop.md.`,
   ];
 }

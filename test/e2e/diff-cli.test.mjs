@@ -95,7 +95,7 @@ test('sets of three runs: the 2x edit is found with the variation measured; two 
   assert.equal(same.status, 0, same.stderr);
   t.diagnostic(same.stdout.split('\n').find((line) => /run to run/.test(line)));
   assert.match(same.stdout, /before before-set\.json .* 3 runs, \d\.\d{3} s a run \[\d\.\d{3}-\d\.\d{3}\]/);
-  assert.match(same.stdout, /noise {2}run to run, a function's time varies by [\d.]+% and its share by [\d.]+% beyond sampling \(measured from 3 \+ 3 runs\)/);
+  assert.match(same.stdout, /noise {2}run to run, a function's time varies by [\d.]+% beyond sampling \(measured from 3 \+ 3 runs\)/);
   assert.match(same.stdout, /No significant differences: every change is within noise \(sampling and run to run\)\./, same.stdout);
 });
 

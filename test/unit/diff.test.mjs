@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffSessions, DiffError, matchFrames, forEachDiffNode, effectiveShare } from '../internals.cjs';
-import { twoSidedP, holmAdjusted, criticalT, digamma, trigamma, inverseTrigamma, measureRunVariation, testRow } from '../internals.cjs';
+import { twoSidedP, holmAdjusted, criticalT, measureRunVariation, testRow, testRelative, speedRatio } from '../internals.cjs';
 import { renderDiffText } from '../internals.cjs';
 import { renderDiffHtml } from '../internals.cjs';
 import { parseDiffArgs, diffFormatOf } from '../internals.cjs';
@@ -99,7 +99,7 @@ test('a new function and a function gone are reported as such', () => {
 });
 
 // Sampling alone (no run-to-run variation assumed): what the model says about counts.
-const SAMPLING_ONLY = { assumedRunVariation: { time: 0, share: 0 } };
+const SAMPLING_ONLY = { assumedRunVariation: 0 };
 
 test("the same program sampled twice shows no significant differences (family-wise, over many seeds)", (t) => {
   const tree = [
@@ -124,7 +124,7 @@ test("the same program sampled twice shows no significant differences (family-wi
   assert.equal(diff.faster + diff.slower, 0);
   const text = renderDiffText(diff);
   assert.match(text, /No significant differences: every change is within noise \(sampling and run to run\) or under 2% of the total\./);
-  assert.match(text, /one run per side: how much this program varies between runs is unknown; 10% of a function's time and 5% of its share are assumed/);
+  assert.match(text, /one run per side: how much this program varies between runs is unknown; 10% of a function's time is assumed/);
   assert.match(text, /record several runs per side to measure it: nodeinstrument --repeat 5/);
 });
 
@@ -282,31 +282,34 @@ test('uneven sample weights count as fewer samples: one sample holding a tenth o
   assert.ok(Math.abs(effectiveShare([1, 1, 1, 3]) - 0.75) < 1e-9, "(1+1+1+3)^2 / (1+1+1+9) = 3 of 4");
 });
 
-test('the statistics: t and normal tails, Holm, digamma and trigamma, the measured variation', () => {
+test('the statistics: t and normal tails, Holm, Welch, the speed ratio, the measured variation', () => {
   assert.ok(Math.abs(twoSidedP(1.959964, Infinity) - 0.05) < 1e-6);
   assert.ok(Math.abs(twoSidedP(2.306004, 8) - 0.05) < 1e-5, 't with 8 degrees of freedom');
   assert.ok(Math.abs(criticalT(0.05, 8) - 2.306004) < 1e-5);
   assert.equal(twoSidedP(Infinity, 8), 0);
   // Holm: the smallest p times 3, the next times 2 (kept monotone), the last as it is.
   assert.deepEqual(holmAdjusted([0.01, 0.04, 0.02]).map((p) => +p.toFixed(6)), [0.03, 0.04, 0.04]);
-  assert.ok(Math.abs(digamma(1) + 0.5772156649) < 1e-9);
-  assert.ok(Math.abs(trigamma(1) - Math.PI ** 2 / 6) < 1e-9);
-  assert.ok(Math.abs(inverseTrigamma(trigamma(2.5)) - 2.5) < 1e-6);
-  // Rows whose spread is their sampling noise alone: no variation beyond it, and the model fully trusted.
-  const side = (spread) => ({ side: { runs: 5, mean: 0.5, spread, sampling: 0.0001, level: 0.25 }, rowSamples: 1000 });
-  const none = measureRunVariation([side(0.0001), side(0.0001), side(0.0001)]);
-  assert.ok(none.cv < 0.1, String(none.cv));
-  // One row of many varying far more than the rest: the model's weight drops, so that row keeps its own spread.
-  const mixed = measureRunVariation([...Array.from({ length: 12 }, () => side(0.0001 * (0.8 + Math.random() * 0.4))), side(0.01), side(0.02)]);
-  assert.ok(mixed.priorRuns < 10, String(mixed.priorRuns));
-  // A row whose spread the model cannot explain keeps its own, with the runs' degrees of freedom alone.
-  const row = (mean, spread) => ({ runs: 5, mean, spread, sampling: 0.0001, level: mean * mean });
-  const trusted = testRow(row(0.5, 0.0001), row(0.45, 0.0001), 0.05, 50);
-  assert.equal(trusted.df, 58);
-  const bimodal = testRow(row(0.5, 0.01), row(0.45, 0.0001), 0.05, 50);
-  assert.equal(bimodal.df, 8);
-  assert.ok(bimodal.p > 0.2 && trusted.p < 0.001, `${bimodal.p} ${trusted.p}`);
+  // Rows whose spread is their sampling noise alone: no variation beyond it.
+  const side = (spread, mean = 0.5) => ({ side: { runs: 5, mean, spread, sampling: 0.0001, level: mean * mean }, rowSamples: 1000 });
+  assert.ok(measureRunVariation([side(0.0001), side(0.0001), side(0.0001)]) < 0.1);
   assert.equal(measureRunVariation([{ ...side(0.001), rowSamples: 5 }]), undefined, 'too few samples to tell');
+  // Welch: equal spreads and runs give 8 degrees of freedom; one side of one run is a model, as if known.
+  const row = (mean, spread, runs = 5) => ({ runs, mean, spread, sampling: 0.0001, level: mean * mean });
+  const steady = testRow(row(0.5, 0.0004), row(0.45, 0.0004), 0.1);
+  assert.ok(Math.abs(steady.df - 8) < 1e-9);
+  assert.ok(steady.p < 0.01, String(steady.p));
+  const noisy = testRow(row(0.5, 0.01), row(0.45, 0.0004), 0.1);
+  assert.ok(noisy.df < 5 && noisy.p > 0.2, `${noisy.df} ${noisy.p}`);
+  assert.equal(testRow(row(0.5, 0, 1), row(0.45, 0, 1), 0.1).df, Infinity);
+  // The speed ratio: the median function's after/before; one function that changed does not move it.
+  const speed = speedRatio([[1, 1.2], [2, 2.4], [0.5, 0.6], [0.3, 0.36], [0.4, 0.1]], [4, 4]);
+  assert.ok(Math.abs(speed.ratio - 1.2) < 1e-9 && speed.basis === 'functions', String(speed.ratio));
+  // Too few functions for a median: the totals' ratio.
+  assert.deepEqual(speedRatio([[1, 1.2]], [4, 3]), { ratio: 0.75, logVariance: 0, basis: 'totals' });
+  // A row that moved as the whole run did: its time changed, not against the run's speed.
+  const slower = testRow(row(0.5, 0.0001), row(0.5 * Math.sqrt(1.2), 0.0001), 0.1);
+  const against = testRelative(row(0.5, 0.0001), row(0.5 * Math.sqrt(1.2), 0.0001), 0.1, { ratio: 1.2, logVariance: 0, basis: 'functions' });
+  assert.ok(slower.p < 0.001 && Math.abs(against.t) < 1e-9, `${slower.p} ${against.t}`);
 });
 
 test('HTML: self-contained, no script, the verdict and the changes visible, names escaped', () => {
