@@ -96,21 +96,23 @@ function parseArgs(argv) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 /**
- * Unprofiled runs without target work and with ten units of it: how long a
- * unit takes (the difference, so that a fixed cost of calling the target
- * does not count) and the rest of the program.
+ * Unprofiled runs with 1 and 20 units of target work: how long a unit takes,
+ * from the time the program measured around its target calls (the
+ * difference, so that a fixed cost of each call does not count; the totals of
+ * whole runs vary too much for that), and the rest of the program.
  */
 function pilot(program) {
-  const total = (units) =>
-    median(
-      [0, 1, 2].map(() => {
-        const result = spawnSync(process.execPath, [path.join(ROOT, program.script), String(units)], { encoding: 'utf8', cwd: ROOT });
-        if (result.status !== 0) throw new Error(`${program.script}: ${result.stderr}`);
-        return JSON.parse(result.stdout.trim().split('\n').pop()).totalMs;
-      }),
-    );
-  const restMs = total(0);
-  return { unitMs: Math.max(1e-6, (total(10) - restMs) / 10), restMs };
+  const measure = (units) => {
+    const runs = [0, 1, 2].map(() => {
+      const result = spawnSync(process.execPath, [path.join(ROOT, program.script), String(units)], { encoding: 'utf8', cwd: ROOT });
+      if (result.status !== 0) throw new Error(`${program.script}: ${result.stderr}`);
+      return JSON.parse(result.stdout.trim().split('\n').pop());
+    });
+    return { targetMs: median(runs.map((run) => run.targetMs)), restMs: median(runs.map((run) => run.totalMs - run.targetMs)) };
+  };
+  const one = measure(1);
+  const twenty = measure(20);
+  return { unitMs: Math.max(1e-6, (twenty.targetMs - one.targetMs) / 19), restMs: one.restMs };
 }
 
 /** The configurations of a program: a before per share, an after per share and factor, with the target's units of work. */

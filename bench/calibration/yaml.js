@@ -32,7 +32,7 @@ const replacer = (key, value) => {
 };
 const start = performance.now();
 let bytes = 0;
-for (let round = 0; round < 20; round++) {
+for (let round = 0; round < 60; round++) {
   const text = yaml.dump(doc, { noRefs: true, replacer });
   bytes += text.length;
   yaml.load(text);

@@ -8,9 +8,10 @@
  */
 import { FrameInfo } from '../session/frame';
 import { Pair, pairFunctions, pairTrees } from './pairs';
-import { DiffError, effectiveShare, PreparedRun, processedTree, Side } from './side';
+import { DiffError, effectiveShare, functionKey, PreparedRun, processedTree, Side } from './side';
 import { ASSUMED_RUN_VARIATION, holmAdjusted, MIN_ROW_SAMPLES, measureRunVariation, RunVariation, SideRuns, SideSummary, SpeedRatio, speedRatio, summarize, testRelative, testRow } from './stats';
-import { DEFAULT_MIN_SHARE, ProcessorOptions } from '../processors/processors';
+import { DEFAULT_MIN_SHARE, hotFrames, ProcessorOptions } from '../processors/processors';
+import { buildCallTree, CallNode } from '../session/tree';
 import { modeOf, MODES } from '../session/mode';
 import { Session, SessionMeta } from '../session/session';
 import { findThread, hasThreads, sessionOfThread, ThreadFilterError, threadsOf } from '../threads/threads';
@@ -176,8 +177,11 @@ export function diffSessions(before: Session | readonly Session[], after: Sessio
   checkSameMode(runsBefore, runsAfter);
   const thread = comparedThread(runsBefore[0]!, runsAfter[0]!, options.thread);
   const time = options.time ?? 'wall';
-  const preparedBefore = runsBefore.map((run) => prepareRun(run, options, 'before'));
-  const preparedAfter = runsAfter.map((run) => prepareRun(run, options, 'after'));
+  const basesBefore = runsBefore.map((run) => runBasis(run, options, 'before'));
+  const basesAfter = runsAfter.map((run) => runBasis(run, options, 'after'));
+  const prepared = prepareRuns([...basesBefore, ...basesAfter], options);
+  const preparedBefore = prepared.slice(0, runsBefore.length);
+  const preparedAfter = prepared.slice(runsBefore.length);
   const sideBefore = new Side(preparedBefore, options.root, 'before');
   const sideAfter = new Side(preparedAfter, options.root, 'after');
   const minShare = options.minShare ?? (options.processor?.showAll ? 0 : DEFAULT_MIN_SHARE);
@@ -216,6 +220,18 @@ export function diffSessions(before: Session | readonly Session[], after: Sessio
   };
 }
 
+/** A run as a comparison's settings see it, before hiding: its raw call tree and what is known of it. */
+interface RunBasis {
+  /** The call tree of the run's samples (the profiler's own left out, the thread chosen, wall or CPU time). */
+  raw: CallNode;
+  /** Library functions hot enough in this run to stay visible in a report (lib/processors/processors.ts). */
+  hot: string[];
+  effectiveShare: number;
+  warnings: ProfileWarning[];
+  /** Processed trees by the set of functions kept visible in every run of the comparison. */
+  processed: Map<string, CallNode | undefined>;
+}
+
 /** A run prepared for a comparison, with its warnings. */
 interface PreparedProfile extends PreparedRun {
   warnings: ProfileWarning[];
@@ -225,26 +241,48 @@ interface PreparedProfile extends PreparedRun {
  * Runs prepared once per session and settings: the calibration harness
  * (scripts/diff-calibration.js) compares many draws from one pool of runs.
  */
-const preparedRuns = new WeakMap<Session, Map<string, PreparedProfile>>();
+const runBases = new WeakMap<Session, Map<string, RunBasis>>();
 
-function prepareRun(session: Session, options: DiffOptions, label: string): PreparedProfile {
-  const { processor = {}, thread, root, time = 'wall' } = options;
-  const key = [time, thread, root, processor.showAll, processor.hide, processor.show].map(String).join('\u0000');
-  let bySettings = preparedRuns.get(session);
-  if (!bySettings) preparedRuns.set(session, (bySettings = new Map()));
-  let prepared = bySettings.get(key);
-  if (prepared) return prepared;
+function runBasis(session: Session, options: DiffOptions, label: string): RunBasis {
+  const { processor = {}, thread, time = 'wall' } = options;
+  const key = [time, thread, processor.showAll].map(String).join('\u0000');
+  let bySettings = runBases.get(session);
+  if (!bySettings) runBases.set(session, (bySettings = new Map()));
+  let basis = bySettings.get(key);
+  if (basis) return basis;
   // As every report: the profiler's own drains are left out (their weight varies from run to run).
   let run = processor.showAll ? session : withoutProfilerWork(session);
   if (comparedThread(run, run, thread) !== undefined) run = threadOfSide(run, thread, label);
   if (time === 'cpu') run = onCpuTime(run);
-  prepared = {
-    tree: processedTree(run, { ...processor, minShare: 0 }, root),
+  const raw = buildCallTree(run);
+  basis = {
+    raw,
+    hot: hotFrames(raw).map(functionKey),
     effectiveShare: effectiveShare(run.samples.duration),
     warnings: profileWarnings(session),
+    processed: new Map(),
   };
-  bySettings.set(key, prepared);
-  return prepared;
+  bySettings.set(key, basis);
+  return basis;
+}
+
+/**
+ * Every run processed alike: a library function that is hot enough to stay
+ * visible in any run of either side stays visible in all of them (otherwise a
+ * function at 1% of one run and 0.9% of another would be a row in one and
+ * hidden in its library's entry point in the other, and the entry point would
+ * seem to change).
+ */
+function prepareRuns(bases: readonly RunBasis[], options: DiffOptions): PreparedProfile[] {
+  const hot = new Set(bases.flatMap((basis) => basis.hot));
+  const { processor = {}, root } = options;
+  const key = [root, processor.hide, processor.show, [...hot].sort().join('\u0001')].map(String).join('\u0000');
+  const settings: ProcessorOptions = { ...processor, minShare: 0, hotFrames: (frame) => hot.has(functionKey(frame)) };
+  return bases.map((basis) => {
+    let tree = basis.processed.get(key);
+    if (!basis.processed.has(key)) basis.processed.set(key, (tree = processedTree(basis.raw, settings, root)));
+    return { tree, effectiveShare: basis.effectiveShare, warnings: basis.warnings };
+  });
 }
 
 function runsOf(side: Session | readonly Session[], label: string): Session[] {

@@ -9,8 +9,7 @@
 import { basename } from 'node:path';
 import { FrameInfo, frameKey } from '../session/frame';
 import { mergeSiblingsInPlace, ProcessorOptions, processTree } from '../processors/processors';
-import { Session } from '../session/session';
-import { CallNode, buildCallTree, createRootNode, sortTree } from '../session/tree';
+import { CallNode, createRootNode, sortTree } from '../session/tree';
 
 export class DiffError extends Error {
   override name = 'DiffError';
@@ -161,8 +160,9 @@ function functionFrame(frame: FrameInfo): FrameInfo {
   return { name: `[native] ${basename(frame.file) || '?'}`, file: frame.file, line: 0, column: 0, kind: 'native' };
 }
 
-export function processedTree(session: Session, processor: ProcessorOptions, rootName: string | undefined): CallNode | undefined {
-  const tree = processTree(buildCallTree(session), processor);
+/** A raw call tree processed (hiding, collapsing) and cut down to the root function if one is given. */
+export function processedTree(raw: CallNode, processor: ProcessorOptions, rootName: string | undefined): CallNode | undefined {
+  const tree = processTree(raw, processor);
   return rootName === undefined ? tree : selectRoot(tree, rootName);
 }
 

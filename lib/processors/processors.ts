@@ -22,6 +22,12 @@ export interface ProcessorOptions {
   /** A library function whose own work reaches this share of the whole stays visible inside a library run. Default HOT_SHARE. */
   hotShare?: number;
   /**
+   * Library functions kept visible as if hot in this tree too: a comparison
+   * of several runs (lib/diff) shows a function in every run when it is hot
+   * in any, so that its rows line up.
+   */
+  hotFrames?: (frame: FrameInfo) => boolean;
+  /**
    * For a tree in time order (buildTimelineTree): merge only neighbouring
    * siblings of the same frame, and keep the order instead of sorting.
    */
@@ -37,6 +43,7 @@ export function processTree(root: CallNode, options: ProcessorOptions = {}): Cal
     hide: options.hide && statelessRegExp(options.hide),
     show: options.show && statelessRegExp(options.show),
     hotShare: options.hotShare ?? HOT_SHARE,
+    hotFrames: options.hotFrames,
   };
   const minShare = options.minShare ?? (options.showAll ? 0 : DEFAULT_MIN_SHARE);
   const hidden = hideFrames(root, rules);
@@ -65,6 +72,8 @@ export interface FrameRules {
   show?: RegExp | undefined;
   /** See ProcessorOptions.hotShare; none kept visible when absent. */
   hotShare?: number;
+  /** See ProcessorOptions.hotFrames. */
+  hotFrames?: ((frame: FrameInfo) => boolean) | undefined;
 }
 
 export function frameRole(frame: FrameInfo, rules: FrameRules): FrameRole {
@@ -258,7 +267,8 @@ export function hideFrames(root: CallNode, rules: FrameRules): CallNode {
       continue;
     }
     const role = frameRole(node.frame, rules);
-    const shownHot = role === 'library' && group !== undefined && hot.has(node.frameId) && !onPath(hotAbove, node.frameId);
+    const shownHot =
+      role === 'library' && group !== undefined && (hot.has(node.frameId) || rules.hotFrames?.(node.frame) === true) && !onPath(hotAbove, node.frameId);
     if (role === 'internal' || (role === 'library' && group && !shownHot)) {
       parent.selfTime += node.selfTime;
       // Call stubs and trampolines are not code a reader would count as hidden.
@@ -281,6 +291,18 @@ interface HotOnPath {
 function onPath(path: HotOnPath | undefined, frameId: number): boolean {
   for (let at = path; at; at = at.up) if (at.frameId === frameId) return true;
   return false;
+}
+
+/** The frames of the functions hotFunctions finds in a raw call tree (default share): what a comparison keeps visible in every run. */
+export function hotFrames(root: CallNode, share = HOT_SHARE): FrameInfo[] {
+  const ids = hotFunctions(root, share);
+  const frames = new Map<number, FrameInfo>();
+  const stack = [...root.children];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (ids.has(node.frameId) && !frames.has(node.frameId)) frames.set(node.frameId, node.frame);
+    stack.push(...node.children);
+  }
+  return [...frames.values()];
 }
 
 /** The functions (frame ids) whose own work, summed over every call path, reaches `share` of the whole. */

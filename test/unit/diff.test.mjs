@@ -346,3 +346,18 @@ test('diff arguments: two profiles, formats by flag or extension, clear errors',
   assert.throws(() => parseDiffArgs(['a', 'b', '--frobnicate']), /unknown diff option --frobnicate/);
   assert.equal(parseDiffArgs(['--help']).help, true);
 });
+
+test('a function inlined in some samples and called in others is one row; native code is one row per shared object', () => {
+  const inlined = { ...F, inlined: true };
+  const native = (name) => ({ name, file: '/usr/bin/node', line: 0, column: 0, kind: 'native' });
+  // Before: parse 600 samples, half of them inlined into main; after: 300, all called.
+  const before = steady([[[MAIN, F], 300], [[MAIN, inlined], 300], [[MAIN, G], 600], [[MAIN, G, native('JsonParser::Parse')], 200]]);
+  const after = steady([[[MAIN, F], 300], [[MAIN, G], 600], [[MAIN, G, native('StringTable::LookupKey')], 200]]);
+  const diff = diffSessions(before, after);
+  const parse = diff.functions.filter((row) => row.frame.name === 'parse');
+  assert.equal(parse.length, 1, 'one parse row');
+  assert.ok(Math.abs(parse[0].before.time - 0.6) < 1e-9 && parse[0].verdict === 'faster', `${parse[0].before.time} ${parse[0].verdict}`);
+  assert.equal(parse[0].frame.inlined, undefined);
+  const nativeRows = diff.functions.filter((row) => row.frame.kind === 'native');
+  assert.deepEqual(nativeRows.map((row) => [row.frame.name, row.verdict]), [['[native] node', 'noise']]);
+});
