@@ -9,7 +9,7 @@
 import { FrameInfo } from '../session/frame';
 import { Pair, pairFunctions, pairTrees } from './pairs';
 import { DiffError, effectiveShare, functionKey, PreparedRun, processedTree, Side } from './side';
-import { ASSUMED_RUN_VARIATION, holmAdjusted, MIN_ROW_SAMPLES, measureRunVariation, RunVariation, SideRuns, SideSummary, SpeedRatio, speedRatio, summarize, testRelative, testRow } from './stats';
+import { ASSUMED_RELATIVE_VARIATION, ASSUMED_RUN_VARIATION, holmAdjusted, MIN_ROW_SAMPLES, measureRunVariation, RunVariation, SideRuns, SideSummary, SpeedRatio, speedRatio, summarize, testRelative, testRow } from './stats';
 import { DEFAULT_MIN_SHARE, hotFrames, ProcessorOptions } from '../processors/processors';
 import { buildCallTree, CallNode } from '../session/tree';
 import { modeOf, MODES } from '../session/mode';
@@ -435,13 +435,22 @@ class Judge {
     const runVariation = this.runVariation(assumed);
     const cv = runVariation.time;
     // The speed ratio from the functions measured well enough on both sides.
+    // The median function's ratio needs functions' means: a single run's functions scatter by their whole
+    // run-to-run variation, and its total is then the steadier measure of the run's speed.
+    const sets = this.before.runs > 1 && this.after.runs > 1;
     const speed = speedRatio(
-      this.rows.filter(({ kind, samples }) => kind === 'function' && samples[0] >= MIN_ROW_SAMPLES && samples[1] >= MIN_ROW_SAMPLES).map(({ summaries }) => [summaries[0].level, summaries[1].level] as const),
+      sets
+        ? this.rows
+            .filter(({ kind, samples }) => kind === 'function' && samples[0] >= MIN_ROW_SAMPLES && samples[1] >= MIN_ROW_SAMPLES)
+            .map(({ summaries }) => [summaries[0].level, summaries[1].level] as const)
+        : [],
       [this.before.meanTime(this.before.totals), this.after.meanTime(this.after.totals)],
     );
+    // With one run per side the variation against the run's speed is assumed smaller than the time's (common factors cancel).
+    const relativeCv = runVariation.measured ? cv : (cv * ASSUMED_RELATIVE_VARIATION) / ASSUMED_RUN_VARIATION;
     const tests = this.rows.map(({ summaries: [before, after] }) => ({
       time: testRow(before, after, cv),
-      relative: testRelative(before, after, cv, speed),
+      relative: testRelative(before, after, relativeCv, speed),
     }));
     // A change is a change of the time, and against the rest of the program, the same way: its p is the larger of the two.
     const together = tests.map(({ time, relative }) =>

@@ -51,6 +51,13 @@ export interface RunVariation {
  */
 export const ASSUMED_RUN_VARIATION = 0.1;
 
+/**
+ * The same for a row's time against the whole run's speed, with one run per
+ * side: half, as for a share (a run that is slower all over moves every time
+ * alike, and that part cancels). Measured sets use each row's own spread.
+ */
+export const ASSUMED_RELATIVE_VARIATION = 0.05;
+
 /** A row's seconds in one run on the square-root scale, and the sampling variance of that value. */
 function runValue(row: SideRuns, run: number): { value: number; sampling: number } {
   const total = row.totals[run]!;
@@ -184,7 +191,7 @@ export interface SpeedRatio {
 }
 
 /** Fewer functions measured well enough on both sides than this, and the totals stand in for their median. */
-export const MIN_SPEED_FUNCTIONS = 5;
+export const MIN_SPEED_FUNCTIONS = 8;
 
 /**
  * The speed ratio from the functions' mean seconds on each side (functions

@@ -91,7 +91,7 @@ export function runVariationLines(diff: SessionDiff): string[] {
       (minChange > 0 ? `, and share changes under ${percentText(minChange)} are not claimed` : ''),
   ];
   if (diff.before.runs.length === 1 && diff.after.runs.length === 1) {
-    lines.push('record several runs per side to measure it: nodeinstrument --repeat 5 -o before.json app.js');
+    lines.push('record several runs per side to measure it: nodeinstrument --repeat 10 -o before.json app.js');
   }
   return [...lines, ...overall];
 }

@@ -94,7 +94,7 @@ test('--load of a malformed or foreign file gives a clear error', () => {
   writeFileSync(notJson, '{"format": "nodeinstrument-session", "version"');
   const foreign = join(dir, 'foreign.json');
   writeFileSync(foreign, JSON.stringify({ nodes: [], samples: [] }));
-  for (const [file, message] of [[notJson, /not JSON/], [foreign, /not a nodeinstrument session/]]) {
+  for (const [file, message] of [[notJson, /not JSON/], [foreign, /not a usable V8 CPU profile/]]) {
     const result = run(['--load', file]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, message);

@@ -125,7 +125,7 @@ test("the same program sampled twice shows no significant differences (family-wi
   const text = renderDiffText(diff);
   assert.match(text, /No significant differences: every change is within noise \(sampling and run to run\) or under 2% of the total\./);
   assert.match(text, /one run per side: how much this program varies between runs is unknown; 10% of a function's time is assumed/);
-  assert.match(text, /record several runs per side to measure it: nodeinstrument --repeat 5/);
+  assert.match(text, /record several runs per side to measure it: nodeinstrument --repeat 10/);
 });
 
 test('the noise test has power: a 6-point shift in 2,000 samples is found, a 1-point one is not claimed', () => {
@@ -302,7 +302,7 @@ test('the statistics: t and normal tails, Holm, Welch, the speed ratio, the meas
   assert.ok(noisy.df < 5 && noisy.p > 0.2, `${noisy.df} ${noisy.p}`);
   assert.equal(testRow(row(0.5, 0, 1), row(0.45, 0, 1), 0.1).df, Infinity);
   // The speed ratio: the median function's after/before; one function that changed does not move it.
-  const speed = speedRatio([[1, 1.2], [2, 2.4], [0.5, 0.6], [0.3, 0.36], [0.4, 0.1]], [4, 4]);
+  const speed = speedRatio([[1, 1.2], [2, 2.4], [0.5, 0.6], [0.3, 0.36], [0.7, 0.84], [0.2, 0.24], [0.6, 0.72], [0.4, 0.1]], [6, 6]);
   assert.ok(Math.abs(speed.ratio - 1.2) < 1e-9 && speed.basis === 'functions', String(speed.ratio));
   // Too few functions for a median: the totals' ratio.
   assert.deepEqual(speedRatio([[1, 1.2]], [4, 3]), { ratio: 0.75, logVariance: 0, basis: 'totals' });
