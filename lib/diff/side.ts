@@ -74,11 +74,15 @@ export class Side {
       this.sampleCounts.push(tree.sampleCount);
       this.samples.push(tree.sampleCount * share);
       merger.add(tree, run);
-      for (const entry of selfTimes(tree)) {
-        const key = functionKey(entry.frame);
+      // Self time per function, summed over every place it runs (functionKey: inlined or not).
+      const pending: CallNode[] = [...tree.children];
+      for (let node = pending.pop(); node; node = pending.pop()) {
+        pending.push(...node.children);
+        if (node.selfTime <= 0) continue;
+        const key = functionKey(node.frame);
         let row = functions.get(key);
-        if (!row) functions.set(key, (row = { frame: functionFrame(entry.frame), times: new Array<number>(count).fill(0) }));
-        row.times[run]! += entry.selfTime;
+        if (!row) functions.set(key, (row = { frame: functionFrame(node.frame), times: new Array<number>(count).fill(0) }));
+        row.times[run]! += node.selfTime;
       }
     });
     this.functions = [...functions.values()];
@@ -199,24 +203,4 @@ export function selectRoot(tree: CallNode, name: string): CallNode | undefined {
     root.children.push(...node.children);
   }
   return sortTree(mergeSiblingsInPlace(root));
-}
-
-export interface FunctionTime {
-  frame: FrameInfo;
-  selfTime: number;
-}
-
-/** Self time per function of a tree (frames as they are: inlined ones apart). */
-export function selfTimes(root: CallNode): FunctionTime[] {
-  const byKey = new Map<string, FunctionTime>();
-  const pending: CallNode[] = [root];
-  for (let node = pending.pop(); node; node = pending.pop()) {
-    pending.push(...node.children);
-    if (node === root || node.selfTime <= 0) continue;
-    const key = frameKey(node.frame);
-    const entry = byKey.get(key);
-    if (entry) entry.selfTime += node.selfTime;
-    else byKey.set(key, { frame: node.frame, selfTime: node.selfTime });
-  }
-  return [...byKey.values()];
 }

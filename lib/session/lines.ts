@@ -17,14 +17,6 @@ export function sampleLines(session: Session, sample: number): number[] {
 }
 
 /**
- * The line table with the lines of some frames set to 0 (unknown): for frames
- * whose executing lines no longer apply.
- */
-export function withoutLinesOf(session: Session, frames: (frameId: number) => boolean): LineTable | undefined {
-  return mapLinesOf(session, (frameId, line) => (frames(frameId) ? 0 : line));
-}
-
-/**
  * The line table with each frame's executing line replaced by map(frameId,
  * line) (0: unknown): for frames that source maps moved to another file,
  * whose lines are the generated code's.
