@@ -306,9 +306,12 @@ test('tsc with sourceMap: the report shows the .ts files and functions', () => {
   // The program's work runs in the entry's top-level code, mapped to src/main.ts: not start-up.
   assert.doesNotMatch(report, /Start-up dominates/);
   // --lines: the executing lines are mapped too, and shown with the .ts source's text.
+  // Code V8 compiled without a line table (Sparkplug, Maglev) may leave a sliver
+  // under "line unknown"; the mapped line holds nearly all of it.
   const lines = profile(dir, ['--lines', entry]);
-  assert.doesNotMatch(lines, /line unknown/);
-  assert.match(lines, /spinFor {2}src\/spin\.ts:2\n +\d\.\d{3} {2}line 5 +while \(Date\.now\(\) < end\) x \+= Math\.sqrt\(x \+ 1\);/);
+  const spin = /(\d\.\d{3}) spinFor {2}src\/spin\.ts:2\n +(\d\.\d{3}) {2}line 5 +while \(Date\.now\(\) < end\) x \+= Math\.sqrt\(x \+ 1\);/.exec(lines);
+  assert.ok(spin, lines);
+  assert.ok(Number(spin[2]) >= 0.9 * Number(spin[1]), lines);
 });
 
 test('tsc with inlineSourceMap: the report shows the .ts files and functions', () => {
