@@ -18,7 +18,7 @@ const { workloadServer } = require('./lib/http-service');
 const { mulberry32, shuffled } = require('./lib/stats');
 
 const config = JSON.parse(process.argv[2]);
-const service = workloadServer();
+const service = workloadServer({ asyncHandler: config.asyncHandler === true });
 const { server } = service;
 const profilers = Object.fromEntries([...new Set(['none', ...config.contenders])].map((name) => [name, contender(name, service)]));
 const now = () => performance.timeOrigin + performance.now();

@@ -17,7 +17,10 @@
  * bootstrap intervals over groups.
  *
  *   node bench/http-ab.js [--groups N] [--phase-ms N] [--settle-ms N]
- *                         [--connections N] [--contenders LIST] [--interval-us N] [--json]
+ *                         [--connections N] [--contenders LIST] [--interval-us N] [--async] [--json]
+ *
+ * --async: the handler awaits between its units (bench/lib/http-service.js),
+ * as the `[await]` contender needs to measure anything.
  */
 const path = require('node:path');
 const { fork } = require('node:child_process');
@@ -301,9 +304,10 @@ function parseArgs(argv) {
       case '--interval-us': o.intervalUs = num(value()); break;
       case '--contenders': o.contenders = value().split(',').filter((c) => c && c !== 'none'); break;
       case '--json': o.json = true; break;
+      case '--async': o.asyncHandler = true; break;
       case '--help':
       case '-h':
-        console.log('usage: node bench/http-ab.js [--groups N] [--phase-ms N] [--settle-ms N] [--connections N] [--contenders LIST] [--interval-us N] [--json]');
+        console.log('usage: node bench/http-ab.js [--groups N] [--phase-ms N] [--settle-ms N] [--connections N] [--contenders LIST] [--interval-us N] [--async] [--json]');
         process.exit(0);
         break;
       default:

@@ -50,6 +50,16 @@ export interface ProfilerOptions {
    * workers: a worker's profile is of its own thread.
    */
   workers?: boolean;
+  /**
+   * Show where the async context that called start() waits (default false;
+   * the request middleware turns it on): idle time while that context is
+   * suspended at an `await` is shown under the stack of the await, as an
+   * `[await]` frame, instead of as `(idle)`. The context is the caller and
+   * what it starts (awaits, timers, callbacks). Costs a stack capture per
+   * promise the context creates (docs/benchmarks.md, "[await]"). Wall mode;
+   * the workers' samples are left as they are.
+   */
+  awaits?: boolean;
 }
 
 export const DEFAULT_ALLOCATION_INTERVAL = 32 * 1024;
@@ -120,7 +130,9 @@ export function resolveProfilerOptions(options: ProfilerOptions = {}): Required<
   if (typeof inlinedFrames !== 'boolean') throw new RangeError('inlinedFrames must be a boolean');
   const workers = options.workers ?? true;
   if (typeof workers !== 'boolean') throw new RangeError('workers must be a boolean');
-  return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal, mode, allocationInterval, live, inlinedFrames, workers };
+  const awaits = options.awaits ?? false;
+  if (typeof awaits !== 'boolean') throw new RangeError('awaits must be a boolean');
+  return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal, mode, allocationInterval, live, inlinedFrames, workers, awaits };
 }
 
 /**

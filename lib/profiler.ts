@@ -34,10 +34,10 @@ export type ProfilerTap = RecordingTap;
  * profiling, the application's own): a copy of what it records from now on,
  * or why none can be taken (the running one records something else).
  */
-export function tapRunningProfiler(mode: ProfileMode): ProfilerTap | string {
+export function tapRunningProfiler(mode: ProfileMode, awaits = false): ProfilerTap | string {
   const running = active;
   if (running === undefined) return 'no Profiler is running';
-  return running.tapFor(mode);
+  return running.tapFor(mode, awaits);
 }
 
 export class Profiler {
@@ -148,13 +148,13 @@ export class Profiler {
   }
 
   /** @internal See tapRunningProfiler. */
-  tapFor(mode: ProfileMode): ProfilerTap | string {
+  tapFor(mode: ProfileMode, awaits = false): ProfilerTap | string {
     const recorder = this.recorder;
     const running = this.options.mode;
     const what = (m: ProfileMode): string => (m === 'alloc' ? 'allocations' : m === 'cpu' ? 'CPU time' : 'wall-clock time');
     if (recorder === undefined) return 'it is stopping';
     if (running !== mode) return `it records ${what(running)}: a capture of ${what(mode)} cannot be taken beside it`;
-    return recorder.tap?.() ?? `a capture of ${what(mode)} cannot be copied from it`;
+    return recorder.tap?.(awaits) ?? `a capture of ${what(mode)} cannot be copied from it`;
   }
 
   /** `using profiler = new Profiler(); profiler.start();` stops it at the end of the scope. */

@@ -123,6 +123,7 @@ export function middlewareScenarios(framework, { start, userRoute }) {
     assert.match(page, /^<!DOCTYPE html>/);
     assert.ok(page.includes('requestHandlerSpin'), 'work before the await');
     assert.ok(page.includes('requestAfterAwaitSpin'), 'work after the await');
+    assert.ok(page.includes('[await]'), 'where it waited');
     assert.ok(page.includes('GET /work -&gt; 201') || page.includes('GET /work -> 201'), 'the title names the request');
     assert.ok(!page.includes('{"ok":true}'), 'not the normal body');
   }));
@@ -200,7 +201,13 @@ export function middlewareScenarios(framework, { start, userRoute }) {
     assert.equal((await fetch(`${url}/work`)).status, 201);
     const firstResponse = await first;
     assert.equal(firstResponse.status, 200);
-    assert.match(await firstResponse.text(), /GET \/slow -> 200/);
+    const report = await firstResponse.text();
+    assert.match(report, /GET \/slow -> 200/);
+    // Where it waited: its sleep(600), less the other requests' work meanwhile (one line), is [await] under slow.
+    assert.match(report, /slow {2}\S+middleware-scenarios\.mjs:\d+\n(.*\n)*?.*sleep {2}\S+middleware-scenarios\.mjs:\d+\n.*\[await\]/);
+    const waited = [...report.matchAll(/(\d+\.\d{3}) \[await\]/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+    assert.ok(waited >= 0.3, `[await] ${waited} s of a 0.6 s sleep:\n${report}`);
+    assert.doesNotMatch(report, /^\s*0\.[1-9]\d\d \(idle\)/m, 'the wait is not idle');
     assert.equal(ran.slow, slowBefore + 1);
     assert.equal((await fetch(`${url}/work?profile`)).status, 200, 'free again');
   }));
@@ -213,6 +220,13 @@ export function middlewareScenarios(framework, { start, userRoute }) {
     await gone;
     await sleep(50);
     assert.equal((await fetch(`${url}/work?profile=text`)).status, 200);
+  }));
+
+  test(`${framework}: awaits: false leaves the request's waiting time as (idle)`, withServer({ awaits: false }, async (url) => {
+    const text = await (await fetch(`${url}/work?profile=text`)).text();
+    assert.match(text, /requestAfterAwaitSpin/);
+    assert.doesNotMatch(text, /\[await\]/);
+    assert.match(text, /\(idle\)/);
   }));
 
   test(`${framework}: callers that allow() refuses are served as if there were no ?profile`, withServer({ allow: () => false }, async (url) => {

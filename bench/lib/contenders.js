@@ -88,6 +88,31 @@ const factories = {
     };
   },
 
+  // `[await]` tracking as the request middleware runs it (issue 17), worst case: every request
+  // tagged and its awaits tracked (a stack captured per promise it creates), not only the profiled one.
+  'nodeinstrument-awaits': (service) => {
+    const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+    const { tagRequest } = require(path.join(ROOT, 'dist', 'cjs', 'production', 'middleware', 'request-work.js'));
+    const { AwaitTracker } = require(path.join(ROOT, 'dist', 'cjs', 'recording', 'await-tracker.js'));
+    if (!service?.setAround) throw new Error('nodeinstrument-awaits needs the HTTP service (bench/http-ab.js)');
+    let profiler;
+    let tracker;
+    return {
+      start(intervalUs) {
+        profiler = new Profiler({ interval: intervalUs / 1e6 });
+        profiler.start();
+        tracker = new AwaitTracker(() => performance.now() * 1e6);
+        service.setAround((fn) => tagRequest(() => tracker.track(fn)));
+      },
+      stop() {
+        service.setAround(undefined);
+        const { waits } = tracker.stop();
+        const session = profiler.stop();
+        return { samples: session.meta.sampleCount, durationS: session.meta.duration, waits: waits.length };
+      },
+    };
+  },
+
   // Continuous mode (issue 5): windows of `windowS` seconds written as pprof
   // into a temporary directory; stop() reports when each window was cut.
   continuous: () => {

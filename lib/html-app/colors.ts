@@ -3,7 +3,7 @@
  * code in cool hues, libraries and Node's modules in warm ones, V8 builtins
  * and native code in greys, each function keeping its colour everywhere.
  */
-import type { FrameInfo } from '../session/frame';
+import { AWAIT, FrameInfo } from '../session/frame';
 import { isApplicationFrame, packageName } from '../processors/processors';
 
 function hash(text: string): number {
@@ -17,7 +17,8 @@ function hash(text: string): number {
 
 export function frameColor(frame: FrameInfo): string {
   if (frame.kind === 'special') {
-    if (frame.name === '(idle)') return 'hsl(210, 12%, 80%)';
+    // Waiting, for anything or at an await of the profiled context: one colour.
+    if (frame.name === '(idle)' || frame.name === AWAIT) return 'hsl(210, 12%, 80%)';
     if (frame.name === '(garbage collection)') return 'hsl(32, 85%, 72%)';
     return 'hsl(0, 0%, 76%)';
   }

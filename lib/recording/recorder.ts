@@ -29,6 +29,8 @@ import { guardV8Flags, nativeStackNote } from '../native/v8-flags';
 import { isMainThread } from 'node:worker_threads';
 import { sep } from 'node:path';
 import { DIST_DIR, profilerLibraryDirs } from '../util/package-root';
+import { AwaitRecord, AwaitTracker } from './await-tracker';
+import { attributeAwaits } from '../session/awaits';
 
 export interface RecorderOptions {
   /** Sampling interval in seconds. */
@@ -45,6 +47,8 @@ export interface RecorderOptions {
   drainInterval: number;
   /** Sample the worker threads that loaded nodeinstrument too (ProfilerOptions.workers). */
   workers: boolean;
+  /** Show where the calling async context waits (ProfilerOptions.awaits). */
+  awaits: boolean;
 }
 
 /** The code map the last recording in this process ended with (see CodeCatalog). */
@@ -75,6 +79,8 @@ export class Recorder implements Recording {
   private journal: SessionJournal | undefined;
   /** Captures served from this recording while it runs (tap()). */
   private readonly taps = new Set<TapState>();
+  /** Where the context that started the recording waits, when options.awaits. */
+  private readonly awaits: AwaitTracker | undefined;
 
   constructor(private readonly options: RecorderOptions) {
     this.native = loadNative();
@@ -131,6 +137,8 @@ export class Recorder implements Recording {
     this.memory = new MemoryRecorder(this.native, stats.startTimeNs);
     this.drainTimer = setInterval(() => this.drain(), options.drainInterval);
     this.drainTimer.unref();
+    // Last: the drain timer, made before, stays out of the tracked context.
+    if (options.awaits) this.awaits = new AwaitTracker(() => this.native.monotonicNow());
   }
 
   get isRunning(): boolean {
@@ -177,6 +185,7 @@ export class Recorder implements Recording {
       this.workers.close();
     }
     this.native.stop();
+    const awaits = this.awaits?.stop();
     // Read after the sampler stopped: a signal served between a clock read
     // and the stop (the thread descheduled there on a busy machine) would
     // otherwise give a sample later than the window's end.
@@ -190,6 +199,7 @@ export class Recorder implements Recording {
     recordingStopped(lastCodeCatalog);
     const windowStartNs = this.thread.windowStartNs;
     this.session = this.finishWindow(this.native.stats()!, endNs, endCpuNs, memory, true);
+    if (awaits) this.session = withAwaits(this.session, awaits, windowStartNs, this.sourceMaps);
     for (const tap of this.taps) tap.windows.push({ session: this.session, startNs: windowStartNs });
     return this.session;
   }
@@ -259,9 +269,14 @@ export class Recorder implements Recording {
   }
 
   /** See Recording.tap. */
-  tap(): RecordingTap {
+  tap(awaits: boolean): RecordingTap {
     if (this.session) throw new Error('the recording is stopped');
-    const state: TapState = { startNs: this.native.monotonicNow(), startWallTime: Date.now(), windows: [] };
+    const state: TapState = {
+      startNs: this.native.monotonicNow(),
+      startWallTime: Date.now(),
+      windows: [],
+      awaits: awaits ? new AwaitTracker(() => this.native.monotonicNow()) : undefined,
+    };
     this.taps.add(state);
     let session: Session | undefined;
     return {
@@ -275,6 +290,7 @@ export class Recorder implements Recording {
       },
       discard: () => {
         this.taps.delete(state);
+        state.awaits?.stop();
       },
     };
   }
@@ -288,6 +304,7 @@ export class Recorder implements Recording {
   private endTap(tap: TapState, endNs: number): Session {
     return asProfilerWork(() => {
       this.taps.delete(tap);
+      const awaits = tap.awaits?.stop();
       const windows = [...tap.windows];
       // Running on: the capture lasts to its end, whether or not samples came (CPU mode samples nothing while idle).
       const running = !this.session;
@@ -298,7 +315,8 @@ export class Recorder implements Recording {
         const own = this.thread.peek(this.meta(this.native.stats()!, end.timeNs, end.cpuNs), this.options.inlinedFrames);
         windows.push({ session: applySourceMaps(own, this.sourceMaps), startNs: this.thread.windowStartNs });
       }
-      return tapSession(tap, windows, endNs, running);
+      const session = tapSession(tap, windows, endNs, running);
+      return awaits ? withAwaits(session, awaits, tap.startNs, this.sourceMaps) : session;
     });
   }
 
@@ -389,6 +407,17 @@ interface TapState {
   readonly startWallTime: number;
   /** The windows the recording ended (cut, or stop) since the tap began, with where each starts (ns). */
   readonly windows: Array<{ session: Session; startNs: number }>;
+  /** Where the context that took the tap waits, when asked. */
+  readonly awaits: AwaitTracker | undefined;
+}
+
+/** The session with its idle time after the tracked context's awaits shown under them (lib/session/awaits.ts). */
+function withAwaits(session: Session, record: AwaitRecord, startNs: number, sourceMaps: SourceMapResolver): Session {
+  const waits = record.waits.map(({ timeNs, frames }) => ({ time: (timeNs - startNs) / 1e9, frames }));
+  const attributed = attributeAwaits(session, waits, sourceMaps);
+  if (record.dropped === 0) return attributed;
+  const note = `where the profiled context waited was kept for its first ${record.waits.length - 1} awaits; ${record.dropped} later ones show as (idle)`;
+  return attributed.with({ meta: { ...attributed.meta, notes: [...attributed.meta.notes, note] } });
 }
 
 /**

@@ -22,9 +22,10 @@ export interface Recording {
   /**
    * Starts a copy of what is recorded from now on: an on-demand capture
    * served from this recording while it runs on (a time recording only:
-   * undefined where not supported).
+   * undefined where not supported). `awaits`: the capture shows where the
+   * calling async context waits (ProfilerOptions.awaits).
    */
-  tap?(): RecordingTap;
+  tap?(awaits: boolean): RecordingTap;
 }
 
 /** A copy of a running recording from one moment on (Recording.tap). */

@@ -50,6 +50,16 @@ export function isOtherWork(frame: FrameInfo): boolean {
   return frame.kind === 'special' && frame.name === OTHER_WORK;
 }
 
+/**
+ * The leaf under which the time a profiled context waited at an `await` is
+ * shown, below the stack of the await (lib/session/awaits.ts).
+ */
+export const AWAIT = '[await]';
+
+export function isAwaitFrame(frame: FrameInfo): boolean {
+  return frame.kind === 'special' && frame.name === AWAIT;
+}
+
 export function specialFrame(name: string): FrameInfo {
   return { name, file: '', line: 0, column: 0, kind: 'special' };
 }

@@ -50,6 +50,41 @@ test('only one profiler samples at a time; options are validated', () => {
   assert.throws(() => new Profiler().outputText(), /no session/);
 });
 
+test("awaits: the caller's waiting time is [await] under the functions that awaited; without it, (idle)", async () => {
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  async function fetchRows() {
+    await sleep(200);
+  }
+  async function handleOrder() {
+    busy(20);
+    await fetchRows();
+    busy(20);
+  }
+  const secondsUnder = (session, test) => {
+    let seconds = 0;
+    session.samples.stack.forEach((stack, i) => {
+      if (test(session.stackFrames(stack).map((id) => session.frames[id].name))) seconds += session.samples.duration[i];
+    });
+    return seconds;
+  };
+  const profiler = new Profiler({ awaits: true });
+  profiler.start();
+  await handleOrder();
+  const session = profiler.stop();
+  const waited = secondsUnder(session, (names) => names.at(-1) === '[await]' && names.includes('fetchRows'));
+  assert.ok(waited >= 0.12 && waited <= session.meta.duration, `[await] under fetchRows: ${waited} s of a 0.2 s sleep`);
+  assert.ok(secondsUnder(session, (names) => names[0] === '(idle)') < 0.05, 'little idle left');
+  assert.match(profiler.outputText({ color: false }), /handleOrder {2}test\/e2e\/api\.test\.mjs:\d+\n(.*\n)*?.*fetchRows {2}test\/e2e\/api\.test\.mjs:\d+\n(.*\n)*?.*\[await\]/);
+
+  const plain = new Profiler();
+  plain.start();
+  await handleOrder();
+  const idle = plain.stop();
+  assert.equal(secondsUnder(idle, (names) => names.includes('[await]')), 0);
+  assert.ok(secondsUnder(idle, (names) => names[0] === '(idle)') >= 0.12);
+  assert.throws(() => new Profiler({ awaits: 'yes' }), /awaits must be a boolean/);
+});
+
 test('profile() wraps sync and async functions and passes their results and errors through', async () => {
   const write = process.stderr.write;
   let printed = '';

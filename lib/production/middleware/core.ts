@@ -58,6 +58,12 @@ export interface RequestProfilingOptions extends ProfilerOptions {
   maxSeconds?: number;
   /** Also record requests (all, or a sample) into a directory. */
   record?: RecordOptions;
+  /**
+   * Show where the request waits (default true): the idle time while its
+   * handler is suspended at an `await` is shown under the await's stack, as
+   * `[await]`, instead of `(idle)` (ProfilerOptions.awaits).
+   */
+  awaits?: boolean;
 }
 
 export interface FinishedRequest {
@@ -225,8 +231,9 @@ export class RequestProfiling {
     if (typeof this.maxSeconds !== 'number' || !(this.maxSeconds > 0 && this.maxSeconds <= 3600)) {
       throw new RangeError(`maxSeconds must be above 0 and at most 3600, got ${String(options.maxSeconds)}`);
     }
-    const { interval, maxStackDepth, signal, inlinedFrames } = options;
-    this.profiler = { interval, maxStackDepth, signal, inlinedFrames };
+    const { interval, maxStackDepth, signal, inlinedFrames, awaits = true } = options;
+    if (typeof awaits !== 'boolean') throw new RangeError(`awaits must be a boolean, got ${String(awaits)}`);
+    this.profiler = { interval, maxStackDepth, signal, inlinedFrames, awaits };
     this.record = options.record === undefined ? undefined : resolveRecord(options.record);
     watchCodeForCaptures();
   }

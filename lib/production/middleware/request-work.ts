@@ -11,12 +11,13 @@
  * root frame, `(other work on this thread)`, which reports show as one line
  * (its frames hidden as a group: opened in the HTML report, listed with
  * --show-all). Idle samples stay `(idle)`: the thread was waiting, for this
- * request or not.
+ * request or not; those after an await of the request show where it waited
+ * (`[await]`, lib/session/awaits.ts) and are the request's.
  */
 import { withLabels } from '../../labels/labels';
 import { profilerWorkSamples } from '../../processors/profiler-work';
 import { REQUEST_LABEL } from '../../labels/registry';
-import { FrameInfo, OTHER_WORK, SpecialFrame, specialFrame } from '../../session/frame';
+import { FrameInfo, isAwaitFrame, OTHER_WORK, SpecialFrame, specialFrame } from '../../session/frame';
 import type { LineTable, Session, SessionLabels } from '../../session/session';
 
 /**
@@ -32,7 +33,7 @@ export function tagRequest<T>(fn: () => T): T {
 export function separateRequestWork(session: Session): Session {
   const { samples, labels } = session;
   const isRequest = requestSets(labels);
-  const other = samples.stack.map((stack, i) => stack !== -1 && !isIdle(session, stack) && !isRequest[labels?.sample[i] ?? -1]);
+  const other = samples.stack.map((stack, i) => stack !== -1 && !isIdle(session, stack) && !isAwait(session, stack) && !isRequest[labels?.sample[i] ?? -1]);
   // The note counts what reports show: the profiler's own drains are left out of both (profiler-work.ts).
   const profilers = profilerWorkSamples(session);
   let otherTime = 0;
@@ -75,6 +76,11 @@ function requestSets(labels: SessionLabels | undefined): Record<number, boolean>
     if (set[REQUEST_LABEL] !== undefined) result[index] = true;
   });
   return result;
+}
+
+/** A sample of the request waiting at an await: its leaf is `[await]`. */
+function isAwait(session: Session, stack: number): boolean {
+  return isAwaitFrame(session.frames[session.stacks.frame[stack]!]!);
 }
 
 function isIdle(session: Session, stack: number): boolean {

@@ -57,7 +57,8 @@ export function beginCapture(purpose: string, options: ProfilerOptions = {}, pla
   if (running) throw busyReason()!;
   let recording: ProfilerTap;
   if (isProfilerRunning()) {
-    const tap = tapRunningProfiler(resolveProfilerOptions(options).mode);
+    const resolved = resolveProfilerOptions(options);
+    const tap = tapRunningProfiler(resolved.mode, resolved.awaits);
     if (typeof tap === 'string') {
       throw new CaptureBusyError(
         `a nodeinstrument Profiler is already running in this process (started by the application, the CLI or continuous mode), and ${tap}; ` +
