@@ -36,6 +36,7 @@ function run(): void {
     mode: config.mode,
     allocationInterval: config.allocationInterval,
     live: config.live,
+    awaits: config.awaits,
   });
   let written = false;
   let unwatch = (): void => {};

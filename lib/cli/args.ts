@@ -39,6 +39,8 @@ export interface CliOptions {
   allocationInterval?: number;
   /** --live: alloc mode counts only the objects still live at the end. */
   live: boolean;
+  /** --awaits: idle time while the program waits at an await is shown under the await ([await]). */
+  awaits: boolean;
   nodeArgs: string[];
   /** Continuous mode (--continuous DIR and/or --pyroscope URL). */
   continuous?: ContinuousPreloadConfig;
@@ -75,6 +77,8 @@ Options:
                             1m (default 32k)
       --live                alloc: count only objects still live at the end (in-use
                             rather than allocated bytes)
+      --awaits              show where async code waits: idle time while the program
+                            is suspended at an await, under that await, as [await]
   -r, --renderer <name>     output format (default text):
                               text        the call tree (.txt)
                               session     JSON that --load reads back (.json)
@@ -201,6 +205,7 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
     labelFilter: [],
     profileMode: 'wall',
     live: false,
+    awaits: false,
     nodeArgs: [],
     scriptArgs: [],
   };
@@ -254,6 +259,10 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
       case '--live':
         noValue();
         options.live = true;
+        break;
+      case '--awaits':
+        noValue();
+        options.awaits = true;
         break;
       case '-r':
       case '--renderer':
@@ -378,6 +387,10 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
     if (options.profileMode !== 'alloc' && (options.live || options.allocationInterval !== undefined)) {
       throw new UsageError(`${options.live ? '--live' : '--alloc-interval'} applies to --mode alloc`);
     }
+    if (options.awaits && (options.profileMode !== 'wall' || options.load !== undefined || options.continuous)) {
+      const other = options.load !== undefined ? '--load (it shows a recorded profile)' : options.continuous ? 'continuous profiling' : `--mode ${options.profileMode}`;
+      throw new UsageError(`--awaits applies to recording a program in wall mode, not with ${other}`);
+    }
   }
   return options;
 }
@@ -390,6 +403,7 @@ function withAttach(options: CliOptions, duration: number | undefined, recompile
   if (options.scriptArgs.length > 0) throw new UsageError(`attach takes one PID, got also: ${options.scriptArgs.join(' ')}`);
   if (options.load !== undefined) throw new UsageError('give either attach or --load, not both');
   if (options.nodeArgs.length > 0) throw new UsageError('--node-arg does not apply to attach: the process is already running');
+  if (options.awaits) throw new UsageError('--awaits does not apply to attach: the program\'s async code started before the profiler');
   const { script: _script, ...rest } = options;
   return { ...rest, scriptArgs: [], attach: { pid: Number(pidText), duration: duration ?? DEFAULT_ATTACH_DURATION, recompile } };
 }

@@ -183,6 +183,7 @@ function runProgram(options: CliOptions, sessionPath: string, journalPath?: stri
     mode: options.profileMode,
     allocationInterval: options.allocationInterval,
     live: options.live,
+    awaits: options.awaits || undefined,
     continuous: options.continuous,
   };
   const preload = compiledModule('preload');

@@ -10,6 +10,8 @@ export interface PreloadConfig {
   mode?: ProfileMode;
   allocationInterval?: number;
   live?: boolean;
+  /** --awaits (ProfilerOptions.awaits). */
+  awaits?: boolean;
   /** Where to write the session JSON. */
   sessionPath: string;
   /** Where to journal the recording as it goes (lib/recording/journal.ts); none in continuous mode. */

@@ -5,7 +5,7 @@
  * out; the text, HTML and summary reports show them. Thresholds are in
  * WARNING_THRESHOLDS and documented in docs/optimization-loop.md#warnings.
  */
-import type { FrameInfo } from '../session/frame';
+import { FrameInfo, isAwaitFrame } from '../session/frame';
 import type { Session } from '../session/session';
 import { hasThreads, sessionOfThread, threadsOf } from '../threads/threads';
 
@@ -89,7 +89,10 @@ export function profileWarnings(session: Session, thread = 0): ProfileWarning[] 
       message:
         `The process was mostly idle: the event loop waited for I/O or timers ${percent(time.idle / time.total)} of the time; ` +
         `the program ran for ${seconds(time.busy)} (${time.busySamples} samples).`,
-      advice: 'If the waiting is the problem, find what it waits for (slow I/O, timers); to profile a service, put it under load while profiling.',
+      advice:
+        time.awaited > 0
+          ? `The [await] lines (${seconds(time.awaited)}) show where the profiled code waited: the awaits to make faster, fewer or concurrent.`
+          : 'If the waiting is the problem, find what it waits for (slow I/O, timers); to profile a service, put it under load while profiling.',
     }));
   }
   // Start-up is told from the entry script's frames (argv[1]); a worker runs its own script, so only the main thread is checked.
@@ -127,8 +130,10 @@ function fewSamplesWarning(busySamples: number, busySeconds: number, interval: n
 interface TimeSplit {
   /** Seconds in all samples. */
   total: number;
-  /** Seconds the event loop waited ((idle) samples). */
+  /** Seconds the event loop waited ((idle) samples, and [await] ones: idle time shown where the profiled code waited). */
   idle: number;
+  /** Of idle: the [await] samples. */
+  awaited: number;
   /** total - idle. */
   busy: number;
   busySamples: number;
@@ -141,13 +146,15 @@ function splitTime(session: Session): TimeSplit {
   const startupStack = startupStacks(session);
   const { stack, duration } = session.samples;
   const { frame } = session.stacks;
-  const split: TimeSplit = { total: 0, idle: 0, busy: 0, busySamples: 0, startup: 0 };
+  const split: TimeSplit = { total: 0, idle: 0, awaited: 0, busy: 0, busySamples: 0, startup: 0 };
   for (let i = 0; i < stack.length; i++) {
     const id = stack[i]!;
     const seconds = duration[i]!;
     split.total += seconds;
-    if (id !== -1 && isIdleFrame(session.frames[frame[id]!]!)) {
+    const leaf = id === -1 ? undefined : session.frames[frame[id]!]!;
+    if (leaf && (isIdleFrame(leaf) || isAwaitFrame(leaf))) {
       split.idle += seconds;
+      if (isAwaitFrame(leaf)) split.awaited += seconds;
       continue;
     }
     split.busySamples++;

@@ -13,13 +13,15 @@
  *
  * The context lets the thread go in segments: one microtask or callback each.
  * Within a segment, `await f()` first runs f up to its own first await, then
- * awaits f's promise: the first await of a segment is the deepest, where the
- * chain waits, and the only one captured. A segment ends when a promise job
- * starts (a promise hook) or the running async resource changes.
+ * awaits f's promise: the segment's deepest await is where the chain waits.
+ * A segment ends when a promise job starts (a promise hook) or the running
+ * async resource changes; a boundary these miss (V8 starts an ES module's
+ * top-level await body in a job of its own) only merges two segments, whose
+ * deepest await is still the one waiting.
  *
  * Cost, while recording: a hook call per promise on the thread and an
- * AsyncLocalStorage lookup per awaited one, and a stack capture per segment of
- * the context that awaits (docs/benchmarks.md, "[await]").
+ * AsyncLocalStorage lookup per awaited one, and a stack capture per await of
+ * the tracked context (docs/benchmarks.md, "[await]").
  */
 import { AsyncLocalStorage, executionAsyncId } from 'node:async_hooks';
 import { promiseHooks } from 'node:v8';
@@ -30,23 +32,23 @@ import { DIST_DIR } from '../util/package-root';
 export interface AwaitWait {
   /** CLOCK_MONOTONIC nanoseconds when the context let the thread go (its segment's last capture). */
   timeNs: number;
-  /** Root first; none after MAX_WAITS: not known from then on. */
+  /** Root first; none after MAX_AWAITS: not known from then on. */
   frames: AwaitFrame[];
 }
 
 export interface AwaitRecord {
   waits: AwaitWait[];
-  /** Waits not kept once MAX_WAITS were. */
+  /** Awaits not kept once MAX_AWAITS were. */
   dropped: number;
 }
 
 /** Frames captured per await: deeper stacks keep their leaf-most frames (the await and its callers). */
 const MAX_FRAMES = 64;
 /**
- * Waits kept per recording (their stacks are held until stop, a kilobyte or
+ * Awaits kept per recording (their stacks are held until stop, a kilobyte or
  * two each): a minute-long streamed response at hundreds of awaits a second fits.
  */
-const MAX_WAITS = 50_000;
+const MAX_AWAITS = 50_000;
 
 interface CallSite {
   getFunctionName(): string | null;
@@ -64,15 +66,16 @@ let trackers = 0;
 
 export class AwaitTracker {
   private readonly stopHooks: Array<() => void>;
-  /** Per segment that awaited: its first await's stack (not formatted yet) and its last await's time. */
+  /** Each await's stack (not formatted until stop), the segment it was in, and per segment its last await's time. */
   private readonly captures: object[] = [];
-  private readonly times: number[] = [];
+  private readonly segmentOf: number[] = [];
+  private readonly segmentEnds: number[] = [];
   private segmentJob = -1;
   private segmentResource = -1;
   /** Promise jobs started on the thread: a new one begins a new segment. */
   private promiseJobs = 0;
   private dropped = 0;
-  /** When the first segment not kept began. */
+  /** When the first await not kept was. */
   private droppedFromNs = 0;
   private record: AwaitRecord | undefined;
 
@@ -99,16 +102,21 @@ export class AwaitTracker {
     return scope.run(this, fn);
   }
 
-  /** Stops the hooks; the waits seen (formatted now). Calling it again returns the same. */
+  /** Stops the hooks; the waits seen (formatted now: one per segment, its deepest await). Calling it again returns the same. */
   stop(): AwaitRecord {
     if (this.record) return this.record;
     for (const stop of this.stopHooks.splice(0)) stop();
     // Nothing reads the store any more: Node 20 propagates it (an async hook) while any storage is enabled.
     if (--trackers === 0) scope.disable();
-    const waits: AwaitWait[] = [];
+    const deepest: AwaitFrame[][] = [];
     callSitesOf(this.captures).forEach((sites, index) => {
       const frames = awaitFrames(sites);
-      if (frames.length > 0) waits.push({ timeNs: this.times[index]!, frames });
+      const segment = this.segmentOf[index]!;
+      if (frames.length > (deepest[segment]?.length ?? 0)) deepest[segment] = frames;
+    });
+    const waits: AwaitWait[] = [];
+    deepest.forEach((frames, segment) => {
+      if (frames !== undefined) waits.push({ timeNs: this.segmentEnds[segment]!, frames });
     });
     // The last one kept says "unknown from here on" (no frames): later idle time stays (idle).
     if (this.dropped > 0) waits.push({ timeNs: this.droppedFromNs, frames: [] });
@@ -117,31 +125,35 @@ export class AwaitTracker {
     return this.record;
   }
 
-  /** A promise of the context was made by an await (or a then): the stack if it begins a segment, the time always. */
+  /** A promise of the context was made by an await (or a then): its stack, in the current segment or a new one. */
   private awaited(): void {
+    if (this.dropped > 0) return;
+    const now = this.now();
+    if (this.captures.length >= MAX_AWAITS) {
+      this.dropped++;
+      this.droppedFromNs = now;
+      return;
+    }
     const resource = executionAsyncId();
     if (this.promiseJobs !== this.segmentJob || resource !== this.segmentResource) {
       this.segmentJob = this.promiseJobs;
       this.segmentResource = resource;
-      if (this.captures.length >= MAX_WAITS) {
-        if (this.dropped++ === 0) this.droppedFromNs = this.now();
-        return;
-      }
-      const holder = {};
-      const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit = MAX_FRAMES;
-      try {
-        Error.captureStackTrace(holder);
-      } finally {
-        Error.stackTraceLimit = limit;
-      }
-      this.captures.push(holder);
-      this.times.push(this.now());
-    } else if (this.dropped === 0) {
-      this.times[this.times.length - 1] = this.now();
+      this.segmentEnds.push(now);
     }
+    const holder = {};
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = MAX_FRAMES;
+    try {
+      Error.captureStackTrace(holder);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.captures.push(holder);
+    this.segmentOf.push(this.segmentEnds.length - 1);
+    this.segmentEnds[this.segmentEnds.length - 1] = now;
   }
 }
+
 /** The captures' call sites: their stacks formatted by V8 with a formatter that keeps the sites. */
 function callSitesOf(captures: object[]): CallSite[][] {
   const prepare = Error.prepareStackTrace;

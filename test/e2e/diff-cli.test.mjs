@@ -122,7 +122,8 @@ test('a real program (markdown-it with a slow highlighter): the highlighter cut 
     const diff = JSON.parse(readFileSync(join(dir, 'md.json'), 'utf8'));
     const row = diff.functions.find((entry) => entry.frame.name === 'slowHighlight');
     t.diagnostic(`${time[0] ?? 'wall'}: slowHighlight ${(row.before.share * 100).toFixed(1)}% -> ${(row.after.share * 100).toFixed(1)}%, ${row.verdict}`);
-    assert.ok(row.before.share > 0.12 && row.after.share < 0.08, `${row.before.share} -> ${row.after.share}`);
+    // The shape, loosely (a busy machine adds GC and waits to both sides): the cut is there to be found.
+    assert.ok(row.before.share > 0.15 && row.after.share < row.before.share / 2, `${row.before.share} -> ${row.after.share}`);
     assert.equal(row.verdict, 'faster');
   }
 });
