@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -15,6 +16,13 @@ export const cli = join(root, 'bin', 'nodeinstrument.js');
  * and the corpus test runs one program.
  */
 export const REPEAT_PASS = process.env.NODEINSTRUMENT_CI_REPEAT === '1' ? "Node-independent: ran in this CI run's first pass" : false;
+
+/**
+ * `test` for files whose subject does not change with Node (the diff's
+ * statistics, run sets, the docs' outputs, input fuzzing): skipped, with the
+ * reason, in CI's later passes.
+ */
+export const firstPassTest = REPEAT_PASS ? (name) => test(name, { skip: REPEAT_PASS }, () => {}) : test;
 
 /** Runs node with args; returns { status, signal, stdout, stderr }. */
 export function runNode(args, options = {}) {

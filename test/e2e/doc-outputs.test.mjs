@@ -1,12 +1,11 @@
 // The example outputs in README.md and docs/ (the blocks marked <!-- output: ... -->,
 // scripts/doc-outputs.js) still match what their commands print, and a block edited by
 // hand, or a command that starts printing something else, fails the check.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root } from '../helpers.mjs';
+import { root, firstPassTest as test } from '../helpers.mjs';
 
 const { defaultFiles, findBlocks, runCommand, compareBlock } = createRequire(import.meta.url)(join(root, 'scripts', 'doc-outputs.js'));
 

@@ -1,12 +1,12 @@
 // `--repeat N`: the program run N times into one set of runs, which -o keeps
 // for diff and --load shows as its median run; a run that fails ends the
 // series; --load also reads V8's .cpuprofile, and diff a directory of them.
-import { after as afterAll, test } from 'node:test';
+import { after as afterAll } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, fixture, runNode } from '../helpers.mjs';
+import { cli, fixture, runNode, firstPassTest as test } from '../helpers.mjs';
 import { makeSession } from '../sessions.mjs';
 import { renderCpuProfile } from '../internals.cjs';
 

@@ -2,8 +2,8 @@
 // reads them) and command lines, from seeded generators so failures
 // reproduce. Each case is accepted or refused with the module's own error;
 // nothing else escapes and nothing is polluted.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { firstPassTest as test } from '../helpers.mjs';
 import { createRequire } from 'node:module';
 import { hostileJsonValues, mutate } from '../fuzz-helpers.mjs';
 import { makeSession, seededRandom } from '../sessions.mjs';

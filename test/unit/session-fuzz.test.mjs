@@ -2,8 +2,8 @@
 // truncated sessions, from a seeded generator so failures reproduce. Each
 // either loads or fails with SessionFormatError; nothing else escapes,
 // nothing is polluted, nothing hangs.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { firstPassTest as test } from '../helpers.mjs';
 import { createRequire } from 'node:module';
 import { hostileValues, mutate } from '../fuzz-helpers.mjs';
 import { makeSession, seededRandom } from '../sessions.mjs';
