@@ -113,6 +113,29 @@ const factories = {
     };
   },
 
+  // What the rest of the server pays while one request is profiled with `[await]` (issue 17): the
+  // promise hooks run for every promise on the thread, and no request is in the tracked context.
+  'nodeinstrument-await-hooks': () => {
+    const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+    const { AwaitTracker } = require(path.join(ROOT, 'dist', 'cjs', 'recording', 'await-tracker.js'));
+    const { AsyncResource } = require('node:async_hooks');
+    let profiler;
+    let tracker;
+    return {
+      start(intervalUs) {
+        profiler = new Profiler({ interval: intervalUs / 1e6 });
+        profiler.start();
+        // Started in a context of its own, which no request runs in.
+        tracker = new AsyncResource('nodeinstrument-bench').runInAsyncScope(() => new AwaitTracker(() => performance.now() * 1e6));
+      },
+      stop() {
+        const { waits } = tracker.stop();
+        const session = profiler.stop();
+        return { samples: session.meta.sampleCount, durationS: session.meta.duration, waits: waits.length };
+      },
+    };
+  },
+
   // Continuous mode (issue 5): windows of `windowS` seconds written as pprof
   // into a temporary directory; stop() reports when each window was cut.
   continuous: () => {
