@@ -125,7 +125,11 @@ export class AwaitTracker {
     return this.record;
   }
 
-  /** A promise of the context was made by an await (or a then): its stack, in the current segment or a new one. */
+  /**
+   * A promise of the context was made by an await (or a then): its stack, in
+   * the current segment or a new one. Never throws (it runs in a promise hook):
+   * an Error made read-only by the program leaves the await untracked.
+   */
   private awaited(): void {
     if (this.dropped > 0) return;
     const now = this.now();
@@ -134,19 +138,24 @@ export class AwaitTracker {
       this.droppedFromNs = now;
       return;
     }
+    const holder = {};
+    const limit = Error.stackTraceLimit;
+    let captured = false;
+    try {
+      Error.stackTraceLimit = MAX_FRAMES;
+      Error.captureStackTrace(holder);
+      captured = true;
+    } catch {
+      // Read-only: left untracked.
+    } finally {
+      if (Error.stackTraceLimit !== limit) Error.stackTraceLimit = limit;
+    }
+    if (!captured) return;
     const resource = executionAsyncId();
     if (this.promiseJobs !== this.segmentJob || resource !== this.segmentResource) {
       this.segmentJob = this.promiseJobs;
       this.segmentResource = resource;
       this.segmentEnds.push(now);
-    }
-    const holder = {};
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = MAX_FRAMES;
-    try {
-      Error.captureStackTrace(holder);
-    } finally {
-      Error.stackTraceLimit = limit;
     }
     this.captures.push(holder);
     this.segmentOf.push(this.segmentEnds.length - 1);
@@ -157,31 +166,39 @@ export class AwaitTracker {
 /** The captures' call sites: their stacks formatted by V8 with a formatter that keeps the sites. */
 function callSitesOf(captures: object[]): CallSite[][] {
   const prepare = Error.prepareStackTrace;
-  Error.prepareStackTrace = (_error, sites) => sites;
   try {
+    Error.prepareStackTrace = (_error, sites) => sites;
     return captures.map((holder) => {
       const sites = (holder as { stack?: unknown }).stack;
       return Array.isArray(sites) ? (sites as CallSite[]) : [];
     });
+  } catch {
+    // A program that made Error.prepareStackTrace read-only: no stacks to show.
+    return [];
   } finally {
-    Error.prepareStackTrace = prepare;
+    if (Error.prepareStackTrace !== prepare) Error.prepareStackTrace = prepare;
   }
 }
 
 /**
- * The JavaScript frames of a capture, root first. Left out: builtins
- * (`Promise`, `then`: no script), Node's promise hook dispatch and the
- * profiler's own code (this module's hook at the top).
+ * The JavaScript frames of a capture, root first, as the sampler's stacks
+ * hold them: builtins (`Promise`, `then`: no script), Node's promise hook
+ * dispatch and this module's hook at the top left out. None when the await is
+ * the profiler's own (its leaf-most script outside Node's is the profiler's,
+ * as lib/processors/profiler-work.ts decides whose a sample is).
  */
 function awaitFrames(sites: CallSite[]): AwaitFrame[] {
   const frames: AwaitFrame[] = [];
   for (let i = sites.length - 1; i >= 0; i--) {
     const site = sites[i]!;
     const file = site.getFileName();
-    if (!file || file.startsWith(OWN_SCRIPTS) || file.startsWith('node:internal/promise_hooks')) continue;
+    if (!file || file === __filename || file.startsWith('node:internal/promise_hooks')) continue;
     const line = site.getEnclosingLineNumber?.() ?? 0;
     const column = site.getEnclosingColumnNumber?.() ?? 0;
-    frames.push({ name: site.getFunctionName() ?? '', file, line: line ?? 0, column: column ?? 0, at: site.getLineNumber() ?? 0 });
+    frames.push({ name: site.getFunctionName() ?? '', file, line, column, at: site.getLineNumber() ?? 0 });
+  }
+  for (let i = frames.length - 1; i >= 0; i--) {
+    if (!frames[i]!.file.startsWith('node:')) return frames[i]!.file.startsWith(OWN_SCRIPTS) ? [] : frames;
   }
   return frames;
 }
