@@ -132,6 +132,7 @@ export function resolveProfilerOptions(options: ProfilerOptions = {}): Required<
   if (typeof workers !== 'boolean') throw new RangeError('workers must be a boolean');
   const awaits = options.awaits ?? false;
   if (typeof awaits !== 'boolean') throw new RangeError('awaits must be a boolean');
+  if (awaits && mode !== 'wall') throw new RangeError(`awaits shows idle time where it waited: it applies to mode 'wall', not '${mode}'`);
   return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal, mode, allocationInterval, live, inlinedFrames, workers, awaits };
 }
 

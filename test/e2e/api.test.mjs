@@ -83,6 +83,7 @@ test("awaits: the caller's waiting time is [await] under the functions that awai
   assert.equal(secondsUnder(idle, (names) => names.includes('[await]')), 0);
   assert.ok(secondsUnder(idle, (names) => names[0] === '(idle)') >= 0.12);
   assert.throws(() => new Profiler({ awaits: 'yes' }), /awaits must be a boolean/);
+  assert.throws(() => new Profiler({ awaits: true, mode: 'cpu' }), /awaits .* applies to mode 'wall', not 'cpu'/);
 });
 
 test('profile() wraps sync and async functions and passes their results and errors through', async () => {
