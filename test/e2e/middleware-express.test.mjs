@@ -2,6 +2,9 @@
 import { test } from 'node:test';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { root, runNode } from '../helpers.mjs';
 import { app as routes, checkReportOfEndlessResponse, middlewareScenarios, serverSentEvents } from '../middleware-scenarios.mjs';
 
 const require = createRequire(import.meta.url);
@@ -47,4 +50,15 @@ test('express: ?profile on a server-sent events route that never ends answers wi
     server.closeAllConnections();
     server.close();
   }
+});
+
+test('the README example (examples/request-profile.js): the search waits at loadDocuments; the logins are one line', () => {
+  const result = runNode([join(root, 'examples', 'request-profile.js')]);
+  assert.equal(result.status, 0, result.stderr);
+  const report = result.stdout;
+  assert.match(report, /GET \/search -> 200/);
+  assert.match(report, /loadDocuments {2}examples\/request-profile\.js:13\n[ │]*└─ \d\.\d{3} \[await\]/);
+  assert.match(report, /^\d\.\d{3} \(other work on this thread\)$/m);
+  assert.match(report, /rankResults {2}examples\/request-profile\.js:18/);
+  assert.doesNotMatch(report, /hashPassword/, "the logins' work is the one line");
 });
