@@ -412,7 +412,8 @@ async function childFork(hazardMs) {
       const child = fork(__filename, ['--child', 'fork-leaf'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
       let out = '';
       child.stdout.on('data', (data) => (out += data));
-      child.on('exit', (code, signal) => resolve({ code, signal, out }));
+      // 'close', not 'exit': the child's last output can arrive after its exit (seen under ASan).
+      child.on('close', (code, signal) => resolve({ code, signal, out }));
     });
     const spawned = new Promise((resolve) => execFile(process.execPath, ['-e', 'process.exit(0)'], (error) => resolve({ code: error ? error.code : 0 })));
     spin(20);

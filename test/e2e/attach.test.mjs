@@ -48,7 +48,8 @@ function runCli(args, onStderr = () => {}) {
     let stderr = '';
     child.stdout.on('data', (data) => (stdout += data));
     child.stderr.on('data', (data) => (stderr += data));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+    // 'close': after the output is all read ('exit' can come first).
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
 
