@@ -76,8 +76,10 @@ export function attributeAwaits(session: Session, waits: readonly SessionWait[],
   };
   const awaitFrame = internFrame(specialFrame(AWAIT));
 
-  // Prefix tables: a child is found by (parent, frame) or (parent, line).
+  // Prefix tables: a child is found by (parent, frame) or (parent, line); the
+  // session's own entries first, so that a wait's stack reuses them.
   const stackChildren = new Map<string, number>();
+  parent.forEach((above, id) => stackChildren.set(`${above}:${frameOf[id]}`, id));
   const internStack = (above: number, frame: number): number => {
     const key = `${above}:${frame}`;
     let id = stackChildren.get(key);
@@ -90,6 +92,7 @@ export function attributeAwaits(session: Session, waits: readonly SessionWait[],
     return id;
   };
   const lineChildren = new Map<string, number>();
+  linesTable?.parent.forEach((above, id) => lineChildren.set(`${above}:${linesTable.line[id]}`, id));
   const internLine = (above: number, line: number): number => {
     const key = `${above}:${line}`;
     let id = lineChildren.get(key);

@@ -49,6 +49,8 @@ test('idle samples after a wait move under its stack and [await]; idle before th
   assert.equal(result.stacks.parent[result.samples.stack[2]] !== -1, true);
   // load was never sampled: added as the call site places it.
   assert.deepEqual(result.frames.find((frame) => frame.name === 'load'), { name: 'load', file: '/app/app.js', line: 12, column: 1, kind: 'js' });
+  // The wait's stack reuses the session's own entries: [handler] is one stack, not two.
+  assert.equal(result.stacks.parent[result.samples.stack[5]], session.stacks.parent[session.samples.stack[1]]);
   // Unchanged: times and durations.
   assert.deepEqual(result.samples.time, session.samples.time);
   assert.deepEqual(result.samples.duration, session.samples.duration);
