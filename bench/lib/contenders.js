@@ -24,6 +24,37 @@ function postSync(session, method, params) {
   return result;
 }
 
+/**
+ * The profiler with `[await]` tracking (issue 17). everyRequest: each request
+ * tagged and tracked (what a profiled request pays, on all of them); else the
+ * tracker starts in a context of its own, which no request runs in (what the
+ * rest of the server pays while one request is profiled: the promise hooks).
+ */
+function awaitsContender(service, everyRequest) {
+  const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+  const { tagRequest } = require(path.join(ROOT, 'dist', 'cjs', 'production', 'middleware', 'request-work.js'));
+  const { AwaitTracker } = require(path.join(ROOT, 'dist', 'cjs', 'recording', 'await-tracker.js'));
+  const { AsyncResource } = require('node:async_hooks');
+  if (everyRequest && !service?.setAround) throw new Error('nodeinstrument-awaits needs the HTTP service (bench/http-ab.js)');
+  const clock = () => performance.now() * 1e6;
+  let profiler;
+  let tracker;
+  return {
+    start(intervalUs) {
+      profiler = new Profiler({ interval: intervalUs / 1e6 });
+      profiler.start();
+      tracker = new AsyncResource('nodeinstrument-bench').runInAsyncScope(() => new AwaitTracker(clock));
+      if (everyRequest) service.setAround((fn) => tagRequest(() => tracker.track(fn)));
+    },
+    stop() {
+      if (everyRequest) service.setAround(undefined);
+      const { waits } = tracker.stop();
+      const session = profiler.stop();
+      return { samples: session.meta.sampleCount, durationS: session.meta.duration, waits: waits.length };
+    },
+  };
+}
+
 const factories = {
   none: () => ({
     start() {},
@@ -89,52 +120,12 @@ const factories = {
   },
 
   // `[await]` tracking as the request middleware runs it (issue 17), worst case: every request
-  // tagged and its awaits tracked (a stack captured per promise it creates), not only the profiled one.
-  'nodeinstrument-awaits': (service) => {
-    const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
-    const { tagRequest } = require(path.join(ROOT, 'dist', 'cjs', 'production', 'middleware', 'request-work.js'));
-    const { AwaitTracker } = require(path.join(ROOT, 'dist', 'cjs', 'recording', 'await-tracker.js'));
-    if (!service?.setAround) throw new Error('nodeinstrument-awaits needs the HTTP service (bench/http-ab.js)');
-    let profiler;
-    let tracker;
-    return {
-      start(intervalUs) {
-        profiler = new Profiler({ interval: intervalUs / 1e6 });
-        profiler.start();
-        tracker = new AwaitTracker(() => performance.now() * 1e6);
-        service.setAround((fn) => tagRequest(() => tracker.track(fn)));
-      },
-      stop() {
-        service.setAround(undefined);
-        const { waits } = tracker.stop();
-        const session = profiler.stop();
-        return { samples: session.meta.sampleCount, durationS: session.meta.duration, waits: waits.length };
-      },
-    };
-  },
+  // tagged and its awaits tracked (a stack captured per await), not only the profiled one.
+  'nodeinstrument-awaits': (service) => awaitsContender(service, true),
 
   // What the rest of the server pays while one request is profiled with `[await]` (issue 17): the
   // promise hooks run for every promise on the thread, and no request is in the tracked context.
-  'nodeinstrument-await-hooks': () => {
-    const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
-    const { AwaitTracker } = require(path.join(ROOT, 'dist', 'cjs', 'recording', 'await-tracker.js'));
-    const { AsyncResource } = require('node:async_hooks');
-    let profiler;
-    let tracker;
-    return {
-      start(intervalUs) {
-        profiler = new Profiler({ interval: intervalUs / 1e6 });
-        profiler.start();
-        // Started in a context of its own, which no request runs in.
-        tracker = new AsyncResource('nodeinstrument-bench').runInAsyncScope(() => new AwaitTracker(() => performance.now() * 1e6));
-      },
-      stop() {
-        const { waits } = tracker.stop();
-        const session = profiler.stop();
-        return { samples: session.meta.sampleCount, durationS: session.meta.duration, waits: waits.length };
-      },
-    };
-  },
+  'nodeinstrument-await-hooks': (service) => awaitsContender(service, false),
 
   // Continuous mode (issue 5): windows of `windowS` seconds written as pprof
   // into a temporary directory; stop() reports when each window was cut.

@@ -5,7 +5,7 @@
  * out; the text, HTML and summary reports show them. Thresholds are in
  * WARNING_THRESHOLDS and documented in docs/optimization-loop.md#warnings.
  */
-import { FrameInfo, isAwaitFrame } from '../session/frame';
+import { FrameInfo, isAwaitFrame, isIdleFrame } from '../session/frame';
 import type { Session } from '../session/session';
 import { hasThreads, sessionOfThread, threadsOf } from '../threads/threads';
 
@@ -164,9 +164,6 @@ function splitTime(session: Session): TimeSplit {
   return split;
 }
 
-function isIdleFrame(frame: FrameInfo): boolean {
-  return frame.kind === 'special' && frame.name === '(idle)';
-}
 
 // ---------------------------------------------------------------------------
 // Start-up.

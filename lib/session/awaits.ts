@@ -7,7 +7,7 @@
  * pyinstrument shows it. Idle samples before the context's first await stay
  * `(idle)`; samples of other work on the thread stay what they are.
  */
-import { AWAIT, FrameInfo, frameKey, SpecialFrame, specialFrame } from './frame';
+import { AWAIT, FrameInfo, frameKey, isIdleFrame, specialFrame } from './frame';
 import type { Session } from './session';
 
 /** One frame of an await stack, as V8's call sites give it. */
@@ -163,8 +163,7 @@ function lineKey(frame: FrameInfo): string {
   return `${frame.file}\u0000${frame.line}\u0000${frame.name}`;
 }
 
-function isIdleStack(session: Session, stack: number): boolean {
-  if (stack === -1 || session.stacks.parent[stack] !== -1) return false;
-  const frame = session.frames[session.stacks.frame[stack]!]!;
-  return frame.kind === 'special' && frame.name === SpecialFrame.idle;
+/** A sample of the thread waiting: a stack of one `(idle)` frame. */
+export function isIdleStack(session: Session, stack: number): boolean {
+  return stack !== -1 && session.stacks.parent[stack] === -1 && isIdleFrame(session.frames[session.stacks.frame[stack]!]!);
 }

@@ -50,6 +50,10 @@ export function isOtherWork(frame: FrameInfo): boolean {
   return frame.kind === 'special' && frame.name === OTHER_WORK;
 }
 
+export function isIdleFrame(frame: FrameInfo): boolean {
+  return frame.kind === 'special' && frame.name === SpecialFrame.idle;
+}
+
 /**
  * The leaf under which the time a profiled context waited at an `await` is
  * shown, below the stack of the await (lib/session/awaits.ts).

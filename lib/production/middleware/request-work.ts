@@ -17,7 +17,8 @@
 import { withLabels } from '../../labels/labels';
 import { profilerWorkSamples } from '../../processors/profiler-work';
 import { REQUEST_LABEL } from '../../labels/registry';
-import { FrameInfo, isAwaitFrame, OTHER_WORK, SpecialFrame, specialFrame } from '../../session/frame';
+import { FrameInfo, isAwaitFrame, OTHER_WORK, specialFrame } from '../../session/frame';
+import { isIdleStack } from '../../session/awaits';
 import type { LineTable, Session, SessionLabels } from '../../session/session';
 
 /**
@@ -33,7 +34,7 @@ export function tagRequest<T>(fn: () => T): T {
 export function separateRequestWork(session: Session): Session {
   const { samples, labels } = session;
   const isRequest = requestSets(labels);
-  const other = samples.stack.map((stack, i) => stack !== -1 && !isIdle(session, stack) && !isAwait(session, stack) && !isRequest[labels?.sample[i] ?? -1]);
+  const other = samples.stack.map((stack, i) => stack !== -1 && !isIdleStack(session, stack) && !isAwait(session, stack) && !isRequest[labels?.sample[i] ?? -1]);
   // The note counts what reports show: the profiler's own drains are left out of both (profiler-work.ts).
   const profilers = profilerWorkSamples(session);
   let otherTime = 0;
@@ -83,10 +84,6 @@ function isAwait(session: Session, stack: number): boolean {
   return isAwaitFrame(session.frames[session.stacks.frame[stack]!]!);
 }
 
-function isIdle(session: Session, stack: number): boolean {
-  const leaf = session.frames[session.stacks.frame[stack]!]!;
-  return session.stacks.parent[stack] === -1 && leaf.kind === 'special' && leaf.name === SpecialFrame.idle;
-}
 
 /** The label sets without the request's tag (an empty set becomes no labels). */
 function withoutRequestLabel(labels: SessionLabels): SessionLabels | undefined {
