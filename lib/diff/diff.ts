@@ -9,7 +9,25 @@
 import { FrameInfo } from '../session/frame';
 import { Pair, pairFunctions, pairTrees } from './pairs';
 import { DiffError, effectiveShare, functionKey, PreparedRun, processedTree, Side } from './side';
-import { ASSUMED_RELATIVE_VARIATION, ASSUMED_RUN_VARIATION, holmAdjusted, MIN_ROW_SAMPLES, measureRunVariation, RunVariation, SideRuns, SideSummary, SpeedRatio, speedRatio, summarize, testRelative, testRow } from './stats';
+import {
+  ASSUMED_RELATIVE_VARIATION,
+  ASSUMED_RUN_VARIATION,
+  atRunSpeed,
+  holmAdjusted,
+  MIN_ROW_SAMPLES,
+  measureRunVariation,
+  RowTest,
+  runSpeeds,
+  RunVariation,
+  SideRuns,
+  SideSummary,
+  SpeedRatio,
+  speedRatio,
+  speedRatioOfRuns,
+  summarize,
+  testRelative,
+  testRow,
+} from './stats';
 import { DEFAULT_MIN_SHARE, hotFrames, ProcessorOptions } from '../processors/processors';
 import { buildCallTree, CallNode } from '../session/tree';
 import { modeOf, MODES } from '../session/mode';
@@ -359,6 +377,8 @@ export function isChange(verdict: Verdict): boolean {
 interface RowInput {
   measure: DiffMeasure;
   kind: 'tree' | 'function';
+  /** The row's time on each side, per run. */
+  runs: [SideRuns, SideRuns];
   /** The row's time on each side, summarized over the runs. */
   summaries: [SideSummary, SideSummary];
   /** Mean samples a run on each side, for telling which rows can inform the run-to-run variation. */
@@ -407,6 +427,7 @@ class Judge {
     this.rows.push({
       measure,
       kind,
+      runs: [runsBefore, runsAfter],
       summaries: [summarize(runsBefore), summarize(runsAfter)],
       samples: [meanRowSamples(runsBefore), meanRowSamples(runsAfter)],
     });
@@ -432,18 +453,52 @@ class Judge {
 
   /** Sets every row's t, p and verdict; returns the run-to-run variation and the speed ratio used. */
   judge(assumed: number): { runVariation: RunVariation; speed: SpeedRatio } {
+    const sets = this.before.runs > 1 && this.after.runs > 1;
+    // The functions measured well enough on both sides: the speed of the whole run is theirs.
+    const references = sets ? this.rows.filter(({ kind, samples }) => kind === 'function' && samples[0] >= MIN_ROW_SAMPLES && samples[1] >= MIN_ROW_SAMPLES) : [];
+    const speeds = runSpeeds(
+      references.map(({ runs }) => [...runs[0].times, ...runs[1].times]),
+      this.before.runs + this.after.runs,
+    );
+    return speeds ? this.judgeAtRunSpeed(speeds, assumed) : this.judgeAgainstSides(assumed, references);
+  }
+
+  /**
+   * Sets of runs on both sides, with enough functions to tell each run's
+   * speed: every row is judged by its time against its own run's speed
+   * (runSpeeds), which takes out what moved the whole run (the machine), so
+   * that a row's spread over the runs is its own.
+   */
+  private judgeAtRunSpeed(speeds: readonly number[], assumed: number): { runVariation: RunVariation; speed: SpeedRatio } {
+    const before = speeds.slice(0, this.before.runs);
+    const after = speeds.slice(this.before.runs);
+    const atSpeed = this.rows.map(({ runs }) => [summarize(atRunSpeed(runs[0], before)), summarize(atRunSpeed(runs[1], after))] as const);
+    const runVariation = this.runVariation(assumed, atSpeed);
+    const tests = this.rows.map(({ summaries: [a, b] }, index) => ({
+      time: testRow(a, b, runVariation.time),
+      relative: testRow(atSpeed[index]![0], atSpeed[index]![1], runVariation.time),
+    }));
+    // Its time must also have changed the same way by itself (one test at alpha, after Holm's
+    // choice, so it only withholds findings): when an edit moves many functions (the JIT
+    // compiles the rest differently), the median function is among them, and an untouched
+    // function seems to change against its run's speed while its seconds stay the same.
+    const confirmed = tests.map(({ time, relative }) => time.p <= this.alpha && Math.sign(time.t) === Math.sign(relative.t));
+    this.setVerdicts(tests, tests.map(({ relative }) => relative.p), confirmed);
+    return { runVariation, speed: speedRatioOfRuns(before, after) };
+  }
+
+  /**
+   * One run on a side, or too few functions for each run's speed: a row's
+   * time must change beyond noise, and so must its time against the speed of
+   * the whole side (the median function's ratio, or the totals'), the same way.
+   */
+  private judgeAgainstSides(assumed: number, references: readonly RowInput[]): { runVariation: RunVariation; speed: SpeedRatio } {
     const runVariation = this.runVariation(assumed);
     const cv = runVariation.time;
-    // The speed ratio from the functions measured well enough on both sides.
     // The median function's ratio needs functions' means: a single run's functions scatter by their whole
     // run-to-run variation, and its total is then the steadier measure of the run's speed.
-    const sets = this.before.runs > 1 && this.after.runs > 1;
     const speed = speedRatio(
-      sets
-        ? this.rows
-            .filter(({ kind, samples }) => kind === 'function' && samples[0] >= MIN_ROW_SAMPLES && samples[1] >= MIN_ROW_SAMPLES)
-            .map(({ summaries }) => [summaries[0].level, summaries[1].level] as const)
-        : [],
+      references.map(({ summaries }) => [summaries[0].level, summaries[1].level] as const),
       [this.before.meanTime(this.before.totals), this.after.meanTime(this.after.totals)],
     );
     // With one run per side the variation against the run's speed is assumed smaller than the time's (common factors cancel).
@@ -453,30 +508,39 @@ class Judge {
       relative: testRelative(before, after, relativeCv, speed),
     }));
     // A change is a change of the time, and against the rest of the program, the same way: its p is the larger of the two.
-    const together = tests.map(({ time, relative }) =>
-      Math.sign(time.t) !== 0 && Math.sign(time.t) === Math.sign(relative.t) ? Math.max(time.p, relative.p) : 1,
+    this.setVerdicts(
+      tests,
+      tests.map(({ time, relative }) => (Math.sign(time.t) !== 0 && Math.sign(time.t) === Math.sign(relative.t) ? Math.max(time.p, relative.p) : 1)),
     );
-    const changed = holmAdjusted(together);
+    return { runVariation, speed };
+  }
+
+  /**
+   * Verdicts from each row's p of a change (Holm over all rows), withheld
+   * where `confirmed` says no, and of its time alone (changed, but no more
+   * than the run: minor).
+   */
+  private setVerdicts(tests: ReadonlyArray<{ time: RowTest; relative: RowTest }>, pChange: readonly number[], confirmed?: readonly boolean[]): void {
+    const changed = holmAdjusted(pChange);
     const timeOnly = holmAdjusted(tests.map(({ time }) => time.p));
     this.rows.forEach(({ measure }, index) => {
       measure.tTime = tests[index]!.time.t;
       measure.tRelative = tests[index]!.relative.t;
       measure.p = changed[index]!;
-      if (changed[index]! <= this.alpha && Math.abs(measure.shareChange) >= this.minChange) {
-        measure.verdict = measure.tTime < 0 ? 'faster' : 'slower';
+      if (changed[index]! <= this.alpha && (confirmed?.[index] ?? true) && Math.abs(measure.shareChange) >= this.minChange) {
+        measure.verdict = measure.tRelative < 0 ? 'faster' : 'slower';
       } else {
         measure.verdict = timeOnly[index]! <= this.alpha ? 'minor' : 'noise';
       }
     });
-    return { runVariation, speed };
   }
 
   /**
    * The variation between runs, measured over the rows (both sides) that
    * have several runs and enough samples to show it; assumed when none has.
    */
-  private runVariation(assumed: number): RunVariation {
-    const time = measureRunVariation(this.rows.flatMap(({ summaries, samples }) => [0, 1].map((side) => ({ side: summaries[side]!, rowSamples: samples[side]! }))));
+  private runVariation(assumed: number, summaries: ReadonlyArray<readonly [SideSummary, SideSummary]> = this.rows.map((row) => row.summaries)): RunVariation {
+    const time = measureRunVariation(this.rows.flatMap(({ samples }, index) => [0, 1].map((side) => ({ side: summaries[index]![side]!, rowSamples: samples[side]! }))));
     return time === undefined ? { time: assumed, measured: false } : { time, measured: true };
   }
 }

@@ -183,11 +183,14 @@ export interface SpeedRatio {
   /** Variance of log(ratio). */
   logVariance: number;
   /**
+   * `runs`: each run's own speed (runSpeeds), for sets of runs on both sides;
    * `functions`: the median function's ratio; `totals`: the ratio of the
    * sides' mean totals, when too few functions were measured well enough for
    * a median (a row's time against it is then its share).
    */
-  basis: 'functions' | 'totals';
+  basis: 'runs' | 'functions' | 'totals';
+  /** With basis `runs`: each run's speed (1 = the geometric mean of all runs), before's runs then after's. */
+  runs?: { before: number[]; after: number[] };
 }
 
 /** Fewer functions measured well enough on both sides than this, and the totals stand in for their median. */
@@ -204,6 +207,56 @@ export function speedRatio(levels: ReadonlyArray<readonly [number, number]>, tot
   // The median's variance: pi/2 times the mean's, with the spread from the median absolute deviation (robust to the changed rows).
   const sigma = 1.4826 * median(logs.map((value) => Math.abs(value - center)));
   return { ratio: Math.exp(center), logVariance: ((Math.PI / 2) * sigma * sigma) / logs.length, basis: 'functions' };
+}
+
+/**
+ * Each run's speed, for sets of runs: the median over the reference functions
+ * (measured well enough on both sides) of the function's time in that run
+ * against its geometric mean over all runs of both sides. A run on a busier
+ * machine (another CPU frequency, a neighbour on the same core) is slower in
+ * every function alike: on this shared machine one program's runs took from
+ * 0.6 to 1.2 s of CPU time, all functions together, while against its own
+ * run's speed a function varied by a few percent (docs/optimization-loop.md).
+ * `times`: per reference function, its seconds in every run (before's runs
+ * then after's). Undefined with fewer than MIN_SPEED_FUNCTIONS references.
+ */
+export function runSpeeds(times: ReadonlyArray<readonly number[]>, runs: number): number[] | undefined {
+  if (times.length < MIN_SPEED_FUNCTIONS) return undefined;
+  const centers = times.map((perRun) => {
+    const logs = perRun.filter((time) => time > 0).map(Math.log);
+    return logs.length > 0 ? logs.reduce((sum, value) => sum + value, 0) / logs.length : undefined;
+  });
+  const speeds: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const logs: number[] = [];
+    times.forEach((perRun, index) => {
+      const center = centers[index];
+      if (center !== undefined && perRun[run]! > 0) logs.push(Math.log(perRun[run]!) - center);
+    });
+    speeds.push(logs.length > 0 ? Math.exp(median(logs)) : 1);
+  }
+  return speeds;
+}
+
+/** A row's runs with each run's time and total divided by that run's speed (its share is unchanged). */
+export function atRunSpeed(row: SideRuns, speeds: readonly number[]): SideRuns {
+  return { ...row, times: row.times.map((time, run) => time / speeds[run]!), totals: row.totals.map((total, run) => total / speeds[run]!) };
+}
+
+/**
+ * The speed ratio of two sides from their runs' speeds: the ratio of their
+ * geometric means, with the variance of its logarithm from the runs' scatter.
+ */
+export function speedRatioOfRuns(before: readonly number[], after: readonly number[]): SpeedRatio {
+  const logs = (speeds: readonly number[]): { mean: number; variance: number } => {
+    const values = speeds.map(Math.log);
+    const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+    const variance = values.length > 1 ? values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1) : 0;
+    return { mean, variance };
+  };
+  const a = logs(before);
+  const b = logs(after);
+  return { ratio: Math.exp(b.mean - a.mean), logVariance: a.variance / before.length + b.variance / after.length, basis: 'runs', runs: { before: [...before], after: [...after] } };
 }
 
 /**

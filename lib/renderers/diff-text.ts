@@ -79,6 +79,17 @@ export function runVariationLines(diff: SessionDiff): string[] {
     speed.basis === 'functions' && Math.abs(speed.ratio - 1) >= 0.01
       ? [`the after side ran ${percent(Math.abs(speed.ratio - 1))} ${speed.ratio > 1 ? 'slower' : 'faster'} overall (its median function); rows are judged against that too`]
       : [];
+  if (speed.basis === 'runs' && speed.runs) {
+    // Sets judged against each run's own speed: say how much the runs' speeds differed, and how much a function still varies.
+    const all = [...speed.runs.before, ...speed.runs.after];
+    const range = Math.max(...all) / Math.min(...all) - 1;
+    return [
+      `run to run, a function's time against its run's speed varies by ${percent(runVariation.time)} beyond sampling ` +
+        `(measured from ${diff.before.runs.length} + ${diff.after.runs.length} runs)`,
+      `the runs' speeds (their median function) differed by up to ${percent(range)}; each row is judged against its own run's speed` +
+        (Math.abs(speed.ratio - 1) >= 0.01 ? `; the after runs ran ${percent(Math.abs(speed.ratio - 1))} ${speed.ratio > 1 ? 'slower' : 'faster'} overall` : ''),
+    ];
+  }
   if (runVariation.measured) {
     return [
       `run to run, a function's time varies by ${percent(runVariation.time)} beyond sampling ` +
@@ -184,7 +195,7 @@ function legend(diff: SessionDiff, arrow: string, percent: boolean): string[] {
   const several = diff.before.runs.length > 1 || diff.after.runs.length > 1;
   return [
     `Rows: before ${arrow} after, ${rows}${several ? ', means over the runs' : ''}. [faster] and [slower]: the time changed beyond noise`,
-    `(sampling, and run-to-run variation), also against the speed of the whole run: p < ${percentText(alpha)} after Holm's correction over ${tests} rows` +
+    `(sampling, and run-to-run variation), ${diff.model.speed.basis === 'runs' ? "against each run's own speed" : 'also against the speed of the whole run'}: p < ${percentText(alpha)} after Holm's correction over ${tests} rows` +
       (minChange > 0 ? ` and the share by at least ${percentText(minChange)}.` : '.'),
     '~: within noise. Unmarked: the time changed, but no more than the whole run did, or with a change',
     `marked further down its branch. Rows under ${percentText(minShare)} on both sides are left out. The model: docs/optimization-loop.md.`,
