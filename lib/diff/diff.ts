@@ -15,6 +15,7 @@ import {
   atRunSpeed,
   holmAdjusted,
   MIN_ROW_SAMPLES,
+  MIN_SPEED_SAMPLES,
   measureRunVariation,
   RowTest,
   runSpeeds,
@@ -454,20 +455,24 @@ class Judge {
   /** Sets every row's t, p and verdict; returns the run-to-run variation and the speed ratio used. */
   judge(assumed: number): { runVariation: RunVariation; speed: SpeedRatio } {
     const sets = this.before.runs > 1 && this.after.runs > 1;
-    // The functions measured well enough on both sides: the speed of the whole run is theirs.
-    const references = sets ? this.rows.filter(({ kind, samples }) => kind === 'function' && samples[0] >= MIN_ROW_SAMPLES && samples[1] >= MIN_ROW_SAMPLES) : [];
+    // The functions measured well enough on both sides: the speed of a run, or of a side, is theirs.
+    const measuredWith = (minimum: number): RowInput[] =>
+      sets ? this.rows.filter(({ kind, samples }) => kind === 'function' && samples[0] >= minimum && samples[1] >= minimum) : [];
     const speeds = runSpeeds(
-      references.map(({ runs }) => [...runs[0].times, ...runs[1].times]),
+      measuredWith(MIN_SPEED_SAMPLES).map(({ runs }) => [...runs[0].times, ...runs[1].times]),
       this.before.runs + this.after.runs,
     );
-    return speeds ? this.judgeAtRunSpeed(speeds, assumed) : this.judgeAgainstSides(assumed, references);
+    // Too few functions to tell each run's speed (short runs, small programs): the sides' speed.
+    // (Tried: each run's total less the row's own time. In wall time the rest holds waits that
+    // vary on their own, and the calibration's asynchronous program lost half its findings.)
+    return speeds ? this.judgeAtRunSpeed(speeds, assumed) : this.judgeAgainstSides(assumed, measuredWith(MIN_ROW_SAMPLES));
   }
 
   /**
    * Sets of runs on both sides, with enough functions to tell each run's
    * speed: every row is judged by its time against its own run's speed
-   * (runSpeeds), which takes out what moved the whole run (the machine), so
-   * that a row's spread over the runs is its own.
+   * (runSpeeds: before's runs then after's), which takes out what moved the
+   * whole run (the machine), so that a row's spread over the runs is its own.
    */
   private judgeAtRunSpeed(speeds: readonly number[], assumed: number): { runVariation: RunVariation; speed: SpeedRatio } {
     const before = speeds.slice(0, this.before.runs);

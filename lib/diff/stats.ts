@@ -193,6 +193,14 @@ export interface SpeedRatio {
   runs?: { before: number[]; after: number[] };
 }
 
+/**
+ * A function tells its run's speed with this many samples a run on both
+ * sides: each is a rough measure (a third, by sampling), but their median over
+ * a dozen functions is a few percent, well under what a shared machine moves
+ * a whole run by (15-40% here).
+ */
+export const MIN_SPEED_SAMPLES = 10;
+
 /** Fewer functions measured well enough on both sides than this, and the totals stand in for their median. */
 export const MIN_SPEED_FUNCTIONS = 8;
 
@@ -211,7 +219,7 @@ export function speedRatio(levels: ReadonlyArray<readonly [number, number]>, tot
 
 /**
  * Each run's speed, for sets of runs: the median over the reference functions
- * (measured well enough on both sides) of the function's time in that run
+ * (MIN_SPEED_SAMPLES a run on both sides) of the function's time in that run
  * against its geometric mean over all runs of both sides. A run on a busier
  * machine (another CPU frequency, a neighbour on the same core) is slower in
  * every function alike: on this shared machine one program's runs took from

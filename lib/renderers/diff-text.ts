@@ -80,13 +80,13 @@ export function runVariationLines(diff: SessionDiff): string[] {
       ? [`the after side ran ${percent(Math.abs(speed.ratio - 1))} ${speed.ratio > 1 ? 'slower' : 'faster'} overall (its median function); rows are judged against that too`]
       : [];
   if (speed.basis === 'runs' && speed.runs) {
-    // Sets judged against each run's own speed: say how much the runs' speeds differed, and how much a function still varies.
-    const all = [...speed.runs.before, ...speed.runs.after];
-    const range = Math.max(...all) / Math.min(...all) - 1;
+    // Sets judged against each run's own speed: how much the runs of a side differed (the
+    // machine), and how much a function still varies.
+    const range = Math.max(...[speed.runs.before, speed.runs.after].map((side) => Math.max(...side) / Math.min(...side) - 1));
     return [
       `run to run, a function's time against its run's speed varies by ${percent(runVariation.time)} beyond sampling ` +
         `(measured from ${diff.before.runs.length} + ${diff.after.runs.length} runs)`,
-      `the runs' speeds (their median function) differed by up to ${percent(range)}; each row is judged against its own run's speed` +
+      `the runs of a side differed in speed (their median function) by up to ${percent(range)}; each row is judged against its own run's speed` +
         (Math.abs(speed.ratio - 1) >= 0.01 ? `; the after runs ran ${percent(Math.abs(speed.ratio - 1))} ${speed.ratio > 1 ? 'slower' : 'faster'} overall` : ''),
     ];
   }

@@ -91,12 +91,14 @@ test('sets of three runs: the 2x edit is found with the variation measured; two 
   t.diagnostic(`checksum ${checksum.before.time.toFixed(3)} -> ${checksum.after.time.toFixed(3)} s a run, p ${checksum.p.toExponential(1)}; variation ${JSON.stringify(diff.model.runVariation)}`);
   assert.equal(checksum.verdict, 'faster');
   assert.equal(checksum.before.range.length, 2);
-  assert.notEqual(diff.functions.find((row) => row.frame.name === 'render').verdict, 'faster');
+  // render's share rose from a half to two thirds; its seconds did not move: not blamed.
+  assert.ok(!['faster', 'slower'].includes(diff.functions.find((row) => row.frame.name === 'render').verdict));
 
   const same = diffCli(['before-set.json', 'again-set.json', '--cpu', '--no-unicode']);
   assert.equal(same.status, 0, same.stderr);
   t.diagnostic(same.stdout.split('\n').find((line) => /run to run/.test(line)));
   assert.match(same.stdout, /before before-set\.json .* 3 runs, \d\.\d{3} s a run \[\d\.\d{3}-\d\.\d{3}\]/);
+  // Four functions: too few to tell each run's speed by its median function; the sides' speeds are compared.
   assert.match(same.stdout, /noise {2}run to run, a function's time varies by [\d.]+% beyond sampling \(measured from 3 \+ 3 runs\)/);
   assert.match(same.stdout, /No significant differences: every change is within noise \(sampling and run to run\)\./, same.stdout);
 });

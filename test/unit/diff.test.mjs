@@ -260,7 +260,7 @@ test("sets of runs on a machine whose speed varies: each row is judged against i
   assert.ok(falseAlarms <= 1, `${falseAlarms} of 10 A/A pairs marked`);
   const report = renderDiffText(diffSessions(runsAtSpeeds(parts, 3, 3000, random, machine, own), runsAtSpeeds(parts, 3, 3000, random, machine, own)));
   assert.match(report, /noise {2}run to run, a function's time against its run's speed varies by [\d.]+% beyond sampling \(measured from 3 \+ 3 runs\)/);
-  assert.match(report, /the runs' speeds \(their median function\) differed by up to [\d.]+%; each row is judged against its own run's speed/);
+  assert.match(report, /the runs of a side differed in speed \(their median function\) by up to [\d.]+%; each row is judged against its own run's speed/);
 });
 
 test("each run's speed: the median function's time in it against that function's geometric mean", () => {
