@@ -194,10 +194,10 @@ export interface SpeedRatio {
 }
 
 /**
- * A function tells its run's speed with this many samples a run on both
- * sides: each is a rough measure (a third, by sampling), but their median over
- * a dozen functions is a few percent, well under what a shared machine moves
- * a whole run by (15-40% here).
+ * A function tells its run's speed with this many effective samples a run on
+ * both sides: each is a rough measure (a third, by sampling), but their median
+ * over a dozen functions is within a few percent, well under what a shared
+ * machine moves a whole run by (up to 1.9x between runs here).
  */
 export const MIN_SPEED_SAMPLES = 10;
 

@@ -195,7 +195,7 @@ function legend(diff: SessionDiff, arrow: string, percent: boolean): string[] {
   const several = diff.before.runs.length > 1 || diff.after.runs.length > 1;
   return [
     `Rows: before ${arrow} after, ${rows}${several ? ', means over the runs' : ''}. [faster] and [slower]: the time changed beyond noise`,
-    `(sampling, and run-to-run variation), ${diff.model.speed.basis === 'runs' ? "against each run's own speed" : 'also against the speed of the whole run'}: p < ${percentText(alpha)} after Holm's correction over ${tests} rows` +
+    `(sampling, and run-to-run variation), ${diff.model.speed.basis === 'runs' ? "against each run's own speed and in seconds alike" : 'also against the speed of the whole run'}: p < ${percentText(alpha)} after Holm's correction over ${tests} rows` +
       (minChange > 0 ? ` and the share by at least ${percentText(minChange)}.` : '.'),
     '~: within noise. Unmarked: the time changed, but no more than the whole run did, or with a change',
     `marked further down its branch. Rows under ${percentText(minShare)} on both sides are left out. The model: docs/optimization-loop.md.`,
