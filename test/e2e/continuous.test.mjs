@@ -347,10 +347,11 @@ test('Pyroscope: each window is pushed as pprof with the service name, labels, t
       assert.equal(r.headers.authorization, 'Bearer s3cret');
       assert.equal(r.headers['x-scope-orgid'], 'team-a');
       const profile = r.profile;
-      const startMs = Number(BigInt(profile.timeNanos) / 1_000_000n);
-      const endMs = startMs + Number(profile.durationNanos) / 1e6;
-      assert.equal(Number(r.query.from), Math.floor(startMs / 1000));
-      assert.equal(Number(r.query.until), Math.floor(endMs / 1000));
+      // Whole seconds of the window's start and end, from the profile's nanoseconds (an end taken
+      // from whole milliseconds of the start fell a second short once, ending just past a second).
+      const endNanos = BigInt(profile.timeNanos) + BigInt(profile.durationNanos);
+      assert.equal(Number(r.query.from), Number(BigInt(profile.timeNanos) / 1_000_000_000n));
+      assert.equal(Number(r.query.until), Number(endNanos / 1_000_000_000n));
       const types = profile.sampleType.map((t) => profile.stringTable.strings[Number(t.type)]);
       assert.deepEqual(types, ['samples', 'wall', 'cpu']);
       assert.ok(profile.sample.length > 0, `window ${i} has samples`);
