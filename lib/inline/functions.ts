@@ -35,6 +35,15 @@ export interface ScriptFunction {
 /** The script's top-level code, as a function index. */
 export const TOP_LEVEL = -1;
 
+/**
+ * parseFunctionAt's answer for a class with no constructor of its own: V8
+ * names the class's default constructor (or its fields' initializer) by the
+ * `class` keyword, and no function of a parse starts there, as in a parse of
+ * the whole script. Known from the class alone, so that a question about it
+ * need not parse the script.
+ */
+export const CLASS_WITHOUT_CONSTRUCTOR = Symbol('class without constructor');
+
 interface AstNode {
   type: string;
   start: number;
@@ -80,10 +89,12 @@ export class ScriptFunctions {
    * Exact where it answers: the function's text is parsed by the same grammar
    * as within the script, and the function found must start where V8 says.
    * Its own name is not known (it depends on the code around it): callers
-   * name function 0 by V8's name for it.
+   * name function 0 by V8's name for it. CLASS_WITHOUT_CONSTRUCTOR when
+   * `v8Start` is a class that has none.
    */
-  static parseFunctionAt(source: string, v8Start: number, lineStarts?: number[]): ScriptFunctions | undefined {
+  static parseFunctionAt(source: string, v8Start: number, lineStarts?: number[]): ScriptFunctions | typeof CLASS_WITHOUT_CONSTRUCTOR | undefined {
     const found = findFunctionAt(source, v8Start, false);
+    if (found === CLASS_WITHOUT_CONSTRUCTOR) return found;
     return found === undefined ? undefined : new ScriptFunctions(source, found, lineStarts ?? lineStartsOf(source));
   }
 
@@ -94,7 +105,9 @@ export class ScriptFunctions {
    * False for a class constructor (V8 names it by its class): ask parseFunctionAt.
    */
   static startsFunctionAt(source: string, v8Start: number): boolean {
-    return !source.startsWith('class', v8Start) && findFunctionAt(source, v8Start, true) !== undefined;
+    if (source.startsWith('class', v8Start)) return false;
+    const found = findFunctionAt(source, v8Start, true);
+    return found !== undefined && found !== CLASS_WITHOUT_CONSTRUCTOR;
   }
 
   /** 1-based line of an offset. */
@@ -411,7 +424,7 @@ function nameOf(source: string, node: AstNode, parent: AstNode | undefined): str
  * (see parseFunctionAt). `headOnly`: stop at its body, and give just the
  * function (its end unknown).
  */
-function findFunctionAt(source: string, v8Start: number, headOnly: boolean): ScriptFunction[] | undefined {
+function findFunctionAt(source: string, v8Start: number, headOnly: boolean): ScriptFunction[] | typeof CLASS_WITHOUT_CONSTRUCTOR | undefined {
   for (const start of textStartsFor(source, v8Start)) {
     const expression = parseExpressionFrom(source, start, headOnly);
     if (expression === undefined) continue;
@@ -419,6 +432,7 @@ function findFunctionAt(source: string, v8Start: number, headOnly: boolean): Scr
     // A class expression holds its constructor, which V8 names by the class.
     const isClass = source.startsWith('class', start);
     const root = found.find((fn) => fn.v8Start === v8Start && (fn.start === start || isClass));
+    if (root === undefined && isClass && start === v8Start && expression.type === 'ClassExpression' && !hasConstructor(expression)) return CLASS_WITHOUT_CONSTRUCTOR;
     if (root === undefined) continue;
     return headOnly ? [root] : linkParents(found.filter((fn) => fn.start >= root.start && fn.end <= root.end));
   }
@@ -428,6 +442,12 @@ function findFunctionAt(source: string, v8Start: number, headOnly: boolean): Scr
     if (method !== undefined) return headOnly ? [{ start: v8Start, end: 0, v8Start, name: '(anonymous)', parent: TOP_LEVEL }] : collectFunctions(source, method);
   }
   return undefined;
+}
+
+/** Whether a class node declares a constructor of its own. */
+function hasConstructor(classNode: AstNode): boolean {
+  const members = ((classNode.body as AstNode | undefined)?.body as AstNode[] | undefined) ?? [];
+  return members.some((member) => member.type === 'MethodDefinition' && member.kind === 'constructor');
 }
 
 /** Thrown by a parser told to stop at a function's body, with that function's node. */

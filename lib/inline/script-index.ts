@@ -14,7 +14,7 @@
  * same range and nested functions as in the whole script (docs/design.md says
  * how that was checked).
  */
-import { ScriptFunctions, TOP_LEVEL, lineAt, lineStartsOf } from './functions';
+import { CLASS_WITHOUT_CONSTRUCTOR, ScriptFunctions, TOP_LEVEL, lineAt, lineStartsOf } from './functions';
 import { V8Function, V8ScriptTable } from './v8-functions';
 
 /** A function, in a parse that holds it and everything nested in it. */
@@ -34,6 +34,8 @@ export class ScriptIndex {
   private whole: ScriptFunctions | null | undefined;
   /** Functions parsed on their own, and every function nested in them, by V8's start; null when one cannot be parsed on its own. */
   private readonly byV8Start = new Map<number, FunctionRef | null>();
+  /** V8 starts that a parse alone found to be classes without a constructor: no function of any parse starts there. */
+  private readonly classesWithoutConstructor = new Set<number>();
   private partialChars = 0;
   /** Per tiered-up name table, its functions' offsets, sorted. */
   private readonly tieredOffsets = new WeakMap<ReadonlyMap<string, string>, number[]>();
@@ -121,6 +123,8 @@ export class ScriptIndex {
       const offset = this.offsetOf(line, column);
       const alone = offset >= 0 && offset < this.source.length ? this.functionAt(offset) : null;
       if (alone !== null) return alone;
+      // The whole script would not name a function there either.
+      if (this.classesWithoutConstructor.has(offset)) return undefined;
     }
     const script = this.full();
     const index = script?.functionNamed(line, column);
@@ -143,13 +147,15 @@ export class ScriptIndex {
       // The offset may lie in the `function name` text before the next function's `(`.
       if (next < offsets.length && mayBeFunctionHead(this.source, offset, offsets[next]!)) {
         const ref = this.functionAt(offsets[next]!);
-        if (ref === null) answer = null;
+        if (ref === null) answer = this.classesWithoutConstructor.has(offsets[next]!) ? undefined : null;
         else if (ref.script.functions[ref.index]!.start <= offset) answer = ref;
       }
       for (let i = next - 1; answer === undefined && i >= 0; i--) {
         const ref = this.functionAt(offsets[i]!);
-        if (ref === null) answer = null;
-        else {
+        if (ref === null) {
+          // A class without a constructor is no function of a parse: the ones before it may hold the offset.
+          if (!this.classesWithoutConstructor.has(offsets[i]!)) answer = null;
+        } else {
           // (A class constructor, named by its class, starts after it.)
           const fn = ref.script.functions[ref.index]!;
           if (fn.start <= offset && offset < fn.end) answer = { script: ref.script, index: ref.script.innermostAt(offset) };
@@ -234,6 +240,10 @@ export class ScriptIndex {
   private parseAlone(v8Start: number): ScriptFunctions | undefined {
     if (this.partialChars > this.source.length * PARTIAL_PARSE_SHARE) return undefined;
     const script = ScriptFunctions.parseFunctionAt(this.source, v8Start, this.lineStarts);
+    if (script === CLASS_WITHOUT_CONSTRUCTOR) {
+      this.classesWithoutConstructor.add(v8Start);
+      return undefined;
+    }
     if (script !== undefined) this.partialChars += script.functions[0]!.end - script.functions[0]!.start;
     return script;
   }

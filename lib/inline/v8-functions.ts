@@ -72,33 +72,34 @@ export function takeV8FunctionTables(): V8FunctionTables | undefined {
   const tables = new Map<string, V8Function[]>();
   const twice = new Set<string>();
   for (const script of coverage.result) {
-    const file = fileOf(script.url);
-    if (file === undefined) continue;
-    if (tables.has(file)) twice.add(file);
-    tables.set(
-      file,
-      script.functions.map(({ functionName, ranges: [range] }) => ({
-        start: range!.startOffset,
-        end: range!.endOffset,
-        name: functionName,
-        covered: range!.count > 0,
-      })),
-    );
+    const functions = script.functions.map(({ functionName, ranges: [range] }) => ({
+      start: range!.startOffset,
+      end: range!.endOffset,
+      name: functionName,
+      covered: range!.count > 0,
+    }));
+    for (const file of namesOf(script.url)) {
+      if (tables.has(file)) twice.add(file);
+      tables.set(file, functions);
+    }
   }
   for (const file of twice) tables.delete(file);
   return tables;
 }
 
-/** The file name code events use for a script URL: paths for file: URLs. */
-function fileOf(url: string): string | undefined {
-  if (url.startsWith('file:')) {
-    try {
-      return fileURLToPath(url);
-    } catch {
-      return undefined;
-    }
+/**
+ * The file names code events may use for a script the inspector calls by a
+ * URL: a CommonJS module's code is named by its path, an ES module's by its
+ * file: URL (the inspector gives both as URLs), so both are kept.
+ */
+function namesOf(url: string): string[] {
+  if (url === '') return [];
+  if (!url.startsWith('file:')) return [url];
+  try {
+    return [fileURLToPath(url), url];
+  } catch {
+    return [];
   }
-  return url === '' ? undefined : url;
 }
 
 /** `async`, `function`, `*` and a name before a function's `(` (V8 names it by the `(`). */

@@ -3,7 +3,7 @@
 // functions, same answers about offsets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ScriptFunctions, TOP_LEVEL, textStartsFor } from '../internals.cjs';
+import { CLASS_WITHOUT_CONSTRUCTOR, ScriptFunctions, TOP_LEVEL, textStartsFor } from '../internals.cjs';
 import { ScriptIndex, mayBeFunctionHead } from '../internals.cjs';
 
 const SOURCE = [
@@ -33,6 +33,10 @@ const SOURCE = [
   '  list.forEach(function inner(v) { sum += (() => v)(); });',
   '  return sum;',
   '}',
+  // Classes without a constructor of their own: V8 names their default one by the class.
+  'class Plain extends Store { m() { return 2; } }',
+  'const Fields = class { x = 1; y = () => this.x; };',
+  'function last() { return new Plain().m(); }',
 ].join('\n');
 
 const key = (fn) => `${fn.start}-${fn.end}-${fn.v8Start}-${fn.name}`;
@@ -126,6 +130,24 @@ test('tieredInnermostAt answers as the whole parse does, for every offset and se
       if (fn) assert.ok(tiered.has(`${whole.lineOf(fn.v8Start)}:${whole.columnOf(fn.v8Start)}`), 'the answer is named as V8 named it');
     }
   }
+});
+
+test('a class without a constructor names no function, and is known so without parsing the whole script', (t) => {
+  const whole = ScriptFunctions.parse(SOURCE);
+  const classes = [SOURCE.indexOf('class Plain'), SOURCE.indexOf('class {')];
+  for (const at of classes) assert.equal(ScriptFunctions.parseFunctionAt(SOURCE, at), CLASS_WITHOUT_CONSTRUCTOR);
+  const locationOf = (offset) => `${whole.lineOf(offset)}:${whole.columnOf(offset)}`;
+  // Tiered up, as V8 lists them: every function, and the classes' default constructors.
+  const tiered = new Map([...whole.functions.map((fn) => fn.v8Start), ...classes].map((offset) => [locationOf(offset), 'name']));
+  const parse = t.mock.method(ScriptFunctions, 'parse');
+  const index = new ScriptIndex(SOURCE);
+  for (let offset = 0; offset < SOURCE.length; offset++) {
+    const found = index.tieredInnermostAt(offset, tiered);
+    const fn = found?.script.functions[found.index];
+    assert.equal(fn && `${fn.start}-${fn.end}`, wholeAnswer(whole, offset, tiered), `offset ${offset}`);
+  }
+  for (const at of classes) assert.equal(index.functionNamed(whole.lineOf(at), whole.columnOf(at)), undefined);
+  assert.equal(parse.mock.callCount(), 0, 'the whole script was not parsed');
 });
 
 test('ScriptIndex: a function and top-level code are found without parsing the whole script', (t) => {

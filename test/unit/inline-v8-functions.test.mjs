@@ -30,7 +30,16 @@ test('V8 lists the loaded scripts by path, and node: modules by name', () => {
   assert.ok(TABLES, 'the inspector answered');
   assert.ok(TABLE && TABLE.length > 10, `the fixture is listed (${TABLE?.length} functions)`);
   assert.ok([...TABLES.keys()].some((file) => file.startsWith('node:internal/')));
-  assert.ok(![...TABLES.keys()].some((file) => file.startsWith('file:')));
+});
+
+test("an ES module is listed by its file: URL too, the name its code events give", async () => {
+  const url = new URL('../fixtures/esm-functions.mjs', import.meta.url);
+  const { double } = await import(url.href);
+  assert.equal(double(2), 4);
+  const tables = takeV8FunctionTables();
+  const byUrl = tables.get(url.href);
+  assert.ok(byUrl?.some((fn) => fn.name === 'double'), 'listed by its URL');
+  assert.equal(tables.get(fileURLToPath(url)), byUrl, 'and by its path');
 });
 
 test('each function read off the table starts and is named where a parse says', () => {
