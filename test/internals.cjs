@@ -30,6 +30,7 @@ module.exports = {
   ...require('../dist/cjs/recording/recorder.js'),
   ...require('../dist/cjs/session/mode.js'),
   ...require('../dist/cjs/session/session.js'),
+  ...require('../dist/cjs/session/columns.js'),
   ...require('../dist/cjs/session/frame.js'),
   ...require('../dist/cjs/session/tree.js'),
   ...require('../dist/cjs/session/awaits.js'),

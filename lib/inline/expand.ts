@@ -72,7 +72,7 @@ export function expandPositions(session: Session, positions: PositionTable, reso
 
   const { stack, time, duration, cpu } = session.samples;
   for (let i = 0; i < stack.length; i++) {
-    const [newStack, lineStack] = convert(stack[i]!, positions.sampleStack[i]!);
+    const [newStack, lineStack] = convert(stack[i]!, positions.sampleStack.get(i));
     builder.addSample(newStack, time[i]!, duration[i]!, cpu[i]!);
     lines.sample.push(lineStack);
   }

@@ -9,6 +9,8 @@
  * Sparkplug and Maglev code, code compiled before the recording started).
  */
 
+import { Int32Column, type NumberColumn } from '../session/columns';
+
 /** One sampled (function, script offset) pair. */
 export interface PositionTag {
   /** Frame id of the function whose code held the address. */
@@ -26,14 +28,15 @@ export interface PositionTable {
   readonly parent: readonly number[];
   readonly tagOf: readonly number[];
   /** Position stack of each sample, parallel to the session's samples. */
-  readonly sampleStack: readonly number[];
+  readonly sampleStack: NumberColumn;
 }
 
 export class PositionRecorder implements PositionTable {
   readonly tags: (PositionTag | undefined)[] = [undefined];
   readonly parent: number[] = [];
   readonly tagOf: number[] = [];
-  readonly sampleStack: number[] = [];
+  /** Outside the V8 heap: one entry per sample (../session/columns.ts). */
+  readonly sampleStack = new Int32Column();
   /** Tag ids by frame id, then by position * 2 + interpreted (numbers: a string key per sampled frame cost 20% of symbolizing). */
   private readonly tagIds = new Map<number, Map<number, number>>();
   /** Children of each node (index: parent + 1), keyed by tag. */

@@ -197,7 +197,7 @@ export function sessionFromHeapProfile(profile: SamplingHeapProfile, meta: Sessi
     if (stack === undefined || !(sample.size > 0)) continue;
     builder.addSample(stack, 0, sample.size, 0);
   }
-  return builder.build({ ...meta, sampleCount: builder.samples.stack.length }, memory);
+  return builder.build({ ...meta, sampleCount: builder.sampleCount }, memory);
 }
 
 /** The heap profile's call frame as a session frame (1-based lines, names as the wall sampler gives them). */

@@ -23,7 +23,7 @@ import { closeSync, openSync, readFileSync, write as fsWrite } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { FrameInfo } from '../session/frame';
 import { loadNative } from '../native/addon';
-import { Session, SessionBuilder, SessionMeta } from '../session/session';
+import { Session, SESSION_FORMAT, SESSION_VERSION, SessionBuilder, SessionMeta } from '../session/session';
 
 const JOURNAL_FORMAT = 'nodeinstrument-journal';
 /**
@@ -53,10 +53,21 @@ interface RecordLine {
   cpuTime: number;
 }
 
-type Column = (builder: SessionBuilder) => number[];
+/** What a journal's records add up to: the columns in the order they are written. */
+interface JournalTables {
+  frames: FrameInfo[];
+  stackParent: number[];
+  stackFrame: number[];
+  sampleStack: number[];
+  time: number[];
+  duration: number[];
+  cpu: number[];
+}
+
 /** Int32 columns first, then Float64 ones (alignment is not kept: the reader copies). */
-const INT_COLUMNS: readonly Column[] = [(b) => b.stacks.parent, (b) => b.stacks.frame, (b) => b.samples.stack];
-const FLOAT_COLUMNS: readonly Column[] = [(b) => b.samples.time, (b) => b.samples.duration, (b) => b.samples.cpu];
+const INT_COLUMNS = ['stackParent', 'stackFrame', 'sampleStack'] as const;
+const FLOAT_COLUMNS = ['time', 'duration', 'cpu'] as const;
+const COLUMNS = [...INT_COLUMNS, ...FLOAT_COLUMNS];
 
 export class SessionJournal {
   private fd: number | undefined;
@@ -98,19 +109,24 @@ export class SessionJournal {
 
   /** Appends what `builder` gained since the last record, if anything and if it is time. */
   append(builder: SessionBuilder, at: number, cpuTime: number): void {
-    if (this.fd === undefined || builder.samples.stack.length === this.samples) return;
+    if (this.fd === undefined || builder.sampleCount === this.samples) return;
     const now = performance.now();
     if (now - this.lastWrite < this.periodMs) return;
     this.lastWrite = now;
     // Builtins (slice, typed array constructors): fast before the JIT warms up.
+    const samples = builder.samplesFrom(this.samples);
     const columns = [
-      ...INT_COLUMNS.map((column, i) => new Int32Array(column(builder).slice(i < 2 ? this.stacks : this.samples))),
-      ...FLOAT_COLUMNS.map((column) => new Float64Array(column(builder).slice(this.samples))),
+      new Int32Array(builder.stacks.parent.slice(this.stacks)),
+      new Int32Array(builder.stacks.frame.slice(this.stacks)),
+      samples.stack,
+      samples.time,
+      samples.duration,
+      samples.cpu,
     ].map((typed) => Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength));
     const line: RecordLine = { frames: builder.frames.slice(this.frames), bytes: columns.map((column) => column.length), at, cpuTime };
     this.frames = builder.frames.length;
     this.stacks = builder.stacks.parent.length;
-    this.samples = builder.samples.stack.length;
+    this.samples = builder.sampleCount;
     this.write([Buffer.from(`${JSON.stringify(line)}\n`), ...columns]);
   }
 
@@ -175,7 +191,7 @@ export function readJournal(path: string): JournalContents | undefined {
     return undefined;
   }
   let header: JournalHeader | undefined;
-  const builder = new SessionBuilder();
+  const tables: JournalTables = { frames: [], stackParent: [], stackFrame: [], sampleStack: [], time: [], duration: [], cpu: [] };
   let last: RecordLine | undefined;
   let nearHeapLimit: number | undefined;
   for (let offset = 0; offset < data.length; ) {
@@ -195,22 +211,21 @@ export function readJournal(path: string): JournalContents | undefined {
       header = parsed as JournalHeader;
     } else {
       const record = parsed as RecordLine;
-      const columns = [...INT_COLUMNS, ...FLOAT_COLUMNS];
-      if (!wellFormed(record, columns.length)) break;
+      if (!wellFormed(record, COLUMNS.length)) break;
       const total = record.bytes.reduce((sum, bytes) => sum + bytes, 0);
       if (offset + total > data.length) break; // cut short
       record.bytes.forEach((bytes, i) => {
         // A copy: the bytes in the file are not aligned for a typed array view.
         const copy = data.buffer.slice(data.byteOffset + offset, data.byteOffset + offset + bytes);
-        append(columns[i]!(builder), i < INT_COLUMNS.length ? new Int32Array(copy) : new Float64Array(copy));
+        append(tables[COLUMNS[i]!], i < INT_COLUMNS.length ? new Int32Array(copy) : new Float64Array(copy));
         offset += bytes;
       });
-      append(builder.frames, record.frames);
+      append(tables.frames, record.frames);
       last = record;
     }
   }
   if (header === undefined || last === undefined) return undefined;
-  const sampleCount = builder.samples.stack.length;
+  const sampleCount = tables.sampleStack.length;
   const meta: SessionMeta = {
     ...header.meta,
     duration: last.at,
@@ -219,7 +234,14 @@ export function readJournal(path: string): JournalContents | undefined {
     achievedInterval: sampleCount > 0 ? (header.meta.mode === 'cpu' ? last.cpuTime : last.at) / sampleCount : 0,
   };
   // Validated as a saved session is: the journal is a file like any other.
-  const session = Session.fromJSON(builder.build(meta).toJSON());
+  const session = Session.fromJSON({
+    format: SESSION_FORMAT,
+    version: SESSION_VERSION,
+    meta,
+    frames: tables.frames,
+    stacks: { parent: tables.stackParent, frame: tables.stackFrame },
+    samples: { stack: tables.sampleStack, time: tables.time, duration: tables.duration, cpu: tables.cpu },
+  });
   return { session, until: last.at, nearHeapLimit };
 }
 

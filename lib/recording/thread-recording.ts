@@ -36,7 +36,7 @@ export class ThreadRecording {
   }
 
   get sampleCount(): number {
-    return this.builder.samples.stack.length;
+    return this.builder.sampleCount;
   }
 
   /**

@@ -3,6 +3,7 @@
  * what is known about the run. Sessions are what the sampler produces, what
  * processors and renderers read, and what `--load` reads back from disk.
  */
+import { Float64Column, Int32Column } from './columns';
 import { FrameInfo, FrameKind, frameKey } from './frame';
 import { MemorySeries, validateMemorySeries } from '../memory/series';
 import { isProfileMode, ProfileMode } from './mode';
@@ -270,14 +271,23 @@ export class SessionBuilder {
 
   readonly frames: FrameInfo[] = [];
   readonly stacks: StackTable = { parent: [], frame: [] };
-  readonly samples: SampleTable = { stack: [], time: [], duration: [], cpu: [] };
+  /** Per sample, outside the V8 heap while recording (columns.ts); plain arrays once built. */
+  private readonly sampleStack = new Int32Column();
+  private readonly sampleTime = new Float64Column();
+  private readonly sampleDuration = new Float64Column();
+  private readonly sampleCpu = new Float64Column();
   private readonly frameIds = new Map<string, number>();
   /** Children of each stack (index: parent stack id + 1), keyed by frame id. */
   private readonly stackChildren: Array<Map<number, number>> = [new Map()];
   /** Created at the first sample of a thread other than index 0: per sample, an index into the recording's thread list. */
-  private threadOfSample: number[] | undefined;
-  /** Created at the first labeled sample; maps process label-set ids to indexes in labels.sets. */
-  private labels: { table: SessionLabels; indexById: Map<number, number> } | undefined;
+  private threadOfSample: Int32Column | undefined;
+  /** Created at the first labeled sample: the label sets, each sample's index into them (-1: none), and the index of each process label-set id. */
+  private labels: { sets: Array<Record<string, string>>; sample: Int32Column; indexById: Map<number, number> } | undefined;
+
+  /** How many samples were added. */
+  get sampleCount(): number {
+    return this.sampleStack.length;
+  }
 
   internFrame(frame: FrameInfo): number {
     const key = frameKey(frame);
@@ -318,28 +328,47 @@ export class SessionBuilder {
   addSample(stack: number, time: number, duration: number, cpu: number, labelSet = 0, thread = 0): void {
     if (labelSet !== 0 || this.labels) this.addLabel(labelSet);
     if (thread !== 0 || this.threadOfSample) {
-      this.threadOfSample ??= new Array<number>(this.samples.stack.length).fill(0);
+      this.threadOfSample ??= filledColumn(this.sampleCount, 0);
       this.threadOfSample.push(thread);
     }
-    this.samples.stack.push(stack);
-    this.samples.time.push(time);
-    this.samples.duration.push(duration);
-    this.samples.cpu.push(cpu);
+    this.sampleStack.push(stack);
+    this.sampleTime.push(time);
+    this.sampleDuration.push(duration);
+    this.sampleCpu.push(cpu);
+  }
+
+  /** Adds to an earlier sample's duration and CPU time (CPU mode gives a sample off the CPU's time to the one before). */
+  addToSample(index: number, duration: number, cpu: number): void {
+    this.sampleDuration.set(index, this.sampleDuration.get(index) + duration);
+    this.sampleCpu.set(index, this.sampleCpu.get(index) + cpu);
+  }
+
+  /** The sample columns from sample `start` on, as typed arrays (the journal writes them as they are). */
+  samplesFrom(start: number): { stack: Int32Array; time: Float64Array; duration: Float64Array; cpu: Float64Array } {
+    return {
+      stack: this.sampleStack.sliceFrom(start),
+      time: this.sampleTime.sliceFrom(start),
+      duration: this.sampleDuration.sliceFrom(start),
+      cpu: this.sampleCpu.sliceFrom(start),
+    };
+  }
+
+  /** The samples so far as a session's table (a copy). */
+  sampleTable(): SampleTable {
+    return { stack: this.sampleStack.toArray(), time: this.sampleTime.toArray(), duration: this.sampleDuration.toArray(), cpu: this.sampleCpu.toArray() };
   }
 
   private addLabel(labelSet: number): void {
-    if (!this.labels) {
-      // Earlier samples had none.
-      this.labels = { table: { sets: [], sample: new Array<number>(this.samples.stack.length).fill(-1) }, indexById: new Map() };
-    }
-    const { table, indexById } = this.labels;
+    // Earlier samples had none.
+    this.labels ??= { sets: [], sample: filledColumn(this.sampleCount, -1), indexById: new Map() };
+    const { sets, indexById } = this.labels;
     let index = labelSet === 0 ? -1 : indexById.get(labelSet);
     if (index === undefined) {
-      index = table.sets.length;
-      table.sets.push({ ...this.labelSetOf(labelSet) });
+      index = sets.length;
+      sets.push({ ...this.labelSetOf(labelSet) });
       indexById.set(labelSet, index);
     }
-    table.sample.push(index);
+    this.labels.sample.push(index);
   }
 
   /**
@@ -349,10 +378,19 @@ export class SessionBuilder {
   build(meta: SessionMeta, memory?: MemorySeries, threads?: readonly ThreadInfo[]): Session {
     let table: SessionThreads | undefined;
     if (threads && threads.length > 1) {
-      table = { list: [...threads], sample: this.threadOfSample ?? new Array<number>(this.samples.stack.length).fill(0) };
+      table = { list: [...threads], sample: this.threadOfSample?.toArray() ?? new Array<number>(this.sampleCount).fill(0) };
     }
-    return new Session(meta, this.frames, this.stacks, this.samples, memory, this.labels?.table, undefined, table);
+    const labels = this.labels && { sets: [...this.labels.sets], sample: this.labels.sample.toArray() };
+    // Frames and stacks as they are: the builder only ever appends to them.
+    return new Session(meta, this.frames, this.stacks, this.sampleTable(), memory, labels, undefined, table);
   }
+}
+
+/** A column of `length` copies of `value`. */
+function filledColumn(length: number, value: number): Int32Column {
+  const column = new Int32Column();
+  for (let i = 0; i < length; i++) column.push(value);
+  return column;
 }
 
 // ---------------------------------------------------------------------------

@@ -303,18 +303,16 @@ export class Symbolizer {
    * recently before the thread stopped.
    */
   private addCpuSample(stack: number, timeNs: number, cpu: number, offCpu: boolean, labelSet: number): void {
-    const samples = this.builder.samples;
     const time = (timeNs - this.startTimeNs) / 1e9;
     const running = this.lastRunningSample;
     // A running sample long before is no better a guess than where this one landed.
-    if (offCpu && running >= 0 && running < samples.stack.length && timeNs - this.lastRunningNs <= CARRY_WITHIN_NS) {
-      samples.duration[running] += cpu;
-      samples.cpu[running] += cpu;
+    if (offCpu && running >= 0 && running < this.builder.sampleCount && timeNs - this.lastRunningNs <= CARRY_WITHIN_NS) {
+      this.builder.addToSample(running, cpu, cpu);
       this.builder.addSample(stack, time, 0, 0, labelSet);
       return;
     }
     if (!offCpu) {
-      this.lastRunningSample = samples.stack.length;
+      this.lastRunningSample = this.builder.sampleCount;
       this.lastRunningNs = timeNs;
     }
     this.builder.addSample(stack, time, cpu, cpu, labelSet);

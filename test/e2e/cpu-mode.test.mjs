@@ -156,7 +156,7 @@ test('cpu mode: a sample that found the thread blocked in a system call gives it
   const run = (mode) => {
     const builder = new SessionBuilder();
     new Symbolizer(builder, resolver, 0, 0, undefined, mode).process([sample(1, 0x1000), sample(2, 0x2000, SampleFlag.blocked), sample(3, 0x3000)], []);
-    return builder.samples;
+    return builder.sampleTable();
   };
   const cpu = run('cpu');
   assert.deepEqual(cpu.duration.map((s) => Math.round(s * 1e6)), [2000, 0, 1000]);
@@ -173,7 +173,7 @@ test('cpu mode: an idle sample the sampling thread sent late gives its CPU time 
   const run = (samples) => {
     const builder = new SessionBuilder();
     new Symbolizer(builder, resolver, 0, 0, undefined, 'cpu').process(samples, []);
-    return builder.samples.duration.map((s) => Math.round(s * 1e6));
+    return builder.sampleTable().duration.map((s) => Math.round(s * 1e6));
   };
   const { idle, cpuTimer } = SampleFlag;
   // Two late idle samples in a row: both go to the running one before them, not to each other.

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
-import { Session, SessionBuilder } from '../internals.cjs';
+import { Int32Column, Session, SessionBuilder } from '../internals.cjs';
 import { expandPositions } from '../internals.cjs';
 import { filterSessionByThread, findThread, sessionOfThread, threadsOf, ThreadFilterError } from '../internals.cjs';
 import { threadFilePath, workerThreadFiles } from '../internals.cjs';
@@ -239,7 +239,7 @@ test('derived sessions keep the thread table: label filter, source maps, inline 
   const loop = builder.internStackOf([builder.internFrame(app('loop', 4))]);
   for (let i = 0; i < 4; i++) builder.addSample(loop, (i + 1) * 0.001, 0.001, 0.001, 0, i % 2);
   const twoThreads = builder.build({ ...testMeta, sampleCount: 4 }, undefined, THREADS.slice(0, 2));
-  const positions = { tags: [undefined, { frameId: 0, position: 40, interpreted: false }], parent: [-1], tagOf: [1], sampleStack: [0, 0, 0, 0] };
+  const positions = { tags: [undefined, { frameId: 0, position: 40, interpreted: false }], parent: [-1], tagOf: [1], sampleStack: Int32Column.of([0, 0, 0, 0]) };
   const expanded = expandPositions(twoThreads, positions, { expand: (frame) => [{ frame, line: 7 }] });
   assert.ok(expanded.lines, 'lines were added');
   assert.deepEqual(expanded.threads, twoThreads.threads);
