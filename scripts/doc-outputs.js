@@ -182,7 +182,8 @@ function splitReport(lines) {
       i++; // and its advice, on the next line
       continue;
     }
-    if (!/^ {2}note: /.test(lines[i])) header.push(lines[i]);
+    // How long the thread waited for a CPU is said only when the machine was busy: like warnings, it comes and goes.
+    if (!/^ {2}note: /.test(lines[i])) header.push(lines[i].replace(/, the thread waited [\d.]+ s for a CPU\)/, ')'));
   }
   const preamble = lines.slice(0, headerAt);
   while (preamble.length > 0 && preamble[preamble.length - 1].trim() === '') preamble.pop();

@@ -31,6 +31,7 @@ import { sep } from 'node:path';
 import { DIST_DIR, profilerLibraryDirs } from '../util/package-root';
 import { AwaitRecord, AwaitTracker } from './await-tracker';
 import { attributeAwaits } from '../session/awaits';
+import { cpuWaitNs } from './cpu-wait';
 
 export interface RecorderOptions {
   /** Sampling interval in seconds. */
@@ -67,6 +68,8 @@ export class Recorder implements Recording {
   private startWallTime: number;
   /** Counters at the start of the window: the native ones count from start(). */
   private statsAtStart: NativeStats | undefined;
+  /** The thread's wait for a CPU when the window started (ns; cpu-wait.ts). */
+  private cpuWaitAtStart = cpuWaitNs();
   /** Kept across windows, so each script's map is read once. */
   private readonly sourceMaps = new SourceMapResolver();
   private readonly memory: MemoryRecorder;
@@ -264,6 +267,7 @@ export class Recorder implements Recording {
     this.workers?.startWindow();
     this.startWallTime += (end.timeNs - this.thread.windowStartNs) / 1e6;
     this.statsAtStart = stats;
+    this.cpuWaitAtStart = cpuWaitNs();
     this.thread.nextWindow();
     return session;
   }
@@ -373,6 +377,7 @@ export class Recorder implements Recording {
     }
     const counts = this.thread.symbolizer.counts;
     const cpuTime = Math.max(0, endCpuNs - this.thread.windowStartCpuNs) / 1e9;
+    const cpuWait = cpuWaitNs();
     return {
       startTime: this.startWallTime,
       duration,
@@ -396,6 +401,7 @@ export class Recorder implements Recording {
       notes,
       profilerScripts: DIST_DIR + sep,
       profilerLibraries: profilerLibraryDirs(),
+      ...(cpuWait !== undefined && this.cpuWaitAtStart !== undefined ? { waitedForCpu: Math.max(0, cpuWait - this.cpuWaitAtStart) / 1e9 } : {}),
     };
   }
 }
@@ -444,8 +450,10 @@ function tapSession(tap: TapState, windows: ReadonlyArray<{ session: Session; st
     sampleCount += session.samples.stack.length;
   }
   const workers = windows.some(({ session }) => hasThreads(session));
+  // The last window's wait for a CPU is not the tap's span's.
+  const { waitedForCpu: _lastWindowsWait, ...lastMeta } = last;
   const meta: SessionMeta = {
-    ...last,
+    ...lastMeta,
     startTime: tap.startWallTime,
     duration,
     cpuTime,

@@ -26,12 +26,19 @@ export function formatTimestamp(epochMs: number): string {
   );
 }
 
-/** `1.00 ms interval, 99.8% of requested rate`, or '' when the interval is unknown. */
+/**
+ * `1.00 ms interval, 99.8% of requested rate`, or '' when the interval is
+ * unknown; with `, the thread waited 0.96 s for a CPU` when a wall-time
+ * recording's thread waited for a CPU more than 5% of the run (no sample can
+ * be taken then: that is where the missing ones went).
+ */
 export function formatRate(meta: SessionMeta): string {
   if (!(meta.requestedInterval > 0)) return '';
   const interval = `${(meta.requestedInterval * 1000).toFixed(2)} ms interval`;
   if (!(meta.achievedInterval > 0)) return interval;
-  return `${interval}, ${((meta.requestedInterval / meta.achievedInterval) * 100).toFixed(1)}% of requested rate`;
+  const rate = `${interval}, ${((meta.requestedInterval / meta.achievedInterval) * 100).toFixed(1)}% of requested rate`;
+  const waited = meta.waitedForCpu ?? 0;
+  return modeOf(meta) === 'wall' && waited > 0.05 * meta.duration ? `${rate}, the thread waited ${waited.toFixed(2)} s for a CPU` : rate;
 }
 
 /** A path relative to cwd when it lies inside it. */

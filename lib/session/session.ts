@@ -64,6 +64,12 @@ export interface SessionMeta {
   profilerLibraries?: string[];
   /** alloc mode: how V8's sampling heap profiler ran. */
   allocation?: AllocationSettings;
+  /**
+   * Seconds the profiled thread was ready to run but waited for a CPU during
+   * the recording (Linux), when known: samples cannot be taken then, so it
+   * says why fewer came than asked (lib/recording/cpu-wait.ts).
+   */
+  waitedForCpu?: number;
 }
 
 export type { ProfileMode };
@@ -460,7 +466,15 @@ function validateMeta(value: unknown): SessionMeta {
     ...optionalModeFields(value),
     ...optionalProfilerScripts(value.profilerScripts),
     ...optionalProfilerLibraries(value.profilerLibraries),
+    ...optionalWaitedForCpu(value.waitedForCpu),
   };
+}
+
+/** meta.waitedForCpu, kept only when present. */
+function optionalWaitedForCpu(value: unknown): Pick<SessionMeta, 'waitedForCpu'> {
+  if (value === undefined) return {};
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail('meta.waitedForCpu must be a non-negative number');
+  return { waitedForCpu: value };
 }
 
 /** meta.profilerScripts, kept only when present (recordings since it was added). */

@@ -184,3 +184,26 @@ test('JavaScript re-entered from C++ (vm, node -e) stays connected to its caller
   const connected = inBusy.filter((names) => names.indexOf('runScriptInThisContext') !== -1 && names.indexOf('runScriptInThisContext') < names.indexOf('busy'));
   assert.ok(connected.length / inBusy.length > 0.99, `${connected.length} of ${inBusy.length} busy samples reach runScriptInThisContext`);
 });
+
+test('a recording says how long its thread waited for a CPU (Linux), and a session file keeps it', async (t) => {
+  if (!existsSync('/proc/thread-self/schedstat')) return t.skip('the wait comes from /proc/thread-self/schedstat, which this kernel does not keep');
+  // More busy processes than cores: the profiled thread must wait for a CPU part of the time.
+  const { cpus } = await import('node:os');
+  const { spawn } = await import('node:child_process');
+  const hogs = Array.from({ length: cpus().length + 1 }, () => spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }));
+  let session;
+  try {
+    busy(100); // the hogs are running
+    const profiler = new Profiler({ interval: 0.001 });
+    profiler.start();
+    busy(400);
+    session = profiler.stop();
+  } finally {
+    for (const hog of hogs) hog.kill('SIGKILL');
+  }
+  const { waitedForCpu, duration } = session.meta;
+  assert.equal(typeof waitedForCpu, 'number');
+  assert.ok(waitedForCpu > 0 && waitedForCpu <= duration + 0.01, `waited ${waitedForCpu} s of ${duration} s`);
+  assert.equal(Session.fromJSON(JSON.parse(JSON.stringify(session))).meta.waitedForCpu, waitedForCpu);
+  assert.throws(() => Session.fromJSON({ ...JSON.parse(JSON.stringify(session)), meta: { ...session.meta, waitedForCpu: -1 } }), /waitedForCpu/);
+});

@@ -66,6 +66,12 @@ test('the header shows when, how many samples at what rate, duration, CPU time a
   assert.match(lines[3], /^ +Program: node app\.js --flag$/);
   assert.ok(!/warning: .*(dropped|resolved)/.test(text), '1% unresolved and no drops is not worth a warning');
 
+  // A thread that waited for a CPU (no sample can be taken then) says so beside the rate; a short wait does not.
+  const waited = (seconds, mode) => renderText(example().with({ meta: { ...example().meta, waitedForCpu: seconds, ...(mode ? { mode } : {}) } })).split('\n')[1];
+  assert.ok(waited(0.8).includes('Samples: 4 (1.00 ms interval, 99.8% of requested rate, the thread waited 0.80 s for a CPU)'), waited(0.8));
+  assert.ok(!waited(0.1).includes('waited'), 'under 5% of the run is not worth saying');
+  assert.ok(!waited(0.8, 'cpu').includes('waited'), 'CPU mode counts only time on a CPU');
+
   const titled = renderText(example(), { title: 'my job' });
   assert.match(titled, /Program: my job\n/);
 });
