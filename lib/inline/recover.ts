@@ -12,13 +12,15 @@ import { expandPositions } from './expand';
 import type { PositionRecorder } from './positions';
 import { readScriptSource, SourceReader } from './sources';
 import { ExpandedFrame, InlineResolver } from './stack';
-import { takeV8FunctionTables } from './v8-functions';
+import { mergeFunctionTables, takeV8FunctionTables, type V8FunctionTables } from './v8-functions';
 
 /** What a recording gathered for the recovery: the positions, and which functions had optimized code. */
 export interface InlineEvidence {
   positions: PositionRecorder;
   /** The functions that had optimized (tiered) code during the window, older code first. */
   tieredFunctions(): Iterable<FrameInfo>;
+  /** V8's function tables taken during the window, when they were (ThreadRecording.keepFunctionTables). */
+  earlierFunctionTables?: V8FunctionTables;
 }
 
 export type InlineCounts = InlineResolver['counts'];
@@ -100,10 +102,9 @@ export class InlineRecovery {
     try {
       // Again: functions may have tiered up since prepare() (adding one twice is harmless).
       for (const frame of this.evidence.tieredFunctions()) this.resolver.addTieredFunction(frame);
-      if (positions.tags.length - this.prepared >= V8_TABLES_FROM_TAGS) {
-        const tables = takeV8FunctionTables();
-        if (tables !== undefined) this.resolver.useV8Functions(tables);
-      }
+      const { earlierFunctionTables } = this.evidence;
+      const tables = positions.tags.length - this.prepared >= V8_TABLES_FROM_TAGS ? mergeFunctionTables(earlierFunctionTables, takeV8FunctionTables()) : earlierFunctionTables;
+      if (tables !== undefined) this.resolver.useV8Functions(tables);
       return { session: expandPositions(session, positions, this.resolver, this.expansions), counts: this.resolver.counts };
     } catch (error) {
       const note = `inlined frames and lines were not recovered: ${(error as Error).message}`;

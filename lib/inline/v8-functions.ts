@@ -88,6 +88,32 @@ export function takeV8FunctionTables(): V8FunctionTables | undefined {
 }
 
 /**
+ * Two takes of the tables as one: every function either listed (V8 lists a
+ * function only while a closure of it lives, so an earlier take can hold
+ * what a later one lost). A function's range never changes, so the union is
+ * still a table: sorted by start, outer functions first.
+ */
+export function mergeFunctionTables(earlier: V8FunctionTables | undefined, later: V8FunctionTables | undefined): V8FunctionTables | undefined {
+  if (earlier === undefined || later === undefined) return later ?? earlier;
+  const merged = new Map<string, readonly V8Function[]>(earlier);
+  for (const [file, functions] of later) {
+    const before = earlier.get(file);
+    if (before === undefined) {
+      merged.set(file, functions);
+      continue;
+    }
+    const byRange = new Map<string, V8Function>();
+    for (const fn of [...before, ...functions]) {
+      const key = `${fn.start}:${fn.end}:${fn.name}`;
+      const seen = byRange.get(key);
+      byRange.set(key, seen === undefined ? fn : { ...fn, covered: fn.covered || seen.covered });
+    }
+    merged.set(file, [...byRange.values()].sort((a, b) => a.start - b.start || b.end - a.end));
+  }
+  return merged;
+}
+
+/**
  * The file names code events may use for a script the inspector calls by a
  * URL: a CommonJS module's code is named by its path, an ES module's by its
  * file: URL (the inspector gives both as URLs), so both are kept.

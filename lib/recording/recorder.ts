@@ -55,6 +55,9 @@ export interface RecorderOptions {
 /** The code map the last recording in this process ended with (see CodeCatalog). */
 let lastCodeCatalog: CodeCatalog | undefined;
 
+/** A drain this long after the previous one follows a synchronous stretch: see drain(). */
+const LONG_WITHOUT_DRAIN_MS = 1000;
+
 /** prepareEnd(): at most this many rounds of drain and resolve; a round that resolved fewer positions than PREPARED_ENOUGH is the last. */
 const PREPARE_ROUNDS = 6;
 const PREPARED_ENOUGH = 16;
@@ -64,6 +67,8 @@ export class Recorder implements Recording {
   /** This thread's samples in the current window, and where the window started. */
   private readonly thread: ThreadRecording;
   private readonly drainTimer: NodeJS.Timeout;
+  /** When the last drain ran (performance.now()). */
+  private lastDrainAt = performance.now();
   // The current window's start in wall time (the whole recording's unless cut() was called).
   private startWallTime: number;
   /** Counters at the start of the window: the native ones count from start(). */
@@ -326,6 +331,12 @@ export class Recorder implements Recording {
 
   private drain(): void {
     asProfilerWork(() => {
+      // The event loop did not turn for a second or more: a synchronous stretch ended (or the
+      // program). Its closures may die in the collection this drain's work brings, and V8's
+      // function tables with them; take the tables first (ThreadRecording.keepFunctionTables).
+      const now = performance.now();
+      if (this.options.inlinedFrames && now - this.lastDrainAt >= LONG_WITHOUT_DRAIN_MS) this.thread.keepFunctionTables();
+      this.lastDrainAt = now;
       const { samples, codeEvents } = this.native.drain();
       this.thread.add(samples, codeEvents);
       this.workers?.drain();

@@ -36,7 +36,9 @@ recover.InlineRecovery.prototype.recover = function (session) {
   const mine = recoverWithTables.call(this, session);
   const t1 = performance.now();
   // ONLY=tables skips the parsing run (to profile the tables' way alone).
-  const theirs = process.env.ONLY === 'tables' ? mine : new parsingOnly.InlineRecovery(this.evidence).recover(session);
+  // The same evidence without the tables taken during the recording (ThreadRecording.keepFunctionTables).
+  const evidence = { positions: this.evidence.positions, tieredFunctions: () => this.evidence.tieredFunctions() };
+  const theirs = process.env.ONLY === 'tables' ? mine : new parsingOnly.InlineRecovery(evidence).recover(session);
   const t2 = performance.now();
   const a = stackTexts(mine.session);
   const b = stackTexts(theirs.session);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { ScriptFunctions, ScriptIndex, TOP_LEVEL, V8ScriptTable, asParsed, isMemberInitializer, takeV8FunctionTables } from '../internals.cjs';
+import { ScriptFunctions, ScriptIndex, TOP_LEVEL, V8ScriptTable, asParsed, isMemberInitializer, mergeFunctionTables, takeV8FunctionTables } from '../internals.cjs';
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -102,4 +102,34 @@ test('functions V8 lists fully are read without parsing; what it may not list fu
   const ref = index.functionNamed(...at(outer));
   assert.equal(rangeOf(ref.script, ref.script.innermostAt(innerArrow.start + 4)), rangeOf(PARSED, PARSED.innermostAt(innerArrow.start + 4)), "the arrow in inner() is found");
   assert.equal(index.partialChars, inner.end - inner.start, 'only inner() was parsed');
+});
+
+test('tables taken earlier in the recording are merged in: what they listed is read, not parsed', (t) => {
+  // dead() and keeps() ran and were dropped: V8 no longer lists them (checked here), as at the end
+  // of a compiler's run. A table taken while their closures lived lists them (made here from a parse).
+  const dead = PARSED.functions.find((fn) => fn.name === 'dead');
+  const keeps = PARSED.functions.find((fn) => fn.name === 'keeps');
+  const listedNow = (fn) => TABLE.some((entry) => entry.end === fn.end && entry.start <= fn.start);
+  assert.ok(!listedNow(dead) && !listedNow(keeps), 'the fixture is listed as this test expects');
+  const earlier = PARSED.functions
+    .filter((fn) => fn.start >= dead.start && fn.end <= dead.end)
+    .map((fn) => ({ start: fn.start, end: fn.end, name: fn.name, covered: true }));
+  const merged = mergeFunctionTables(new Map([[FIXTURE, earlier]]), TABLES);
+  const table = merged.get(FIXTURE);
+  assert.equal(table.length, TABLE.length + earlier.length, 'the union of both');
+  assert.ok(table.every((fn, i) => i === 0 || table[i - 1].start < fn.start || (table[i - 1].start === fn.start && table[i - 1].end >= fn.end)), 'sorted, outer first');
+  assert.equal(merged.get('node:internal/modules/cjs/loader'), TABLES.get('node:internal/modules/cjs/loader'), 'a script only one take has is kept as it is');
+  assert.equal(mergeFunctionTables(undefined, TABLES), TABLES);
+
+  const parse = t.mock.method(ScriptFunctions, 'parseFunctionAt');
+  const at = (fn) => [PARSED.lineOf(fn.v8Start), PARSED.columnOf(fn.v8Start)];
+  const withEarlier = new ScriptIndex(SOURCE);
+  withEarlier.useV8Functions(table);
+  const ref = withEarlier.functionNamed(...at(keeps));
+  assert.equal(rangeOf(ref.script, ref.index), rangeOf(PARSED, PARSED.functions.indexOf(keeps)));
+  assert.equal(parse.mock.callCount(), 0, 'keeps() came from the earlier table');
+  const withoutEarlier = new ScriptIndex(SOURCE);
+  withoutEarlier.useV8Functions(TABLE);
+  withoutEarlier.functionNamed(...at(keeps));
+  assert.ok(parse.mock.callCount() > 0, 'without it, keeps() is parsed');
 });
