@@ -20,7 +20,13 @@ export interface InlineEvidence {
   /** The functions that had optimized (tiered) code during the window, older code first. */
   tieredFunctions(): Iterable<FrameInfo>;
   /** V8's function tables taken during the window, when they were (ThreadRecording.keepFunctionTables). */
-  earlierFunctionTables?: V8FunctionTables;
+  keptFunctionTables?(): KeptFunctionTables | undefined;
+}
+
+export interface KeptFunctionTables {
+  tables: V8FunctionTables;
+  /** Taken after sampling stopped: nothing ran since, so a later take would list nothing more. */
+  afterSampling: boolean;
 }
 
 export type InlineCounts = InlineResolver['counts'];
@@ -102,8 +108,9 @@ export class InlineRecovery {
     try {
       // Again: functions may have tiered up since prepare() (adding one twice is harmless).
       for (const frame of this.evidence.tieredFunctions()) this.resolver.addTieredFunction(frame);
-      const { earlierFunctionTables } = this.evidence;
-      const tables = positions.tags.length - this.prepared >= V8_TABLES_FROM_TAGS ? mergeFunctionTables(earlierFunctionTables, takeV8FunctionTables()) : earlierFunctionTables;
+      const kept = this.evidence.keptFunctionTables?.();
+      const takeOwn = kept?.afterSampling !== true && positions.tags.length - this.prepared >= V8_TABLES_FROM_TAGS;
+      const tables = takeOwn ? mergeFunctionTables(kept?.tables, takeV8FunctionTables()) : kept?.tables;
       if (tables !== undefined) this.resolver.useV8Functions(tables);
       return { session: expandPositions(session, positions, this.resolver, this.expansions), counts: this.resolver.counts };
     } catch (error) {

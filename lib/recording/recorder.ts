@@ -202,7 +202,7 @@ export class Recorder implements Recording {
     countRecording(-1);
     const memory = this.memory.stop();
     this.releaseClaim();
-    this.drain();
+    this.drain(true);
     lastCodeCatalog = this.thread.symbolizer.catalog(isWatchingCode() ? 'all' : 'optimized');
     recordingStopped(lastCodeCatalog);
     const windowStartNs = this.thread.windowStartNs;
@@ -329,13 +329,14 @@ export class Recorder implements Recording {
     });
   }
 
-  private drain(): void {
+  /** `samplingStopped`: the last drain, in stop(). */
+  private drain(samplingStopped = false): void {
     asProfilerWork(() => {
       // The event loop did not turn for a second or more: a synchronous stretch ended (or the
       // program). Its closures may die in the collection this drain's work brings, and V8's
       // function tables with them; take the tables first (ThreadRecording.keepFunctionTables).
       const now = performance.now();
-      if (this.options.inlinedFrames && now - this.lastDrainAt >= LONG_WITHOUT_DRAIN_MS) this.thread.keepFunctionTables();
+      if (this.options.inlinedFrames && now - this.lastDrainAt >= LONG_WITHOUT_DRAIN_MS) this.thread.keepFunctionTables(samplingStopped);
       this.lastDrainAt = now;
       const { samples, codeEvents } = this.native.drain();
       this.thread.add(samples, codeEvents);

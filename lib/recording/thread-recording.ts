@@ -6,8 +6,8 @@
  * either ends through finish() and goes on through nextWindow().
  */
 import { decodeCodeEvents, samplesOf } from '../drain/decode';
-import { type InlineEvidence, InlineRecovery } from '../inline/recover';
-import { takeV8FunctionTables, type V8FunctionTables } from '../inline/v8-functions';
+import { type InlineEvidence, InlineRecovery, type KeptFunctionTables } from '../inline/recover';
+import { takeV8FunctionTables } from '../inline/v8-functions';
 import { asProfilerWork } from './profiler-work';
 import { labelSetById } from '../labels/registry';
 import type { MemorySeries } from '../memory/series';
@@ -25,7 +25,7 @@ export class ThreadRecording {
   /** The current window's recovery of inlined frames, once prepareInline() began it. */
   private inline: InlineRecovery | undefined;
   /** V8's function tables taken during the current window (keepFunctionTables). */
-  private functionTables: V8FunctionTables | undefined;
+  private kept: KeptFunctionTables | undefined;
 
   constructor(resolver: NativeResolver, startNs: number, startCpuNs: number, inherited: CodeCatalog | undefined, mode: ProfileMode) {
     this.symbolizer = new Symbolizer(this.builder, resolver, startNs, startCpuNs, inherited, mode);
@@ -40,10 +40,13 @@ export class ThreadRecording {
    * closures that ran are often garbage already, and the collection that the
    * next drain's work brings would drop them from the tables at stop, leaving
    * their functions to be parsed (TypeScript's checker: 4,525 functions listed
-   * here, 2,385 at stop).
+   * here, 2,385 at stop). `afterSampling`: sampling has stopped (the last
+   * drain), so the recovery need not take them again.
    */
-  keepFunctionTables(): void {
-    if (this.functionTables === undefined) this.functionTables = takeV8FunctionTables();
+  keepFunctionTables(afterSampling: boolean): void {
+    if (this.kept !== undefined) return;
+    const tables = takeV8FunctionTables();
+    if (tables !== undefined) this.kept = { tables, afterSampling };
   }
 
   /** Symbolizes the samples and code events a drain brought. */
@@ -90,23 +93,15 @@ export class ThreadRecording {
   }
 
   private evidence(): InlineEvidence {
-    const evidence = this.symbolizer.inlineEvidence();
     // Read when the recovery runs: tables kept after it began (prepareInline) still count.
-    const recording = this;
-    return {
-      positions: evidence.positions,
-      tieredFunctions: () => evidence.tieredFunctions(),
-      get earlierFunctionTables() {
-        return recording.functionTables;
-      },
-    };
+    return { ...this.symbolizer.inlineEvidence(), keptFunctionTables: () => this.kept };
   }
 
   /** Starts the next window at the last sample: no time is lost or counted twice. Code carries over. */
   nextWindow(): void {
     const last = this.symbolizer.lastSampleTime;
     this.builder = new SessionBuilder(labelSetById);
-    this.functionTables = undefined;
+    this.kept = undefined;
     this.symbolizer.startWindow(this.builder);
     this.windowStartNs = last.timeNs;
     this.windowStartCpuNs = last.cpuNs;

@@ -87,6 +87,13 @@ export class Int32Column extends ChunkedColumn<Int32Array> {
     column.pushAll(values);
     return column;
   }
+
+  /** A column of `length` copies of `value`. */
+  static filled(length: number, value: number): Int32Column {
+    const column = new Int32Column();
+    for (let i = 0; i < length; i++) column.push(value);
+    return column;
+  }
 }
 
 /** Doubles (times in seconds): 8 bytes each, exact. */

@@ -334,7 +334,7 @@ export class SessionBuilder {
   addSample(stack: number, time: number, duration: number, cpu: number, labelSet = 0, thread = 0): void {
     if (labelSet !== 0 || this.labels) this.addLabel(labelSet);
     if (thread !== 0 || this.threadOfSample) {
-      this.threadOfSample ??= filledColumn(this.sampleCount, 0);
+      this.threadOfSample ??= Int32Column.filled(this.sampleCount, 0);
       this.threadOfSample.push(thread);
     }
     this.sampleStack.push(stack);
@@ -366,7 +366,7 @@ export class SessionBuilder {
 
   private addLabel(labelSet: number): void {
     // Earlier samples had none.
-    this.labels ??= { sets: [], sample: filledColumn(this.sampleCount, -1), indexById: new Map() };
+    this.labels ??= { sets: [], sample: Int32Column.filled(this.sampleCount, -1), indexById: new Map() };
     const { sets, indexById } = this.labels;
     let index = labelSet === 0 ? -1 : indexById.get(labelSet);
     if (index === undefined) {
@@ -390,13 +390,6 @@ export class SessionBuilder {
     // Frames and stacks as they are: the builder only ever appends to them.
     return new Session(meta, this.frames, this.stacks, this.sampleTable(), memory, labels, undefined, table);
   }
-}
-
-/** A column of `length` copies of `value`. */
-function filledColumn(length: number, value: number): Int32Column {
-  const column = new Int32Column();
-  for (let i = 0; i < length; i++) column.push(value);
-  return column;
 }
 
 // ---------------------------------------------------------------------------
