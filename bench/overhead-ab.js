@@ -40,7 +40,7 @@ const { contender, ROOT } = require('./lib/contenders');
 const DEFAULT_VARIANTS = ['floor', 'ni', 'ni10hz', 'v8', 'native', 'recNoDrain', 'recNoMem'];
 
 function parseArgs(argv) {
-  const o = { variants: DEFAULT_VARIANTS, groups: 20, processes: 3, intervalUs: 1000, blockMs: 300, chunkMs: 5, warmupMs: 1000, json: false };
+  const o = { variants: DEFAULT_VARIANTS, groups: 20, processes: 3, intervalUs: 1000, blockMs: 300, chunkMs: 5, warmupMs: 1000, json: false, unit: 'mixed' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].includes('=') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
     const value = () => (inline !== undefined ? inline : argv[++i]);
@@ -52,8 +52,9 @@ function parseArgs(argv) {
       case '--block-ms': o.blockMs = Number(value()); break;
       case '--json': o.json = true; break;
       case '--ref': o.ref = value(); break;
+      case '--unit': o.unit = value(); break;
       case '--help':
-        console.log('usage: node bench/overhead-ab.js [--variants LIST] [--groups N] [--processes N] [--interval-us N] [--block-ms N] [--json]');
+        console.log('usage: node bench/overhead-ab.js [--variants LIST] [--groups N] [--processes N] [--interval-us N] [--block-ms N] [--unit mixed|tsparse] [--json]');
         process.exit(0);
         break;
       default:
@@ -164,6 +165,15 @@ function makeVariants() {
         stop() { return { samples: p.stop().meta.sampleCount }; },
       };
     },
+    // The hybrid sampler (interrupts first, the signal where the thread does not serve one in time).
+    niHybrid: () => {
+      const { Profiler } = require(path.join(ROOT, 'dist', 'cjs', 'index.js'));
+      let p;
+      return {
+        start(us) { p = new Profiler({ interval: us / 1e6, sampler: 'hybrid' }); p.start(); },
+        stop() { return { samples: p.stop().meta.sampleCount }; },
+      };
+    },
     // CPU mode as a user runs it: the kernel's CPU timer, or the sampling thread's CPU clock (its fallback).
     niCpu: () => cpuProfiler(false),
     niCpuThread: () => cpuProfiler(true),
@@ -179,7 +189,8 @@ function makeVariants() {
 
 async function child(config) {
   const { PerformanceObserver } = require('node:perf_hooks');
-  const workload = require('./lib/workload');
+  // The suite's mixed unit, or TypeScript's parser (deep stacks, a real program).
+  const workload = require(config.unit === 'tsparse' ? './lib/ts-parse-workload' : './lib/workload');
   {
     const { Recorder } = require(path.join(ROOT, 'dist', 'cjs', 'recording', 'recorder.js'));
     const original = Recorder.prototype.drain;

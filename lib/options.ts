@@ -60,6 +60,28 @@ export interface ProfilerOptions {
    * the workers' samples are left as they are.
    */
   awaits?: boolean;
+  /**
+   * How samples are taken in wall mode (default 'signal'; env NODEINSTRUMENT_SAMPLER).
+   * 'signal': a real-time signal interrupts the thread for each one. 'hybrid':
+   * a V8 interrupt, served at the thread's next function entry or loop
+   * iteration, where it comes within 30 us; the signal where it does not (C++,
+   * garbage collection, blocking calls). Cheaper per sample (docs/benchmarks.md,
+   * "Hybrid sampling"). CPU mode always uses signals.
+   */
+  sampler?: SamplerKind;
+}
+
+export type SamplerKind = 'signal' | 'hybrid';
+export const SAMPLER_KINDS: readonly SamplerKind[] = ['signal', 'hybrid'];
+
+/** The sampler: the option, else NODEINSTRUMENT_SAMPLER, else 'signal'. */
+function resolveSampler(option: unknown): SamplerKind {
+  const source = option === undefined ? 'NODEINSTRUMENT_SAMPLER' : 'the sampler option';
+  const value = option ?? (process.env.NODEINSTRUMENT_SAMPLER || 'signal');
+  if (!SAMPLER_KINDS.includes(value as SamplerKind)) {
+    throw new RangeError(`${source} must be one of ${SAMPLER_KINDS.map((kind) => `'${kind}'`).join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as SamplerKind;
 }
 
 export const DEFAULT_ALLOCATION_INTERVAL = 32 * 1024;
@@ -133,7 +155,9 @@ export function resolveProfilerOptions(options: ProfilerOptions = {}): Required<
   const awaits = options.awaits ?? false;
   if (typeof awaits !== 'boolean') throw new RangeError('awaits must be a boolean');
   if (awaits && mode !== 'wall') throw new RangeError(`awaits shows idle time where it waited: it applies to mode 'wall', not '${mode}'`);
-  return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal, mode, allocationInterval, live, inlinedFrames, workers, awaits };
+  const sampler = resolveSampler(options.sampler);
+  if (options.sampler === 'hybrid' && mode !== 'wall') throw new RangeError(`sampler 'hybrid' applies to mode 'wall', not '${mode}'`);
+  return { interval: checkInterval(options.interval ?? DEFAULT_INTERVAL), maxStackDepth, signal, mode, allocationInterval, live, inlinedFrames, workers, awaits, sampler };
 }
 
 /**

@@ -34,6 +34,7 @@ function run(): void {
     interval: config.interval,
     maxStackDepth: config.maxStackDepth,
     mode: config.mode,
+    sampler: config.sampler,
     allocationInterval: config.allocationInterval,
     live: config.live,
     awaits: config.awaits,

@@ -74,6 +74,9 @@ SamplerOptions ParseSamplerOptions(Napi::Env env, Napi::Value value) {
     }
     options.cpu_clock = object.Has("cpuClock") && object.Get("cpuClock").ToBoolean().Value();
     options.cpu_timer = !object.Has("cpuTimer") || object.Get("cpuTimer").ToBoolean().Value();
+    options.interrupts = object.Has("interrupts") && object.Get("interrupts").ToBoolean().Value();
+    options.interrupt_grace_ns = OptionalUint(object, "interruptGraceNs", options.interrupt_grace_ns);
+    options.interrupt_check = object.Has("interruptCheck") && object.Get("interruptCheck").ToBoolean().Value();
   }
   if (options.interval_ns < 10000) {
     throw Napi::RangeError::New(env, "interval must be at least 10 microseconds");
@@ -193,6 +196,8 @@ void SetStats(Napi::Object object, const SamplerStats& stats) {
   set("idleTicks", stats.idle_ticks);
   set("cpuTimer", stats.cpu_timer);
   set("nativeStackHaltNs", stats.native_stack_halt_ns);
+  set("interruptSamples", stats.interrupt_samples);
+  set("interruptRequests", stats.interrupt_requests);
 }
 
 // lib/native/v8-flags.ts calls it before --interpreted-frames-native-stack takes

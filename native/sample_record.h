@@ -17,7 +17,7 @@ struct SampleHeader {
   uint16_t frame_count;        // frames that follow; frames[0] is the pc
   uint16_t flags;              // kSampleFlag*
   uint32_t label_set;          // the JS thread's label slot when captured; 0: none
-  uint32_t reserved;           // zero; keeps the frames 8-byte aligned
+  uint32_t native_chain;       // kSampleFlagInterrupt: return addresses after the frames (see below); else 0
 };
 static_assert(sizeof(SampleHeader) == 48, "layout shared with lib/drain/decode.ts");
 
@@ -37,6 +37,15 @@ constexpr uint16_t kSampleFlagTopOfStack = 8;
 // it, the sampling thread sent the signal after it saw the CPU clock cross,
 // and the thread may have gone back to its event loop since.
 constexpr uint16_t kSampleFlagCpuTimer = 16;
+// Taken in a V8 interrupt callback (SamplerOptions::interrupts): frames[0]
+// (no pc) is 0. V8 serves interrupts at the stack-guard checks of JavaScript
+// (then the walk's first frame is the leaf) and inside some C++ (JSON.stringify,
+// regular expressions): which, the native_chain return addresses that follow
+// the frames (and the top-of-stack word, never set here) say: the callers of
+// the callback, innermost first, by the frame-pointer chain
+// (lib/symbolize/interrupt-site.ts reads them).
+constexpr uint16_t kSampleFlagInterrupt = 32;
+constexpr uint32_t kMaxNativeChain = 6;
 
 // One JIT code event as stored in the code event log, followed by name_len
 // bytes padded to 8 bytes: the UTF-8 name (kCodeEventAdded), or the line

@@ -2,6 +2,7 @@
 
 #include <v8.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -237,6 +238,26 @@ __attribute__((no_sanitize("address", "hwaddress"))) void* ReadStackTop(const vo
   return *static_cast<void* const*>(sp);
 }
 
+// The return addresses of the callers of the function whose frame is at
+// `fp`, innermost first, at most kMaxNativeChain: V8 and Node keep frame
+// pointers (x86_64 and arm64), so each frame holds its caller's frame pointer
+// and the return address above it. The chain is followed only upwards and
+// within the thread's stack (below `top`), so a frame without a frame pointer
+// ends it rather than leading astray. Like ReadStackTop, not checked by the
+// sanitizer: the slots are other frames' own.
+__attribute__((no_sanitize("address", "hwaddress"))) uint32_t NativeCallers(void* frame, uintptr_t top, void** chain) {
+  uint32_t length = 0;
+  auto* const* fp = static_cast<void* const*>(frame);
+  while (length < kMaxNativeChain && fp != nullptr && top != 0) {
+    chain[length++] = fp[1];
+    auto* const* next = static_cast<void* const*>(fp[0]);
+    const auto at = reinterpret_cast<uintptr_t>(next);
+    if (at <= reinterpret_cast<uintptr_t>(fp) || at % sizeof(void*) != 0 || at + 2 * sizeof(void*) > top) break;
+    fp = next;
+  }
+  return length;
+}
+
 // Reads the start of a /proc file through a descriptor opened at start, as a
 // C string. False when there is no descriptor or nothing could be read.
 bool ReadProcFile(int fd, char* buffer, size_t size) {
@@ -306,6 +327,7 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
   if (NativeStackFlagHaltNs() != 0) return kNativeStackFlagError;
   SamplerOptions options = requested;
   if (options.signal == 0) options.signal = DefaultSignal();
+  if (options.interrupt_grace_ns == 0) options.interrupt_grace_ns = std::min<uint64_t>(30000, options.interval_ns / 4);
   // The public options take only free real-time signals (lib/options.ts);
   // this layer also takes others, which tests use to stage a takeover.
   if (options.signal < 1 || options.signal > SIGRTMAX || options.signal == SIGKILL ||
@@ -321,6 +343,17 @@ std::string Sampler::Start(v8::Isolate* isolate, uv_loop_t* loop,
     return "cannot read the CPU clock of the JavaScript thread";
   }
   s->js_tid_ = gettid();
+  {
+    // The highest address of the JS thread's stack: the interrupt callback's
+    // frame-pointer chain never reads past it.
+    pthread_attr_t attr;
+    if (pthread_getattr_np(s->js_thread_, &attr) == 0) {
+      void* low = nullptr;
+      size_t size = 0;
+      if (pthread_attr_getstack(&attr, &low, &size) == 0) s->js_stack_top_ = reinterpret_cast<uintptr_t>(low) + size;
+      pthread_attr_destroy(&attr);
+    }
+  }
   if (options.cpu_clock) {
     const std::string task = "/proc/self/task/" + std::to_string(s->js_tid_);
     s->js_stat_fd_ = open((task + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
@@ -466,6 +499,12 @@ void Sampler::OnSignal(void* context, bool from_timer) {
     return;
   }
   if (!from_timer) {
+    if (tick_state_.load(std::memory_order_seq_cst) == kTickWriting) {
+      // The interrupt callback is writing a sample on this thread, under this handler.
+      busy_ticks_.fetch_add(1, std::memory_order_relaxed);
+      in_flight_.store(false, std::memory_order_release);
+      return;
+    }
     RecordSample(context, 0);
     return;
   }
@@ -500,12 +539,24 @@ void Sampler::RecordSample(void* context, uint16_t extra_flags) {
 #else
 #error "nodeinstrument supports x86_64 and arm64"
 #endif
+  uint16_t flags = extra_flags;
+#if defined(__x86_64__)
+  if (InterruptedSyscall(uc)) flags |= kSampleFlagBlocked;
+#endif
+  WriteSample(regs, flags, uc, nullptr, 0);
+  in_flight_.store(false, std::memory_order_release);
+}
+
+// Walks the stack from `regs` into the ring. In a signal handler (ucontext
+// set) or an interrupt callback (kSampleFlagInterrupt, ucontext null): both
+// run on the JS thread, never at once (tick_state_).
+void Sampler::WriteSample(const v8::RegisterState& regs, uint16_t flags, const void* ucontext,
+                          void* const* chain, uint32_t chain_length) {
   const size_t max_frames = options_.max_frames;
-  // The frames, then the top-of-stack word.
-  uint8_t* slot = ring_.Reserve(sizeof(SampleHeader) + (max_frames + 1) * sizeof(uint64_t));
+  // The frames, then the top-of-stack word or the native chain.
+  uint8_t* slot = ring_.Reserve(sizeof(SampleHeader) + (max_frames + kMaxNativeChain) * sizeof(uint64_t));
   if (slot == nullptr) {
     dropped_ring_full_.fetch_add(1, std::memory_order_relaxed);
-    in_flight_.store(false, std::memory_order_release);
     return;
   }
   auto* header = reinterpret_cast<SampleHeader*>(slot);
@@ -528,30 +579,91 @@ void Sampler::RecordSample(void* context, uint16_t extra_flags) {
   header->time_ns = MonotonicNs();
   header->cpu_time_ns = pending_cpu_time_ns_.load(std::memory_order_relaxed);
   header->external_callback = reinterpret_cast<uint64_t>(info.external_callback_entry);
-  header->vm_state = static_cast<uint32_t>(info.vm_state);
+  // An interrupt callback runs in V8's EXTERNAL state; the code it stopped was JavaScript.
+  header->vm_state = static_cast<uint32_t>((flags & kSampleFlagInterrupt) != 0 ? v8::JS : info.vm_state);
   header->frame_count = static_cast<uint16_t>(1 + info.frames_count);
-  uint16_t flags = extra_flags;
   if (loop_idle_.load(std::memory_order_relaxed)) flags |= kSampleFlagIdle;
   if (info.frames_count >= max_frames - 1) flags |= kSampleFlagTruncated;
-#if defined(__x86_64__)
-  if (InterruptedSyscall(uc)) flags |= kSampleFlagBlocked;
-#endif
   header->flags = flags;
   // JS writes the slot on this same thread (the handler interrupted it), so a
   // relaxed load sees the last value written before the signal arrived.
   const std::atomic<int32_t>* label_slot = options_.label_slot;
   header->label_set = label_slot ? static_cast<uint32_t>(label_slot->load(std::memory_order_relaxed)) : 0;
-  header->reserved = 0;
+  header->native_chain = 0;
   size_t size = sizeof(SampleHeader) + header->frame_count * sizeof(uint64_t);
-  if (regs.sp != nullptr) {
+  if (ucontext != nullptr && regs.sp != nullptr) {
     // The interrupted thread's own stack, at its top: mapped and readable.
     frames[header->frame_count] = ReadStackTop(regs.sp);
     header->flags |= kSampleFlagTopOfStack;
     size += sizeof(uint64_t);
+  } else if (chain_length > 0) {
+    for (uint32_t i = 0; i < chain_length; ++i) frames[header->frame_count + i] = chain[i];
+    header->native_chain = chain_length;
+    size += chain_length * sizeof(uint64_t);
   }
   ring_.Commit(size);
   samples_recorded_.fetch_add(1, std::memory_order_relaxed);
-  in_flight_.store(false, std::memory_order_release);
+}
+
+// The sampling thread's tick with options.interrupts: asks V8 for an
+// interrupt (unless one is pending already) and gives the thread the grace
+// to serve it. True if the interrupt took the tick; false if the tick is
+// the signal's (the thread is in C++, in GC, blocked, or descheduled).
+bool Sampler::TickByInterrupt() {
+  // Only this thread sets kTickRequested, and the callback leaves kTickWriting
+  // by itself: a state read here other than kTickWriting stays so until then.
+  if (tick_state_.load(std::memory_order_seq_cst) == kTickWriting) {
+    busy_ticks_.fetch_add(1, std::memory_order_relaxed);  // the last tick's callback is still writing
+    return true;
+  }
+  tick_state_.store(kTickRequested, std::memory_order_seq_cst);
+  if (!interrupt_pending_.exchange(true, std::memory_order_acq_rel)) {
+    interrupt_requests_.fetch_add(1, std::memory_order_relaxed);
+    isolate_->RequestInterrupt(&Sampler::OnInterrupt, this);
+  }
+  const timespec until = FromNs(MonotonicNs() + options_.interrupt_grace_ns);
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) == EINTR) {
+  }
+  int expected = kTickRequested;
+  // Lost the race: the callback claimed the tick (and records it, or has).
+  return !tick_state_.compare_exchange_strong(expected, kTickBySignal, std::memory_order_seq_cst);
+}
+
+// V8's interrupt callback, on the JS thread at a stack-guard check. Not a
+// signal handler, but it shares the ring with one, so the same rules hold.
+// The sampler may have been stopped (and freed) since the request: it is
+// used only while registered, and Stop() unregisters it on this same thread.
+void Sampler::OnInterrupt(v8::Isolate* isolate, void* data) {
+  if (!IsRunningSampler(data)) return;
+  auto* sampler = static_cast<Sampler*>(data);
+  if (sampler->isolate_ != isolate) return;
+  sampler->interrupt_pending_.store(false, std::memory_order_release);
+  int expected = kTickRequested;
+  if (!sampler->tick_state_.compare_exchange_strong(expected, kTickWriting, std::memory_order_seq_cst)) return;
+  if (g_native_stack_halt_ns.load(std::memory_order_seq_cst) != 0) {
+    sampler->tick_state_.store(kTickResolved, std::memory_order_seq_cst);
+    return;
+  }
+  // Who called this callback: V8's stack-guard runtime (JavaScript reached a
+  // check) or C++ that checks for interrupts itself (NativeCallers).
+  void* chain[kMaxNativeChain];
+  const uint32_t chain_length = NativeCallers(__builtin_frame_address(0), sampler->js_stack_top_, chain);
+  // No pc: V8's walk starts at the exit frame of the call that served the
+  // interrupt, whose caller is the JavaScript that reached the check.
+  v8::RegisterState regs;
+  regs.pc = nullptr;
+  regs.sp = __builtin_frame_address(0);
+  regs.fp = __builtin_frame_address(0);
+  sampler->WriteSample(regs, kSampleFlagInterrupt, nullptr, chain, chain_length);
+  sampler->interrupt_samples_.fetch_add(1, std::memory_order_relaxed);
+  sampler->tick_state_.store(kTickResolved, std::memory_order_seq_cst);
+  if (sampler->options_.interrupt_check) {
+    // Delivered to this thread before the call returns: the handler walks the same moment.
+    sigval value;
+    value.sival_ptr = sampler;
+    sampler->in_flight_.store(true, std::memory_order_release);
+    pthread_sigqueue(pthread_self(), sampler->options_.signal, value);
+  }
 }
 
 // With the flag on, V8 makes a trampoline copy for the probe script and logs
@@ -681,6 +793,7 @@ void Sampler::ThreadMain() {
   pthread_setname_np(pthread_self(), "nodeinstrument");
   const uint64_t interval = options_.interval_ns;
   const bool cpu_clock = options_.cpu_clock;
+  const bool interrupts = options_.interrupts && !cpu_clock;
   uint64_t deadline = MonotonicNs() + interval;                 // wall mode: CLOCK_MONOTONIC
   uint64_t cpu_deadline = start_cpu_time_ns_ + interval;        // CPU mode: the JS thread's CPU clock
   uint64_t next_watch_ns = MonotonicNs() + kWatchEveryNs;
@@ -718,14 +831,17 @@ void Sampler::ThreadMain() {
       RecordIdleSample();
     } else if (!in_flight) {
       pending_cpu_time_ns_.store(cpu_clock ? cpu_now : JsThreadCpuTime(), std::memory_order_relaxed);
-      in_flight_.store(true, std::memory_order_release);
-      sent_at_ns = MonotonicNs();
-      sigval value;
-      value.sival_ptr = this;
-      if (pthread_sigqueue(js_thread_, options_.signal, value) == 0) {
-        signals_sent_.fetch_add(1, std::memory_order_relaxed);
-      } else {
-        in_flight_.store(false, std::memory_order_release);
+      // With interrupts, the signal only for a tick the thread did not serve in time.
+      if (!(interrupts && TickByInterrupt())) {
+        in_flight_.store(true, std::memory_order_release);
+        sent_at_ns = MonotonicNs();
+        sigval value;
+        value.sival_ptr = this;
+        if (pthread_sigqueue(js_thread_, options_.signal, value) == 0) {
+          signals_sent_.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          in_flight_.store(false, std::memory_order_release);
+        }
       }
     } else {
       busy_ticks_.fetch_add(1, std::memory_order_relaxed);
@@ -744,8 +860,11 @@ void Sampler::ThreadMain() {
         cpu_deadline = cpu_now + interval;
       }
     } else {
+      // A tick less than an interval late fires at once: the sampling
+      // thread's own wake-up (twice a tick with interrupts) was delayed, not
+      // the thread it samples.
       deadline += interval;
-      if (deadline <= now) {
+      if (deadline + interval <= now) {
         late_ticks_.fetch_add(1, std::memory_order_relaxed);
         deadline = now + interval;
       }
@@ -976,6 +1095,8 @@ SamplerStats Sampler::Stats() const {
   stats.idle_ticks = idle_ticks_.load();
   stats.cpu_timer = options_.cpu_clock && cpu_timer_error_.empty() ? 1 : 0;
   stats.native_stack_halt_ns = NativeStackFlagHaltNs();
+  stats.interrupt_samples = interrupt_samples_.load();
+  stats.interrupt_requests = interrupt_requests_.load();
   return stats;
 }
 

@@ -29,6 +29,7 @@
 
 namespace v8 {
 class Isolate;
+struct RegisterState;
 }
 
 namespace nodeinstrument {
@@ -48,6 +49,20 @@ struct SamplerOptions {
   // CPU mode: the kernel's CPU timer drives the samples where it can be
   // opened (CpuTimer); false: the sampling thread reads the CPU clock.
   bool cpu_timer = true;
+  // Wall mode: take each sample through a V8 interrupt (served on the JS
+  // thread at its next stack-guard check: a function entry or a loop
+  // back-edge) when the thread serves it within interrupt_grace_ns, and
+  // through the signal when it does not (C++, GC, a blocking call). An
+  // interrupt costs the thread no kernel round trip (docs/design.md,
+  // "Hybrid sampling").
+  bool interrupts = false;
+  // 0: 30 us, or a quarter of the interval if that is less (the sampling
+  // thread sleeps through the grace on every tick, and must keep the rate).
+  uint64_t interrupt_grace_ns = 0;
+  // Tests only: after each interrupt sample, the callback signals its own
+  // thread, so that a signal sample of the same moment follows it in the
+  // ring (test/e2e/hybrid-sampler.test.mjs compares their stacks).
+  bool interrupt_check = false;
 };
 
 struct SamplerStats {
@@ -66,6 +81,8 @@ struct SamplerStats {
   uint64_t idle_ticks = 0;              // idle samples recorded without a signal (loop in its poll)
   uint64_t cpu_timer = 0;               // 1: CPU mode's signals come from the kernel's timer (CpuTimer)
   uint64_t native_stack_halt_ns = 0;    // see NativeStackFlagHaltNs (process-wide)
+  uint64_t interrupt_samples = 0;       // samples taken in a V8 interrupt (options.interrupts)
+  uint64_t interrupt_requests = 0;      // interrupts requested (one at a time)
 };
 
 struct DrainResult {
@@ -137,6 +154,10 @@ class Sampler {
   void TimerModeMain();
   bool SignalPendingOnJsThread() const;
   void RecordSample(void* ucontext, uint16_t extra_flags);
+  void WriteSample(const v8::RegisterState& regs, uint16_t flags, const void* ucontext, void* const* chain,
+                   uint32_t chain_length);
+  bool TickByInterrupt();
+  static void OnInterrupt(v8::Isolate* isolate, void* data);
   bool WaitForCpuTime(uint64_t target_ns, uint64_t* cpu_now_ns);
   bool JsThreadRunnable() const;
   bool JsThreadInPollWait() const;
@@ -157,6 +178,7 @@ class Sampler {
   pthread_t js_thread_{};
   clockid_t js_cpu_clock_{};
   pid_t js_tid_ = 0;
+  uintptr_t js_stack_top_ = 0;  // highest address of the JS thread's stack; 0 if unknown
   int js_stat_fd_ = -1;  // CPU mode: /proc/self/task/<tid>/stat of the JS thread
   int js_status_fd_ = -1;  // CPU mode: /proc/self/task/<tid>/status of the JS thread
   int js_syscall_fd_ = -1;  // wall mode: /proc/self/task/<tid>/syscall of the JS thread
@@ -196,6 +218,18 @@ class Sampler {
   std::atomic<uint64_t> pending_cpu_time_ns_{0};
   // Set before a signal is sent, cleared when the handler has run.
   std::atomic<bool> in_flight_{false};
+  // options.interrupts: who takes the current tick. The sampling thread sets
+  // kTickRequested; the interrupt callback and the sampling thread (when the
+  // grace runs out) race to move it on with one compare-and-swap, so exactly
+  // one of them records the tick. The callback holds kTickWriting while it
+  // writes the ring, and resolves the tick after: the sampling thread starts
+  // no tick meanwhile, and a signal that arrives anyway (one taken for lost
+  // and sent again, delivered late) records nothing, so the handler never
+  // writes the ring under the callback.
+  enum TickState : int { kTickResolved = 0, kTickRequested = 1, kTickWriting = 2, kTickBySignal = 3 };
+  std::atomic<int> tick_state_{kTickResolved};
+  // An interrupt is requested and its callback has not run yet: never queue a second.
+  std::atomic<bool> interrupt_pending_{false};
   // True while libuv waits for I/O (set by prepare, cleared by check).
   std::atomic<bool> loop_idle_{false};
   uv_prepare_t* idle_prepare_ = nullptr;
@@ -215,6 +249,8 @@ class Sampler {
   std::atomic<uint64_t> boundary_recoveries_{0};
   std::atomic<uint64_t> lost_signals_{0};
   std::atomic<uint64_t> idle_ticks_{0};
+  std::atomic<uint64_t> interrupt_samples_{0};
+  std::atomic<uint64_t> interrupt_requests_{0};
 };
 
 }  // namespace nodeinstrument

@@ -17,6 +17,7 @@ module.exports = {
   ...require('../dist/cjs/symbolize/native-names.js'),
   ...require('../dist/cjs/symbolize/native-objects.js'),
   ...require('../dist/cjs/symbolize/source-maps.js'),
+  ...require('../dist/cjs/symbolize/interrupt-site.js'),
   ...require('../dist/cjs/symbolize/symbolizer.js'),
   ...require('../dist/cjs/inline/expand.js'),
   ...require('../dist/cjs/inline/functions.js'),

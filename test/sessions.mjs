@@ -33,3 +33,7 @@ export function seededRandom(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+const codeNames = new TextEncoder();
+/** A code event as lib/drain/decode.ts hands it over ('added'); codeType 1: JIT code, 0: bytecode. */
+export const codeAdded = (seq, start, size, name, codeType = 1) => ({ kind: 'added', seq, codeType, start, size, nameBytes: codeNames.encode(name) });

@@ -82,16 +82,19 @@ function unit() {
   return sink;
 }
 
-/** Runs units until `ms` of wall time passed; returns the number of units. */
-function runFor(ms) {
+/** Runs `work` until `ms` of wall time passed; returns how many times it ran. */
+function runUnitFor(work, ms) {
   const end = performance.now() + ms;
   let n = 0;
   while (performance.now() < end) {
-    unit();
+    work();
     n++;
   }
   return n;
 }
+
+/** Runs units until `ms` of wall time passed; returns the number of units. */
+const runFor = (ms) => runUnitFor(unit, ms);
 
 /** One turn of the event loop. */
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -127,4 +130,4 @@ async function runAsyncReading(t0, seconds, everyS, read) {
   }
 }
 
-module.exports = { unit, runFor, runAsyncFor, runAsyncReading, tick, sink: () => sink };
+module.exports = { unit, runFor, runUnitFor, runAsyncFor, runAsyncReading, tick, sink: () => sink };

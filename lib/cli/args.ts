@@ -2,7 +2,7 @@
 import { parseLabelFilterArg } from '../labels/filter';
 import { checkProfileMode, ProfileMode } from '../session/mode';
 import type { TextView } from '../renderers/text';
-import { checkInterval, DEFAULT_INTERVAL } from '../options';
+import { checkInterval, DEFAULT_INTERVAL, SAMPLER_KINDS, SamplerKind } from '../options';
 import type { ContinuousPreloadConfig } from '../production/continuous/preload';
 import { checkPyroscopeOptions, parseLabel, parseRetain, WINDOW_FORMATS, WindowFormat } from '../production/continuous/options';
 import { readDisplayOption } from './display-args';
@@ -35,6 +35,8 @@ export interface CliOptions {
   thread?: string;
   /** What is profiled (--mode): wall-clock time, CPU time or allocated bytes. Not the text view (`view` above). */
   profileMode: ProfileMode;
+  /** --sampler: how wall-mode samples are taken (ProfilerOptions.sampler); unset: NODEINSTRUMENT_SAMPLER, else signals. */
+  sampler?: SamplerKind;
   /** --alloc-interval: mean bytes between sampled allocations. */
   allocationInterval?: number;
   /** --live: alloc mode counts only the objects still live at the end. */
@@ -79,6 +81,10 @@ Options:
                             rather than allocated bytes)
       --awaits              show where async code waits: idle time while the program
                             is suspended at an await, under that await, as [await]
+      --sampler <signal|hybrid>   wall: how samples are taken: signal (default), or
+                            hybrid: V8 interrupts where served in time, cheaper, but time
+                            in builtins and inlined helpers goes to the nearest loop or
+                            call (docs/benchmarks.md, "Hybrid sampling")
   -r, --renderer <name>     output format (default text):
                               text        the call tree (.txt)
                               session     JSON that --load reads back (.json)
@@ -253,6 +259,12 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
       case '--mode':
         options.profileMode = parseProfileMode(value());
         break;
+      case '--sampler': {
+        const kind = value();
+        if (!SAMPLER_KINDS.includes(kind as SamplerKind)) throw new UsageError(`invalid --sampler '${kind}' (one of ${SAMPLER_KINDS.join(', ')})`);
+        options.sampler = kind as SamplerKind;
+        break;
+      }
       case '--alloc-interval':
         options.allocationInterval = parseByteSize(value(), '--alloc-interval');
         break;
@@ -383,6 +395,9 @@ export function parseArgs(commandLine: readonly string[]): CliOptions {
     }
     if (options.load === undefined && options.script === undefined) {
       throw new UsageError('no script given');
+    }
+    if (options.sampler === 'hybrid' && options.profileMode !== 'wall') {
+      throw new UsageError(`--sampler hybrid applies to --mode wall (${options.profileMode} mode takes its samples by signal)`);
     }
     if (options.profileMode !== 'alloc' && (options.live || options.allocationInterval !== undefined)) {
       throw new UsageError(`${options.live ? '--live' : '--alloc-interval'} applies to --mode alloc`);

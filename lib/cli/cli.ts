@@ -181,6 +181,7 @@ function runProgram(options: CliOptions, sessionPath: string, journalPath?: stri
     sessionPath,
     journalPath,
     mode: options.profileMode,
+    sampler: options.sampler,
     allocationInterval: options.allocationInterval,
     live: options.live,
     awaits: options.awaits || undefined,

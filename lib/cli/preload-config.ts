@@ -1,4 +1,5 @@
 import type { ProfileMode } from '../session/mode';
+import type { SamplerKind } from '../options';
 import type { ContinuousPreloadConfig } from '../production/continuous/preload';
 
 /** What the CLI tells the preload, through one environment variable. */
@@ -8,6 +9,8 @@ export interface PreloadConfig {
   interval: number;
   maxStackDepth?: number;
   mode?: ProfileMode;
+  /** --sampler (ProfilerOptions.sampler). */
+  sampler?: SamplerKind;
   allocationInterval?: number;
   live?: boolean;
   /** --awaits (ProfilerOptions.awaits). */

@@ -9,9 +9,10 @@ export const CODE_EVENT_HEADER_BYTES = 40;
 /**
  * kSampleFlag* in native/sample_record.h; blocked: the signal interrupted a
  * blocking system call (x86_64); cpuTimer: CPU mode's signal came from the
- * kernel's timer while the thread ran.
+ * kernel's timer while the thread ran; interrupt: taken in a V8 interrupt
+ * at a stack-guard check (no pc: the walk's first frame is the leaf).
  */
-export const SampleFlag = { idle: 1, truncated: 2, blocked: 4, topOfStack: 8, cpuTimer: 16 } as const;
+export const SampleFlag = { idle: 1, truncated: 2, blocked: 4, topOfStack: 8, cpuTimer: 16, interrupt: 32 } as const;
 
 /** v8::StateTag values that matter here. */
 export const VmState = { js: 0, gc: 1, idle: 8 } as const;
@@ -29,6 +30,8 @@ export interface RawSample {
   frames: Float64Array;
   /** The word at the top of the stack (*sp) when interrupted, 0 if not recorded (see kSampleFlagTopOfStack). */
   topOfStack: number;
+  /** Interrupt samples: the return addresses of the native callers of the interrupt callback, innermost first (see kSampleFlagInterrupt). */
+  nativeChain?: Float64Array;
 }
 
 export const CodeType = { bytecode: 0, jit: 1, wasm: 2 } as const;
@@ -80,6 +83,13 @@ export function* samplesOf(buffer: ArrayBuffer): Generator<RawSample, void, unde
     for (let i = 0; i < frameCount; i++) frames[i] = readU64(view, framesOffset + i * 8);
     const flags = view.getUint16(offset + 38, true);
     const hasTop = (flags & SampleFlag.topOfStack) !== 0;
+    const chainLength = view.getUint32(offset + 44, true);
+    const afterFrames = framesOffset + frameCount * 8;
+    let nativeChain: Float64Array | undefined;
+    if (chainLength > 0) {
+      nativeChain = new Float64Array(chainLength);
+      for (let i = 0; i < chainLength; i++) nativeChain[i] = readU64(view, afterFrames + i * 8);
+    }
     yield {
       seq: readU64(view, offset),
       timeNs: readU64(view, offset + 8),
@@ -89,9 +99,10 @@ export function* samplesOf(buffer: ArrayBuffer): Generator<RawSample, void, unde
       flags,
       labelSet: view.getUint32(offset + 40, true),
       frames,
-      topOfStack: hasTop ? readU64(view, framesOffset + frameCount * 8) : 0,
+      topOfStack: hasTop ? readU64(view, afterFrames) : 0,
+      nativeChain,
     };
-    offset = framesOffset + (frameCount + (hasTop ? 1 : 0)) * 8;
+    offset = afterFrames + ((hasTop ? 1 : 0) + chainLength) * 8;
   }
 }
 

@@ -18,6 +18,12 @@ export interface NativeStartOptions {
   cpuClock?: boolean;
   /** CPU mode: false to have the sampling thread read the CPU clock even where the kernel's CPU timer can be opened (default true). */
   cpuTimer?: boolean;
+  /** Wall mode: take samples through V8 interrupts where the thread serves them in time, the signal elsewhere (native/sampler.h). */
+  interrupts?: boolean;
+  /** With interrupts: how long an interrupt may wait to be served before the signal takes the sample (default 30 us, at most a quarter of the interval). */
+  interruptGraceNs?: number;
+  /** Tests only: each interrupt sample is followed by a signal sample of the same moment (native/sampler.h). */
+  interruptCheck?: boolean;
 }
 
 export interface NativeStats {
@@ -44,6 +50,10 @@ export interface NativeStats {
   cpuTimer: number;
   /** CLOCK_MONOTONIC ns when sampling in this process was halted for --interpreted-frames-native-stack; 0 if never (process-wide). */
   nativeStackHaltNs: number;
+  /** Samples taken in a V8 interrupt callback (interrupts on). */
+  interruptSamples: number;
+  /** Interrupts requested (at most one pending at a time). */
+  interruptRequests: number;
   /** 1 if start() had V8 list the existing code (a heap walk), 0 if a code watcher knew it already. */
   enumeratedExistingCode: number;
   /** CPU mode without the kernel's timer (cpuTimer 0): why ("" otherwise). */

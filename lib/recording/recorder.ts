@@ -24,6 +24,7 @@ import type { SessionJournal } from './journal';
 import type { MemorySeries } from '../memory/series';
 import type { Recording, RecordingTap } from './recording';
 import { ThreadRecording } from './thread-recording';
+import type { SamplerKind } from '../options';
 import { WorkerRecordings } from '../threads/worker-recordings';
 import { guardV8Flags, nativeStackNote } from '../native/v8-flags';
 import { isMainThread } from 'node:worker_threads';
@@ -48,6 +49,8 @@ export interface RecorderOptions {
   drainInterval: number;
   /** Sample the worker threads that loaded nodeinstrument too (ProfilerOptions.workers). */
   workers: boolean;
+  /** How wall-mode samples are taken (ProfilerOptions.sampler). */
+  sampler: SamplerKind;
   /** Show where the calling async context waits (ProfilerOptions.awaits). */
   awaits: boolean;
 }
@@ -121,6 +124,7 @@ export class Recorder implements Recording {
         labelSlot: this.labelSlot,
         cpuClock: options.mode === 'cpu',
         cpuTimer,
+        interrupts: options.sampler === 'hybrid',
       });
     } catch (error) {
       this.releaseClaim();
@@ -138,6 +142,7 @@ export class Recorder implements Recording {
         signal: stats.signal,
         cpuClock: options.mode === 'cpu',
         cpuTimer,
+        interrupts: options.sampler === 'hybrid',
       });
       this.workers.watch();
     }
@@ -414,6 +419,7 @@ export class Recorder implements Recording {
       profilerScripts: DIST_DIR + sep,
       profilerLibraries: profilerLibraryDirs(),
       ...(cpuWait !== undefined && this.cpuWaitAtStart !== undefined ? { waitedForCpu: Math.max(0, cpuWait - this.cpuWaitAtStart) / 1e9 } : {}),
+      ...(this.options.sampler === 'hybrid' && this.options.mode === 'wall' ? { interruptSamples: stats.interruptSamples } : {}),
     };
   }
 }
@@ -463,7 +469,7 @@ function tapSession(tap: TapState, windows: ReadonlyArray<{ session: Session; st
   }
   const workers = windows.some(({ session }) => hasThreads(session));
   // The last window's wait for a CPU is not the tap's span's.
-  const { waitedForCpu: _lastWindowsWait, ...lastMeta } = last;
+  const { waitedForCpu: _lastWindowsWait, interruptSamples: _lastWindowsInterrupts, ...lastMeta } = last;
   const meta: SessionMeta = {
     ...lastMeta,
     startTime: tap.startWallTime,

@@ -38,7 +38,8 @@ export function formatRate(meta: SessionMeta): string {
   if (!(meta.achievedInterval > 0)) return interval;
   const rate = `${interval}, ${((meta.requestedInterval / meta.achievedInterval) * 100).toFixed(1)}% of requested rate`;
   const waited = meta.waitedForCpu ?? 0;
-  return modeOf(meta) === 'wall' && waited > 0.05 * meta.duration ? `${rate}, the thread waited ${waited.toFixed(2)} s for a CPU` : rate;
+  const sampler = meta.interruptSamples !== undefined && meta.sampleCount > 0 ? `, hybrid sampler: ${((meta.interruptSamples / meta.sampleCount) * 100).toFixed(0)}% by interrupt` : '';
+  return modeOf(meta) === 'wall' && waited > 0.05 * meta.duration ? `${rate}${sampler}, the thread waited ${waited.toFixed(2)} s for a CPU` : `${rate}${sampler}`;
 }
 
 /** A path relative to cwd when it lies inside it. */

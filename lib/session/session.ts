@@ -70,6 +70,12 @@ export interface SessionMeta {
    * says why fewer came than asked (lib/recording/cpu-wait.ts).
    */
   waitedForCpu?: number;
+  /**
+   * The hybrid sampler (ProfilerOptions.sampler): how many of the profiled
+   * thread's samples a V8 interrupt took; the others came by signal, or were
+   * idle. Absent with the signal sampler.
+   */
+  interruptSamples?: number;
 }
 
 export type { ProfileMode };
@@ -460,7 +466,15 @@ function validateMeta(value: unknown): SessionMeta {
     ...optionalProfilerScripts(value.profilerScripts),
     ...optionalProfilerLibraries(value.profilerLibraries),
     ...optionalWaitedForCpu(value.waitedForCpu),
+    ...optionalInterruptSamples(value.interruptSamples),
   };
+}
+
+/** meta.interruptSamples, kept only when present. */
+function optionalInterruptSamples(value: unknown): Pick<SessionMeta, 'interruptSamples'> {
+  if (value === undefined) return {};
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail('meta.interruptSamples must be a non-negative integer');
+  return { interruptSamples: value };
 }
 
 /** meta.waitedForCpu, kept only when present. */

@@ -112,6 +112,19 @@ function displayName(name: string, line: number, column: number): string {
 const JS_TAG_BYTES = ['JS:', 'LazyCompile:', 'Function:'].map((tag) => Buffer.from(tag, 'latin1'));
 const TURBOFAN = 0x2a; // '*'
 const MAGLEV = 0x2b; // '+'
+const SPARKPLUG = 0x5e; // '^'
+const INTERPRETED = 0x7e; // '~'
+
+/** The tier marker byte of a JavaScript function's code name (`JS:*fn ...`), from the undecoded name; -1 for other code. */
+function tierMarker(name: Uint8Array): number {
+  for (const tag of JS_TAG_BYTES) {
+    if (name.length <= tag.length) continue;
+    let matches = true;
+    for (let i = 0; i < tag.length && matches; i++) matches = name[i] === tag[i];
+    if (matches) return name[tag.length]!;
+  }
+  return -1;
+}
 
 /**
  * Optimized code (TurboFan `*`, Maglev `+`), from the undecoded name: what V8
@@ -119,25 +132,20 @@ const MAGLEV = 0x2b; // '+'
  * cache.
  */
 export function isOptimizedCodeName(name: Uint8Array): boolean {
-  return JS_TAG_BYTES.some((tag) => {
-    if (name.length <= tag.length) return false;
-    for (let i = 0; i < tag.length; i++) if (name[i] !== tag[i]) return false;
-    const marker = name[tag.length];
-    return marker === TURBOFAN || marker === MAGLEV;
-  });
+  const marker = tierMarker(name);
+  return marker === TURBOFAN || marker === MAGLEV;
 }
-
-const SPARKPLUG = 0x5e; // '^'
 
 /**
  * Code V8 compiled beyond bytecode (Sparkplug `^`, Maglev `+`, TurboFan `*`),
  * from the undecoded name: functions that ran often, the only ones V8 inlines.
  */
 export function isTieredCodeName(name: Uint8Array): boolean {
-  return JS_TAG_BYTES.some((tag) => {
-    if (name.length <= tag.length) return false;
-    for (let i = 0; i < tag.length; i++) if (name[i] !== tag[i]) return false;
-    const marker = name[tag.length];
-    return marker === TURBOFAN || marker === MAGLEV || marker === SPARKPLUG;
-  });
+  const marker = tierMarker(name);
+  return marker === TURBOFAN || marker === MAGLEV || marker === SPARKPLUG;
+}
+
+/** A function's bytecode (`~`), from the undecoded name. */
+export function isInterpretedCodeName(name: Uint8Array): boolean {
+  return tierMarker(name) === INTERPRETED;
 }

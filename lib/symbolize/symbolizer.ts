@@ -5,7 +5,8 @@
  */
 import { CodeListing } from './code-listing';
 import { CodeMap } from './code-map';
-import { isOptimizedCodeName, isTieredCodeName, parseCodeName } from './code-name';
+import { AT_STACK_CHECK, InterruptSites } from './interrupt-site';
+import { isInterpretedCodeName, isOptimizedCodeName, isTieredCodeName, parseCodeName } from './code-name';
 import { CodeEvent, CodeType, decodeName, NO_SCRIPT_OFFSET, RawSample, SampleFlag, VmState } from '../drain/decode';
 import { FrameInfo, SpecialFrame, specialFrame } from '../session/frame';
 import { ProfileMode } from '../session/mode';
@@ -62,6 +63,11 @@ export class Symbolizer {
   /** Frame ids of API callbacks, by address (per window), and their names (kept). */
   private readonly callbackFrames = new Map<number, number>();
   private readonly callbackInfos = new Map<number, FrameInfo>();
+  /** Where interrupt samples were served (the hybrid sampler): at a check, or in which C++. */
+  private readonly interruptSites = new InterruptSites(
+    (address) => this.resolveNative.functionOf?.(address)?.name,
+    (address) => this.lookup(address) !== undefined,
+  );
   private special: Record<keyof typeof SpecialFrame, number>;
   /** Bumped by startWindow: frame ids cached in code entries are valid for one window's builder. */
   private window = 0;
@@ -340,8 +346,17 @@ export class Symbolizer {
     const walked = this.walkedStack(frames, (sample.flags & SampleFlag.truncated) !== 0);
     const hasWalked = frames.length > 1;
 
-    // frames[0]: the interrupted pc, which GetStackSample leaves out.
-    const pc = frames[0]!;
+    // frames[0]: the interrupted pc, which GetStackSample leaves out. An
+    // interrupt sample has none: served at a stack-guard check, the walk's
+    // first frame is the leaf; served inside C++, that C++ is the pc.
+    let pc = frames[0]!;
+    if ((sample.flags & SampleFlag.interrupt) !== 0) {
+      pc = this.interruptSites.servedAt(sample.nativeChain);
+      if (pc === AT_STACK_CHECK && hasWalked) {
+        this.positionStack = walked.positionStack;
+        return walked.stack;
+      }
+    }
     const pcEntry = this.lookup(pc);
     if (!hasWalked && pcEntry === undefined) {
       // No JavaScript on the stack: the loop waiting for I/O, or Node/V8 work.
@@ -438,8 +453,12 @@ export class Symbolizer {
     let positionStack = truncated ? this.positions.extend(-1, 0) : -1;
     let unresolved = 0;
     for (let i = frames.length - 1; i >= 1; i--) {
-      const address = frames[i]!;
-      const entry = this.lookup(address);
+      let address = frames[i]!;
+      let entry = this.lookup(address);
+      if (entry === undefined) {
+        const atEntry = this.atFunctionEntry(address);
+        if (atEntry !== undefined) [address, entry] = [address + 1, atEntry];
+      }
       const frameId = entry !== undefined ? this.frameIdOf(entry) : this.walkedFrame(address);
       if (frameId === this.special.unresolved) unresolved++;
       stack = this.builder.internStack(stack, frameId);
@@ -449,6 +468,17 @@ export class Symbolizer {
     this.counts.unresolvedFrames += unresolved;
     this.lastWalk = { frames, truncated, epoch: this.codeEpoch, stack, positionStack, unresolved };
     return this.lastWalk;
+  }
+
+  /**
+   * An interpreted frame stopped at its function-entry stack check (where
+   * V8 serves interrupts, so nearly every interrupt sample of a function just
+   * called) has the bytecode offset -1: its address is one byte before the
+   * first bytecode, outside the bytecode's range. Its function, if so.
+   */
+  private atFunctionEntry(address: number): ParsedCodeEntry | undefined {
+    const entry = this.lookup(address + 1);
+    return entry !== undefined && isInterpretedCodeName(entry.nameBytes) && this.codeMap.startAt(address + 1) === address + 1 ? entry : undefined;
   }
 
   /**

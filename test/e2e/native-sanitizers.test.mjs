@@ -2,7 +2,8 @@
 // AddressSanitizer + UBSan: test/native/lockfree_test.cc, built with the real
 // native/sampler.cc and native/code_event_log.cc (V8's stack walk and libuv
 // stubbed). It checks the ring buffer's edge cases and a producer/consumer
-// run, the sampler's records and sequence ordering with signals at 20 kHz
+// run, the sampler's records and sequence ordering with signals at 20 kHz (and with
+// interrupts first, the hybrid sampler: test/native/lockfree_test.cc, TestHybrid)
 // and code events from another thread, the one-signal-in-flight rule, and
 // 200 start/stop cycles. TSan fails it on a data race and on any
 // signal-unsafe call (malloc, locks) inside the signal handler.
@@ -16,7 +17,7 @@ import { REPEAT_PASS, root } from '../helpers.mjs';
 
 const cxx = process.env.CXX || 'g++';
 const hasCompiler = spawnSync(cxx, ['--version']).status === 0;
-const TESTS = ['ring', 'ring-spsc', 'sampler', 'drain-order', 'in-flight', 'restart', 'listing'];
+const TESTS = ['ring', 'ring-spsc', 'sampler', 'hybrid', 'drain-order', 'in-flight', 'restart', 'listing'];
 
 for (const sanitizer of ['thread', 'address']) {
   const label = sanitizer === 'thread' ? 'ThreadSanitizer' : 'AddressSanitizer + UBSan';

@@ -29,6 +29,24 @@ for (const { workload, flag } of cases({ flags })) {
   });
 }
 
+// The hybrid sampler (V8 interrupts; the signal where one is not served in
+// time) through the hazards where an interrupt and a signal can meet: code
+// moving, OSR entries, recursion near the stack's limit, workers, exits.
+const HYBRID_WORKLOADS = ['gc', 'eval', 'recursion', 'workers', 'exit', 'low-stack'];
+const HYBRID_FLAGS = listed ?? (REPEAT_PASS ? [''] : ['', '--stress-compaction', '--always-osr']);
+for (const { workload, flag } of cases({ workloads: HYBRID_WORKLOADS, flags: HYBRID_FLAGS })) {
+  test(`stress, hybrid sampler: ${workload} at 10 kHz under ${flag || 'default flags'}`, async () => {
+    // Read by each child's Profiler (lib/options.ts); tests in a file run one at a time.
+    process.env.NODEINSTRUMENT_SAMPLER = 'hybrid';
+    try {
+      const result = await runCase(workload, flag);
+      assert.ok(result.ok, formatRow(result));
+    } finally {
+      delete process.env.NODEINSTRUMENT_SAMPLER;
+    }
+  });
+}
+
 test('stress: --interpreted-frames-native-stack is refused by the CLI and the API, with the reason', async () => {
   const result = await runUnsafeFlagCase();
   assert.ok(result.ok, formatRow(result));

@@ -33,6 +33,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <random>
 #include <string>
@@ -91,14 +92,35 @@ void v8::Isolate::SetJitCodeEventHandler(JitCodeEventOptions, JitCodeEventHandle
 
 v8::Isolate* v8::Isolate::TryGetCurrent() { return nullptr; }
 
+// V8's interrupt queue, as the hybrid sampler sees it: a request waits until
+// the "JS thread" of a test reaches a check (ServeInterrupts).
+std::mutex g_interrupt_mutex;
+std::vector<std::pair<v8::InterruptCallback, void*>> g_interrupts;
+std::atomic<uint64_t> g_interrupt_requests{0};
+void v8::Isolate::RequestInterrupt(InterruptCallback callback, void* data) {
+  std::lock_guard<std::mutex> lock(g_interrupt_mutex);
+  g_interrupts.emplace_back(callback, data);
+  g_interrupt_requests.fetch_add(1, std::memory_order_relaxed);
+}
+
 // native/flag_probe.cc compiles a script through V8's handle API; no flag shows here.
 namespace nodeinstrument {
 void CompileProbeScript(v8::Isolate*) {}
 }  // namespace nodeinstrument
 
+// Set while a test's "JS thread" serves interrupts: every so often the walk
+// there takes long, as a descheduled thread would, with the sampling thread
+// ticking on (and signalling the thread in the middle of it).
+thread_local bool t_serving_interrupts = false;
+thread_local int t_walks_served = 0;
+
 void v8::Isolate::GetStackSample(const RegisterState& state, void** frames, size_t frames_limit,
                                  SampleInfo* info) {
   g_stack_walks.fetch_add(1, std::memory_order_relaxed);
+  if (t_serving_interrupts && ++t_walks_served % 50 == 0) {
+    const timespec pause{0, 300 * 1000};
+    nanosleep(&pause, nullptr);
+  }
   const size_t depth = std::min<size_t>(frames_limit, 1 + (reinterpret_cast<uintptr_t>(state.pc) >> 4) % 40);
   for (size_t i = 0; i < depth; ++i) frames[i] = reinterpret_cast<void*>(kFrameTag | i);
   info->frames_count = depth;
@@ -272,6 +294,7 @@ void SendCodeEvent(v8::JitCodeEvent::EventType type, uintptr_t start) {
 
 struct Checked {
   uint64_t samples = 0;
+  uint64_t interrupt_samples = 0;
   uint64_t events = 0;
   // Events numbered up to here were drained (or never existed).
   uint64_t last_event_seq = nodeinstrument::g_sequence.load() - 1;
@@ -319,8 +342,13 @@ void CheckDrain(const nodeinstrument::DrainResult& drained, Checked* checked) {
       CHECK(frame == (kFrameTag | (i - 1)), "frame %u intact", i);
     }
     ++checked->samples;
-    // The top-of-stack word follows the frames when flagged.
-    const size_t extra = (header.flags & nodeinstrument::kSampleFlagTopOfStack) ? 8 : 0;
+    if (header.flags & nodeinstrument::kSampleFlagInterrupt) ++checked->interrupt_samples;
+    // The top-of-stack word follows the frames when flagged; an interrupt sample's native chain instead.
+    CHECK(header.native_chain <= nodeinstrument::kMaxNativeChain, "native chain of %u", header.native_chain);
+    CHECK(header.native_chain == 0 || (header.flags & nodeinstrument::kSampleFlagInterrupt), "a chain only on interrupt samples");
+    CHECK(!(header.flags & nodeinstrument::kSampleFlagInterrupt) || !(header.flags & nodeinstrument::kSampleFlagTopOfStack),
+          "no top-of-stack word on interrupt samples");
+    const size_t extra = ((header.flags & nodeinstrument::kSampleFlagTopOfStack) ? 8 : 0) + header.native_chain * 8;
     CHECK(frames_offset + header.frame_count * 8 + extra <= drained.samples.size(), "top of stack in bounds");
     offset = frames_offset + header.frame_count * 8 + extra;
   }
@@ -385,6 +413,73 @@ void TestSampler() {
   std::printf("ok sampler (%llu samples, %llu code events, %llu foreign signals, %llu busy ticks)\n",
               (unsigned long long)checked.samples, (unsigned long long)checked.events,
               (unsigned long long)stats.foreign_signals, (unsigned long long)stats.busy_ticks);
+}
+
+// The "JS thread" reaching a check: runs the interrupts requested so far.
+void ServeInterrupts() {
+  std::vector<std::pair<v8::InterruptCallback, void*>> due;
+  {
+    std::lock_guard<std::mutex> lock(g_interrupt_mutex);
+    due.swap(g_interrupts);
+  }
+  t_serving_interrupts = true;
+  for (const auto& [callback, data] : due) callback(FakeIsolate(), data);
+  t_serving_interrupts = false;
+}
+
+// The hybrid sampler at 20 kHz: the thread alternates between "JavaScript"
+// (checks every few microseconds: the interrupt takes the tick) and "C++"
+// (no check for 300 us: the signal does), while code moves arrive from
+// another thread; one walk in 50 in the callback takes 300 us (a thread
+// descheduled while the callback writes, the signal due meanwhile).
+// Every record must decode whole, both kinds must be there, and none lost.
+void TestHybrid() {
+  Checked checked;
+  SamplerOptions options;
+  options.interval_ns = 50000;
+  options.max_frames = 64;
+  options.interrupts = true;
+  std::unique_ptr<Sampler> sampler;
+  uv_loop_t loop{};
+  const std::string error = Sampler::Start(FakeIsolate(), &loop, options, &sampler);
+  CHECK(error.empty(), "start: %s", error.c_str());
+  std::atomic<bool> stop{false};
+  std::thread gc([&] {
+    uintptr_t start = 0x200000;
+    while (!stop.load(std::memory_order_acquire)) {
+      SendCodeEvent(v8::JitCodeEvent::CODE_MOVED, start);
+      start += 64;
+      std::this_thread::sleep_for(std::chrono::microseconds(40));
+    }
+  });
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  int round = 0;
+  while (std::chrono::steady_clock::now() < end) {
+    for (int i = 0; i < 200; ++i) {
+      Spin(std::chrono::microseconds(2));
+      ServeInterrupts();
+    }
+    Spin(std::chrono::microseconds(300));
+    if (++round % 5 == 0) CheckDrain(sampler->Drain(), &checked);
+  }
+  stop.store(true);
+  gc.join();
+  sampler->Stop();
+  ServeInterrupts();  // a request still pending when the sampler stopped: nothing is written
+  CheckDrain(sampler->Drain(), &checked);
+  const auto stats = sampler->Stats();
+  CHECK(stats.samples_recorded == checked.samples, "recorded %llu, drained %llu",
+        (unsigned long long)stats.samples_recorded, (unsigned long long)checked.samples);
+  CHECK(stats.interrupt_samples == checked.interrupt_samples, "interrupt samples %llu, drained %llu",
+        (unsigned long long)stats.interrupt_samples, (unsigned long long)checked.interrupt_samples);
+  CHECK(checked.interrupt_samples > 100, "interrupt samples: %llu", (unsigned long long)checked.interrupt_samples);
+  CHECK(stats.signals_sent > 100, "signals: %llu", (unsigned long long)stats.signals_sent);
+  CHECK(stats.interrupt_requests <= g_interrupt_requests.load(), "requests counted");
+  CHECK(stats.dropped_ring_full == 0 && stats.dropped_store_full == 0, "nothing dropped");
+  std::printf("ok hybrid (%llu samples, %llu by interrupt, %llu signals, %llu requests, %llu busy ticks)\n",
+              (unsigned long long)checked.samples, (unsigned long long)checked.interrupt_samples,
+              (unsigned long long)stats.signals_sent, (unsigned long long)stats.interrupt_requests,
+              (unsigned long long)stats.busy_ticks);
 }
 
 // CPU mode with the kernel's CPU timer (native/cpu_timer.h) at 10 kHz: the
@@ -645,11 +740,12 @@ void TestListing() {
 int main(int argc, char** argv) {
   setvbuf(stdout, nullptr, _IONBF, 0);
   std::vector<std::string> tests(argv + 1, argv + argc);
-  if (tests.empty()) tests = {"ring", "ring-spsc", "sampler", "cpu-timer", "drain-order", "in-flight", "restart", "listing"};
+  if (tests.empty()) tests = {"ring", "ring-spsc", "sampler", "hybrid", "cpu-timer", "drain-order", "in-flight", "restart", "listing"};
   for (const std::string& name : tests) {
     if (name == "ring") TestRing();
     else if (name == "ring-spsc") TestRingSpsc();
     else if (name == "sampler") TestSampler();
+    else if (name == "hybrid") TestHybrid();
     else if (name == "cpu-timer") TestCpuTimer();
     else if (name == "drain-order") TestDrainOrder();
     else if (name == "in-flight") TestInFlight();

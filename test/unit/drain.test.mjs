@@ -34,12 +34,33 @@ test('decodes sample records laid out as native/sample_record.h says', () => {
   assert.equal(samples.length, 2);
   assert.deepEqual({ ...samples[0], frames: [...samples[0].frames] }, {
     seq: 10, timeNs: 2_554_434_401_877, cpuTimeNs: 65_475_708, externalCallback: 0x4444,
-    vmState: 0, flags: 2, labelSet: 7, frames: [0x7f12_3456_7890, 0x5555_0000_1000], topOfStack: 0,
+    vmState: 0, flags: 2, labelSet: 7, frames: [0x7f12_3456_7890, 0x5555_0000_1000], topOfStack: 0, nativeChain: undefined,
   });
   assert.equal(samples[1].vmState, 1);
   assert.equal(samples[1].topOfStack, 0x5555_0000_2468);
   assert.equal(samples[1].labelSet, 0);
   assert.deepEqual([...samples[1].frames], [0x1234]);
+});
+
+test('decodes an interrupt sample\'s native chain, after its frames, and the record after it', () => {
+  // Record 1: an interrupt sample (flag 32), frames [0, 0xabc], three chain addresses; record 2: a plain one.
+  const buffer = new ArrayBuffer(48 + 16 + 24 + 48 + 8);
+  const view = new DataView(buffer);
+  view.setUint16(36, 2, true);
+  view.setUint16(38, 32, true);
+  view.setUint32(44, 3, true);
+  u64(view, 48 + 8, 0xabc);
+  [0x7f00_0000_0100, 0x7f00_0000_0200, 0x7f00_0000_0300].forEach((address, i) => u64(view, 64 + i * 8, address));
+  u64(view, 88, 99); // the second record's seq
+  view.setUint16(88 + 36, 1, true);
+  u64(view, 88 + 48, 0x1234);
+  const [interrupt, plain] = decodeSamples(buffer);
+  assert.deepEqual([...interrupt.frames], [0, 0xabc]);
+  assert.deepEqual([...interrupt.nativeChain], [0x7f00_0000_0100, 0x7f00_0000_0200, 0x7f00_0000_0300]);
+  assert.equal(interrupt.topOfStack, 0);
+  assert.equal(plain.seq, 99);
+  assert.deepEqual([...plain.frames], [0x1234]);
+  assert.equal(plain.nativeChain, undefined);
 });
 
 test('decodes code events with padded names', () => {

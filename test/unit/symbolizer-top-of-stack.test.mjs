@@ -5,9 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Symbolizer } from '../internals.cjs';
 import { SessionBuilder } from '../internals.cjs';
+import { codeAdded as added } from '../sessions.mjs';
 
-const encoder = new TextEncoder();
-const added = (seq, start, size, name, codeType = 1) => ({ kind: 'added', seq, codeType, start, size, nameBytes: encoder.encode(name) });
 // A code map: run (TurboFan) calls scan (TurboFan), which calls the builtin.
 const events = [
   added(1, 0x10000, 0x1000, 'JS:*run /app.js:1:1'),

@@ -71,6 +71,10 @@ test('the header shows when, how many samples at what rate, duration, CPU time a
   assert.ok(waited(0.8).includes('Samples: 4 (1.00 ms interval, 99.8% of requested rate, the thread waited 0.80 s for a CPU)'), waited(0.8));
   assert.ok(!waited(0.1).includes('waited'), 'under 5% of the run is not worth saying');
   assert.ok(!waited(0.8, 'cpu').includes('waited'), 'CPU mode counts only time on a CPU');
+  // The hybrid sampler says how many samples an interrupt took; the signal sampler says nothing.
+  const hybrid = renderText(example().with({ meta: { ...example().meta, sampleCount: 4, interruptSamples: 3, waitedForCpu: 0.8 } })).split('\n')[1];
+  assert.ok(hybrid.includes('(1.00 ms interval, 99.8% of requested rate, hybrid sampler: 75% by interrupt, the thread waited 0.80 s for a CPU)'), hybrid);
+  assert.ok(!renderText(example()).includes('hybrid'));
 
   const titled = renderText(example(), { title: 'my job' });
   assert.match(titled, /Program: my job\n/);

@@ -7,6 +7,7 @@
  */
 import { ContinuousProfiler, ContinuousStats } from './continuous';
 import type { ContinuousOptions, PyroscopeOptions } from './options';
+import type { SamplerKind } from '../../options';
 import { onTermination } from '../../recording/termination';
 import { printMessage } from '../../util/message';
 
@@ -31,11 +32,11 @@ function pyroscopeAuth(env: NodeJS.ProcessEnv): Pick<PyroscopeOptions, 'basicAut
   return {};
 }
 
-export function runContinuous(config: ContinuousPreloadConfig, profiler: { interval: number; maxStackDepth?: number }): void {
+export function runContinuous(config: ContinuousPreloadConfig, profiler: { interval: number; maxStackDepth?: number; sampler?: SamplerKind }): void {
   const pyroscope = config.pyroscope ? { ...config.pyroscope, ...pyroscopeAuth(process.env) } : undefined;
   let continuous: ContinuousProfiler;
   try {
-    continuous = new ContinuousProfiler({ interval: profiler.interval, maxStackDepth: profiler.maxStackDepth, ...config, pyroscope });
+    continuous = new ContinuousProfiler({ interval: profiler.interval, maxStackDepth: profiler.maxStackDepth, sampler: profiler.sampler, ...config, pyroscope });
   } catch (error) {
     printMessage(`continuous profiling did not start: ${(error as Error).message}`);
     return;
