@@ -6,6 +6,8 @@
 // by the callback's native callers), and the known split holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { cli, fixture, root, runJson, runNode } from '../helpers.mjs';
 
 test('an interrupt sample walks the same frames as a signal taken at the same moment', () => {
@@ -82,4 +84,37 @@ test('the API: meta.interruptSamples says how many samples an interrupt took, an
   assert.equal(result.back, result.interrupts);
   assert.match(result.refused, /interruptSamples must be a non-negative integer/);
   assert.equal(result.signal, null);
+});
+
+/** Runs spin-profiled.js with its inspector open and a client asking it to evaluate while it spins; both outputs. */
+async function inspectedWhileSpinning(sampler) {
+  const target = spawn(process.execPath, ['--inspect=127.0.0.1:0', fixture('spin-profiled.js'), '2500'], {
+    env: { ...process.env, NODEINSTRUMENT_SAMPLER: sampler },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  target.stdout.on('data', (data) => (stdout += data));
+  target.stderr.on('data', (data) => (stderr += data));
+  const ended = once(target, 'exit');
+  const deadline = Date.now() + 10_000;
+  while (!(/ws:\/\/\S+/.test(stderr) && stdout.includes('spinning')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  const url = stderr.match(/ws:\/\/\S+/)?.[0];
+  assert.ok(url, `no inspector URL: ${stderr}`);
+  // WebSocket is a global from Node 22; Node 20 has it behind a flag.
+  const flags = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-websocket', '--no-warnings'] : [];
+  const client = runNode([...flags, fixture('inspector-client.js'), url]);
+  const [code] = await ended;
+  assert.equal(code, 0, stderr);
+  assert.equal(client.status, 0, client.stderr);
+  return { client: JSON.parse(client.stdout), target: JSON.parse(stdout.trim().split('\n').at(-1)) };
+}
+
+test('beside the inspector, which reaches a busy thread by interrupts too: every request answered, samples by interrupt', async () => {
+  for (const sampler of ['signal', 'hybrid']) {
+    const { client, target } = await inspectedWhileSpinning(sampler);
+    assert.equal(client.answered, client.asked, `${sampler}: ${JSON.stringify(client)}`);
+    assert.ok(target.spin && target.samples > 100, `${sampler}: ${JSON.stringify(target)}`);
+    if (sampler === 'hybrid') assert.ok(target.interrupts > 0.5 * target.samples, JSON.stringify(target));
+  }
 });
