@@ -8,6 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cli, fixture, root, runJson, runNode } from '../helpers.mjs';
 
 test('an interrupt sample walks the same frames as a signal taken at the same moment', () => {
@@ -88,7 +91,10 @@ test('the API: meta.interruptSamples says how many samples an interrupt took, an
 
 /** Runs spin-profiled.js with its inspector open and a client asking it to evaluate while it spins; both outputs. */
 async function inspectedWhileSpinning(sampler) {
-  const target = spawn(process.execPath, ['--inspect=127.0.0.1:0', fixture('spin-profiled.js'), '2500'], {
+  // It spins until the client is done (at most 30 s), however slowly the client starts.
+  const dir = mkdtempSync(join(tmpdir(), 'ni-inspector-'));
+  const stopFile = join(dir, 'stop');
+  const target = spawn(process.execPath, ['--inspect=127.0.0.1:0', fixture('spin-profiled.js'), '30000', stopFile], {
     env: { ...process.env, NODEINSTRUMENT_SAMPLER: sampler },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -100,11 +106,14 @@ async function inspectedWhileSpinning(sampler) {
   const deadline = Date.now() + 10_000;
   while (!(/ws:\/\/\S+/.test(stderr) && stdout.includes('spinning')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   const url = stderr.match(/ws:\/\/\S+/)?.[0];
+  if (!url) target.kill();
   assert.ok(url, `no inspector URL: ${stderr}`);
   // WebSocket is a global from Node 22; Node 20 has it behind a flag.
   const flags = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-websocket', '--no-warnings'] : [];
   const client = runNode([...flags, fixture('inspector-client.js'), url]);
+  writeFileSync(stopFile, '');
   const [code] = await ended;
+  rmSync(dir, { recursive: true, force: true });
   assert.equal(code, 0, stderr);
   assert.equal(client.status, 0, client.stderr);
   return { client: JSON.parse(client.stdout), target: JSON.parse(stdout.trim().split('\n').at(-1)) };
