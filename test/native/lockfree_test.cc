@@ -264,10 +264,11 @@ void TestRingSpsc() {
 alignas(64) char g_fake_isolate[256];
 v8::Isolate* FakeIsolate() { return reinterpret_cast<v8::Isolate*>(g_fake_isolate); }
 
-std::unique_ptr<Sampler> StartSampler(uint64_t interval_ns, bool cpu_clock = false) {
+std::unique_ptr<Sampler> StartSampler(uint64_t interval_ns, bool cpu_clock = false, bool interrupts = false) {
   SamplerOptions options;
   options.interval_ns = interval_ns;
   options.cpu_clock = cpu_clock;
+  options.interrupts = interrupts;
   options.max_frames = 64;
   std::unique_ptr<Sampler> sampler;
   uv_loop_t loop{};
@@ -435,14 +436,7 @@ void ServeInterrupts() {
 // Every record must decode whole, both kinds must be there, and none lost.
 void TestHybrid() {
   Checked checked;
-  SamplerOptions options;
-  options.interval_ns = 50000;
-  options.max_frames = 64;
-  options.interrupts = true;
-  std::unique_ptr<Sampler> sampler;
-  uv_loop_t loop{};
-  const std::string error = Sampler::Start(FakeIsolate(), &loop, options, &sampler);
-  CHECK(error.empty(), "start: %s", error.c_str());
+  auto sampler = StartSampler(50000, /*cpu_clock=*/false, /*interrupts=*/true);  // 20 kHz
   std::atomic<bool> stop{false};
   std::thread gc([&] {
     uintptr_t start = 0x200000;
