@@ -37,8 +37,8 @@ async function startService(capture, env = {}) {
 }
 
 /**
- * Of the samples with warmHandler on the stack (the service's work), the
- * share that names warmHeavyHelper inside it, which does nearly all of it.
+ * The samples with warmHandler on the stack (the service's work), and of
+ * those the ones that name warmHeavyHelper inside it, which does nearly all of it.
  */
 function helperShare(session) {
   let handler = 0;
@@ -50,14 +50,20 @@ function helperShare(session) {
     handler++;
     if (names.indexOf('warmHeavyHelper', at) > at) helper++;
   }
-  return { handler, helper, share: handler === 0 ? 0 : helper / handler };
+  return { handler, helper };
 }
 
-function checkNamed(session, what) {
-  const { handler, helper, share } = helperShare(session);
+function checkNamed(sessions, what) {
+  let handler = 0;
+  let helper = 0;
+  for (const session of [sessions].flat()) {
+    const counts = helperShare(session);
+    handler += counts.handler;
+    helper += counts.helper;
+  }
   // Tolerance follows what arrived: at least 20 samples of the handler (a busy machine delivers fewer).
   assert.ok(handler >= 20, `${what}: only ${handler} samples in warmHandler`);
-  assert.ok(share >= 0.6, `${what}: warmHeavyHelper in ${helper} of ${handler} samples of warmHandler`);
+  assert.ok(helper / handler >= 0.6, `${what}: warmHeavyHelper in ${helper} of ${handler} samples of warmHandler`);
 }
 
 const waitForFiles = async (dir, test, ms = 20_000) => {
@@ -98,10 +104,14 @@ test('continuous windows name the inlined helper', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ni-warm-continuous-'));
   const service = await startService('continuous', { CONTINUOUS_DIR: dir });
   try {
-    // Windows after the warm-up (the first holds the warm-up itself).
-    const files = await waitForFiles(dir, (name) => name.endsWith('-0003.json'));
-    assert.equal(files.length, 1, 'the fourth window was not written');
-    checkNamed(Session.load(join(dir, files[0])), 'continuous window');
+    // Windows after the warm-up (the first holds the warm-up itself, the second its
+    // remainder). Between requests the service works about 3% of the time: 30 samples a
+    // window on a quiet machine, under 20 on a loaded one, so three windows are read together.
+    const last = await waitForFiles(dir, (name) => name.endsWith('-0004.json'));
+    assert.equal(last.length, 1, 'the fifth window was not written');
+    const windows = readdirSync(dir).filter((name) => /-000[234]\.json$/.test(name));
+    assert.equal(windows.length, 3, `windows 2-4: ${windows.join(', ')}`);
+    checkNamed(windows.map((name) => Session.load(join(dir, name))), 'continuous windows');
   } finally {
     service.stop();
     rmSync(dir, { recursive: true, force: true });
