@@ -54,13 +54,22 @@ export interface InlineCounts {
   noSource: number;
 }
 
+/** A function that may hold an offset of inlined code: in which file, and its parse. */
+interface Candidate {
+  file: string;
+  script: ScriptFunctions;
+  index: number;
+}
+
 export class InlineResolver {
   readonly counts: InlineCounts = { own: 0, inlined: 0, ambiguous: 0, noSource: 0 };
   private readonly scripts = new Map<string, ScriptIndex | null>();
   /** Per file, the V8 names of tiered-up functions by `line:column`. */
   private readonly tiered = new Map<string, Map<string, string>>();
-  /** Whether function A of a file calls a function by name, by `A's start:name:file` (frameCalls). */
-  private readonly callsSeen = new Map<string, boolean>();
+  /** Per file, the names a call of its tiered-up functions would use (callName). */
+  private readonly tieredCallNames = new Map<string, Set<string>>();
+  /** The names function A of a file calls, by `A's start:file` (namesCalledBy). */
+  private readonly namesCalled = new Map<string, ReadonlySet<string>>();
 
   /** V8's tables of the scripts' functions, when taken (useV8Functions). */
   private v8Tables: V8FunctionTables | undefined;
@@ -82,6 +91,9 @@ export class InlineResolver {
     let byLocation = this.tiered.get(frame.file);
     if (byLocation === undefined) this.tiered.set(frame.file, (byLocation = new Map()));
     byLocation.set(`${frame.line}:${frame.column}`, frame.name);
+    let callNames = this.tieredCallNames.get(frame.file);
+    if (callNames === undefined) this.tieredCallNames.set(frame.file, (callNames = new Set()));
+    callNames.add(callName(frame.name));
   }
 
   /**
@@ -134,33 +146,20 @@ export class InlineResolver {
 
   /** An offset outside the function's own source: find which function it is. */
   private elsewhere(frame: FrameInfo, ownFile: ScriptIndex, position: number): ExpandedFrame[] {
-    const candidates: Array<{ file: string; script: ScriptFunctions; index: number }> = [];
-    let sameScriptIsTiered = false;
-    for (const [file, byLocation] of this.tiered) {
-      const script = file === frame.file ? ownFile : this.scriptOf(file);
-      // Cheap checks on the text before parsing anything.
-      if (script === undefined || position >= script.source.length || !startsToken(script.source, position)) continue;
-      const found = script.tieredInnermostAt(position, byLocation);
-      if (found === undefined) continue;
-      candidates.push({ file, ...found });
-      if (file === frame.file) sameScriptIsTiered = true;
-    }
-    if (!sameScriptIsTiered) {
-      const called = this.calledByFrame(frame, ownFile, position);
-      if (called !== undefined) {
-        candidates.push(called);
-        sameScriptIsTiered = true;
-      }
-    }
-    let chosen: { file: string; script: ScriptFunctions; index: number } | undefined;
+    // The frame's own script decides when one of its functions holds the offset (tiered up, or
+    // called by name), so the other scripts are probed only when it does not: those probes
+    // parse functions of every script with tiered-up code, most of a recovery's time.
+    const own = this.ownScriptCandidate(frame, ownFile, position);
+    if (own !== undefined) return this.inlinedAt(frame, own, position);
+    const candidates = this.otherScriptCandidates(frame, ownFile, position);
+    let chosen: Candidate | undefined;
     if (candidates.length === 1) chosen = candidates[0];
-    else if (sameScriptIsTiered) chosen = candidates.find((candidate) => candidate.file === frame.file);
     else if (candidates.length > 1) {
       // Several scripts' functions hold the offset: the one the frame's function calls by name, if only one is
       // (markdown-it's linkify calling linkify-it's test and pretest, inlined across packages).
       const called = candidates.filter((candidate) => this.frameCalls(frame, ownFile, candidate.script.functions[candidate.index]!.name));
       if (called.length === 1) chosen = called[0];
-    } else if (candidates.length === 0 && position < ownFile.source.length && startsToken(ownFile.source, position)) {
+    } else if (position < ownFile.source.length && startsToken(ownFile.source, position)) {
       // No tiered-up function anywhere holds it: the innermost function of the frame's own script, if not the frame's.
       const sameScript = ownFile.innermostAt(position);
       const own = sameScript === undefined || sameScript === TOP_LEVEL ? undefined : ownFile.functionNamed(frame.line, frame.column);
@@ -172,6 +171,51 @@ export class InlineResolver {
       this.counts.ambiguous++;
       return [{ frame, line: 0 }];
     }
+    return this.inlinedAt(frame, chosen, position);
+  }
+
+  /**
+   * The innermost tiered-up function holding `position` in each other script, as
+   * far as the choice in elsewhere() needs them: all of them when there are fewer
+   * than two, else (only a function the frame calls by name can then be chosen) at
+   * least every one whose script has a tiered-up function of a name the frame calls.
+   * Each script probed parses the functions around the offset: for an offset from
+   * another script, most of the functions of every script, most of a recovery's time.
+   */
+  private otherScriptCandidates(frame: FrameInfo, ownFile: ScriptIndex, position: number): Candidate[] {
+    const calls = this.namesCalledBy(frame, ownFile);
+    const mayBeCalled: string[] = [];
+    const rest: string[] = [];
+    for (const [file, names] of this.tieredCallNames) {
+      if (file !== frame.file) ([...names].some((name) => calls.has(name)) ? mayBeCalled : rest).push(file);
+    }
+    const candidates: Candidate[] = [];
+    const probe = (file: string): void => {
+      const script = this.scriptOf(file);
+      // Cheap checks on the text before parsing anything.
+      if (script === undefined || position >= script.source.length || !startsToken(script.source, position)) return;
+      const found = script.tieredInnermostAt(position, this.tiered.get(file)!);
+      if (found !== undefined) candidates.push({ file, ...found });
+    };
+    mayBeCalled.forEach(probe);
+    for (let i = 0; i < rest.length && candidates.length < 2; i++) probe(rest[i]!);
+    return candidates;
+  }
+
+  /**
+   * The function of the frame's own script that holds `position` as an inlinee: the
+   * innermost tiered-up one, else the innermost one if the frame calls it by name.
+   */
+  private ownScriptCandidate(frame: FrameInfo, ownFile: ScriptIndex, position: number): Candidate | undefined {
+    const byLocation = this.tiered.get(frame.file);
+    if (byLocation !== undefined && position < ownFile.source.length && startsToken(ownFile.source, position)) {
+      const found = ownFile.tieredInnermostAt(position, byLocation);
+      if (found !== undefined) return { file: frame.file, ...found };
+    }
+    return this.calledByFrame(frame, ownFile, position);
+  }
+
+  private inlinedAt(frame: FrameInfo, chosen: Candidate, position: number): ExpandedFrame[] {
     this.counts.inlined++;
     return [{ frame, line: 0 }, { frame: this.frameOf(chosen.file, chosen.script, chosen.index), line: chosen.script.lineOf(position) }];
   }
@@ -181,7 +225,7 @@ export class InlineResolver {
    * the frame's function calls it by name (`name(` or `.name(` in its source)
    * and the position can start a token there.
    */
-  private calledByFrame(frame: FrameInfo, ownFile: ScriptIndex, position: number): { file: string; script: ScriptFunctions; index: number } | undefined {
+  private calledByFrame(frame: FrameInfo, ownFile: ScriptIndex, position: number): Candidate | undefined {
     if (position >= ownFile.source.length || !startsToken(ownFile.source, position)) return undefined;
     // With V8's table, a function it no longer lists (no closure of it or around it is left) is not
     // taken for a callee: finding one would parse the whole script (a second for prettier's bundle).
@@ -195,16 +239,18 @@ export class InlineResolver {
 
   /** Whether the frame's function calls a function named `name` (`name(` or `.name(` in its own source). */
   private frameCalls(frame: FrameInfo, ownFile: ScriptIndex, name: string): boolean {
+    return this.namesCalledBy(frame, ownFile).has(name);
+  }
+
+  /** The names the frame's function calls (`name(` or `.name(` in its own source); none for top-level code. */
+  private namesCalledBy(frame: FrameInfo, ownFile: ScriptIndex): ReadonlySet<string> {
     const caller = ownFile.functionNamed(frame.line, frame.column);
-    if (caller === undefined || caller.index === TOP_LEVEL) return false;
+    if (caller === undefined || caller.index === TOP_LEVEL) return NO_NAMES;
     const callerFn = caller.script.functions[caller.index]!;
-    const key = `${callerFn.start}:${name}:${frame.file}`;
-    let calls = this.callsSeen.get(key);
-    if (calls === undefined) {
-      calls = callsByName(ownFile.source.slice(callerFn.start, callerFn.end), name);
-      this.callsSeen.set(key, calls);
-    }
-    return calls;
+    const key = `${callerFn.start}:${frame.file}`;
+    let names = this.namesCalled.get(key);
+    if (names === undefined) this.namesCalled.set(key, (names = namesCalledIn(ownFile.source.slice(callerFn.start, callerFn.end))));
+    return names;
   }
 
   /** The frame of function `index` of a script, inlined, named as V8 names it where V8 named it. */
@@ -231,11 +277,17 @@ export class InlineResolver {
 
 const IDENTIFIER_PART = /[\p{ID_Continue}$\u200c\u200d]/u;
 
-/** Whether `source` calls a function named `name`: `name(` or `.name(`, not as the end of a longer word. */
-function callsByName(source: string, name: string): boolean {
-  if (!/^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(name)) return false;
-  const escaped = name.replace(/\$/g, '\\$');
-  return new RegExp(`(?<![\\p{ID_Continue}$\\u200c\\u200d])${escaped}\\s*\\(`, 'u').test(source);
+const NO_NAMES: ReadonlySet<string> = new Set();
+const CALLED_NAME = /(?<![\p{ID_Continue}$\u200c\u200d])([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)\s*\(/gu;
+
+/** The names `source` calls: each `name(` or `.name(`, not as the end of a longer word (and keywords, as `if (`). */
+function namesCalledIn(source: string): ReadonlySet<string> {
+  return new Set(Array.from(source.matchAll(CALLED_NAME), (match) => match[1]!));
+}
+
+/** The word of a V8 function name a call would use: `x` of `get x`, `A.x` or `x`. */
+function callName(v8Name: string): string {
+  return v8Name.slice(Math.max(v8Name.lastIndexOf(' '), v8Name.lastIndexOf('.')) + 1);
 }
 
 /**

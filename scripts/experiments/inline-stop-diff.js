@@ -1,8 +1,10 @@
-// Differential check of inlined-frame recovery: runs the same recording through
-// this build's resolver and through another build's (OLD=<its dist/cjs>, e.g. a
-// checkout of the commit before a change) and prints the samples whose expanded
-// stacks (frames, inlined marks, lines) differ.
-//   OLD=/tmp/base/dist/cjs node scripts/experiments/inline-stop-diff.js small|ts
+// Differential check of inlined-frame recovery: profiles a corpus program, then
+// resolves the same recording's positions with this build's lib/inline (as
+// stop() does) and with another build's (OLD=<its dist/cjs>, e.g. a checkout
+// of the commit before a change), both with the V8 function tables taken
+// during the recording, and prints the samples whose expanded stacks (frames,
+// inlined marks, lines) differ and what each build's recovery cost.
+//   npm run build:ts && OLD=/tmp/base/dist/cjs node scripts/experiments/inline-stop-diff.js eslint|tsc|prettier|... [small|large]
 'use strict';
 const path = require('node:path');
 const { stackTexts } = require('./stack-text');
@@ -10,50 +12,33 @@ const NEW = path.join(__dirname, '..', '..', 'dist', 'cjs');
 const OLD = process.env.OLD;
 if (!OLD) throw new Error('set OLD to the dist/cjs of the build to compare with');
 const recover = require(path.join(NEW, 'inline', 'recover.js'));
-const { readScriptSource } = require(path.join(NEW, 'inline', 'sources.js'));
-const oldStack = require(path.join(OLD, 'inline-stack.js'));
-const oldExpand = require(path.join(OLD, 'inline-expand.js'));
+const oldRecover = require(path.join(OLD, 'inline', 'recover.js'));
 
-
-// The old build's files are named as they were before the lib/ relayout.
-const recoverNew = recover.recoverInlineFrames;
-recover.recoverInlineFrames = function (session, evidence) {
+const recoverNew = recover.InlineRecovery.prototype.recover;
+recover.InlineRecovery.prototype.recover = function (session) {
+  // The old build first: the tables the recording kept are the same for both, and taking them again
+  // after the new build's recovery would list what that recovery's own closures keep alive.
   const t0 = performance.now();
-  const { session: mine, counts } = recoverNew(session, evidence);
+  const theirs = new oldRecover.InlineRecovery(this.evidence).recover(session);
   const t1 = performance.now();
-  const resolver = new oldStack.InlineResolver(readScriptSource);
-  for (const frame of evidence.tieredFunctions()) resolver.addTieredFunction(frame);
-  const theirs = oldExpand.expandPositions(session, evidence.positions, resolver);
+  const mine = recoverNew.call(this, session);
   const t2 = performance.now();
-  const a = stackTexts(mine);
-  const b = stackTexts(theirs);
+  const a = stackTexts(mine.session);
+  const b = stackTexts(theirs.session);
   let differing = 0;
   for (let i = 0; i < a.length; i++) {
     if (a[i] === b[i]) continue;
-    if (differing++ < 5) console.log(`sample ${i}\n  new ${a[i].slice(0, 400)}\n  old ${b[i].slice(0, 400)}`);
+    if (differing++ < 5) console.log(`sample ${i}\n  new ${a[i].slice(0, 600)}\n  old ${b[i].slice(0, 600)}`);
   }
-  console.log(JSON.stringify({ samples: a.length, differing, newCounts: counts, oldCounts: resolver.counts, newMs: Math.round(t1 - t0), oldMs: Math.round(t2 - t1) }));
-  return { session: mine, counts };
+  console.log(JSON.stringify({ samples: a.length, tags: this.evidence.positions.tags.length, differing, newCounts: mine.counts, oldCounts: theirs.counts, newMs: Math.round(t2 - t1), oldMs: Math.round(t1 - t0) }));
+  return mine;
 };
 
+const [program = 'eslint', size = 'small'] = process.argv.slice(2);
 const { Profiler } = require(path.join(NEW, 'index.js'));
-function spin(ms) {
-  const end = performance.now() + ms;
-  let x = 0;
-  while (performance.now() < end) x++;
-  return x;
-}
-(async () => {
-  const profiler = new Profiler({ interval: 0.001, inlinedFrames: true });
-  profiler.start();
-  if (process.argv[2] === 'ts') {
-    const ts = require('typescript');
-    ts.getPreEmitDiagnostics(ts.createProgram([path.join(__dirname, '..', '..', 'lib', 'cli', 'cli.ts')], { strict: true, noEmit: true, types: [] }));
-  } else {
-    for (let i = 0; i < 20; i++) {
-      spin(20);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-  profiler.stop();
-})();
+const profiler = new Profiler({ interval: 0.001, inlinedFrames: true });
+profiler.start();
+process.argv[2] = size;
+// Stopped when the event loop is done: asynchronous programs (prettier, terser) too.
+process.once('beforeExit', () => profiler.stop());
+require(path.join(__dirname, '..', '..', 'bench', 'corpus', `${program}.js`));

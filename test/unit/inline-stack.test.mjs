@@ -154,6 +154,28 @@ test('of several scripts\' tiered functions holding an offset, the one the frame
   assert.equal(r2.counts.ambiguous, 1);
 });
 
+test('once two other scripts hold an offset, only scripts with a function the frame calls by name are read', () => {
+  // Each script probed parses its functions around the offset: with hundreds of scripts (ESLint's), most of
+  // a recovery's time. The answer can then only be a function the frame calls by name.
+  const app = APP.replace('return sum + helper(list, 3);', 'return sum + helper(list, 3) + lib.now()[0];');
+  const padded = `${' '.repeat(app.length)}\n${LIB}`;
+  const sources = { '/app.js': app, '/lib.js': padded };
+  for (const name of ['xyz', 'abc', 'qrs']) sources[`/${name}.js`] = padded.replace('exports.now = function now()', `exports.${name} = function ${name}()`);
+  const read = [];
+  const r = new InlineResolver((file) => (read.push(file), sources[file]));
+  for (const name of ['xyz', 'abc', 'now', 'qrs']) r.addTieredFunction({ name, file: `/${name === 'now' ? 'lib' : name}.js`, line: 2, column: 27, kind: 'js' });
+  assert.deepEqual(describe(r.expand(outerFrame, offsetOf(padded, 'process.hrtime'), false)), ['outer:0', '[inlined] now:3']);
+  // lib.js (now is called), then xyz.js: two candidates, and neither abc.js nor qrs.js can change the answer.
+  assert.deepEqual(read, ['/app.js', '/lib.js', '/xyz.js']);
+  // Fewer than two candidates: every script is read (the one that holds it is taken whatever its name).
+  const read2 = [];
+  const r2 = new InlineResolver((file) => (read2.push(file), sources[file]));
+  r2.addTieredFunction({ name: 'qrs', file: '/qrs.js', line: 2, column: 27, kind: 'js' });
+  r2.addTieredFunction({ name: 'now', file: '/lib.js', line: 1, column: 1, kind: 'js' });
+  assert.deepEqual(describe(r2.expand(outerFrame, offsetOf(padded, 'process.hrtime'), false)), ['outer:0', '[inlined] qrs:3']);
+  assert.deepEqual(read2.sort(), ['/app.js', '/lib.js', '/qrs.js']);
+});
+
 test('a function of the frame\'s own script that the frame calls by name wins over a tiered function of another script', () => {
   // lib.js has a tiered-up function at the very offsets of hash (in app.js).
   const other = `${' '.repeat(offsetOf(APP, 'function hash'))}function more(y) {\n  return Math.imul(y, 7) >>> 0;\n}\n`;
