@@ -110,6 +110,8 @@ export interface NativeSampler {
   demangle(name: string): string;
   /** The functions of an ELF file by address (native/elf_functions.h), or null when it has none. */
   functionTable(path: string): Omit<ElfFunctions, 'path'> | null;
+  /** Starts reading a file's function table on a native thread, for a later functionTable(path) to take. */
+  prefetchFunctionTable(path: string): void;
   defaultSignal: number;
   /** SIGRTMIN and SIGRTMAX as this process's C library reports them: the signals a sampler may use. */
   signalMin: number;

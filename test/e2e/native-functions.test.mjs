@@ -4,9 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { functionAt, functionName, loadNative, NativeObjects, readableNativeName } from '../internals.cjs';
 
 const native = loadNative();
+const ADDON_LOADER = createRequire(import.meta.url).resolve('../../dist/cjs/native/addon.js');
 const table = (path) => {
   const found = native.functionTable(path);
   return found && { ...found, path };
@@ -25,6 +28,28 @@ test("the node executable's functions: sorted, each found at its own start, name
   // Not ELF, or not there: no table.
   assert.equal(native.functionTable(fileURLToPath(import.meta.url)), null);
   assert.equal(native.functionTable('/nonexistent/object.so'), null);
+});
+
+test('a table read ahead on a native thread is the one a direct read gives; a file without one stays null', async () => {
+  const executable = realpathSync(process.execPath);
+  const direct = native.functionTable(executable);
+  native.prefetchFunctionTable(executable);
+  native.prefetchFunctionTable(executable); // a second ask while it reads does nothing
+  await new Promise((resolve) => setTimeout(resolve, 20)); // the JS thread goes on meanwhile
+  const ahead = native.functionTable(executable);
+  for (const key of ['starts', 'ends', 'nameOffsets']) assert.deepEqual(ahead[key], direct[key], key);
+  assert.deepEqual({ ...ahead, starts: 0, ends: 0, nameOffsets: 0 }, { ...direct, starts: 0, ends: 0, nameOffsets: 0 });
+  native.prefetchFunctionTable('/nonexistent/object.so');
+  assert.equal(native.functionTable('/nonexistent/object.so'), null);
+  // Taken once: the next ask reads the file again.
+  assert.equal(native.functionTable(executable).starts.length, direct.starts.length);
+});
+
+test('a process that exits with a table still being read ahead exits cleanly', () => {
+  const script = `const n = require(${JSON.stringify(ADDON_LOADER)}).loadNative(); n.prefetchFunctionTable(require('fs').realpathSync(process.execPath)); process.exit(3);`;
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.equal(run.status, 3, run.stderr);
+  assert.equal(run.signal, null);
 });
 
 test('demangle: a C++ symbol becomes its source name; a C name stays', () => {
