@@ -3,133 +3,29 @@
  * Node process with the profiler preloaded, then renders its session.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type * as AttachCommand from '../production/attach/command';
 import { CliOptions, parseArgs, USAGE, UsageError } from './args';
-import { filterSessionByLabels, labelFilterOf } from '../labels/filter';
 import type * as DiffCli from '../diff/cli';
 import { loadNative } from '../native/addon';
 import { envSignalProblem, unsafeToSample } from '../options';
 import { PRELOAD_ENV, PreloadConfig } from './preload-config';
-import { Renderer, rendererByName, rendererForPath } from '../renderers';
-import { CPUPROFILE_ALLOC_MESSAGE } from '../renderers/cpuprofile';
-import { escapeControl, TextRenderOptions } from '../renderers/text';
-import { workerThreadFiles, writesOneThread } from '../threads/files';
-import { filterSessionByThread } from '../threads/threads';
-import { Session } from '../session/session';
+import { chooseRenderer } from '../renderers';
+import { CPUPROFILE_ALLOC_MESSAGE } from '../renderers/limits';
+import type { Session } from '../session/session';
 import type * as Profiles from '../loaders/profiles';
-import { reportRunOf, runSetJSON } from '../session/run-set';
+import type * as Report from './report';
+import type { ProgramOutcome } from './program-end';
 import { printMessage } from '../util/message';
 import { packageVersion } from '../util/version';
-import { endingNote, ProgramOutcome, sessionFromJournal } from './program-end';
-import { writeFileAtomic, writeTargetOf } from '../util/write-file';
 import { compiledModule } from '../util/package-root';
+import { temporarySessionPath } from './temporary-files';
+
+/** What runs after the program (report.ts): loaded while the program runs, or when a report is made from a file. */
+const report = (): typeof Report => require('./report') as typeof Report;
 
 const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
-
-function chooseRenderer(options: CliOptions): Renderer {
-  if (options.renderer) return rendererByName(options.renderer);
-  if (options.outfile) {
-    const byExtension = rendererForPath(options.outfile);
-    if (byExtension) return byExtension;
-  }
-  return rendererByName('text');
-}
-
-function renderOptions(options: CliOptions, toTerminal: boolean): TextRenderOptions {
-  const colorDefault = toTerminal && !('NO_COLOR' in process.env);
-  return {
-    unicode: options.unicode ?? toTerminal,
-    color: options.color ?? colorDefault,
-    timing: options.percent ? 'percent' : 'seconds',
-    view: options.view,
-    processor: { showAll: options.showAll, hide: options.hide, show: options.show },
-  };
-}
-
-function output(session: Session, options: CliOptions): void {
-  const renderer = chooseRenderer(options);
-  if (options.labelFilter.length > 0) session = filterSessionByLabels(session, labelFilterOf(options.labelFilter));
-  if (options.thread !== undefined) session = filterSessionByThread(session, options.thread);
-  let written: string | undefined;
-  const oneThread = writesOneThread(session, renderer.name);
-  if (options.outfile) {
-    writeFileAtomic(options.outfile, renderer.render(session, renderOptions(options, false)));
-    printMessage(`wrote ${renderer.name} report to ${options.outfile}${oneThread ? ' (main thread)' : ''}`);
-    written = options.outfile;
-    writeWorkerThreadFiles(session, renderer, options, options.outfile);
-  } else if (renderer.name === 'html' && (process.stdout.isTTY === true || options.open)) {
-    // A page of HTML is no use on a terminal: it goes to a file to open.
-    written = writeTemporaryReport(renderer.render(session, renderOptions(options, false)));
-    printMessage(`wrote html report to ${written}`);
-  } else {
-    if (oneThread) {
-      printMessage(`a ${renderer.name} file holds one thread: this is the main thread's; give -o to also write each worker thread's file, or --thread to choose one`);
-    }
-    process.stdout.write(renderer.render(session, renderOptions(options, process.stdout.isTTY === true)));
-  }
-  if (options.open && written) openInBrowser(written);
-}
-
-/**
- * The files of worker threads beside the -o file, for formats of one thread.
- * Beside a device, FIFO or /dev/stdout they would be new files in /dev or
- * /proc: none are written then, and the message says so.
- */
-function writeWorkerThreadFiles(session: Session, renderer: Renderer, options: CliOptions, outfile: string): void {
-  const files = workerThreadFiles(session, renderer.name, outfile);
-  if (files.length > 0 && writeTargetOf(outfile).how !== 'replace') {
-    printMessage(`${outfile} is not a regular file: the worker threads' ${renderer.name} files were not written beside it; give -o a file name, or --thread to choose a thread`);
-    return;
-  }
-  for (const file of files) {
-    writeFileAtomic(file.path, renderer.render(file.session, renderOptions(options, false)));
-    printMessage(`wrote ${renderer.name} report of thread ${escapeControl(file.thread.name)} to ${file.path}`);
-  }
-}
-
-/** Writes a report to a new file `nodeinstrument-<timestamp>.html` in the temporary directory; returns its path. */
-function writeTemporaryReport(data: string | Uint8Array): string {
-  const now = new Date();
-  const two = (value: number): string => String(value).padStart(2, '0');
-  const stamp =
-    `${now.getFullYear()}${two(now.getMonth() + 1)}${two(now.getDate())}-` +
-    `${two(now.getHours())}${two(now.getMinutes())}${two(now.getSeconds())}`;
-  for (let attempt = 0; ; attempt++) {
-    const path = join(tmpdir(), `nodeinstrument-${stamp}${attempt > 0 ? `-${attempt}` : ''}.html`);
-    try {
-      writeFileSync(path, data, { flag: 'wx' }); // never over another run's report
-      return path;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) {
-        throw new Error(`cannot write ${path}: ${(error as Error).message}`);
-      }
-    }
-  }
-}
-
-/**
- * Opens a file in the desktop's browser, without waiting for it (some
- * openers only return when the browser closes). Failing to open is reported
- * but never fails the run: the report is written either way.
- */
-function openInBrowser(path: string): void {
-  const [command, args] =
-    process.platform === 'darwin' ? ['open', [path]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', path]] : ['xdg-open', [path]];
-  const report = (message: string): void => {
-    printMessage(`could not open the report in a browser (${command}: ${message}); open ${path}`);
-  };
-  try {
-    const child = spawn(command, args, { detached: true, stdio: 'ignore' });
-    child.on('error', (error) => report(error.message));
-    child.unref();
-  } catch (error) {
-    report((error as Error).message);
-  }
-}
 
 /** What decides how a TypeScript entry point runs; the running Node's by default (tests pass others). */
 export interface TypeScriptSupport {
@@ -224,7 +120,7 @@ async function main(argv: readonly string[]): Promise<void> {
     const unsafe = options.load === undefined && options.profileMode !== 'alloc' ? unsafeToSample(options.nodeArgs) : undefined;
     if (unsafe !== undefined) throw new UsageError(unsafe);
     if (options.script !== undefined) options.nodeArgs.unshift(...typeScriptNodeArgs(options.script, options.nodeArgs));
-    const renderer = chooseRenderer(options);
+    const renderer = chooseRenderer(options.renderer, options.outfile);
     if (renderer.binary && !options.outfile && process.stdout.isTTY) {
       throw new UsageError(`the ${renderer.name} format is binary: write it to a file with -o, or redirect stdout`);
     }
@@ -248,7 +144,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (options.attach !== undefined) {
     try {
       const { recordAttached } = require('../production/attach/command') as typeof AttachCommand;
-      output(await recordAttached({ ...options, attach: options.attach }), options);
+      report().output(await recordAttached({ ...options, attach: options.attach }), options);
     } catch (error) {
       printMessage((error as Error).message);
       process.exitCode = 1;
@@ -259,6 +155,7 @@ async function main(argv: readonly string[]): Promise<void> {
     try {
       // Loaded when used: the .cpuprofile reader is not needed to run a program.
       const { readProfiles } = require('../loaders/profiles') as typeof Profiles;
+      const { output, reportRunOf } = report();
       output(reportRunOf(readProfiles(options.load)), options);
     } catch (error) {
       printMessage((error as Error).message);
@@ -304,13 +201,13 @@ async function main(argv: readonly string[]): Promise<void> {
     const failed = recorded.session === undefined || outcome.signal !== null || outcome.code !== 0;
     // One run's profile is reported however the program ended; a set keeps only runs that completed.
     if (recorded.session && (runs === 1 || !failed)) sessions.push(recorded.session);
-    if (runs > 1) printMessage(runLine(run, runs, recorded.session, failed ? outcome : undefined));
+    if (runs > 1) printMessage(report().runLine(run, runs, recorded.session, failed ? outcome : undefined));
     if (failed) {
       if (run < runs) printMessage(`stopping after run ${run} of ${runs}: a set compares runs that completed`);
       break;
     }
   }
-  if (sessions.length > 0 && !outputOrKeep(sessions, options) && outcome.code === 0) outcome.code = 1;
+  if (sessions.length > 0 && !report().outputOrKeep(sessions, options) && outcome.code === 0) outcome.code = 1;
   endLike(outcome);
 }
 
@@ -320,9 +217,12 @@ async function recordRun(options: CliOptions): Promise<{ outcome: ProgramOutcome
   const journalPath = `${sessionPath}.journal`;
   writeFileSync(sessionPath, ''); // claim the name; the preload replaces it
   try {
-    const outcome = await runProgram(options, sessionPath, journalPath);
+    const running = runProgram(options, sessionPath, journalPath);
+    // The program is starting in its own process (on another core, where there is one): load what runs after it meanwhile.
+    report();
+    const outcome = await running;
     try {
-      return { outcome, session: loadSession(sessionPath, journalPath, outcome) };
+      return { outcome, session: report().loadSession(sessionPath, journalPath, outcome) };
     } catch (error) {
       printMessage(`no profile was recorded: ${(error as Error).message}`);
       if (outcome.code === 0) outcome.code = 1;
@@ -334,41 +234,6 @@ async function recordRun(options: CliOptions): Promise<{ outcome: ProgramOutcome
   }
 }
 
-function temporarySessionPath(): string {
-  return join(tmpdir(), `nodeinstrument-${process.pid}-${randomBytes(4).toString('hex')}.json`);
-}
-
-/** `run 2 of 5: 1.234 s wall, 1.100 s CPU, 1,130 samples` (and how it ended when it failed). */
-function runLine(run: number, runs: number, session: Session | undefined, failure: ProgramOutcome | undefined): string {
-  const ended = failure ? `; ${failure.signal ? `killed by ${failure.signal}` : `exit status ${failure.code}`}` : '';
-  if (!session) return `run ${run} of ${runs}: no profile${ended}`;
-  const { duration, cpuTime, sampleCount } = session.meta;
-  return `run ${run} of ${runs}: ${duration.toFixed(3)} s wall, ${cpuTime.toFixed(3)} s CPU, ${sampleCount.toLocaleString('en-US')} samples${ended}`;
-}
-
-/**
- * The program's session: the one it saved, with a note when a signal ended
- * it, or the one its journal holds when it died before saving.
- */
-function loadSession(sessionPath: string, journalPath: string, outcome: ProgramOutcome): Session {
-  let saved: Session;
-  try {
-    saved = Session.load(sessionPath);
-  } catch (error) {
-    const recovered = sessionFromJournal(journalPath, outcome);
-    if (recovered) return recovered;
-    if (outcome.signal) {
-      // The saved file's own problem (empty, cut short) says nothing to the user: how the program ended does.
-      throw new Error(
-        `the program was killed by ${outcome.signal} before nodeinstrument could write its profile, and before any of its samples ` +
-          'reached the journal (written from the event loop about once a second)',
-      );
-    }
-    throw error;
-  }
-  const note = endingNote(outcome);
-  return note ? saved.with({ meta: { ...saved.meta, notes: [...saved.meta.notes, note] } }) : saved;
-}
 
 /** Ends the way the program ended, so shells and supervisors see its signal or status. */
 function endLike(outcome: ProgramOutcome): void {
@@ -377,37 +242,6 @@ function endLike(outcome: ProgramOutcome): void {
     return;
   }
   process.exitCode = outcome.code ?? 1;
-}
-
-/**
- * Writes the report (of several runs: all of them to a session file, the
- * median run to any other format); when that fails (unwritable path, full
- * disk) says where and why and keeps the recorded runs, so they are not lost.
- * Returns false when they were kept.
- */
-function outputOrKeep(sessions: readonly Session[], options: CliOptions): boolean {
-  try {
-    if (sessions.length > 1 && chooseRenderer(options).name === 'session') outputRunSet(sessions, options);
-    else output(reportRunOf(sessions), options);
-    return true;
-  } catch (error) {
-    printMessage((error as Error).message);
-    const kept = temporarySessionPath();
-    writeFileAtomic(kept, sessions.length > 1 ? runSetJSON(sessions) : JSON.stringify(sessions[0]));
-    printMessage(`the profile is kept in ${kept}; render it with: nodeinstrument --load ${kept} -o <report>`);
-    return false;
-  }
-}
-
-/** Every run in one file, for diff; to stdout when there is no -o. */
-function outputRunSet(sessions: readonly Session[], options: CliOptions): void {
-  const text = runSetJSON(sessions);
-  if (!options.outfile) {
-    process.stdout.write(text);
-    return;
-  }
-  writeFileAtomic(options.outfile, text);
-  printMessage(`wrote the ${sessions.length} runs' sessions to ${options.outfile} (nodeinstrument diff compares sets; --load shows the median run)`);
 }
 
 /**

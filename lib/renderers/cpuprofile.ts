@@ -8,10 +8,8 @@ import { FrameInfo, SpecialFrame } from '../session/frame';
 import { isAllocSession, UnsupportedModeError } from './weights';
 import { Session } from '../session/session';
 import { hasThreads, sessionOfThread } from '../threads/threads';
+import { CPUPROFILE_ALLOC_MESSAGE } from './limits';
 
-/** .cpuprofile holds sample times only: it has no place for bytes. */
-export const CPUPROFILE_ALLOC_MESSAGE =
-  'the cpuprofile format holds time only and cannot show an allocation profile (--mode alloc): use html, text, pprof (alloc_space), speedscope or collapsed';
 
 export interface CpuProfileCallFrame {
   functionName: string;

@@ -2,18 +2,22 @@
  * The output formats, by name and by file extension. Each renderer turns a
  * session into the bytes of one file.
  */
-import { withoutProfilerWork } from '../processors/profiler-work';
-import { Session } from '../session/session';
+import type * as ProfilerWork from '../processors/profiler-work';
+import type { Session } from '../session/session';
 import type * as Collapsed from './collapsed';
 import type * as CpuProfile from './cpuprofile';
 import type * as Html from './html';
 import type * as Pprof from './pprof';
 import type * as Speedscope from './speedscope';
 import type * as Summary from './summary';
-import { renderText, TextRenderOptions } from './text';
+import type * as Text from './text';
+import type { TextRenderOptions } from './text';
 
 // Each format's module is loaded when it renders: a run writes one format, and
 // loading them all (the pprof encoder, the HTML page) delayed every CLI start.
+// The text renderer and the processors too: the CLI chooses a renderer before the program starts, and renders after it ends.
+const text = (): typeof Text => require('./text') as typeof Text;
+const profilerWork = (): typeof ProfilerWork => require('../processors/profiler-work') as typeof ProfilerWork;
 const collapsed = (): typeof Collapsed => require('./collapsed') as typeof Collapsed;
 const cpuProfile = (): typeof CpuProfile => require('./cpuprofile') as typeof CpuProfile;
 const html = (): typeof Html => require('./html') as typeof Html;
@@ -41,7 +45,7 @@ export interface Renderer {
  * session format keeps everything.
  */
 function readerView(session: Session, options: TextRenderOptions): Session {
-  return options.processor?.showAll ? session : withoutProfilerWork(session);
+  return options.processor?.showAll ? session : profilerWork().withoutProfilerWork(session);
 }
 
 export const renderers: readonly Renderer[] = [
@@ -50,7 +54,7 @@ export const renderers: readonly Renderer[] = [
     description: 'call tree as text',
     extensions: ['.txt', '.text'],
     contentType: 'text/plain; charset=utf-8',
-    render: (session, options) => renderText(session, options),
+    render: (session, options) => text().renderText(session, options),
   },
   {
     name: 'session',
@@ -125,4 +129,10 @@ export function rendererForPath(path: string): Renderer | undefined {
     }
   }
   return best?.renderer;
+}
+
+/** The renderer a name asks for, else the one an output path's extension says, else text. */
+export function chooseRenderer(name: string | undefined, outfile: string | undefined): Renderer {
+  if (name) return rendererByName(name);
+  return (outfile ? rendererForPath(outfile) : undefined) ?? rendererByName('text');
 }
