@@ -7,7 +7,7 @@
  *   const session = profiler.stop();
  *   console.log(profiler.outputText({ color: true }));
  */
-import { AllocRecorder } from './recording/alloc-recorder';
+import type * as AllocRecording from './recording/alloc-recorder';
 import { ProfilerOptions, resolveProfilerOptions, unsafeToSample } from './options';
 import { Recorder } from './recording/recorder';
 import type { Recording, RecordingTap } from './recording/recording';
@@ -66,6 +66,8 @@ export class Profiler {
     }
     if (this.options.mode === 'alloc') {
       const { allocationInterval: interval, live } = this.options;
+      // Loaded for allocation profiles only: it brings the inspector, which a time profile does not need at start.
+      const { AllocRecorder } = require('./recording/alloc-recorder') as typeof AllocRecording;
       this.recorder = new AllocRecorder({ allocation: { interval, live }, drainInterval: DRAIN_INTERVAL_MS });
     } else {
       const unsafe = unsafeToSample();

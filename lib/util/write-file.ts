@@ -1,5 +1,5 @@
 import { lstatSync, readlinkSync, realpathSync, renameSync, rmSync, Stats, writeFileSync, writeSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import type * as FsPromises from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /**
@@ -121,6 +121,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  * calls, done synchronously.
  */
 export async function writeFileAtomicAsync(path: string, data: string | Uint8Array): Promise<void> {
+  // Loaded when used (continuous windows): the preload that loads this module should not wait for it.
+  const { rename, rm, writeFile } = require('node:fs/promises') as typeof FsPromises;
   let temporary: string | undefined;
   try {
     const target = writeTargetOf(path);
