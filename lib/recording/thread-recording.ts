@@ -24,8 +24,8 @@ export class ThreadRecording {
   windowStartCpuNs: number;
   /** The current window's recovery of inlined frames, once prepareInline() began it. */
   private inline: InlineRecovery | undefined;
-  /** V8's function tables taken during the current window (keepFunctionTables). */
-  private kept: KeptFunctionTables | undefined;
+  /** V8's function tables taken during the current window (keepFunctionTables), and the drains since (the taking one included). */
+  private kept: { tables: KeptFunctionTables['tables']; afterSampling: boolean; drains: number } | undefined;
 
   constructor(resolver: NativeResolver, startNs: number, startCpuNs: number, inherited: CodeCatalog | undefined, mode: ProfileMode) {
     this.symbolizer = new Symbolizer(this.builder, resolver, startNs, startCpuNs, inherited, mode);
@@ -46,11 +46,12 @@ export class ThreadRecording {
   keepFunctionTables(afterSampling: boolean): void {
     if (this.kept !== undefined) return;
     const tables = takeV8FunctionTables();
-    if (tables !== undefined) this.kept = { tables, afterSampling };
+    if (tables !== undefined) this.kept = { tables, afterSampling, drains: 0 };
   }
 
   /** Symbolizes the samples and code events a drain brought. */
   add(samples: ArrayBuffer, codeEvents: ArrayBuffer): void {
+    if (this.kept !== undefined) this.kept.drains++;
     this.symbolizer.process(samplesOf(samples), decodeCodeEvents(codeEvents));
   }
 
@@ -94,7 +95,9 @@ export class ThreadRecording {
 
   private evidence(): InlineEvidence {
     // Read when the recovery runs: tables kept after it began (prepareInline) still count.
-    return { ...this.symbolizer.inlineEvidence(), keptFunctionTables: () => this.kept };
+    // Two drains: the one that took them and the last (no drain interval of the program's between).
+    const kept = (): KeptFunctionTables | undefined => this.kept && { tables: this.kept.tables, current: this.kept.afterSampling || this.kept.drains <= 2 };
+    return { ...this.symbolizer.inlineEvidence(), keptFunctionTables: kept };
   }
 
   /** Starts the next window at the last sample: no time is lost or counted twice. Code carries over. */
