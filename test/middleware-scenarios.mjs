@@ -225,11 +225,14 @@ export function middlewareScenarios(framework, { start, userRoute }) {
     assert.equal((await fetch(`${url}/work?profile=text`)).status, 200);
   }));
 
-  test(`${framework}: awaits: false leaves the request's waiting time as (idle)`, withServer({ awaits: false }, async (url) => {
+  test(`${framework}: awaits: false leaves the request's waiting time to what the thread did meanwhile`, withServer({ awaits: false }, async (url) => {
     const text = await (await fetch(`${url}/work?profile=text`)).text();
     assert.match(text, /requestAfterAwaitSpin/);
     assert.doesNotMatch(text, /\[await\]/);
-    assert.match(text, /\(idle\)/);
+    // Idle, as a rule; on a loaded machine a collection of the test process's heap can take the
+    // 30 ms (seen on Node 24 under the whole suite: 0.086 s of (garbage collection) there), and
+    // then the wait is that, shown as the thread's other work.
+    assert.match(text, /\(idle\)|\(other work on this thread\)/);
   }));
 
   test(`${framework}: callers that allow() refuses are served as if there were no ?profile`, withServer({ allow: () => false }, async (url) => {

@@ -183,12 +183,6 @@ export class InlineResolver {
    * another script, most of the functions of every script, most of a recovery's time.
    */
   private otherScriptCandidates(frame: FrameInfo, ownFile: ScriptIndex, position: number): Candidate[] {
-    const calls = this.namesCalledBy(frame, ownFile);
-    const mayBeCalled: string[] = [];
-    const rest: string[] = [];
-    for (const [file, names] of this.tieredCallNames) {
-      if (file !== frame.file) ([...names].some((name) => calls.has(name)) ? mayBeCalled : rest).push(file);
-    }
     const candidates: Candidate[] = [];
     const probe = (file: string): void => {
       const script = this.scriptOf(file);
@@ -197,10 +191,15 @@ export class InlineResolver {
       const found = script.tieredInnermostAt(position, this.tiered.get(file)!);
       if (found !== undefined) candidates.push({ file, ...found });
     };
-    mayBeCalled.forEach(probe);
-    for (let i = 0; i < rest.length && candidates.length < 2; i++) probe(rest[i]!);
+    let calls: ReadonlySet<string> | undefined;
+    for (const [file, names] of this.tieredCallNames) {
+      if (file === frame.file) continue;
+      if (candidates.length < 2) probe(file);
+      else if (callsAny((calls ??= this.namesCalledBy(frame, ownFile)), names)) probe(file);
+    }
     return candidates;
   }
+
 
   /**
    * The function of the frame's own script that holds `position` as an inlinee: the
@@ -283,6 +282,13 @@ const CALLED_NAME = /(?<![\p{ID_Continue}$\u200c\u200d])([\p{ID_Start}$_][\p{ID_
 /** The names `source` calls: each `name(` or `.name(`, not as the end of a longer word (and keywords, as `if (`). */
 function namesCalledIn(source: string): ReadonlySet<string> {
   return new Set(Array.from(source.matchAll(CALLED_NAME), (match) => match[1]!));
+}
+
+/** Whether any of `names` is among `calls`. */
+function callsAny(calls: ReadonlySet<string>, names: ReadonlySet<string>): boolean {
+  if (calls.size === 0) return false;
+  for (const name of names) if (calls.has(name)) return true;
+  return false;
 }
 
 /** The word of a V8 function name a call would use: `x` of `get x`, `A.x` or `x`. */

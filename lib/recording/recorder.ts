@@ -10,7 +10,7 @@ import { modeOf, ProfileMode } from '../session/mode';
 import { loadNative, NativeSampler, NativeStats } from '../native/addon';
 import { Session, SessionMeta } from '../session/session';
 import { applySourceMaps, SourceMapResolver } from '../symbolize/source-maps';
-import { NativeObjects } from '../symbolize/native-objects';
+import { knowsFunctionsOf, NativeObjects } from '../symbolize/native-objects';
 import { readableNativeName } from '../symbolize/native-names';
 import { claimSampling } from '../native/sampling-claim';
 import type { CodeCatalog } from '../symbolize/code-entry';
@@ -108,8 +108,9 @@ export class Recorder implements Recording {
       nameOf: (symbol) => readableNativeName(this.native.demangle(symbol)),
     });
     // Node's own table (86,000 functions, 30-40 ms) is read on another thread while the program runs,
-    // not at the first drain (after the end, for a synchronous program).
-    this.native.prefetchFunctionTable(nodeExecutable());
+    // not at the first drain (after the end, for a synchronous program); once a process.
+    const executable = nodeExecutable();
+    if (!knowsFunctionsOf(executable)) this.native.prefetchFunctionTable(executable);
     const resolver: NativeResolver = {
       objectOf: (address) => objects.objectOf(address),
       symbolOf: (address) => this.native.resolveSymbol(address),

@@ -32,6 +32,11 @@ export interface NativeFunction {
 const functionTables = new Map<string, ElfFunctions | null>();
 const namedFunctions = new Map<string, NativeFunction>();
 
+/** Whether this process has read the object's function table (or found it has none). */
+export function knowsFunctionsOf(path: string): boolean {
+  return functionTables.has(path);
+}
+
 export class NativeObjects {
   private mappings: Mapping[] = [];
   private readonly misses = new Set<number>();

@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { functionAt, functionName, loadNative, NativeObjects, readableNativeName } from '../internals.cjs';
+import { deflateSync } from 'node:zlib';
 
 const native = loadNative();
 const ADDON_LOADER = createRequire(import.meta.url).resolve('../../dist/cjs/native/addon.js');
+const { Profiler } = createRequire(import.meta.url)('../../dist/cjs/index.js');
 const table = (path) => {
   const found = native.functionTable(path);
   return found && { ...found, path };
@@ -50,6 +52,41 @@ test('a process that exits with a table still being read ahead exits cleanly', (
   const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   assert.equal(run.status, 3, run.stderr);
   assert.equal(run.signal, null);
+});
+
+test("recordings after the first reuse the function tables read: Node's own is read once a process", () => {
+  const executable = realpathSync(process.execPath);
+  const reads = [];
+  const prefetches = [];
+  const read = native.functionTable;
+  const prefetch = native.prefetchFunctionTable;
+  native.functionTable = (path) => {
+    reads.push(path);
+    return read.call(native, path);
+  };
+  native.prefetchFunctionTable = (path) => {
+    prefetches.push(path);
+    return prefetch.call(native, path);
+  };
+  try {
+    for (let round = 0; round < 3; round++) {
+      const profiler = new Profiler({ interval: 0.0005 });
+      profiler.start();
+      // zlib is linked into the node executable: its frames are named from Node's table.
+      const end = performance.now() + 60;
+      const data = Buffer.alloc(1 << 16, round);
+      while (performance.now() < end) deflateSync(data);
+      const session = profiler.stop();
+      assert.ok(session.frames.some((frame) => frame.kind === 'native'), `round ${round}: native frames sampled`);
+    }
+  } finally {
+    native.functionTable = read;
+    native.prefetchFunctionTable = prefetch;
+  }
+  assert.equal(reads.filter((path) => path === executable).length, 1, reads.join(', '));
+  // Read ahead by the first recording only: later ones find it read.
+  assert.deepEqual(prefetches, [executable]);
+  assert.equal(new Set(reads).size, reads.length, `each object read once: ${reads.join(', ')}`);
 });
 
 test('demangle: a C++ symbol becomes its source name; a C name stays', () => {

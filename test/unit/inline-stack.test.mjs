@@ -165,8 +165,9 @@ test('once two other scripts hold an offset, only scripts with a function the fr
   const r = new InlineResolver((file) => (read.push(file), sources[file]));
   for (const name of ['xyz', 'abc', 'now', 'qrs']) r.addTieredFunction({ name, file: `/${name === 'now' ? 'lib' : name}.js`, line: 2, column: 27, kind: 'js' });
   assert.deepEqual(describe(r.expand(outerFrame, offsetOf(padded, 'process.hrtime'), false)), ['outer:0', '[inlined] now:3']);
-  // lib.js (now is called), then xyz.js: two candidates, and neither abc.js nor qrs.js can change the answer.
-  assert.deepEqual(read, ['/app.js', '/lib.js', '/xyz.js']);
+  // xyz.js and abc.js (in the order their functions tiered up) make two candidates; after them only
+  // lib.js can change the answer (now is called), and qrs.js, whose qrs is not, is never read.
+  assert.deepEqual(read, ['/app.js', '/xyz.js', '/abc.js', '/lib.js']);
   // Fewer than two candidates: every script is read (the one that holds it is taken whatever its name).
   const read2 = [];
   const r2 = new InlineResolver((file) => (read2.push(file), sources[file]));
