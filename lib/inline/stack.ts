@@ -200,7 +200,6 @@ export class InlineResolver {
     return candidates;
   }
 
-
   /**
    * The function of the frame's own script that holds `position` as an inlinee: the
    * innermost tiered-up one, else the innermost one if the frame calls it by name.
