@@ -504,11 +504,16 @@ function sinceWindowStart(stats: NativeStats, start: NativeStats | undefined): N
   return delta;
 }
 
+let executable: string | undefined;
+
 /** The node executable as /proc/self/maps names it (the real path), where the symbolizer asks for its table. */
 function nodeExecutable(): string {
-  try {
-    return realpathSync(process.execPath);
-  } catch {
-    return process.execPath;
+  if (executable === undefined) {
+    try {
+      executable = realpathSync(process.execPath);
+    } catch {
+      executable = process.execPath;
+    }
   }
+  return executable;
 }

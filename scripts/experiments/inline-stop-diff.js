@@ -7,7 +7,7 @@
 //   npm run build:ts && OLD=/tmp/base/dist/cjs node scripts/experiments/inline-stop-diff.js eslint|tsc|prettier|... [small|large]
 'use strict';
 const path = require('node:path');
-const { stackTexts } = require('./stack-text');
+const { countDiffering, profileCorpusProgram, stackTexts } = require('./stack-text');
 const NEW = path.join(__dirname, '..', '..', 'dist', 'cjs');
 const OLD = process.env.OLD;
 if (!OLD) throw new Error('set OLD to the dist/cjs of the build to compare with');
@@ -25,11 +25,7 @@ recover.InlineRecovery.prototype.recover = function (session) {
   const t2 = performance.now();
   const a = stackTexts(mine.session);
   const b = stackTexts(theirs.session);
-  let differing = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i]) continue;
-    if (differing++ < 5) console.log(`sample ${i}\n  new ${a[i].slice(0, 600)}\n  old ${b[i].slice(0, 600)}`);
-  }
+  const differing = countDiffering(a, b);
   console.log(JSON.stringify({ samples: a.length, tags: this.evidence.positions.tags.length, differing, newCounts: mine.counts, oldCounts: theirs.counts, newMs: Math.round(t2 - t1), oldMs: Math.round(t1 - t0) }));
   return mine;
 };
@@ -37,8 +33,4 @@ recover.InlineRecovery.prototype.recover = function (session) {
 const [program = 'eslint', size = 'small'] = process.argv.slice(2);
 const { Profiler } = require(path.join(NEW, 'index.js'));
 const profiler = new Profiler({ interval: 0.001, inlinedFrames: true });
-profiler.start();
-process.argv[2] = size;
-// Stopped when the event loop is done: asynchronous programs (prettier, terser) too.
-process.once('beforeExit', () => profiler.stop());
-require(path.join(__dirname, '..', '..', 'bench', 'corpus', `${program}.js`));
+profileCorpusProgram(profiler, program, size, () => profiler.stop());

@@ -7,6 +7,7 @@
 //   npm run build:ts && OLD=/tmp/base/dist/cjs node scripts/experiments/symbolize-diff.js tsc|eslint|prettier|... [small|large] [rounds]
 'use strict';
 const path = require('node:path');
+const { countDiffering, profileCorpusProgram } = require('./stack-text');
 const NEW = path.join(__dirname, '..', '..', 'dist', 'cjs');
 const OLD = process.env.OLD;
 if (!OLD) throw new Error('set OLD to the dist/cjs of the build to compare with');
@@ -61,11 +62,7 @@ function compare(drained) {
     texts ??= results.map((r) => sampleTexts(r.builder, r.positions));
   }
   const [mine, theirs] = texts;
-  let differing = 0;
-  for (let i = 0; i < Math.max(mine.length, theirs.length); i++) {
-    if (mine[i] === theirs[i]) continue;
-    if (differing++ < 3) console.log(`sample ${i}\n  new ${String(mine[i]).slice(0, 500)}\n  old ${String(theirs[i]).slice(0, 500)}`);
-  }
+  const differing = countDiffering(mine, theirs);
   const median = (values) => values.sort((a, b) => a - b)[values.length >> 1].toFixed(1);
   console.log(JSON.stringify({ program, samples: mine.length, oldSamples: theirs.length, differing, newMs: median(times[0]), oldMs: median(times[1]), rounds: Number(rounds) }));
 }
@@ -80,11 +77,8 @@ native.drain = function keep(...args) {
   return result;
 };
 const profiler = new Profiler({ interval: Number(process.env.INTERVAL_MS || 1) / 1000, inlinedFrames: false });
-profiler.start();
-process.argv[2] = size;
-process.once('beforeExit', () => {
+profileCorpusProgram(profiler, program, size, () => {
   profiler.stop();
   native.drain = drain;
   compare(drained);
 });
-require(path.join(__dirname, '..', '..', 'bench', 'corpus', `${program}.js`));

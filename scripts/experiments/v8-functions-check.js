@@ -7,7 +7,7 @@
 //   npm run build:ts && node scripts/experiments/v8-functions-check.js tsc|prettier|terser|... [small|large]
 'use strict';
 const path = require('node:path');
-const { stackTexts } = require('./stack-text');
+const { countDiffering, profileCorpusProgram, stackTexts } = require('./stack-text');
 const DIST = path.join(__dirname, '..', '..', 'dist', 'cjs');
 const INLINE = path.join(DIST, 'inline');
 
@@ -42,11 +42,7 @@ recover.InlineRecovery.prototype.recover = function (session) {
   const t2 = performance.now();
   const a = stackTexts(mine.session);
   const b = stackTexts(theirs.session);
-  let differing = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i]) continue;
-    if (differing++ < 5) console.log(`sample ${i}\n  tables  ${a[i].slice(0, 600)}\n  parsing ${b[i].slice(0, 600)}`);
-  }
+  const differing = countDiffering(a, b, ['tables ', 'parsing']);
   console.log(JSON.stringify({ samples: a.length, tags: this.evidence.positions.tags.length, differing, tablesCounts: mine.counts, parsingCounts: theirs.counts, tablesMs: Math.round(t1 - t0), parsingMs: Math.round(t2 - t1) }));
   return mine;
 };
@@ -54,8 +50,4 @@ recover.InlineRecovery.prototype.recover = function (session) {
 const [program = 'tsc', size = 'small'] = process.argv.slice(2);
 const { Profiler } = require(path.join(DIST, 'index.js'));
 const profiler = new Profiler({ interval: 0.001, inlinedFrames: true });
-profiler.start();
-process.argv[2] = size;
-// Stopped when the event loop is done: asynchronous programs (prettier, terser) too.
-process.once('beforeExit', () => profiler.stop());
-require(path.join(__dirname, '..', '..', 'bench', 'corpus', `${program}.js`));
+profileCorpusProgram(profiler, program, size, () => profiler.stop());
