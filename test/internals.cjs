@@ -78,4 +78,5 @@ module.exports = {
   ...require('../dist/cjs/cli/args.js'),
   ...require('../dist/cjs/cli/cli.js'),
   ...require('../dist/cjs/util/argv.js'),
+  ...require('../dist/cjs/util/text-files.js'),
 };

@@ -133,6 +133,11 @@ export class ScriptFunctions {
     return line === 1 && column === 1 ? TOP_LEVEL : undefined;
   }
 
+  /** Index of the function V8 names by `v8Start`; undefined when none is. */
+  indexAt(v8Start: number): number | undefined {
+    return this.byV8Start.get(v8Start);
+  }
+
   /** The innermost function whose source holds the offset; TOP_LEVEL when none. */
   innermostAt(offset: number): number {
     // The last function starting at or before the offset, then out through its parents.

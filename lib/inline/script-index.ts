@@ -41,6 +41,15 @@ export class ScriptIndex {
   private readonly tieredOffsets = new WeakMap<ReadonlyMap<string, string>, number[]>();
   /** V8's own table of the script's functions, when one was taken (v8-functions.ts): read before parsing. */
   private v8Table: V8ScriptTable | undefined;
+  /**
+   * Per answer read off V8's table, its functions whose nested functions the
+   * table may lack (by index): parsed on their own only when an offset
+   * falls in one (innermostIn), as most never hold one (TypeScript's
+   * checker: 12 of 97).
+   */
+  private readonly unparsedNested = new WeakMap<ScriptFunctions, ReadonlySet<number>>();
+  /** V8's names of those functions, by V8's start: a parse alone does not know a function's own name (it depends on the code around it). */
+  private readonly namesOfUnparsed = new Map<number, string>();
 
   constructor(readonly source: string) {}
 
@@ -158,7 +167,7 @@ export class ScriptIndex {
         } else {
           // (A class constructor, named by its class, starts after it.)
           const fn = ref.script.functions[ref.index]!;
-          if (fn.start <= offset && offset < fn.end) answer = { script: ref.script, index: ref.script.innermostAt(offset) };
+          if (fn.start <= offset && offset < fn.end) answer = this.innermostIn(ref, offset);
         }
       }
       if (answer !== null) return answer === undefined ? undefined : this.tieredOf(answer, tiered);
@@ -179,13 +188,38 @@ export class ScriptIndex {
     const listed = this.whole === undefined ? this.v8Table?.innermostListed(offset) : undefined;
     const ref = listed === undefined ? null : this.functionAt(listed);
     if (ref) {
-      const index = ref.script.innermostAt(offset);
-      if (index !== TOP_LEVEL) return { script: ref.script, index };
+      const found = this.innermostIn(ref, offset);
+      if (found.index !== TOP_LEVEL) return found;
     }
     const script = this.full();
     if (script === undefined) return undefined;
     const index = script.innermostAt(offset);
     return index === TOP_LEVEL ? TOP_LEVEL : { script, index };
+  }
+
+  /**
+   * The innermost function holding `offset` among those `ref`'s answer
+   * lists (`ref.script.innermostAt`), with the functions nested in a function
+   * V8's table may not list fully read when the offset falls in one: from a
+   * parse of that function alone, else the whole script (TOP_LEVEL: none).
+   */
+  innermostIn(ref: FunctionRef, offset: number): FunctionRef {
+    const index = ref.script.innermostAt(offset);
+    if (index === TOP_LEVEL || !this.unparsedNested.get(ref.script)?.has(index)) return { script: ref.script, index };
+    const alone = this.functionAt(ref.script.functions[index]!.v8Start);
+    const script = alone?.script ?? this.full();
+    return script === undefined ? { script: ref.script, index } : { script, index: script.innermostAt(offset) };
+  }
+
+  /** Whether `inner` (an answer of innermostIn) is `outer` or nested in it. */
+  contains(outer: FunctionRef, inner: FunctionRef): boolean {
+    if (inner.script === outer.script) return outer.script.contains(outer.index, inner.index);
+    // From another parse (innermostIn's): function ranges nest.
+    if (outer.index === TOP_LEVEL) return true;
+    if (inner.index === TOP_LEVEL) return false;
+    const a = outer.script.functions[outer.index]!;
+    const b = inner.script.functions[inner.index]!;
+    return a.start <= b.start && b.end <= a.end;
   }
 
   /**
@@ -228,8 +262,10 @@ export class ScriptIndex {
     let ref = this.byV8Start.get(v8Start);
     if (ref !== undefined) return ref;
     const script = this.fromV8Table(v8Start) ?? this.parseAlone(v8Start);
+    const unparsed = script && this.unparsedNested.get(script);
     script?.functions.forEach((fn, index) => {
-      if (!this.byV8Start.get(fn.v8Start)) this.byV8Start.set(fn.v8Start, { script, index });
+      // A function listed without what is nested in it answers for itself from its own parse.
+      if (!this.byV8Start.get(fn.v8Start) && !unparsed?.has(index)) this.byV8Start.set(fn.v8Start, { script, index });
     });
     ref = this.byV8Start.get(v8Start) ?? null;
     this.byV8Start.set(v8Start, ref);
@@ -244,22 +280,24 @@ export class ScriptIndex {
       this.classesWithoutConstructor.add(v8Start);
       return undefined;
     }
-    if (script !== undefined) this.partialChars += script.functions[0]!.end - script.functions[0]!.start;
-    return script;
+    if (script === undefined) return undefined;
+    this.partialChars += script.functions[0]!.end - script.functions[0]!.start;
+    const name = this.namesOfUnparsed.get(v8Start);
+    if (name === undefined) return script;
+    return ScriptFunctions.of(this.source, script.functions.map(({ parent: _parent, ...fn }, index) => (index === 0 ? { ...fn, name } : fn)), this.lineStarts);
   }
 
-  /** The same from V8's table, with the functions it may not list fully parsed on their own; undefined when it cannot say. */
+  /** The same from V8's table, the functions it may not list fully without what is nested in them (innermostIn reads that); undefined when it cannot say. */
   private fromV8Table(v8Start: number): ScriptFunctions | undefined {
     const found = this.v8Table?.subtree(v8Start);
     if (found === undefined) return undefined;
     const { functions, toParse } = found;
-    for (const inner of toParse) {
-      const parsed = this.parseAlone(inner.v8Start);
-      if (parsed === undefined) return undefined;
-      // A parse alone does not know the function's own name (it depends on the code around it): V8 does.
-      parsed.functions.forEach(({ parent: _parent, ...fn }, index) => functions.push(index === 0 ? { ...fn, name: inner.name } : fn));
+    const script = ScriptFunctions.of(this.source, [...functions, ...toParse], this.lineStarts);
+    if (toParse.length > 0) {
+      this.unparsedNested.set(script, new Set(toParse.map((fn) => script.indexAt(fn.v8Start)).filter((index) => index !== undefined)));
+      for (const fn of toParse) this.namesOfUnparsed.set(fn.v8Start, fn.name);
     }
-    return ScriptFunctions.of(this.source, functions, this.lineStarts);
+    return script;
   }
 }
 

@@ -114,7 +114,8 @@ export class InlineResolver {
       this.counts.noSource++;
       return [{ frame, line: 0 }];
     }
-    // `own` holds the function and all nested in it (the whole script, or the function parsed alone).
+    // `own` lists the function and all nested in it (the whole script, the function parsed alone, or
+    // V8's table, whose gaps innermostIn fills).
     const { script: own, index } = named;
     if (interpreted || position >= own.source.length) {
       if (position >= own.source.length) {
@@ -124,9 +125,9 @@ export class InlineResolver {
       this.counts.own++;
       return [{ frame, line: own.lineOf(position) }];
     }
-    const innermost = own.innermostAt(position);
+    const innermost = file.innermostIn(named, position);
     const plausible = startsToken(own.source, position);
-    if (innermost === index) {
+    if (innermost.script === own && innermost.index === index) {
       // V8's positions start tokens; one inside a word or on a blank belongs to another script.
       if (!plausible) {
         const found = this.elsewhere(frame, file, position);
@@ -136,10 +137,10 @@ export class InlineResolver {
       this.counts.own++;
       return [{ frame, line: plausible ? own.lineOf(position) : 0 }];
     }
-    if (plausible && index !== TOP_LEVEL && own.contains(index, innermost)) {
+    if (plausible && index !== TOP_LEVEL && file.contains(named, innermost)) {
       // A function nested in this one, so in the same script: inlined.
       this.counts.inlined++;
-      return [{ frame, line: 0 }, { frame: this.frameOf(frame.file, own, innermost), line: own.lineOf(position) }];
+      return [{ frame, line: 0 }, { frame: this.frameOf(frame.file, innermost.script, innermost.index), line: own.lineOf(position) }];
     }
     return this.elsewhere(frame, file, position);
   }

@@ -229,16 +229,16 @@ export class V8ScriptTable {
   /**
    * The function V8 names by `v8Start` and every function nested in it, as a
    * parse of it alone would list them, except inside the functions of
-   * `toParse`, which V8 may not list fully and which the
-   * caller parses on its own and adds. Undefined when the table cannot say:
-   * the function is not listed or may hold functions the table lacks, or
-   * something in it is of a kind asParsed leaves to a parse.
+   * `toParse` (listed themselves), which V8 may not list fully: what is
+   * nested in them is for a parse of each on its own. Undefined when the
+   * table cannot say: the function is not listed or may hold functions the
+   * table lacks, or something in it is of a kind asParsed leaves to a parse.
    */
-  subtree(v8Start: number): { functions: Unlinked[]; toParse: Array<{ v8Start: number; name: string }> } | undefined {
+  subtree(v8Start: number): { functions: Unlinked[]; toParse: Unlinked[] } | undefined {
     const root = this.byV8Start.get(v8Start);
     if (root === undefined || this.mayLackNested(root)) return undefined;
     const functions: Unlinked[] = [];
-    const toParse: Array<{ v8Start: number; name: string }> = [];
+    const toParse: Unlinked[] = [];
     const { end } = this.functions[root]!;
     let skipUntil = -1;
     for (let index = root; index < this.functions.length && this.functions[index]!.start < end; index++) {
@@ -249,7 +249,7 @@ export class V8ScriptTable {
       const parsed = this.parsed[index];
       if (parsed === undefined) return undefined;
       if (index !== root && this.mayLackNested(index)) {
-        toParse.push({ v8Start: parsed.v8Start, name: fn.name || '(anonymous)' });
+        toParse.push({ start: parsed.start, end: fn.end, v8Start: parsed.v8Start, name: fn.name || '(anonymous)' });
         skipUntil = fn.end;
         continue;
       }

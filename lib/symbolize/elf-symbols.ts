@@ -14,6 +14,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 
 /** Longer names are cut (C++ template names can run to kilobytes; the reader sees a shortened one). */
 const MAX_NAME_BYTES = 4096;
+/** Where functionName reads a name: one buffer for all (a drain names up to thousands). */
+const nameBuffer = Buffer.alloc(MAX_NAME_BYTES);
 
 export interface ElfFunctions {
   /** Start and end (exclusive) virtual address of each function, sorted by start. */
@@ -34,18 +36,42 @@ export function functionName(functions: ElfFunctions, index: number): string {
   const at = functions.nameOffsets[index]!;
   const length = Math.min(MAX_NAME_BYTES, functions.stringsSize - at);
   if (!(length > 0)) return '';
-  let fd: number | undefined;
   try {
-    fd = openSync(functions.path, 'r');
-    const buffer = Buffer.alloc(length);
-    const n = readSync(fd, buffer, 0, length, functions.stringsOffset + at);
-    const end = buffer.indexOf(0);
-    return buffer.toString('latin1', 0, end === -1 || end > n ? n : end);
+    const fd = openForNames(functions.path);
+    const n = readSync(fd, nameBuffer, 0, length, functions.stringsOffset + at);
+    const end = nameBuffer.indexOf(0);
+    return nameBuffer.toString('latin1', 0, end === -1 || end > n ? n : end);
   } catch {
     return '';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * Files open for reading names, closed when the task that opened them ends: a
+ * drain names up to thousands of functions (an open and a close each cost more
+ * than the read), and no descriptor is held between drains.
+ */
+const openForNamesByPath = new Map<string, number>();
+
+function openForNames(path: string): number {
+  let fd = openForNamesByPath.get(path);
+  if (fd === undefined) {
+    fd = openSync(path, 'r');
+    if (openForNamesByPath.size === 0) queueMicrotask(closeFilesOpenForNames);
+    openForNamesByPath.set(path, fd);
+  }
+  return fd;
+}
+
+function closeFilesOpenForNames(): void {
+  for (const fd of openForNamesByPath.values()) {
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed: nothing to release.
+    }
+  }
+  openForNamesByPath.clear();
 }
 
 /**

@@ -30,7 +30,8 @@ export interface NativeFunction {
  * may record many times (per request, per window).
  */
 const functionTables = new Map<string, ElfFunctions | null>();
-const namedFunctions = new Map<string, NativeFunction>();
+/** Per table, its functions named so far, by index (a drain asks for the same few thousand again and again). */
+const namedFunctions = new WeakMap<ElfFunctions, Map<number, NativeFunction>>();
 
 /** Whether this process has read the object's function table (or found it has none). */
 export function knowsFunctionsOf(path: string): boolean {
@@ -91,12 +92,13 @@ export class NativeObjects {
     const vaddr = virtualAddress(table, address, mapping.start, mapping.offset);
     const index = vaddr === undefined ? -1 : functionAt(table, vaddr);
     if (index === -1) return undefined;
-    const key = `${mapping.path}\u0000${index}`;
-    let found = namedFunctions.get(key);
+    let named = namedFunctions.get(table);
+    if (named === undefined) namedFunctions.set(table, (named = new Map()));
+    let found = named.get(index);
     if (found === undefined) {
       const symbol = functionName(table, index);
-      found = { key, name: symbol === '' ? '' : this.nameOf(symbol) };
-      namedFunctions.set(key, found);
+      found = { key: `${mapping.path}\u0000${index}`, name: symbol === '' ? '' : this.nameOf(symbol) };
+      named.set(index, found);
     }
     return found.name === '' ? undefined : found;
   }

@@ -2,7 +2,7 @@
 // real node executable and libc of this machine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -30,6 +30,26 @@ test("the node executable's functions: sorted, each found at its own start, name
   // Not ELF, or not there: no table.
   assert.equal(native.functionTable(fileURLToPath(import.meta.url)), null);
   assert.equal(native.functionTable('/nonexistent/object.so'), null);
+});
+
+test('names are read through one descriptor a task, closed when the task ends', async () => {
+  const functions = table(process.execPath);
+  const openOnExecutable = () => readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === realpathSync(process.execPath);
+    } catch {
+      return false; // the directory's own descriptor, gone once listed
+    }
+  }).length;
+  const before = openOnExecutable();
+  const step = Math.floor(functions.starts.length / 200);
+  const names = [];
+  for (let i = 0; i < functions.starts.length; i += step) names.push(functionName(functions, i));
+  assert.ok(names.every((name) => name !== ''), 'every function named');
+  assert.equal(openOnExecutable(), before + 1, 'one descriptor for 200 names');
+  await Promise.resolve();
+  assert.equal(openOnExecutable(), before, 'closed after the task');
+  assert.equal(functionName(functions, 0), names[0], 'and opened again when asked');
 });
 
 test('a table read ahead on a native thread is the one a direct read gives; a file without one stays null', async () => {

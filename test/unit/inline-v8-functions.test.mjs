@@ -74,9 +74,10 @@ test('a script index with the table answers as a parse does, for every function 
     if (a === undefined) continue;
     assert.equal(rangeOf(a.script, a.index), rangeOf(b.script, b.index), `function at ${line}:${column}`);
     for (let offset = fn.start; offset < fn.end; offset++) {
-      const inA = a.script.innermostAt(offset);
-      const inB = b.script.innermostAt(offset);
-      assert.equal(rangeOf(a.script, inA), rangeOf(b.script, inB), `offset ${offset} in the function at ${line}:${column}`);
+      const inA = withTable.innermostIn(a, offset);
+      const inB = parsing.innermostIn(b, offset);
+      assert.equal(rangeOf(inA.script, inA.index), rangeOf(inB.script, inB.index), `offset ${offset} in the function at ${line}:${column}`);
+      assert.equal(withTable.contains(a, inA), parsing.contains(b, inB), `offset ${offset}: nested in the function at ${line}:${column}`);
     }
     assert.equal(withTable.namesFunction(line, column), parsing.namesFunction(line, column));
   }
@@ -100,8 +101,16 @@ test('functions V8 lists fully are read without parsing; what it may not list fu
   const found = new V8ScriptTable(SOURCE, TABLE).subtree(outer.v8Start);
   assert.deepEqual(found.toParse.map((fn) => fn.v8Start), [inner.v8Start], 'inner() is left to a parse');
   const ref = index.functionNamed(...at(outer));
-  assert.equal(rangeOf(ref.script, ref.script.innermostAt(innerArrow.start + 4)), rangeOf(PARSED, PARSED.innermostAt(innerArrow.start + 4)), "the arrow in inner() is found");
-  assert.equal(index.partialChars, inner.end - inner.start, 'only inner() was parsed');
+  const ownCode = outer.start + SOURCE.slice(outer.start, outer.end).indexOf('{') + 1;
+  assert.equal(rangeOf(ref.script, index.innermostIn(ref, ownCode).index), rangeOf(PARSED, PARSED.functions.indexOf(outer)), "outer()'s own code");
+  assert.equal(index.partialChars, 0, 'outer() and inner() came from the table, nothing parsed');
+  const inArrow = index.innermostIn(ref, innerArrow.start + 4);
+  assert.equal(rangeOf(inArrow.script, inArrow.index), rangeOf(PARSED, PARSED.innermostAt(innerArrow.start + 4)), "the arrow in inner() is found");
+  assert.ok(index.contains(ref, inArrow), 'nested in outer()');
+  assert.equal(index.partialChars, inner.end - inner.start, 'only inner() was parsed, when an offset fell in it');
+  const inInner = index.innermostIn(ref, inner.start + 1);
+  assert.equal(inInner.script.functions[inInner.index].name, 'inner', "inner() keeps V8's name");
+  assert.equal(index.partialChars, inner.end - inner.start, 'and only once');
 });
 
 test('tables taken earlier in the recording are merged in: what they listed is read, not parsed', (t) => {
