@@ -206,9 +206,11 @@ export class ScriptIndex {
   innermostIn(ref: FunctionRef, offset: number): FunctionRef {
     const index = ref.script.innermostAt(offset);
     if (index === TOP_LEVEL || !this.unparsedNested.get(ref.script)?.has(index)) return { script: ref.script, index };
+    // Its own answer (a parse of it, or a newer table's, whose own gaps are read the same way).
     const alone = this.functionAt(ref.script.functions[index]!.v8Start);
-    const script = alone?.script ?? this.full();
-    return script === undefined ? { script: ref.script, index } : { script, index: script.innermostAt(offset) };
+    if (alone !== null) return this.innermostIn(alone, offset);
+    const whole = this.full();
+    return whole === undefined ? { script: ref.script, index } : { script: whole, index: whole.innermostAt(offset) };
   }
 
   /** Whether `inner` (an answer of innermostIn) is `outer` or nested in it. */
