@@ -15,7 +15,8 @@ const { Session } = await import('../../dist/cjs/index.js');
 // V8's limit, in KiB of the 1024 the shell allows. Under AddressSanitizer
 // (scripts/test-asan.sh preloads libasan) its interceptors take more of the
 // real stack themselves: at 1009 one unprofiled run in six crashed there.
-const STACK_SIZE = (process.env.LD_PRELOAD ?? '').includes('libasan') ? 990 : 1009;
+const UNDER_ASAN = (process.env.LD_PRELOAD ?? '').includes('libasan');
+const STACK_SIZE = UNDER_ASAN ? 990 : 1009;
 const quote = (arg) => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /**
@@ -41,8 +42,9 @@ test(`unprofiled, the recursion fits in 1 MiB of stack with --stack-size=${STACK
 });
 
 // Without the alternate stack, 2 of 10 such runs crashed with this fixed environment (so eight
-// runs catch it 5 times in 6); with it, none of 40. CI's repeat passes (test/helpers.mjs) run four.
-const RUNS = REPEAT_PASS ? 4 : 8;
+// runs catch it 5 times in 6); with it, none of 40. CI's repeat passes (test/helpers.mjs) and
+// the sanitizer run (6 s a run there) run four.
+const RUNS = REPEAT_PASS || UNDER_ASAN ? 4 : 8;
 test(`profiled at 10 kHz with the same headroom: no crash in ${RUNS} runs, and the recursion is in the profile`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ni-headroom-'));
   try {
