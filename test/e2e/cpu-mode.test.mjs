@@ -21,8 +21,11 @@ for (const interval of ['0.001', '0.0001']) {
   test(`cpu mode at ${interval}s: the CPU work gets its CPU share, the blocked wait none`, (t) => {
     const result = runJson([...SPLIT, 'cpu', interval]);
     assert.equal(result.meta.mode, 'cpu');
-    // Next to none, but for what the samples across its edges may carry in (a busy machine).
-    assert.ok(result.shares.blockedSleep < 0.02 + result.allowance.blockedSleep, `blockedSleep ${pct(result.shares.blockedSleep)} of CPU time, allowed ${pct(0.02 + result.allowance.blockedSleep)}`);
+    // Next to none: the CPU the wait itself used (Atomics.wait: 0.4-1% of the CPU time on a quiet
+    // machine, more on a busy one), within 2 points, and what the samples across its edges may
+    // carry in (a busy machine). Its wall share is about a quarter.
+    const allowed = result.truthCpu.blockedSleep + 0.02 + result.allowance.blockedSleep;
+    assert.ok(result.shares.blockedSleep < allowed, `blockedSleep ${pct(result.shares.blockedSleep)} of CPU time (it used ${pct(result.truthCpu.blockedSleep)}), allowed ${pct(allowed)}`);
     // Samples weigh CPU seconds: together the thread's CPU time, not the wall time.
     assert.ok(result.sampleWeight <= result.meta.cpuTime + 0.002, `weights ${result.sampleWeight} s, CPU ${result.meta.cpuTime} s`);
     assert.ok(result.sampleWeight >= result.meta.cpuTime * 0.9, `weights ${result.sampleWeight} s, CPU ${result.meta.cpuTime} s`);
