@@ -36,7 +36,7 @@ for (const { workload, flag } of cases({ flags })) {
 // time) through the hazards where an interrupt and a signal can meet: code
 // moving, OSR entries, recursion near the stack's limit, workers, exits.
 const HYBRID_WORKLOADS = ['gc', 'eval', 'recursion', 'workers', 'exit', 'low-stack'];
-const HYBRID_FLAGS = listed ?? (REPEAT_PASS ? [''] : ['', '--stress-compaction']);
+const HYBRID_FLAGS = listed ?? (REPEAT_PASS ? [''] : ['', '--stress-compaction', '--always-osr']);
 for (const { workload, flag } of cases({ workloads: HYBRID_WORKLOADS, flags: HYBRID_FLAGS })) {
   test(`stress, hybrid sampler: ${workload} at 10 kHz under ${flag || 'default flags'}`, async () => {
     // Read by each child's Profiler (lib/options.ts); tests in a file run one at a time.
