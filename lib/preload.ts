@@ -14,6 +14,7 @@ import type * as TriggerEnv from './production/ondemand/trigger-env';
 import type * as ContinuousPreload from './production/continuous/preload';
 import { registerWorkerThread } from './threads/worker-registration';
 import { SessionJournal } from './recording/journal';
+import { processEnding } from './recording/recorder';
 import { onTermination } from './recording/termination';
 import { printMessage } from './util/message';
 
@@ -45,6 +46,7 @@ function run(): void {
     if (written) return;
     written = true;
     unwatch();
+    processEnding();
     try {
       // The program has ended: the report must not be lost to its heap limit (a small --max-old-space-size).
       const native = loadNative();

@@ -32,6 +32,7 @@ module.exports = {
   ...require('../dist/cjs/session/mode.js'),
   ...require('../dist/cjs/session/session.js'),
   ...require('../dist/cjs/session/columns.js'),
+  ...require('../dist/cjs/session/prefix-index.js'),
   ...require('../dist/cjs/session/frame.js'),
   ...require('../dist/cjs/session/tree.js'),
   ...require('../dist/cjs/session/awaits.js'),

@@ -7,6 +7,7 @@
  */
 import { ExpandedFrame, InlineResolver } from './stack';
 import { PositionTable } from './positions';
+import { PrefixIndex } from '../session/prefix-index';
 import { LineTable, Session, SessionBuilder } from '../session/session';
 
 /**
@@ -21,58 +22,94 @@ export function expandPositions(session: Session, positions: PositionTable, reso
   for (const frame of session.frames) builder.internFrame(frame);
   const lines = new LineStacks();
   const expansions = resolved;
-  const expansionOf = (tagId: number): ExpandedFrame[] | undefined => {
-    let expanded = expansions.get(tagId);
-    if (expanded === undefined) {
-      const tag = positions.tags[tagId]!;
-      expanded = resolver.expand(session.frames[tag.frameId]!, tag.position, tag.interpreted);
-      expansions.set(tagId, expanded);
+  // Per position tag, its expansion as pairs of frame id and line, interned once.
+  const tagFrames = new Array<Int32Array | undefined>(positions.tags.length);
+  const framesOf = (tagId: number): Int32Array => {
+    let pairs = tagFrames[tagId];
+    if (pairs === undefined) {
+      let expanded = expansions.get(tagId);
+      if (expanded === undefined) {
+        const tag = positions.tags[tagId]!;
+        expanded = resolver.expand(session.frames[tag.frameId]!, tag.position, tag.interpreted);
+        expansions.set(tagId, expanded);
+      }
+      pairs = new Int32Array(expanded.length * 2);
+      for (let i = 0; i < expanded.length; i++) {
+        pairs[i * 2] = builder.internFrame(expanded[i]!.frame);
+        pairs[i * 2 + 1] = expanded[i]!.line;
+      }
+      tagFrames[tagId] = pairs;
     }
-    return expanded;
+    return pairs;
   };
 
-  // (old stack, position stack) -> (new stack, line stack), memoised per prefix (keyed by number: string keys cost 10% of a stop).
-  const done = new Map<number, [number, number]>();
+  // (old stack, position stack) -> (new stack, line stack), memoised per prefix. A stack nearly
+  // always comes with one position stack: that pair is kept by stack id, others in a map
+  // (by number: string keys cost 10% of a stop).
+  const { parent: stackParent, frame: stackFrame } = session.stacks;
+  const UNSET = -2;
+  const firstPosition = new Int32Array(stackParent.length).fill(UNSET);
+  const firstNew = new Int32Array(stackParent.length);
+  const firstLine = new Int32Array(stackParent.length);
+  const others = new Map<number, [number, number]>();
   const keyOf = (stackId: number, positionStack: number): number => stackId * (positions.parent.length + 1) + positionStack + 1;
-  const convert = (stackId: number, positionStack: number): [number, number] => {
-    if (stackId === -1) return [-1, -1];
-    const key = keyOf(stackId, positionStack);
-    const cached = done.get(key);
-    if (cached !== undefined) return cached;
-    // Walk up to a converted prefix, then back down.
-    const pending: Array<[number, number]> = [];
-    let base: [number, number] = [-1, -1];
-    for (let s = stackId, p = positionStack; s !== -1; s = session.stacks.parent[s]!, p = p === -1 ? -1 : positions.parent[p]!) {
-      const known = done.get(keyOf(s, p));
-      if (known !== undefined) {
-        base = known;
-        break;
-      }
-      pending.push([s, p]);
+  // The converted pair, set by lookUp and convert.
+  let newStack = -1;
+  let lineStack = -1;
+  const lookUp = (s: number, p: number): boolean => {
+    if (firstPosition[s] === p) {
+      newStack = firstNew[s]!;
+      lineStack = firstLine[s]!;
+      return true;
     }
-    let [newStack, lineStack] = base;
-    for (let i = pending.length - 1; i >= 0; i--) {
-      const [s, p] = pending[i]!;
-      const frameId = session.stacks.frame[s]!;
+    const other = firstPosition[s] === UNSET ? undefined : others.get(keyOf(s, p));
+    if (other === undefined) return false;
+    [newStack, lineStack] = other;
+    return true;
+  };
+  const remember = (s: number, p: number): void => {
+    if (firstPosition[s] === UNSET) {
+      firstPosition[s] = p;
+      firstNew[s] = newStack;
+      firstLine[s] = lineStack;
+    } else {
+      others.set(keyOf(s, p), [newStack, lineStack]);
+    }
+  };
+  const pendingStacks: number[] = [];
+  const pendingPositions: number[] = [];
+  const convert = (stackId: number, positionStack: number): void => {
+    // Walk up to a converted prefix (or past the root), then back down.
+    newStack = -1;
+    lineStack = -1;
+    let depth = 0;
+    for (let s = stackId, p = positionStack; s !== -1; s = stackParent[s]!, p = p === -1 ? -1 : positions.parent[p]!) {
+      if (lookUp(s, p)) break;
+      pendingStacks[depth] = s;
+      pendingPositions[depth] = p;
+      depth++;
+    }
+    for (let i = depth - 1; i >= 0; i--) {
+      const s = pendingStacks[i]!;
+      const p = pendingPositions[i]!;
       const tagId = p === -1 ? 0 : positions.tagOf[p]!;
-      const expanded = tagId === 0 ? undefined : expansionOf(tagId);
-      if (expanded === undefined) {
-        newStack = builder.internStack(newStack, frameId);
+      const expanded = tagId === 0 ? null : framesOf(tagId);
+      if (expanded === null) {
+        newStack = builder.internStack(newStack, stackFrame[s]!);
         lineStack = lines.extend(lineStack, 0);
       } else {
-        for (const { frame, line } of expanded) {
-          newStack = builder.internStack(newStack, builder.internFrame(frame));
-          lineStack = lines.extend(lineStack, line);
+        for (let k = 0; k < expanded.length; k += 2) {
+          newStack = builder.internStack(newStack, expanded[k]!);
+          lineStack = lines.extend(lineStack, expanded[k + 1]!);
         }
       }
-      done.set(keyOf(s, p), [newStack, lineStack]);
+      remember(s, p);
     }
-    return [newStack, lineStack];
   };
 
   const { stack, time, duration, cpu } = session.samples;
   for (let i = 0; i < stack.length; i++) {
-    const [newStack, lineStack] = convert(stack[i]!, positions.sampleStack.get(i));
+    convert(stack[i]!, positions.sampleStack.get(i));
     builder.addSample(newStack, time[i]!, duration[i]!, cpu[i]!);
     lines.sample.push(lineStack);
   }
@@ -86,17 +123,14 @@ class LineStacks {
   readonly parent: number[] = [];
   readonly line: number[] = [];
   readonly sample: number[] = [];
-  private readonly children: Array<Map<number, number>> = [new Map()];
+  private readonly nodeIds = new PrefixIndex();
 
   extend(parent: number, line: number): number {
-    const children = this.children[parent + 1]!;
-    let id = children.get(line);
-    if (id === undefined) {
-      id = this.parent.length;
+    const next = this.parent.length;
+    const id = this.nodeIds.idOf(parent, line, next);
+    if (id === next) {
       this.parent.push(parent);
       this.line.push(line);
-      this.children.push(new Map());
-      children.set(line, id);
     }
     return id;
   }

@@ -10,6 +10,7 @@
  */
 
 import { Int32Column, type NumberColumn } from '../session/columns';
+import { PrefixIndex } from '../session/prefix-index';
 
 /** One sampled (function, script offset) pair. */
 export interface PositionTag {
@@ -39,8 +40,8 @@ export class PositionRecorder implements PositionTable {
   readonly sampleStack = new Int32Column();
   /** Tag ids by frame id, then by position * 2 + interpreted (numbers: a string key per sampled frame cost 20% of symbolizing). */
   private readonly tagIds = new Map<number, Map<number, number>>();
-  /** Children of each node (index: parent + 1), keyed by tag. */
-  private readonly children: Array<Map<number, number>> = [new Map()];
+  /** Node ids by (parent node, tag). */
+  private readonly nodeIds = new PrefixIndex();
 
   /** The tag id of a (function, offset) pair. */
   tagFor(frameId: number, position: number, interpreted: boolean): number {
@@ -58,14 +59,11 @@ export class PositionRecorder implements PositionTable {
 
   /** The position stack `parent` extended by a frame with tag `tagId` (0: none). */
   extend(parent: number, tagId: number): number {
-    const children = this.children[parent + 1]!;
-    let id = children.get(tagId);
-    if (id === undefined) {
-      id = this.parent.length;
+    const next = this.parent.length;
+    const id = this.nodeIds.idOf(parent, tagId, next);
+    if (id === next) {
       this.parent.push(parent);
       this.tagOf.push(tagId);
-      this.children.push(new Map());
-      children.set(tagId, id);
     }
     return id;
   }

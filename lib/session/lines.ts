@@ -2,6 +2,7 @@
  * Executing lines of a session (Session.lines): reading them beside the
  * frames, and keeping them right when frames change.
  */
+import { PrefixIndex } from './prefix-index';
 import { LineTable, Session } from './session';
 
 /** The lines of sample i, root first, one per frame of its stack (zeros when the session has none). */
@@ -26,16 +27,13 @@ export function mapLinesOf(session: Session, map: (frameId: number, line: number
   if (table === undefined) return undefined;
   const parent: number[] = [];
   const line: number[] = [];
-  const children: Array<Map<number, number>> = [new Map()];
+  const nodeIds = new PrefixIndex();
   const extend = (up: number, value: number): number => {
-    const map = children[up + 1]!;
-    let id = map.get(value);
-    if (id === undefined) {
-      id = parent.length;
+    const next = parent.length;
+    const id = nodeIds.idOf(up, value, next);
+    if (id === next) {
       parent.push(up);
       line.push(value);
-      children.push(new Map());
-      map.set(value, id);
     }
     return id;
   };

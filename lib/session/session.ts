@@ -7,6 +7,7 @@ import { Float64Column, Int32Column } from './columns';
 import { FrameInfo, FrameKind, frameKey } from './frame';
 import { MemorySeries, validateMemorySeries } from '../memory/series';
 import { isProfileMode, ProfileMode } from './mode';
+import { PrefixIndex } from './prefix-index';
 import { escapeControl } from '../util/escape';
 import { readProfileText } from '../util/read-file';
 import { writeFileAtomic } from '../util/write-file';
@@ -289,8 +290,8 @@ export class SessionBuilder {
   private readonly sampleDuration = new Float64Column();
   private readonly sampleCpu = new Float64Column();
   private readonly frameIds = new Map<string, number>();
-  /** Children of each stack (index: parent stack id + 1), keyed by frame id. */
-  private readonly stackChildren: Array<Map<number, number>> = [new Map()];
+  /** Stack ids by (parent stack, frame id). */
+  private readonly stackIds = new PrefixIndex();
   /** Created at the first sample of a thread other than index 0: per sample, an index into the recording's thread list. */
   private threadOfSample: Int32Column | undefined;
   /** Created at the first labeled sample: the label sets, each sample's index into them (-1: none), and the index of each process label-set id. */
@@ -314,14 +315,11 @@ export class SessionBuilder {
 
   /** The stack id of `parent` extended by `frameId`. */
   internStack(parent: number, frameId: number): number {
-    const children = this.stackChildren[parent + 1]!;
-    let id = children.get(frameId);
-    if (id === undefined) {
-      id = this.stacks.parent.length;
+    const next = this.stacks.parent.length;
+    const id = this.stackIds.idOf(parent, frameId, next);
+    if (id === next) {
       this.stacks.parent.push(parent);
       this.stacks.frame.push(frameId);
-      this.stackChildren.push(new Map());
-      children.set(frameId, id);
     }
     return id;
   }

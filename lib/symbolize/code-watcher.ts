@@ -148,11 +148,12 @@ export function recordingStarted(): void {
 
 /**
  * A recording of this copy stopped; `codeMap` is its code map merged with
- * what it inherited, which is what a watcher knows now.
+ * what it inherited, which is what a watcher knows now (undefined when the
+ * process is ending: nothing will read it).
  */
-export function recordingStopped(codeMap: CodeCatalog): void {
+export function recordingStopped(codeMap: CodeCatalog | undefined): void {
   if (shared.recordingCopy === THIS_COPY) shared.recordingCopy = undefined;
-  if (catalog === undefined) return;
+  if (catalog === undefined || codeMap === undefined) return;
   catalog = codeMap;
   seenGeneration = shared.generation;
 }

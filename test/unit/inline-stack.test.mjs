@@ -273,3 +273,59 @@ test('--lines: hot lines within each function, time in C++ on the line that call
   assert.match(text, /outer {2}app\.js:10\n +0\.001 {2}line 14\n/);
   assert.match(text, /hash {2}app\.js:2 \[inlined\]\n +0\.001 {2}line 3\n/);
 });
+
+test('expandPositions: every sample expands as its own frames and positions do, however stacks and positions pair up', () => {
+  // Deep stacks of outer (recursing) sampled at different offsets: one stack comes with several
+  // position stacks, and their prefixes are shared; each sample must read as its frames expanded
+  // one by one, whatever the rebuild memoised.
+  const nativeFrame = { name: '[native] node', file: '/usr/bin/node', line: 0, column: 0, kind: 'native' };
+  const offsets = [offsetOf(APP, 'sum + helper'), offsetOf(APP, 'Math.imul'), offsetOf(APP, 'sum += v'), offsetOf(APP, 'a.indexOf'), -1];
+  let seed = 7;
+  const random = (n) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const builder = new SessionBuilder();
+  const outer = builder.internFrame(outerFrame);
+  const native = builder.internFrame(nativeFrame);
+  const positions = new PositionRecorder();
+  const expected = [];
+  const reference = resolver();
+  for (let sample = 0; sample < 400; sample++) {
+    let stack = -1;
+    let positionStack = -1;
+    const described = [];
+    for (let depth = 0, frames = 1 + random(6); depth < frames; depth++) {
+      const offset = offsets[random(offsets.length)];
+      stack = builder.internStack(stack, outer);
+      positionStack = positions.extend(positionStack, offset === -1 ? 0 : positions.tagFor(outer, offset, false));
+      described.push(...(offset === -1 ? ['outer:0'] : describe(reference.expand(outerFrame, offset, false))));
+    }
+    if (random(2) === 0) {
+      stack = builder.internStack(stack, native);
+      positionStack = positions.extend(positionStack, 0);
+      described.push('[native] node:0');
+    }
+    builder.addSample(stack, sample * 0.001, 0.001, 0.001);
+    positions.addSample(positionStack);
+    expected.push(described);
+  }
+  const session = builder.build({
+    startTime: 0, duration: 0.4, cpuTime: 0.4, sampleCount: 400, requestedInterval: 0.001, achievedInterval: 0.001,
+    droppedSamples: 0, unresolvedFrames: 0, totalFrames: 0, nodeVersion: 'v20', v8Version: '11', platform: 'linux',
+    arch: 'x64', pid: 1, cwd: '/', argv: ['node', '/app.js'], signal: 39, notes: [],
+  });
+  const pairings = new Set(expected.map((_, i) => `${session.samples.stack[i]}:${positions.sampleStack.get(i)}`));
+  assert.ok(pairings.size > new Set(session.samples.stack).size, 'some stack comes with more than one position stack');
+  const expanded = expandPositions(session, positions, resolver());
+  expected.forEach((described, i) => {
+    const frames = expanded.stackFrames(expanded.samples.stack[i]).map((id) => expanded.frames[id]);
+    const lines = [];
+    for (let id = expanded.lines.sample[i]; id !== -1; id = expanded.lines.parent[id]) lines.unshift(expanded.lines.line[id]);
+    assert.deepEqual(frames.map((frame, depth) => `${frame.inlined ? '[inlined] ' : ''}${frame.name}:${lines[depth]}`), described, `sample ${i}`);
+  });
+  // Stacks and line stacks are interned: no node twice.
+  const nodes = (parent, value) => new Set(parent.map((up, id) => `${up}:${value[id]}`)).size;
+  assert.equal(nodes(expanded.stacks.parent, expanded.stacks.frame), expanded.stacks.parent.length);
+  assert.equal(nodes(expanded.lines.parent, expanded.lines.line), expanded.lines.parent.length);
+});
