@@ -17,10 +17,11 @@ import { LineTable, Session, SessionBuilder } from '../session/session';
  */
 export function expandPositions(session: Session, positions: PositionTable, resolver: InlineResolver, resolved = new Map<number, ExpandedFrame[]>()): Session {
   if (positions.tags.length <= 1 || positions.sampleStack.length !== session.samples.stack.length) return session;
-  const builder = new SessionBuilder();
+  // About as many stacks as before, and as many line stacks: sized so, their indexes do not grow as they fill.
+  const builder = new SessionBuilder(undefined, session.stacks.parent.length);
   // The same frames first, so frame ids stay what they were.
   for (const frame of session.frames) builder.internFrame(frame);
-  const lines = new LineStacks();
+  const lines = new LineStacks(session.stacks.parent.length);
   const expansions = resolved;
   // Per position tag, its expansion as pairs of frame id and line, interned once.
   const tagFrames = new Array<Int32Array | undefined>(positions.tags.length);
@@ -123,7 +124,11 @@ class LineStacks {
   readonly parent: number[] = [];
   readonly line: number[] = [];
   readonly sample: number[] = [];
-  private readonly nodeIds = new PrefixIndex();
+  private readonly nodeIds: PrefixIndex;
+
+  constructor(expected: number) {
+    this.nodeIds = new PrefixIndex(expected);
+  }
 
   extend(parent: number, line: number): number {
     const next = this.parent.length;

@@ -4,29 +4,26 @@
  * table interns a node once, so every drain and every rebuild of a session
  * asks here for each frame it adds.
  *
- * An open-addressing hash table in three typed arrays, outside the V8 heap.
+ * An open-addressing hash table in one typed array, outside the V8 heap.
  * The tables held a Map per node before: at the end of a TypeScript check,
  * rebuilding 33,000 stacks with their lines made 66,000 Maps, and the
  * rebuild took about 200 ms on this project's 2-core machine
  * (docs/benchmarks.md, section 18).
  */
 
-const EMPTY = -1;
+/** Per slot: parent, value, and the node's id plus one (0: an empty slot, as the array starts). */
+const SLOT = 3;
 
 export class PrefixIndex {
-  private parents: Int32Array;
-  private values: Int32Array;
-  /** The node id in each slot; EMPTY where none. */
-  private ids: Int32Array;
+  private slots: Int32Array;
   private mask: number;
   private count = 0;
 
+  /** `expected`: how many nodes the table will likely hold (it grows past that as needed). */
   constructor(expected = 64) {
     let slots = 16;
     while (slots < expected * 2) slots *= 2;
-    this.parents = new Int32Array(slots);
-    this.values = new Int32Array(slots);
-    this.ids = new Int32Array(slots).fill(EMPTY);
+    this.slots = new Int32Array(slots * SLOT);
     this.mask = slots - 1;
   }
 
@@ -38,37 +35,38 @@ export class PrefixIndex {
   /**
    * The id of the node (parent, value); when there is none yet, the node
    * gets `next` (the table's next id, which the caller then adds). Ids,
-   * parents and values are 32-bit integers; parent -1 is the root.
+   * parents and values are 32-bit integers, ids below 2^31 - 1; parent -1
+   * is the root.
    */
   idOf(parent: number, value: number, next: number): number {
-    const { parents, values, ids, mask } = this;
+    const { slots, mask } = this;
     let slot = slotOf(parent, value) & mask;
-    for (let id = ids[slot]!; id !== EMPTY; id = ids[slot]!) {
-      if (parents[slot] === parent && values[slot] === value) return id;
+    for (let at = slot * SLOT; slots[at + 2] !== 0; at = slot * SLOT) {
+      if (slots[at] === parent && slots[at + 1] === value) return slots[at + 2]! - 1;
       slot = (slot + 1) & mask;
     }
-    parents[slot] = parent;
-    values[slot] = value;
-    ids[slot] = next;
+    const at = slot * SLOT;
+    slots[at] = parent;
+    slots[at + 1] = value;
+    slots[at + 2] = next + 1;
     // At most half full: probes stay short.
-    if (++this.count * 2 > ids.length) this.grow();
+    if (++this.count * 2 > mask + 1) this.grow();
     return next;
   }
 
   private grow(): void {
-    const { parents, values, ids } = this;
-    const slots = ids.length * 2;
-    this.parents = new Int32Array(slots);
-    this.values = new Int32Array(slots);
-    this.ids = new Int32Array(slots).fill(EMPTY);
-    this.mask = slots - 1;
-    for (let old = 0; old < ids.length; old++) {
-      if (ids[old] === EMPTY) continue;
-      let slot = slotOf(parents[old]!, values[old]!) & this.mask;
-      while (this.ids[slot] !== EMPTY) slot = (slot + 1) & this.mask;
-      this.parents[slot] = parents[old]!;
-      this.values[slot] = values[old]!;
-      this.ids[slot] = ids[old]!;
+    const old = this.slots;
+    const size = (this.mask + 1) * 2;
+    this.slots = new Int32Array(size * SLOT);
+    this.mask = size - 1;
+    for (let from = 0; from < old.length; from += SLOT) {
+      if (old[from + 2] === 0) continue;
+      let slot = slotOf(old[from]!, old[from + 1]!) & this.mask;
+      while (this.slots[slot * SLOT + 2] !== 0) slot = (slot + 1) & this.mask;
+      const to = slot * SLOT;
+      this.slots[to] = old[from]!;
+      this.slots[to + 1] = old[from + 1]!;
+      this.slots[to + 2] = old[from + 2]!;
     }
   }
 }

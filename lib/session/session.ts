@@ -280,7 +280,12 @@ export class SessionBuilder {
    * registry (lib/labels/registry.ts) for a recording; a session from a file or
    * another tool has no ids to resolve.
    */
-  constructor(private readonly labelSetOf: (id: number) => Readonly<Record<string, string>> = noLabelSets) {}
+  constructor(
+    private readonly labelSetOf: (id: number) => Readonly<Record<string, string>> = noLabelSets,
+    expectedStacks?: number,
+  ) {
+    this.stackIds = new PrefixIndex(expectedStacks);
+  }
 
   readonly frames: FrameInfo[] = [];
   readonly stacks: StackTable = { parent: [], frame: [] };
@@ -291,7 +296,7 @@ export class SessionBuilder {
   private readonly sampleCpu = new Float64Column();
   private readonly frameIds = new Map<string, number>();
   /** Stack ids by (parent stack, frame id). */
-  private readonly stackIds = new PrefixIndex();
+  private readonly stackIds: PrefixIndex;
   /** Created at the first sample of a thread other than index 0: per sample, an index into the recording's thread list. */
   private threadOfSample: Int32Column | undefined;
   /** Created at the first labeled sample: the label sets, each sample's index into them (-1: none), and the index of each process label-set id. */
