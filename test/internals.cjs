@@ -78,6 +78,7 @@ module.exports = {
   ...require('../dist/cjs/production/ondemand/trigger-env.js'),
   ...require('../dist/cjs/cli/args.js'),
   ...require('../dist/cjs/cli/cli.js'),
+  ...require('../dist/cjs/cli/report.js'),
   ...require('../dist/cjs/util/argv.js'),
   ...require('../dist/cjs/util/text-files.js'),
 };

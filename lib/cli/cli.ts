@@ -219,14 +219,16 @@ async function recordRun(options: CliOptions): Promise<{ outcome: ProgramOutcome
   try {
     const running = runProgram(options, sessionPath, journalPath);
     // The program is starting in its own process (on another core, where there is one): load what runs after it meanwhile.
-    report();
+    const saved = report().watchSavedSession(sessionPath);
     const outcome = await running;
     try {
-      return { outcome, session: report().loadSession(sessionPath, journalPath, outcome) };
+      return { outcome, session: report().loadSession(sessionPath, journalPath, outcome, saved.take()) };
     } catch (error) {
       printMessage(`no profile was recorded: ${(error as Error).message}`);
       if (outcome.code === 0) outcome.code = 1;
       return { outcome };
+    } finally {
+      saved.close();
     }
   } finally {
     rmSync(sessionPath, { force: true });
