@@ -87,7 +87,9 @@ for (const { how, args = [], note, signal, code, hot, whole } of deaths) {
 
 test('a program that fits a small heap gets its report though building it needs more than the heap has left', { timeout: 60_000 }, () => {
   // It ended "FATAL ERROR: Reached heap limit" in the profiler's work after the program, and its profile was lost.
-  const result = runNode([cli, '-i', '100us', '--node-arg=--max-old-space-size=16', fixture('near-heap-limit.js')], { cwd: root });
+  // 14 MB of the 16 kept: with 13, the report's building has fitted in what is left in most runs since
+  // its stacks' indexes left the V8 heap (Node 22: 7 of 10), and the raise went untested.
+  const result = runNode([cli, '-i', '100us', '--node-arg=--max-old-space-size=16', fixture('near-heap-limit.js'), '14'], { cwd: root });
   assert.equal(result.status, 0, result.stderr.slice(-2000));
   assert.match(result.stdout, /^kept \d+ objects/m);
   const [spent] = secondsOf(result.stdout, 'nearLimitSpin');
