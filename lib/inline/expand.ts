@@ -7,7 +7,7 @@
  */
 import { ExpandedFrame, InlineResolver } from './stack';
 import { PositionTable } from './positions';
-import { PrefixIndex } from '../session/prefix-index';
+import { PrefixTable } from '../session/prefix-index';
 import { LineTable, Session, SessionBuilder } from '../session/session';
 
 /**
@@ -120,27 +120,14 @@ export function expandPositions(session: Session, positions: PositionTable, reso
 }
 
 /** Builds a LineTable's prefix stacks. */
-class LineStacks {
-  readonly parent: number[] = [];
-  readonly line: number[] = [];
+class LineStacks extends PrefixTable {
   readonly sample: number[] = [];
-  private readonly nodeIds: PrefixIndex;
 
   constructor(expected: number) {
-    this.nodeIds = new PrefixIndex(expected);
-  }
-
-  extend(parent: number, line: number): number {
-    const next = this.parent.length;
-    const id = this.nodeIds.idOf(parent, line, next);
-    if (id === next) {
-      this.parent.push(parent);
-      this.line.push(line);
-    }
-    return id;
+    super([], [], expected);
   }
 
   table(): LineTable {
-    return { parent: this.parent, line: this.line, sample: this.sample };
+    return { parent: this.parent, line: this.value, sample: this.sample };
   }
 }

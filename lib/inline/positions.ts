@@ -10,7 +10,7 @@
  */
 
 import { Int32Column, type NumberColumn } from '../session/columns';
-import { PrefixIndex } from '../session/prefix-index';
+import { PrefixTable } from '../session/prefix-index';
 
 /** One sampled (function, script offset) pair. */
 export interface PositionTag {
@@ -40,8 +40,7 @@ export class PositionRecorder implements PositionTable {
   readonly sampleStack = new Int32Column();
   /** Tag ids by frame id, then by position * 2 + interpreted (numbers: a string key per sampled frame cost 20% of symbolizing). */
   private readonly tagIds = new Map<number, Map<number, number>>();
-  /** Node ids by (parent node, tag). */
-  private readonly nodeIds = new PrefixIndex();
+  private readonly nodes = new PrefixTable(this.parent, this.tagOf);
 
   /** The tag id of a (function, offset) pair. */
   tagFor(frameId: number, position: number, interpreted: boolean): number {
@@ -59,13 +58,7 @@ export class PositionRecorder implements PositionTable {
 
   /** The position stack `parent` extended by a frame with tag `tagId` (0: none). */
   extend(parent: number, tagId: number): number {
-    const next = this.parent.length;
-    const id = this.nodeIds.idOf(parent, tagId, next);
-    if (id === next) {
-      this.parent.push(parent);
-      this.tagOf.push(tagId);
-    }
-    return id;
+    return this.nodes.extend(parent, tagId);
   }
 
   addSample(positionStack: number): void {

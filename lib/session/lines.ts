@@ -2,7 +2,7 @@
  * Executing lines of a session (Session.lines): reading them beside the
  * frames, and keeping them right when frames change.
  */
-import { PrefixIndex } from './prefix-index';
+import { PrefixTable } from './prefix-index';
 import { LineTable, Session } from './session';
 
 /** The lines of sample i, root first, one per frame of its stack (zeros when the session has none). */
@@ -27,16 +27,7 @@ export function mapLinesOf(session: Session, map: (frameId: number, line: number
   if (table === undefined) return undefined;
   const parent: number[] = [];
   const line: number[] = [];
-  const nodeIds = new PrefixIndex();
-  const extend = (up: number, value: number): number => {
-    const next = parent.length;
-    const id = nodeIds.idOf(up, value, next);
-    if (id === next) {
-      parent.push(up);
-      line.push(value);
-    }
-    return id;
-  };
+  const nodes = new PrefixTable(parent, line);
   const done = new Map<string, number>();
   const convert = (stack: number, lineStack: number): number => {
     if (stack === -1) return -1;
@@ -44,7 +35,7 @@ export function mapLinesOf(session: Session, map: (frameId: number, line: number
     let id = done.get(key);
     if (id === undefined) {
       const up = convert(session.stacks.parent[stack]!, table.parent[lineStack]!);
-      id = extend(up, map(session.stacks.frame[stack]!, table.line[lineStack]!));
+      id = nodes.extend(up, map(session.stacks.frame[stack]!, table.line[lineStack]!));
       done.set(key, id);
     }
     return id;

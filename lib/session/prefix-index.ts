@@ -77,3 +77,31 @@ function slotOf(parent: number, value: number): number {
   hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
   return hash ^ (hash >>> 13);
 }
+
+/**
+ * A prefix table's two columns (parent ids, values), filled through its index:
+ * extend() adds a node once and returns its id. The columns are the caller's
+ * arrays (a StackTable's, a LineTable's), which it reads directly.
+ */
+export class PrefixTable {
+  private readonly index: PrefixIndex;
+
+  constructor(
+    readonly parent: number[],
+    readonly value: number[],
+    expected?: number,
+  ) {
+    this.index = new PrefixIndex(expected);
+  }
+
+  /** The id of the node `value` under `parent` (-1: the root), added when new. */
+  extend(parent: number, value: number): number {
+    const next = this.parent.length;
+    const id = this.index.idOf(parent, value, next);
+    if (id === next) {
+      this.parent.push(parent);
+      this.value.push(value);
+    }
+    return id;
+  }
+}

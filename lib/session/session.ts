@@ -7,7 +7,7 @@ import { Float64Column, Int32Column } from './columns';
 import { FrameInfo, FrameKind, frameKey } from './frame';
 import { MemorySeries, validateMemorySeries } from '../memory/series';
 import { isProfileMode, ProfileMode } from './mode';
-import { PrefixIndex } from './prefix-index';
+import { PrefixTable } from './prefix-index';
 import { escapeControl } from '../util/escape';
 import { readProfileText } from '../util/read-file';
 import { writeFileAtomic } from '../util/write-file';
@@ -284,7 +284,7 @@ export class SessionBuilder {
     private readonly labelSetOf: (id: number) => Readonly<Record<string, string>> = noLabelSets,
     expectedStacks?: number,
   ) {
-    this.stackIds = new PrefixIndex(expectedStacks);
+    this.stackNodes = new PrefixTable(this.stacks.parent, this.stacks.frame, expectedStacks);
   }
 
   readonly frames: FrameInfo[] = [];
@@ -295,8 +295,8 @@ export class SessionBuilder {
   private readonly sampleDuration = new Float64Column();
   private readonly sampleCpu = new Float64Column();
   private readonly frameIds = new Map<string, number>();
-  /** Stack ids by (parent stack, frame id). */
-  private readonly stackIds: PrefixIndex;
+  /** Stacks by (parent stack, frame id). */
+  private readonly stackNodes: PrefixTable;
   /** Created at the first sample of a thread other than index 0: per sample, an index into the recording's thread list. */
   private threadOfSample: Int32Column | undefined;
   /** Created at the first labeled sample: the label sets, each sample's index into them (-1: none), and the index of each process label-set id. */
@@ -320,13 +320,7 @@ export class SessionBuilder {
 
   /** The stack id of `parent` extended by `frameId`. */
   internStack(parent: number, frameId: number): number {
-    const next = this.stacks.parent.length;
-    const id = this.stackIds.idOf(parent, frameId, next);
-    if (id === next) {
-      this.stacks.parent.push(parent);
-      this.stacks.frame.push(frameId);
-    }
-    return id;
+    return this.stackNodes.extend(parent, frameId);
   }
 
   /** Stack id of frame ids given root first. */
