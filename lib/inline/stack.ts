@@ -33,7 +33,7 @@
 import { FrameInfo } from '../session/frame';
 import { ScriptFunctions, TOP_LEVEL } from './functions';
 import { SourceReader } from './sources';
-import { ScriptIndex, sameFunction, scriptIndexFor } from './script-index';
+import { ScriptIndex, sameFunction, sameRange, scriptIndexFor } from './script-index';
 import type { V8FunctionTables } from './v8-functions';
 
 /** One frame of an expansion, root first. */
@@ -127,7 +127,8 @@ export class InlineResolver {
     }
     const innermost = file.innermostIn(named, position);
     const plausible = startsToken(own.source, position);
-    if (innermost.script === own && innermost.index === index) {
+    // (A class constructor is listed twice, by its `(` and by its class: either one is the function itself.)
+    if (sameRange(innermost, named)) {
       // V8's positions start tokens; one inside a word or on a blank belongs to another script.
       if (!plausible) {
         const found = this.elsewhere(frame, file, position);
@@ -152,13 +153,12 @@ export class InlineResolver {
     // parse functions of every script with tiered-up code, most of a recovery's time.
     const own = this.ownScriptCandidate(frame, ownFile, position);
     if (own !== undefined) return this.inlinedAt(frame, own, position);
-    const candidates = this.otherScriptCandidates(frame, ownFile, position);
+    const { candidates, called } = this.otherScriptCandidates(frame, ownFile, position);
     let chosen: Candidate | undefined;
     if (candidates.length === 1) chosen = candidates[0];
     else if (candidates.length > 1) {
       // Several scripts' functions hold the offset: the one the frame's function calls by name, if only one is
       // (markdown-it's linkify calling linkify-it's test and pretest, inlined across packages).
-      const called = candidates.filter((candidate) => this.frameCalls(frame, ownFile, candidate.script.functions[candidate.index]!.name));
       if (called.length === 1) chosen = called[0];
     } else if (position < ownFile.source.length && startsToken(ownFile.source, position)) {
       // No tiered-up function anywhere holds it: the innermost function of the frame's own script, if not the frame's.
@@ -176,29 +176,46 @@ export class InlineResolver {
   }
 
   /**
-   * The innermost tiered-up function holding `position` in each other script, as
-   * far as the choice in elsewhere() needs them: all of them when there are fewer
-   * than two, else (only a function the frame calls by name can then be chosen) at
-   * least every one whose script has a tiered-up function of a name the frame calls.
-   * Each script probed parses the functions around the offset: for an offset from
-   * another script, most of the functions of every script, most of a recovery's time.
+   * The innermost tiered-up function holding `position` in each other script,
+   * as far as the choice in elsewhere() needs them, and those of them the
+   * frame calls by name (`called`, all of them). Each script probed parses the
+   * functions around the offset (for an offset from another script, most of
+   * its tiered-up functions): most of a recovery's time, so scripts are probed
+   * in the order that settles the choice soonest. A function the frame calls
+   * lies in a script with a tiered-up function of a name the frame calls, so
+   * those go first; one called candidate, or two candidates with none called,
+   * settle it. Else the others are probed until two candidates are found
+   * (which two does not matter: with none called, two leave it ambiguous).
    */
-  private otherScriptCandidates(frame: FrameInfo, ownFile: ScriptIndex, position: number): Candidate[] {
+  private otherScriptCandidates(frame: FrameInfo, ownFile: ScriptIndex, position: number): { candidates: Candidate[]; called: Candidate[] } {
     const candidates: Candidate[] = [];
+    const called: Candidate[] = [];
     const probe = (file: string): void => {
       const script = this.scriptOf(file);
       // Cheap checks on the text before parsing anything.
       if (script === undefined || position >= script.source.length || !startsToken(script.source, position)) return;
       const found = script.tieredInnermostAt(position, this.tiered.get(file)!);
-      if (found !== undefined) candidates.push({ file, ...found });
+      if (found === undefined) return;
+      const candidate = { file, ...found };
+      candidates.push(candidate);
+      if (this.frameCalls(frame, ownFile, found.script.functions[found.index]!.name)) called.push(candidate);
     };
-    let calls: ReadonlySet<string> | undefined;
+    const calls = this.namesCalledBy(frame, ownFile);
+    const later: string[] = [];
     for (const [file, names] of this.tieredCallNames) {
       if (file === frame.file) continue;
-      if (candidates.length < 2) probe(file);
-      else if (callsAny((calls ??= this.namesCalledBy(frame, ownFile)), names)) probe(file);
+      if (callsAny(calls, names)) probe(file);
+      else later.push(file);
     }
-    return candidates;
+    if (called.length === 0) {
+      // Only how many hold it counts now, so the scripts V8's table bounds (probed with few parses) go first.
+      later.sort((a, b) => Number(this.v8Tables?.has(b) ?? false) - Number(this.v8Tables?.has(a) ?? false));
+      for (const file of later) {
+        if (candidates.length >= 2) break;
+        probe(file);
+      }
+    }
+    return { candidates, called };
   }
 
   /**

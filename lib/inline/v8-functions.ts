@@ -221,6 +221,20 @@ export class V8ScriptTable {
     return undefined;
   }
 
+  /**
+   * Where the innermost listed function holding `offset` ends (class member
+   * initializers passed over); undefined when none does. Any function whose
+   * text holds `offset` (one named there too) ends there or before: the
+   * bound lets a question about a later offset pass over it unparsed.
+   */
+  endAround(offset: number): number | undefined {
+    for (let index = lastStartingBy(this.functions, offset); index !== -1; index = this.parent[index]!) {
+      const fn = this.functions[index]!;
+      if (offset < fn.end && !isMemberInitializer(fn)) return fn.end;
+    }
+    return undefined;
+  }
+
   /** Whether V8 lists a function it names by `v8Start`. */
   names(v8Start: number): boolean {
     return this.byV8Start.has(v8Start);

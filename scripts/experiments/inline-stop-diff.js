@@ -4,7 +4,7 @@
 // of the commit before a change), both with the V8 function tables taken
 // during the recording, and prints the samples whose expanded stacks (frames,
 // inlined marks, lines) differ and what each build's recovery cost.
-//   npm run build:ts && OLD=/tmp/base/dist/cjs node scripts/experiments/inline-stop-diff.js eslint|tsc|prettier|... [small|large]
+//   npm run build:ts && OLD=/tmp/base/dist/cjs [FIRST=new] node scripts/experiments/inline-stop-diff.js eslint|tsc|prettier|... [small|large]
 'use strict';
 const path = require('node:path');
 const { countDiffering, profileCorpusProgram, stackTexts } = require('./stack-text');
@@ -18,15 +18,22 @@ const recoverNew = recover.InlineRecovery.prototype.recover;
 recover.InlineRecovery.prototype.recover = function (session) {
   // The old build first: the tables the recording kept are the same for both, and taking them again
   // after the new build's recovery would list what that recovery's own closures keep alive.
+  // FIRST=new runs this build first: the one that runs second finds acorn compiled (in the same
+  // node_modules) and seems 15-40% faster with the same code; alternate runs to compare times.
+  const runOld = () => new oldRecover.InlineRecovery(this.evidence).recover(session);
+  const runNew = () => recoverNew.call(this, session);
+  const [first, second] = process.env.FIRST === 'new' ? [runNew, runOld] : [runOld, runNew];
   const t0 = performance.now();
-  const theirs = new oldRecover.InlineRecovery(this.evidence).recover(session);
+  const one = first();
   const t1 = performance.now();
-  const mine = recoverNew.call(this, session);
+  const two = second();
   const t2 = performance.now();
+  const [theirs, mine] = first === runOld ? [one, two] : [two, one];
+  const [oldMs, newMs] = first === runOld ? [t1 - t0, t2 - t1] : [t2 - t1, t1 - t0];
   const a = stackTexts(mine.session);
   const b = stackTexts(theirs.session);
   const differing = countDiffering(a, b);
-  console.log(JSON.stringify({ samples: a.length, tags: this.evidence.positions.tags.length, differing, newCounts: mine.counts, oldCounts: theirs.counts, newMs: Math.round(t2 - t1), oldMs: Math.round(t1 - t0) }));
+  console.log(JSON.stringify({ samples: a.length, tags: this.evidence.positions.tags.length, differing, newCounts: mine.counts, oldCounts: theirs.counts, newMs: Math.round(newMs), oldMs: Math.round(oldMs), first: process.env.FIRST === 'new' ? 'new' : 'old' }));
   return mine;
 };
 

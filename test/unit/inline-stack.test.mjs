@@ -154,9 +154,9 @@ test('of several scripts\' tiered functions holding an offset, the one the frame
   assert.equal(r2.counts.ambiguous, 1);
 });
 
-test('once two other scripts hold an offset, only scripts with a function the frame calls by name are read', () => {
+test('scripts with a function the frame calls by name are read first; the others only while the choice is open', () => {
   // Each script probed parses its functions around the offset: with hundreds of scripts (ESLint's), most of
-  // a recovery's time. The answer can then only be a function the frame calls by name.
+  // a recovery's time. A function the frame calls by name wins over any number of others.
   const app = APP.replace('return sum + helper(list, 3);', 'return sum + helper(list, 3) + lib.now()[0];');
   const padded = `${' '.repeat(app.length)}\n${LIB}`;
   const sources = { '/app.js': app, '/lib.js': padded };
@@ -165,9 +165,17 @@ test('once two other scripts hold an offset, only scripts with a function the fr
   const r = new InlineResolver((file) => (read.push(file), sources[file]));
   for (const name of ['xyz', 'abc', 'now', 'qrs']) r.addTieredFunction({ name, file: `/${name === 'now' ? 'lib' : name}.js`, line: 2, column: 27, kind: 'js' });
   assert.deepEqual(describe(r.expand(outerFrame, offsetOf(padded, 'process.hrtime'), false)), ['outer:0', '[inlined] now:3']);
-  // xyz.js and abc.js (in the order their functions tiered up) make two candidates; after them only
-  // lib.js can change the answer (now is called), and qrs.js, whose qrs is not, is never read.
-  assert.deepEqual(read, ['/app.js', '/xyz.js', '/abc.js', '/lib.js']);
+  // lib.js's now is called, and holds the offset: xyz.js, abc.js and qrs.js (whose functions hold it too)
+  // could not change the answer, and are never read.
+  assert.deepEqual(read, ['/app.js', '/lib.js']);
+  // Without a called candidate, the others are read (in the order their functions tiered up) until two
+  // hold the offset, which leaves it ambiguous: qrs.js is never read.
+  const read3 = [];
+  const r3 = new InlineResolver((file) => (read3.push(file), sources[file]));
+  for (const name of ['xyz', 'abc', 'qrs']) r3.addTieredFunction({ name, file: `/${name}.js`, line: 2, column: 27, kind: 'js' });
+  assert.deepEqual(describe(r3.expand(outerFrame, offsetOf(padded, 'process.hrtime'), false)), ['outer:0']);
+  assert.equal(r3.counts.ambiguous, 1);
+  assert.deepEqual(read3, ['/app.js', '/xyz.js', '/abc.js']);
   // Fewer than two candidates: every script is read (the one that holds it is taken whatever its name).
   const read2 = [];
   const r2 = new InlineResolver((file) => (read2.push(file), sources[file]));
@@ -328,4 +336,32 @@ test('expandPositions: every sample expands as its own frames and positions do, 
   const nodes = (parent, value) => new Set(parent.map((up, id) => `${up}:${value[id]}`)).size;
   assert.equal(nodes(expanded.stacks.parent, expanded.stacks.frame), expanded.stacks.parent.length);
   assert.equal(nodes(expanded.lines.parent, expanded.lines.line), expanded.lines.parent.length);
+});
+
+test("a class with fields: its constructor's own code is its own, and inlined it is named as the constructor, whichever was parsed first", () => {
+  // V8 names the constructor by its `(` and the fields' initializer by the class; a parse lists the
+  // constructor twice, by both (older V8 named constructors by the class).
+  const source = [
+    'class Store {', //                                           line 1
+    '  #items = new Map();', //                                   line 2
+    '  constructor(seed) {', //                                   line 3
+    '    this.#items.set(seed, Object.freeze([seed]));', //       line 4
+    '  }', //                                                     line 5
+    '}', //                                                       line 6
+    'function make(n) { return new Store(n); }', //               line 7
+    'module.exports = make;', //                                  line 8
+  ].join('\n');
+  const ctorFrame = { name: 'Store', file: '/store.js', line: 3, column: 14, kind: 'js' };
+  const makeFrame = { name: 'make', file: '/store.js', line: 7, column: 14, kind: 'js' };
+  const inBody = offsetOf(source, 'Object.freeze');
+  for (const classFirst of [false, true]) {
+    const r = new InlineResolver((file) => (file === '/store.js' ? source : undefined));
+    r.addTieredFunction({ name: '<instance_members_initializer>', file: '/store.js', line: 1, column: 1, kind: 'js' });
+    r.addTieredFunction(ctorFrame);
+    // An offset in the fields has the class parsed, which lists both entries in one parse (an order
+    // a recovery met in ESLint's: its constructors' lines went to the initializer).
+    if (classFirst) r.expand(makeFrame, offsetOf(source, 'new Map()'), false);
+    assert.deepEqual(describe(r.expand(ctorFrame, inBody, false)), ['Store:4'], `class parsed first: ${classFirst}`);
+    assert.deepEqual(describe(r.expand(makeFrame, inBody, false)), ['make:0', '[inlined] Store:4'], `class parsed first: ${classFirst}`);
+  }
 });

@@ -142,3 +142,34 @@ test('tables taken earlier in the recording are merged in: what they listed is r
   withoutEarlier.functionNamed(...at(keeps));
   assert.ok(parse.mock.callCount() > 0, 'without it, keeps() is parsed');
 });
+
+test('tieredInnermostAt with the table answers as the whole parse does, and parses no function the table ends before the offset', (t) => {
+  // Every function tiered up, as V8 names it (a class constructor by its `(` and by its class).
+  const locationOf = (offset) => `${PARSED.lineOf(offset)}:${PARSED.columnOf(offset)}`;
+  const tiered = new Map(PARSED.functions.map((fn) => [locationOf(fn.v8Start), fn.name]));
+  const withTable = new ScriptIndex(SOURCE);
+  withTable.useV8Functions(TABLE);
+  const parsing = new ScriptIndex(SOURCE);
+  const table = new V8ScriptTable(SOURCE, TABLE);
+  const parsed = [];
+  let asking = -1;
+  const parseAt = ScriptFunctions.parseFunctionAt;
+  t.mock.method(ScriptFunctions, 'parseFunctionAt', (source, v8Start, ...rest) => {
+    parsed.push({ v8Start, asking });
+    return parseAt.call(ScriptFunctions, source, v8Start, ...rest);
+  });
+  // From the end: an offset after a function is asked before any in it (then its parse would be kept).
+  for (let offset = SOURCE.length - 1; offset >= 0; offset--) {
+    asking = offset;
+    const a = withTable.tieredInnermostAt(offset, tiered);
+    asking = -1;
+    const b = parsing.tieredInnermostAt(offset, tiered);
+    assert.equal(a && rangeOf(a.script, a.index), b && rangeOf(b.script, b.index), `offset ${offset}`);
+  }
+  const withTableParses = parsed.filter((call) => call.asking !== -1);
+  assert.ok(withTableParses.length > 0, 'some functions are left to a parse (constructors, functions the table may not list fully)');
+  for (const { v8Start, asking: offset } of withTableParses) {
+    const end = table.endAround(v8Start);
+    assert.ok(end === undefined || offset < end, `the function at ${v8Start} was parsed for offset ${offset}, past its end ${end} in V8's table`);
+  }
+});
