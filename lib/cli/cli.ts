@@ -16,6 +16,7 @@ import { CPUPROFILE_ALLOC_MESSAGE } from '../renderers/limits';
 import type { Session } from '../session/session';
 import type * as Profiles from '../loaders/profiles';
 import type * as Report from './report';
+import type { PreparedOutput } from './report';
 import type { ProgramOutcome } from './program-end';
 import { printMessage } from '../util/message';
 import { packageVersion } from '../util/version';
@@ -195,8 +196,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const runs = options.repeat ?? 1;
   const sessions: Session[] = [];
   let outcome: ProgramOutcome = { code: 0, signal: null };
+  let prepared: PreparedOutput | undefined;
   for (let run = 1; run <= runs; run++) {
-    const recorded = await recordRun(options);
+    // One run's report is rendered while the program's process frees its heap.
+    const recorded = await recordRun(options, runs === 1 ? (session) => (prepared = report().prepareOutput(session, options)) : undefined);
     outcome = recorded.outcome;
     const failed = recorded.session === undefined || outcome.signal !== null || outcome.code !== 0;
     // One run's profile is reported however the program ended; a set keeps only runs that completed.
@@ -207,19 +210,22 @@ async function main(argv: readonly string[]): Promise<void> {
       break;
     }
   }
-  if (sessions.length > 0 && !report().outputOrKeep(sessions, options) && outcome.code === 0) outcome.code = 1;
+  if (sessions.length > 0 && !report().outputOrKeep(sessions, options, prepared) && outcome.code === 0) outcome.code = 1;
   endLike(outcome);
 }
 
-/** Runs the program once; its session, unless none was recorded (said then, and the status made a failure). */
-async function recordRun(options: CliOptions): Promise<{ outcome: ProgramOutcome; session?: Session }> {
+/**
+ * Runs the program once; its session, unless none was recorded (said then, and the status made a failure).
+ * `onSaved` gets the session as soon as the program has saved it, before its process has ended.
+ */
+async function recordRun(options: CliOptions, onSaved?: (session: Session) => void): Promise<{ outcome: ProgramOutcome; session?: Session }> {
   const sessionPath = temporarySessionPath();
   const journalPath = `${sessionPath}.journal`;
   writeFileSync(sessionPath, ''); // claim the name; the preload replaces it
   try {
     const running = runProgram(options, sessionPath, journalPath);
     // The program is starting in its own process (on another core, where there is one): load what runs after it meanwhile.
-    const saved = report().watchSavedSession(sessionPath);
+    const saved = report().watchSavedSession(sessionPath, onSaved);
     const outcome = await running;
     try {
       return { outcome, session: report().loadSession(sessionPath, journalPath, outcome, saved.take()) };

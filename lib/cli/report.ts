@@ -9,7 +9,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { CliOptions } from './args';
 import { filterSessionByLabels, labelFilterOf } from '../labels/filter';
-import { chooseRenderer, Renderer } from '../renderers';
+import { chooseRenderer } from '../renderers';
 import { escapeControl, TextRenderOptions } from '../renderers/text';
 import { workerThreadFiles, writesOneThread } from '../threads/files';
 import { filterSessionByThread } from '../threads/threads';
@@ -34,44 +34,70 @@ function renderOptions(options: CliOptions, toTerminal: boolean): TextRenderOpti
 }
 
 export function output(session: Session, options: CliOptions): void {
-  const renderer = chooseRenderer(options.renderer, options.outfile);
-  if (options.labelFilter.length > 0) session = filterSessionByLabels(session, labelFilterOf(options.labelFilter));
-  if (options.thread !== undefined) session = filterSessionByThread(session, options.thread);
-  let written: string | undefined;
-  const oneThread = writesOneThread(session, renderer.name);
-  if (options.outfile) {
-    writeFileAtomic(options.outfile, renderer.render(session, renderOptions(options, false)));
-    printMessage(`wrote ${renderer.name} report to ${options.outfile}${oneThread ? ' (main thread)' : ''}`);
-    written = options.outfile;
-    writeWorkerThreadFiles(session, renderer, options, options.outfile);
-  } else if (renderer.name === 'html' && (process.stdout.isTTY === true || options.open)) {
-    // A page of HTML is no use on a terminal: it goes to a file to open.
-    written = writeTemporaryReport(renderer.render(session, renderOptions(options, false)));
-    printMessage(`wrote html report to ${written}`);
-  } else {
-    if (oneThread) {
-      printMessage(`a ${renderer.name} file holds one thread: this is the main thread's; give -o to also write each worker thread's file, or --thread to choose one`);
-    }
-    process.stdout.write(renderer.render(session, renderOptions(options, process.stdout.isTTY === true)));
-  }
-  if (options.open && written) openInBrowser(written);
+  prepareOutput(session, options).write();
+}
+
+/** A report rendered from `session` and ready to be written (output() is both steps at once). */
+export interface PreparedOutput {
+  readonly session: Session;
+  write(): void;
 }
 
 /**
- * The files of worker threads beside the -o file, for formats of one thread.
- * Beside a device, FIFO or /dev/stdout they would be new files in /dev or
- * /proc: none are written then, and the message says so.
+ * Renders the report (and the worker threads' files beside it) without
+ * writing anything: messages and files come with write(), once the program
+ * has ended, so that nothing it still prints comes after them.
  */
-function writeWorkerThreadFiles(session: Session, renderer: Renderer, options: CliOptions, outfile: string): void {
-  const files = workerThreadFiles(session, renderer.name, outfile);
-  if (files.length > 0 && writeTargetOf(outfile).how !== 'replace') {
-    printMessage(`${outfile} is not a regular file: the worker threads' ${renderer.name} files were not written beside it; give -o a file name, or --thread to choose a thread`);
-    return;
+export function prepareOutput(session: Session, options: CliOptions): PreparedOutput {
+  const from = session;
+  const renderer = chooseRenderer(options.renderer, options.outfile);
+  if (options.labelFilter.length > 0) session = filterSessionByLabels(session, labelFilterOf(options.labelFilter));
+  if (options.thread !== undefined) session = filterSessionByThread(session, options.thread);
+  const oneThread = writesOneThread(session, renderer.name);
+  const { outfile } = options;
+  if (outfile) {
+    const text = renderer.render(session, renderOptions(options, false));
+    const threadFiles = workerThreadFiles(session, renderer.name, outfile).map((file) => ({ ...file, text: renderer.render(file.session, renderOptions(options, false)) }));
+    return {
+      session: from,
+      write: () => {
+        writeFileAtomic(outfile, text);
+        printMessage(`wrote ${renderer.name} report to ${outfile}${oneThread ? ' (main thread)' : ''}`);
+        if (threadFiles.length > 0 && writeTargetOf(outfile).how !== 'replace') {
+          // Beside a device, FIFO or /dev/stdout they would be new files in /dev or /proc.
+          printMessage(`${outfile} is not a regular file: the worker threads' ${renderer.name} files were not written beside it; give -o a file name, or --thread to choose a thread`);
+        } else {
+          for (const file of threadFiles) {
+            writeFileAtomic(file.path, file.text);
+            printMessage(`wrote ${renderer.name} report of thread ${escapeControl(file.thread.name)} to ${file.path}`);
+          }
+        }
+        if (options.open) openInBrowser(outfile);
+      },
+    };
   }
-  for (const file of files) {
-    writeFileAtomic(file.path, renderer.render(file.session, renderOptions(options, false)));
-    printMessage(`wrote ${renderer.name} report of thread ${escapeControl(file.thread.name)} to ${file.path}`);
+  if (renderer.name === 'html' && (process.stdout.isTTY === true || options.open)) {
+    // A page of HTML is no use on a terminal: it goes to a file to open.
+    const page = renderer.render(session, renderOptions(options, false));
+    return {
+      session: from,
+      write: () => {
+        const written = writeTemporaryReport(page);
+        printMessage(`wrote html report to ${written}`);
+        if (options.open) openInBrowser(written);
+      },
+    };
   }
+  const text = renderer.render(session, renderOptions(options, process.stdout.isTTY === true));
+  return {
+    session: from,
+    write: () => {
+      if (oneThread) {
+        printMessage(`a ${renderer.name} file holds one thread: this is the main thread's; give -o to also write each worker thread's file, or --thread to choose one`);
+      }
+      process.stdout.write(text);
+    },
+  };
 }
 
 /**
@@ -141,11 +167,12 @@ export interface SavedSessionWatch {
  * into place whole), while the program's process is still ending: after the
  * save, Node frees the program's heap, 40-100 ms before the exit is seen here
  * on the corpus (docs/benchmarks.md, section 18), and reading the session
- * (45 ms for a TypeScript check's) fits in that time. Anything unexpected (no
- * watch, a file that does not load) leaves the reading to loadSession after
- * the exit, as without this.
+ * (45 ms for a TypeScript check's) fits in that time; `onRead` then uses the
+ * rest of it (the CLI renders the report). Anything unexpected (no watch, a
+ * file that does not load, `onRead` throwing) leaves the work to after the
+ * exit, as without this.
  */
-export function watchSavedSession(sessionPath: string): SavedSessionWatch {
+export function watchSavedSession(sessionPath: string, onRead?: (session: Session) => void): SavedSessionWatch {
   let session: Session | undefined;
   let watcher: FSWatcher | undefined;
   const close = (): void => {
@@ -160,6 +187,12 @@ export function watchSavedSession(sessionPath: string): SavedSessionWatch {
         session = Session.load(sessionPath);
       } catch {
         // Read again after the exit, where its problem is reported.
+        return;
+      }
+      try {
+        onRead?.(session);
+      } catch {
+        // Done again after the exit, where its problem is reported.
       }
     });
     watcher.on('error', close);
@@ -171,13 +204,15 @@ export function watchSavedSession(sessionPath: string): SavedSessionWatch {
 
 /**
  * Writes the report (of several runs: all of them to a session file, the
- * median run to any other format); when that fails (unwritable path, full
- * disk) says where and why and keeps the recorded runs, so they are not lost.
+ * median run to any other format; of one, the one `prepared` from it if
+ * given); when that fails (unwritable path, full disk) says where and why
+ * and keeps the recorded runs, so they are not lost.
  * Returns false when they were kept.
  */
-export function outputOrKeep(sessions: readonly Session[], options: CliOptions): boolean {
+export function outputOrKeep(sessions: readonly Session[], options: CliOptions, prepared?: PreparedOutput): boolean {
   try {
     if (sessions.length > 1 && chooseRenderer(options.renderer, options.outfile).name === 'session') outputRunSet(sessions, options);
+    else if (sessions.length === 1 && prepared?.session === sessions[0]) prepared.write();
     else output(reportRunOf(sessions), options);
     return true;
   } catch (error) {
