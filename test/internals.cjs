@@ -23,6 +23,7 @@ module.exports = {
   ...require('../dist/cjs/inline/functions.js'),
   ...require('../dist/cjs/inline/positions.js'),
   ...require('../dist/cjs/inline/script-index.js'),
+  ...require('../dist/cjs/inline/sources.js'),
   ...require('../dist/cjs/inline/stack.js'),
   ...require('../dist/cjs/inline/v8-functions.js'),
   ...require('../dist/cjs/recording/alloc-recorder.js'),

@@ -33,7 +33,7 @@ function builtinSources(): Record<string, string> | null {
 /** Reads a script's source; undefined when it is not on disk or in Node. */
 export const readScriptSource: SourceReader = (file) => {
   try {
-    if (file.startsWith('node:')) {
+    if (isNodeBuiltinScript(file)) {
       const source = builtinSources()?.[file.slice('node:'.length)];
       return typeof source === 'string' ? source : undefined;
     }
@@ -45,6 +45,15 @@ export const readScriptSource: SourceReader = (file) => {
   }
   return undefined;
 };
+
+/**
+ * Whether V8 compiled the script from the very text readScriptSource gives:
+ * Node's own modules, whose text is in this running binary. Files on disk may
+ * have changed since, or have been transpiled by a loader.
+ */
+export function isNodeBuiltinScript(file: string): boolean {
+  return file.startsWith('node:');
+}
 
 function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

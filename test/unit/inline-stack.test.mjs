@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScriptFunctions, TOP_LEVEL } from '../internals.cjs';
-import { InlineResolver, startsToken } from '../internals.cjs';
+import { InlineResolver, readScriptSource, startsToken } from '../internals.cjs';
 import { scriptOffsetAt } from '../internals.cjs';
 import { expandPositions } from '../internals.cjs';
 import { PositionRecorder } from '../internals.cjs';
@@ -364,4 +364,27 @@ test("a class with fields: its constructor's own code is its own, and inlined it
     assert.deepEqual(describe(r.expand(ctorFrame, inBody, false)), ['Store:4'], `class parsed first: ${classFirst}`);
     assert.deepEqual(describe(r.expand(makeFrame, inBody, false)), ['make:0', '[inlined] Store:4'], `class parsed first: ${classFirst}`);
   }
+});
+
+test("bytecode of Node's own modules gets its line without a parse: V8 compiled it from the text read here", (t) => {
+  // node:events, as this Node has it (process.binding('natives'), which readScriptSource reads).
+  const source = readScriptSource('node:events');
+  assert.ok(source, "this Node lists its modules' sources");
+  const at = source.indexOf('function EventEmitter(opts)');
+  assert.ok(at > 0);
+  const paren = source.indexOf('(', at);
+  const line = source.slice(0, paren).split('\n').length;
+  const column = paren - source.lastIndexOf('\n', paren - 1);
+  const frame = { name: 'EventEmitter', file: 'node:events', line, column, kind: 'js' };
+  const inBody = source.indexOf('EventEmitter.init.call', at);
+  const expectedLine = source.slice(0, inBody).split('\n').length;
+  const parseAt = t.mock.method(ScriptFunctions, 'parseFunctionAt');
+  const startsAt = t.mock.method(ScriptFunctions, 'startsFunctionAt');
+  const r = new InlineResolver(readScriptSource);
+  assert.deepEqual(describe(r.expand(frame, inBody, true)), [`EventEmitter:${expectedLine}`]);
+  assert.equal(parseAt.mock.callCount() + startsAt.mock.callCount(), 0, 'nothing parsed');
+  // Another reader's node: text is checked as any file is (its head is parsed).
+  const r2 = new InlineResolver((file) => (file === 'node:events' ? source : undefined));
+  assert.deepEqual(describe(r2.expand(frame, inBody, true)), [`EventEmitter:${expectedLine}`]);
+  assert.ok(parseAt.mock.callCount() + startsAt.mock.callCount() > 0, 'its head was parsed');
 });
