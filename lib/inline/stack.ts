@@ -210,6 +210,7 @@ export class InlineResolver {
     const calls = this.namesCalledBy(frame, ownFile);
     const later: string[] = [];
     for (const [file, names] of this.tieredCallNames) {
+      if (called.length >= 2) break; // ambiguous, whatever the others hold
       if (file === frame.file) continue;
       if (callsAny(calls, names)) probe(file);
       else later.push(file);

@@ -176,6 +176,14 @@ test('scripts with a function the frame calls by name are read first; the others
   assert.deepEqual(describe(r3.expand(outerFrame, offsetOf(padded, 'process.hrtime'), false)), ['outer:0']);
   assert.equal(r3.counts.ambiguous, 1);
   assert.deepEqual(read3, ['/app.js', '/xyz.js', '/abc.js']);
+  // Two called candidates: ambiguous, and no script after them is read.
+  const read4 = [];
+  const r4 = new InlineResolver((file) => (read4.push(file), file === '/now2.js' ? sources['/lib.js'] : sources[file]));
+  r4.addTieredFunction({ name: 'now', file: '/lib.js', line: 2, column: 27, kind: 'js' });
+  r4.addTieredFunction({ name: 'now', file: '/now2.js', line: 2, column: 27, kind: 'js' });
+  for (const name of ['xyz', 'qrs']) r4.addTieredFunction({ name: `now`, file: `/${name}.js`, line: 2, column: 27, kind: 'js' });
+  assert.deepEqual(describe(r4.expand(outerFrame, offsetOf(padded, 'process.hrtime'), false)), ['outer:0']);
+  assert.deepEqual(read4, ['/app.js', '/lib.js', '/now2.js']);
   // Fewer than two candidates: every script is read (the one that holds it is taken whatever its name).
   const read2 = [];
   const r2 = new InlineResolver((file) => (read2.push(file), sources[file]));
