@@ -200,18 +200,20 @@ export class ScriptIndex {
 
   /**
    * The innermost function holding `offset`, as `full().innermostAt(offset)`
-   * says (TOP_LEVEL when none); undefined when the script does not parse.
+   * says (TOP_LEVEL when none); undefined when the script does not parse, or
+   * when that needs the whole parse of a script longer than `maxWholeChars`.
    * Without the whole parse where V8's table places the offset in a function
    * it lists: the innermost one is that function or one nested in it, which
    * its own answer (table or parse) holds whole.
    */
-  innermostAt(offset: number): FunctionRef | typeof TOP_LEVEL | undefined {
+  innermostAt(offset: number, maxWholeChars = Infinity): FunctionRef | typeof TOP_LEVEL | undefined {
     const listed = this.whole === undefined ? this.v8Table?.innermostListed(offset) : undefined;
     const ref = listed === undefined ? null : this.functionAt(listed);
     if (ref) {
       const found = this.innermostIn(ref, offset);
       if (found.index !== TOP_LEVEL) return found;
     }
+    if (this.whole === undefined && this.source.length > maxWholeChars) return undefined;
     const script = this.full();
     if (script === undefined) return undefined;
     const index = script.innermostAt(offset);

@@ -396,3 +396,17 @@ test("bytecode of Node's own modules gets its line without a parse: V8 compiled 
   assert.deepEqual(describe(r2.expand(frame, inBody, true)), [`EventEmitter:${expectedLine}`]);
   assert.ok(parseAt.mock.callCount() + startsAt.mock.callCount() > 0, 'its head was parsed');
 });
+
+test("an offset no tiered-up function holds is placed in the frame's own script, unless that means parsing a large script whole", (t) => {
+  const inGetter = offsetOf(APP, 'this.v.length');
+  // Box's size getter is not tiered up and not called by name from outer: only the whole parse places it.
+  const small = resolver();
+  assert.deepEqual(describe(small.expand(outerFrame, inGetter, false)), ['outer:0', '[inlined] size:8']);
+  // The same script with 600 KB of comment after it: the offset stays ambiguous, and nothing is parsed whole.
+  const large = `${APP}\n/*${' '.repeat(600 * 1024)}*/\n`;
+  const parse = t.mock.method(ScriptFunctions, 'parse');
+  const r = resolver({ '/app.js': large, '/lib.js': LIB });
+  assert.deepEqual(describe(r.expand(outerFrame, inGetter, false)), ['outer:0']);
+  assert.equal(r.counts.ambiguous, 1);
+  assert.equal(parse.mock.callCount(), 0, 'the script was not parsed whole');
+});
