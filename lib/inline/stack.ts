@@ -197,6 +197,7 @@ export class InlineResolver {
   private otherScriptCandidates(frame: FrameInfo, ownFile: ScriptIndex, position: number): { candidates: Candidate[]; called: Candidate[] } {
     const candidates: Candidate[] = [];
     const called: Candidate[] = [];
+    const calls = this.namesCalledBy(frame, ownFile);
     const probe = (file: string): void => {
       const script = this.scriptOf(file);
       // Cheap checks on the text before parsing anything.
@@ -205,9 +206,8 @@ export class InlineResolver {
       if (found === undefined) return;
       const candidate = { file, ...found };
       candidates.push(candidate);
-      if (this.frameCalls(frame, ownFile, found.script.functions[found.index]!.name)) called.push(candidate);
+      if (calls.has(found.script.functions[found.index]!.name)) called.push(candidate);
     };
-    const calls = this.namesCalledBy(frame, ownFile);
     const later: string[] = [];
     for (const [file, names] of this.tieredCallNames) {
       if (called.length >= 2) break; // ambiguous, whatever the others hold
