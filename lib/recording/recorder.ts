@@ -10,7 +10,7 @@ import { modeOf, ProfileMode } from '../session/mode';
 import { loadNative, NativeSampler, NativeStats } from '../native/addon';
 import { Session, SessionMeta } from '../session/session';
 import { applySourceMaps, SourceMapResolver } from '../symbolize/source-maps';
-import { knowsFunctionsOf, NativeObjects } from '../symbolize/native-objects';
+import { exportedSymbolAt, knowsFunctionsOf, NativeObjects } from '../symbolize/native-objects';
 import { readableNativeName } from '../symbolize/native-names';
 import { claimSampling } from '../native/sampling-claim';
 import type { CodeCatalog } from '../symbolize/code-entry';
@@ -124,7 +124,7 @@ export class Recorder implements Recording {
     if (!knowsFunctionsOf(executable)) this.native.prefetchFunctionTable(executable);
     const resolver: NativeResolver = {
       objectOf: (address) => objects.objectOf(address),
-      symbolOf: (address) => this.native.resolveSymbol(address),
+      symbolOf: (address) => exportedSymbolAt(address, (at) => this.native.resolveSymbol(at)),
       functionOf: (address) => objects.functionOf(address),
     };
     this.startWallTime = Date.now();

@@ -1,8 +1,16 @@
 /**
  * Which shared object (or executable) holds a machine-code address, from the
  * process's memory map. Cheap per lookup (binary search); the map is read
- * again only when an address falls outside every known mapping, which is
- * when a library was loaded since the last read.
+ * again when an address falls outside every known mapping, which is when a
+ * library was loaded since the last read.
+ *
+ * Anonymous executable memory (V8's code space) is kept too, as no object:
+ * walked frames in code V8 never reported fall there, a hundred distinct
+ * addresses in a few seconds of TypeScript's parser, and each one read and
+ * parsed the whole map again (about half a millisecond: 2.5% of a 10 kHz
+ * recording's time). Since V8 may free such a region and a library may be
+ * mapped there later, an address in one reads the map again only when the
+ * last read is older than ANONYMOUS_RECHECK_MS.
  */
 import { readFileSync } from 'node:fs';
 import { ElfFunctions, functionAt, functionName, virtualAddress } from './elf-symbols';
@@ -12,8 +20,12 @@ interface Mapping {
   end: number;
   /** Offset in the file of the mapping's first byte. */
   offset: number;
+  /** '' for anonymous memory (JIT code). */
   path: string;
 }
+
+/** How old a read of the map may be for an address in anonymous memory to be taken as still anonymous. */
+export const ANONYMOUS_RECHECK_MS = 1000;
 
 /** A native function, as the symbol table of its object names it. */
 export interface NativeFunction {
@@ -33,6 +45,25 @@ const functionTables = new Map<string, ElfFunctions | null>();
 /** Per table, its functions named so far, by index (a drain asks for the same few thousand again and again). */
 const namedFunctions = new WeakMap<ElfFunctions, Map<number, NativeFunction>>();
 
+/**
+ * Exported symbols by address, as dladdr named them: kept for the process, as a
+ * call takes about a third of a millisecond among Node's 75,000 exports and
+ * every recording walks the same few addresses again (its entry frames, API
+ * callbacks). Node does not unload a library it has loaded.
+ */
+const exportedSymbols = new Map<number, string>();
+
+/** The exported symbol at `address` ('' for none), read with `read` (the addon's dladdr) once per process. */
+export function exportedSymbolAt(address: number, read: (address: number) => string): string {
+  let symbol = exportedSymbols.get(address);
+  if (symbol === undefined) {
+    symbol = read(address);
+    if (exportedSymbols.size >= 1 << 16) exportedSymbols.clear();
+    exportedSymbols.set(address, symbol);
+  }
+  return symbol;
+}
+
 /** Whether this process has read the object's function table (or found it has none). */
 export function knowsFunctionsOf(path: string): boolean {
   return functionTables.has(path);
@@ -41,10 +72,13 @@ export function knowsFunctionsOf(path: string): boolean {
 export class NativeObjects {
   private mappings: Mapping[] = [];
   private readonly misses = new Set<number>();
+  /** When the map was last read (this.now()). */
+  private readAt = 0;
 
   private readonly readMaps: () => string;
   private readonly readFunctions: (path: string) => ElfFunctions | undefined;
   private readonly nameOf: (symbol: string) => string;
+  private readonly now: () => number;
 
   /**
    * readFunctions: an object's function table (the addon's functionTable);
@@ -57,17 +91,24 @@ export class NativeObjects {
       readMaps?: () => string;
       readFunctions?: (path: string) => ElfFunctions | undefined;
       nameOf?: (symbol: string) => string;
+      /** Milliseconds, for the age of the last read (tests give a clock). */
+      now?: () => number;
     } = {},
   ) {
     this.readMaps = options.readMaps ?? (() => readFileSync('/proc/self/maps', 'utf8'));
     this.readFunctions = options.readFunctions ?? (() => undefined);
     this.nameOf = options.nameOf ?? ((symbol) => symbol);
+    this.now = options.now ?? (() => performance.now());
     this.refresh();
   }
 
   /** Path of the object holding the address; '' when no file is mapped there. */
   objectOf(address: number): string {
     let mapping = this.find(address);
+    if (mapping?.path === '' && this.now() - this.readAt > ANONYMOUS_RECHECK_MS) {
+      this.refresh();
+      mapping = this.find(address);
+    }
     if (mapping === undefined && !this.misses.has(address)) {
       this.refresh();
       mapping = this.find(address);
@@ -82,7 +123,7 @@ export class NativeObjects {
   /** The function holding the address, from its object's symbol table; undefined when the table has none there. */
   functionOf(address: number): NativeFunction | undefined {
     const mapping = this.find(address) ?? (this.objectOf(address) !== '' ? this.find(address) : undefined);
-    if (mapping === undefined || mapping.path === 'linux-vdso.so.1') return undefined;
+    if (mapping === undefined || mapping.path === '' || mapping.path === 'linux-vdso.so.1') return undefined;
     let table = functionTables.get(mapping.path);
     if (table === undefined) {
       table = this.readFunctions(mapping.path) ?? null;
@@ -117,19 +158,23 @@ export class NativeObjects {
 
   private refresh(): void {
     this.mappings = parseMaps(this.readMaps());
+    this.readAt = this.now();
   }
 }
 
-/** Executable, file-backed mappings of /proc/<pid>/maps, sorted by address. */
+/**
+ * Executable mappings of /proc/<pid>/maps, sorted by address: files by path,
+ * the vDSO as linux-vdso.so.1, anonymous memory (and other bracketed regions) as ''.
+ */
 export function parseMaps(text: string): Mapping[] {
   const mappings: Mapping[] = [];
   for (const line of text.split('\n')) {
     // 7f2a...-7f2b... r-xp 00000000 fd:01 1234   /usr/lib/x86_64-linux-gnu/libc.so.6
-    const match = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) \S+ \S+\s+(.*)$/.exec(line);
+    const match = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) \S+ \S+\s*(.*)$/.exec(line);
     if (!match || match[3]![2] !== 'x') continue;
-    const path = match[5]!.trim();
-    if (!path || path.startsWith('[') && path !== '[vdso]') continue;
-    mappings.push({ start: parseInt(match[1]!, 16), end: parseInt(match[2]!, 16), offset: parseInt(match[4]!, 16), path: path === '[vdso]' ? 'linux-vdso.so.1' : path });
+    const named = match[5]!.trim();
+    const path = named === '[vdso]' ? 'linux-vdso.so.1' : named.startsWith('[') ? '' : named;
+    mappings.push({ start: parseInt(match[1]!, 16), end: parseInt(match[2]!, 16), offset: parseInt(match[4]!, 16), path });
   }
   return mappings.sort((a, b) => a.start - b.start);
 }
