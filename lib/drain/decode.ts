@@ -26,7 +26,10 @@ export interface RawSample {
   flags: number;
   /** The label-set id (lib/labels/registry.ts) current on the JS thread when captured; 0: none. */
   labelSet: number;
-  /** frames[0] is the interrupted pc; then the frames GetStackSample found, leaf first. */
+  /**
+   * frames[0] is the interrupted pc; then the frames GetStackSample found, leaf first.
+   * From samplesOf, valid until the next sample is asked for (see there).
+   */
   frames: Float64Array;
   /** The word at the top of the stack (*sp) when interrupted, 0 if not recorded (see kSampleFlagTopOfStack). */
   topOfStack: number;
@@ -63,8 +66,11 @@ function readU64(view: DataView, offset: number): number {
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
+/** The samples of a drained buffer, each an object with arrays of its own (samplesOf's are rewritten sample by sample). */
 export function decodeSamples(buffer: ArrayBuffer): RawSample[] {
-  return [...samplesOf(buffer)];
+  const samples: RawSample[] = [];
+  for (const sample of samplesOf(buffer)) samples.push({ ...sample, frames: sample.frames.slice(), nativeChain: sample.nativeChain?.slice() });
+  return samples;
 }
 
 /**
@@ -72,37 +78,85 @@ export function decodeSamples(buffer: ArrayBuffer): RawSample[] {
  * for: a drain of 40,000 samples held as objects all at once took 13 MB of
  * the profiled program's heap, enough to end a program that fits a small
  * --max-old-space-size.
+ *
+ * Each step rewrites the same sample object, and its `frames` and
+ * `nativeChain` are views of arrays that the next step overwrites: what must
+ * outlive a step is copied (decodeSamples). A drain allocated about 250 bytes
+ * a sample here (the object, its boxed numbers, the arrays, the iterator's
+ * results), and garbage in a drain is paid in the program's own collections:
+ * on TypeScript's parser at 10 kHz, whose young objects mostly survive, each
+ * extra scavenge took 15-20 ms. An array of its own per sample, for a stack
+ * deeper than 8 frames, also took memory outside V8's heap, allocated and
+ * released one by one (about a fifth of a drain's time there).
  */
-export function* samplesOf(buffer: ArrayBuffer): Generator<RawSample, void, undefined> {
-  const view = new DataView(buffer);
-  let offset = 0;
-  while (offset + SAMPLE_HEADER_BYTES <= buffer.byteLength) {
+export function samplesOf(buffer: ArrayBuffer): IterableIterator<RawSample> {
+  return new SampleCursor(buffer);
+}
+
+class SampleCursor implements IterableIterator<RawSample> {
+  private readonly view: DataView;
+  private offset = 0;
+  private readonly sample: RawSample = {
+    seq: 0,
+    timeNs: 0,
+    cpuTimeNs: 0,
+    externalCallback: 0,
+    vmState: 0,
+    flags: 0,
+    labelSet: 0,
+    frames: new Float64Array(0),
+    topOfStack: 0,
+    nativeChain: undefined,
+  };
+  private readonly result: IteratorResult<RawSample> = { value: this.sample, done: false };
+  private readonly frames = new ScratchViews();
+  private readonly chain = new ScratchViews();
+
+  constructor(buffer: ArrayBuffer) {
+    this.view = new DataView(buffer);
+  }
+
+  [Symbol.iterator](): IterableIterator<RawSample> {
+    return this;
+  }
+
+  next(): IteratorResult<RawSample> {
+    const { view, offset, sample } = this;
+    if (offset + SAMPLE_HEADER_BYTES > view.byteLength) return { value: undefined, done: true };
     const frameCount = view.getUint16(offset + 36, true);
-    const frames = new Float64Array(frameCount);
-    const framesOffset = offset + SAMPLE_HEADER_BYTES;
-    for (let i = 0; i < frameCount; i++) frames[i] = readU64(view, framesOffset + i * 8);
     const flags = view.getUint16(offset + 38, true);
     const hasTop = (flags & SampleFlag.topOfStack) !== 0;
     const chainLength = view.getUint32(offset + 44, true);
+    const framesOffset = offset + SAMPLE_HEADER_BYTES;
     const afterFrames = framesOffset + frameCount * 8;
-    let nativeChain: Float64Array | undefined;
-    if (chainLength > 0) {
-      nativeChain = new Float64Array(chainLength);
-      for (let i = 0; i < chainLength; i++) nativeChain[i] = readU64(view, afterFrames + i * 8);
+    sample.seq = readU64(view, offset);
+    sample.timeNs = readU64(view, offset + 8);
+    sample.cpuTimeNs = readU64(view, offset + 16);
+    sample.externalCallback = readU64(view, offset + 24);
+    sample.vmState = view.getUint32(offset + 32, true);
+    sample.flags = flags;
+    sample.labelSet = view.getUint32(offset + 40, true);
+    sample.frames = this.frames.read(view, framesOffset, frameCount);
+    sample.topOfStack = hasTop ? readU64(view, afterFrames) : 0;
+    sample.nativeChain = chainLength > 0 ? this.chain.read(view, afterFrames, chainLength) : undefined;
+    this.offset = afterFrames + ((hasTop ? 1 : 0) + chainLength) * 8;
+    return this.result;
+  }
+}
+
+/** One array of addresses, read into and handed out as a view of each length asked for (made once per length). */
+class ScratchViews {
+  private array = new Float64Array(256);
+  private views: Float64Array[] = [];
+
+  read(view: DataView, offset: number, count: number): Float64Array {
+    if (this.array.length < count) {
+      this.array = new Float64Array(2 * count);
+      this.views = [];
     }
-    yield {
-      seq: readU64(view, offset),
-      timeNs: readU64(view, offset + 8),
-      cpuTimeNs: readU64(view, offset + 16),
-      externalCallback: readU64(view, offset + 24),
-      vmState: view.getUint32(offset + 32, true),
-      flags,
-      labelSet: view.getUint32(offset + 40, true),
-      frames,
-      topOfStack: hasTop ? readU64(view, afterFrames) : 0,
-      nativeChain,
-    };
-    offset = afterFrames + ((hasTop ? 1 : 0) + chainLength) * 8;
+    const array = this.array;
+    for (let i = 0; i < count; i++) array[i] = readU64(view, offset + i * 8);
+    return (this.views[count] ??= array.subarray(0, count));
   }
 }
 

@@ -345,7 +345,8 @@ export class Symbolizer {
       return builder.internStack(-1, this.special.gc);
     }
     const { frames } = sample;
-    const walked = this.walkedStack(frames, (sample.flags & SampleFlag.truncated) !== 0);
+    const walkedStack = this.walkedStack(frames, (sample.flags & SampleFlag.truncated) !== 0);
+    const walkedPositionStack = this.positionStack;
     const hasWalked = frames.length > 1;
 
     // frames[0]: the interrupted pc, which GetStackSample leaves out. An
@@ -355,8 +356,7 @@ export class Symbolizer {
     if ((sample.flags & SampleFlag.interrupt) !== 0) {
       pc = this.interruptSites.servedAt(sample.nativeChain);
       if (pc === AT_STACK_CHECK && hasWalked) {
-        this.positionStack = walked.positionStack;
-        return walked.stack;
+        return walkedStack;
       }
     }
     const pcEntry = this.lookup(pc);
@@ -370,8 +370,8 @@ export class Symbolizer {
       this.positionStack = positions.extend(positions.extend(-1, 0), 0);
       return builder.internStack(builder.internStack(-1, this.special.program), this.nativeFrame(pc, false));
     }
-    let stack = walked.stack;
-    let positionStack = walked.positionStack;
+    let stack = walkedStack;
+    let positionStack = walkedPositionStack;
     const skipped = this.callerSkippedAt(sample, pcEntry);
     if (skipped !== undefined) {
       stack = builder.internStack(stack, this.frameIdOf(skipped));
@@ -439,12 +439,13 @@ export class Symbolizer {
   }
 
   /**
-   * The stack id of frames[1..], what GetStackSample walked (leaf first).
+   * The stack id of frames[1..], what GetStackSample walked (leaf first); its
+   * position stack is left in this.positionStack (no object per sample).
    * Consecutive samples in a loop usually walk the very same frames, so the
    * last result is reused while the addresses match and no code event came
    * in between.
    */
-  private walkedStack(frames: Float64Array, truncated: boolean): { stack: number; positionStack: number } {
+  private walkedStack(frames: Float64Array, truncated: boolean): number {
     // Consecutive samples share most of a deep stack from its root (73% of TypeScript's frames):
     // those frames' stacks, position stacks and counts are the last walk's, so only the rest is symbolized.
     const walk = this.lastWalk;
@@ -469,7 +470,8 @@ export class Symbolizer {
     }
     this.counts.totalFrames += count;
     this.counts.unresolvedFrames += unresolved;
-    return { stack, positionStack };
+    this.positionStack = positionStack;
+    return stack;
   }
 
 
@@ -570,7 +572,10 @@ class WalkPrefix {
   stacks: Int32Array = new Int32Array(64);
   positionStacks: Int32Array = new Int32Array(64);
   unresolved: Int32Array = new Int32Array(64);
-  private frames: Float64Array | undefined;
+  /** The last walk's frames (pc first), copied: a drained sample's array is the next one's (samplesOf). */
+  private frames = new Float64Array(64);
+  /** How many of `frames` are the last walk's; 0 before any. */
+  private length = 0;
   private truncated = false;
   /** Depths below this one hold valid values. */
   private valid = 0;
@@ -578,8 +583,8 @@ class WalkPrefix {
   /** How many frames from the root `frames` shares with the last walk (frames[0], the pc, is not walked). */
   commonDepth(frames: Float64Array, truncated: boolean): number {
     const last = this.frames;
-    if (last === undefined || truncated !== this.truncated) return 0;
-    const lastCount = last.length - 1;
+    if (this.length === 0 || truncated !== this.truncated) return 0;
+    const lastCount = this.length - 1;
     const count = frames.length - 1;
     const limit = Math.min(this.valid, lastCount, count);
     let depth = 0;
@@ -589,7 +594,9 @@ class WalkPrefix {
 
   /** Starts recording a walk that keeps the last one's values below `depth`. */
   begin(frames: Float64Array, truncated: boolean, depth: number): void {
-    this.frames = frames;
+    if (this.frames.length < frames.length) this.frames = new Float64Array(frames.length * 2);
+    this.frames.set(frames);
+    this.length = frames.length;
     this.truncated = truncated;
     this.valid = depth;
     if (this.stacks.length < frames.length) {
@@ -619,8 +626,7 @@ class WalkPrefix {
   /** Forgets from the first frame whose address (or the next byte: a function's entry) lies in [start, end). */
   forgetIn(start: number, end: number): void {
     const frames = this.frames;
-    if (frames === undefined) return;
-    const count = frames.length - 1;
+    const count = this.length - 1;
     for (let depth = 0; depth < this.valid; depth++) {
       const address = frames[count - depth]!;
       if (address + 1 >= start && address < end) {

@@ -5,7 +5,7 @@
 // sees each sample on its own (fresh, with the events up to it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Symbolizer, SessionBuilder } from '../internals.cjs';
+import { samplesOf, Symbolizer, SessionBuilder } from '../internals.cjs';
 import { codeAdded as added, seededRandom } from '../sessions.mjs';
 
 const resolver = { objectOf: () => '', symbolOf: () => '', functionOf: () => undefined };
@@ -66,4 +66,48 @@ test('random walks and code events: the same stacks as symbolizing each sample o
   const alone = samples.map((one) => stacksOf([one], [...initial, added(99, slot(15), 0x1000, 'JS:*pc /app.js:99:1'), ...events.filter((event) => event.seq < one.seq)])[0]);
   assert.equal(events.length > 20, true, `${events.length} code events`);
   for (let i = 0; i < samples.length; i++) assert.equal(together[i], alone[i], `sample ${i}`);
+});
+
+/** Sample records as the native drain lays them out (native/sample_record.h): a 48-byte header, then the frames. */
+function drainedBuffer(samples) {
+  const buffer = new ArrayBuffer(samples.reduce((size, one) => size + 48 + one.frames.length * 8, 0));
+  const view = new DataView(buffer);
+  const u64 = (offset, value) => {
+    view.setUint32(offset, value % 0x1_0000_0000, true);
+    view.setUint32(offset + 4, Math.floor(value / 0x1_0000_0000), true);
+  };
+  let offset = 0;
+  for (const one of samples) {
+    u64(offset, one.seq);
+    u64(offset + 8, one.timeNs);
+    view.setUint32(offset + 32, one.vmState, true);
+    view.setUint16(offset + 36, one.frames.length, true);
+    one.frames.forEach((address, i) => u64(offset + 48 + i * 8, address));
+    offset += 48 + one.frames.length * 8;
+  }
+  return buffer;
+}
+
+test('samples as a drain hands them over (one object, its arrays rewritten each step), collections between: the same stacks', () => {
+  const random = seededRandom(21);
+  const slot = (i) => 0x200000 + i * 0x1000;
+  const events = Array.from({ length: 10 }, (_, i) => added(i + 1, slot(i), 0x1000, `JS:*h${i} /app.js:${i + 1}:1`));
+  const samples = [];
+  let walk = [slot(0) + 0x10];
+  for (let n = 0; n < 300; n++) {
+    const keep = Math.floor(random() * (walk.length + 1));
+    walk = walk.slice(0, keep);
+    while (walk.length < 1 + Math.floor(random() * 12)) walk.push(slot(Math.floor(random() * 10)) + 0x10 + Math.floor(random() * 0x100));
+    const collecting = random() < 0.2; // a GC sample: no walk, and the next one compares with the walk before it
+    samples.push({ ...sample(100 + n, [slot(9) + 0x20, ...[...walk].reverse()]), vmState: collecting ? 1 : 0 });
+  }
+  const drained = [...samplesOf(drainedBuffer(samples))];
+  assert.equal(new Set(drained).size, 1, 'samplesOf hands over one object');
+  const builder = new SessionBuilder();
+  new Symbolizer(builder, resolver, 0, 0).process(samplesOf(drainedBuffer(samples)), events);
+  const session = builder.build({ notes: [] });
+  const fromDrain = session.samples.stack.map((stack) => session.stackFrames(stack).map((id) => session.frames[id].name).join(' > '));
+  const fromOwnArrays = stacksOf(samples, events);
+  assert.ok(samples.filter((one) => one.vmState === 1).length > 30);
+  for (let i = 0; i < samples.length; i++) assert.equal(fromDrain[i], fromOwnArrays[i], `sample ${i}`);
 });
