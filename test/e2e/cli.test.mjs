@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, fixture, root, runNode } from '../helpers.mjs';
@@ -73,6 +73,22 @@ test('--node-arg passes flags to Node', () => {
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /gc exposed: true/);
   assert.match(run(['--no-color', fixture('cli-flags.js')]).stdout, /gc exposed: false/);
+});
+
+test("the program's session is written in a directory of the run's own, private, and removed after the report", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodeinstrument-test-'));
+  try {
+    const result = run(['--no-color', fixture('cli-list-tmpdir.js')], { env: { ...process.env, TMPDIR: dir } });
+    assert.equal(result.status, 0, result.stderr);
+    // Nothing another user could replace with a link: one directory, mode 700, holding the session.
+    const entries = result.stdout.split('\n').filter((line) => line.startsWith('tmp: '));
+    assert.equal(entries.length, 1, result.stdout);
+    assert.match(entries[0], /^tmp: nodeinstrument-\d+-\w+ dir 700 \[session\.json(,session\.json\.journal)?\]$/);
+    assert.match(result.stdout, /Samples:/);
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('-o with .json saves a session that --load renders again', () => {
