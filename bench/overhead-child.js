@@ -15,10 +15,11 @@
  */
 const path = require('node:path');
 const { contender, ROOT } = require('./lib/contenders');
-const workload = require('./lib/workload');
+// The suite's mixed unit, or TypeScript's parser (config.unit 'tsparse': deep stacks, a real program).
+const config = JSON.parse(process.argv[2]);
+const workload = require(config.unit === 'tsparse' ? './lib/ts-parse-workload' : './lib/workload');
 const { mulberry32, shuffled } = require('./lib/stats');
 
-const config = JSON.parse(process.argv[2]);
 const { intervalUs, groups, blockMs, warmupMs, chunkMs, seed } = config;
 const specs = config.contenders.filter((c) => c !== 'none');
 

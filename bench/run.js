@@ -7,7 +7,7 @@
  *   npm run bench -- --only overhead,rate  # some sections
  *   npm run bench:smoke                    # seconds-long check that everything runs
  *
- * Sections: overhead, rate, costs, rss, http. See --help.
+ * Sections: overhead, deep, rate, costs, rss, http, render, continuous, programs. See --help.
  * Every measurement runs in a child process; this process only orchestrates
  * (and, for http, runs the load generator).
  */
@@ -19,7 +19,7 @@ const { fork } = require('node:child_process');
 const { summary, median, quantile, linearFit, bootstrapRatio, bootstrapMedian, bootstrapDifference } = require('./lib/stats');
 const { ROOT, FLOOR_ADDON } = require('./lib/contenders');
 
-const SECTIONS = ['overhead', 'rate', 'costs', 'rss', 'http', 'render', 'continuous', 'programs'];
+const SECTIONS = ['overhead', 'deep', 'rate', 'costs', 'rss', 'http', 'render', 'continuous', 'programs'];
 // continuous takes ~13 minutes on its own (a 10-minute RSS run), programs ~5 (real programs
 // whole-process, bench/programs.js): not in the default run, which must stay under 10 minutes;
 // run them with --only continuous --no-write (and paste), --only programs (writes its own section).
@@ -255,6 +255,25 @@ async function overheadSection(o, out) {
   out.overhead = data;
 }
 
+/**
+ * The same A/B on a real program's deep stacks: TypeScript's parser
+ * (bench/lib/ts-parse-workload.js, 20 frames deep), two thirds of the groups, one round per rate.
+ */
+async function deepSection(o, out) {
+  const data = {};
+  const groups = Math.max(1, Math.round((o.pairs * 2) / 3));
+  for (const intervalUs of [1000, 100]) {
+    log(`deep: ${groups} groups of TypeScript's parser at ${hz(intervalUs)}`);
+    const r = await runChild(
+      'overhead-child.js',
+      { contenders: o.contenders, intervalUs, groups, blockMs: o.blockMs, warmupMs: o.smoke ? 300 : 1000, chunkMs: 5, seed: 7 + intervalUs, unit: 'tsparse' },
+      { timeoutMs: 600_000 },
+    );
+    data[intervalUs] = { intervalUs, contenders: o.contenders, groups: r.groups, blockMs: [r.unitsPerChunk * r.chunks * r.unitMs] };
+  }
+  out.deep = data;
+}
+
 /** The per-group records of one contender, as on/off pairs ('none': the two unprofiled blocks against each other). */
 function pairsOf(entry, spec) {
   return entry.groups.map((g) => {
@@ -278,8 +297,8 @@ function derive(p) {
   return { overhead, cpu, perSampleUs, rate, drainPct, endToEnd, startMs: p.map((x) => x.startMs), stopMs: p.map((x) => x.stopMs) };
 }
 
-function overheadMarkdown(o, out) {
-  const data = out.overhead;
+/** Section 1's tables, one per rate, of an A/B's data (out.overhead, out.deep). */
+function overheadMarkdown(data) {
   const parts = [];
   for (const intervalUs of [1000, 100]) {
     const entry = data[intervalUs];
@@ -333,10 +352,11 @@ function overheadMarkdown(o, out) {
   return parts.join('\n\n');
 }
 
-function rateMarkdown(o, out) {
+/** Achieved rates over an A/B's sampled blocks (out.overhead, out.deep). */
+function rateMarkdown(data) {
   const rows = [];
   for (const intervalUs of [1000, 100]) {
-    const entry = out.overhead[intervalUs];
+    const entry = data[intervalUs];
     if (!entry) continue;
     for (const spec of entry.contenders) {
       if (spec === 'none' || spec.includes(':')) continue;
@@ -766,6 +786,7 @@ async function main() {
     if (!wants('overhead')) o.pairs = Math.min(o.pairs, 6);
     await attempt('overhead', () => overheadSection(o, out));
   }
+  if (wants('deep')) await attempt('deep', () => deepSection(o, out));
   if (wants('costs')) await attempt('costs', () => costsSection(o, out));
   if (wants('rss')) await attempt('rss', () => rssSection(o, out));
   if (wants('http')) await attempt('http', () => httpSection(o, out));
@@ -804,7 +825,18 @@ async function main() {
         '"above floor" = the difference of the two medians in percentage points, with its 95% bootstrap interval. ' +
         '"of which drains" is the time nodeinstrument spent in its periodic drains (native copy, decode, symbolize; on the JS thread) inside the block; ' +
         'the drain timer runs every 200 ms, so part of the samples are drained in stop() instead.\n\n' +
-        overheadMarkdown(o, out),
+        overheadMarkdown(out.overhead),
+    );
+  }
+  if (ok('deep')) {
+    sections.push(
+      "## 1b. Overhead on deep stacks (in-process A/B, TypeScript's parser)\n\n" +
+        "Section 1's method on a real program's stacks: each block parses lib.dom.d.ts (its first 400 KB) with TypeScript's parser, " +
+        `20 frames deep on average (\`bench/lib/ts-parse-workload.js\`); ${Math.max(1, Math.round((o.pairs * 2) / 3))} groups per rate, one child process per rate. ` +
+        'Per delivered sample is what issue 15 compares with V8 here: each sample costs the drain that symbolizes 20 frames, and the garbage it leaves is collected with the parser\'s young objects, most of which survive.\n\n' +
+        overheadMarkdown(out.deep) +
+        '\n\n#### Achieved rate\n\n' +
+        rateMarkdown(out.deep),
     );
   }
   if ((wants('overhead') || wants('rate')) && !failed.overhead) {
@@ -813,7 +845,7 @@ async function main() {
         'Samples reported per second of profiling, over the sampled blocks of section 1 ' +
         '(nodeinstrument: `meta.sampleCount / meta.duration`; V8: `profile.samples.length / (endTime − startTime)`; ' +
         '@datadog/pprof: sum of the sample counts in its pprof profile / `durationNanos`; floor: signals delivered).\n\n' +
-        rateMarkdown(o, out),
+        rateMarkdown(out.overhead),
     );
   }
   if (ok('costs')) sections.push('## 3. Start, stop, drain and rendering costs\n\n' + costsMarkdown(out));
