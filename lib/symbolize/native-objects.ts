@@ -105,12 +105,14 @@ export class NativeObjects {
   /** Path of the object holding the address; '' when no file is mapped there. */
   objectOf(address: number): string {
     let mapping = this.find(address);
+    let fresh = false;
     if (mapping?.path === '' && this.now() - this.readAt > ANONYMOUS_RECHECK_MS) {
       this.refresh();
+      fresh = true;
       mapping = this.find(address);
     }
     if (mapping === undefined && !this.misses.has(address)) {
-      this.refresh();
+      if (!fresh) this.refresh();
       mapping = this.find(address);
       if (mapping === undefined) {
         if (this.misses.size > 4096) this.misses.clear();

@@ -75,6 +75,16 @@ test('anonymous memory is taken as such only while the last read is recent: a li
   assert.equal(state.reads, 2);
 });
 
+test('anonymous memory freed since the last read: the map is read once for the address, which is then no object', () => {
+  const { objects, state } = objectsOver(MAPS);
+  state.text = MAPS.replace('7f0000000000-7f0000100000 rwxp 00000000 00:00 0 \n', '');
+  state.now = ANONYMOUS_RECHECK_MS + 1;
+  assert.equal(objects.objectOf(0x7f0000000100), '');
+  assert.equal(state.reads, 2);
+  assert.equal(objects.objectOf(0x7f0000000100), '');
+  assert.equal(state.reads, 2);
+});
+
 test('an exported symbol is looked up once per process and address', () => {
   const asked = [];
   const read = (address) => {
