@@ -41,9 +41,9 @@ test(`unprofiled, the recursion fits in 1 MiB of stack with --stack-size=${STACK
   assert.match(run.stdout, /^overflows [1-9]\d* /);
 });
 
-// Without the alternate stack, 2 of 10 such runs crashed with this fixed environment (so eight
-// runs catch it 5 times in 6); with it, none of 40. CI's repeat passes (test/helpers.mjs) and
-// the sanitizer run (6 s a run there) run four.
+// Without the alternate stack, 12 of 20 such runs crashed with this fixed environment (December
+// 2026, a build without SA_ONSTACK; 2 of 10 when the fixture still built stack traces); with it,
+// none of 80. CI's repeat passes (test/helpers.mjs) and the sanitizer run (6 s a run there) run four.
 const RUNS = REPEAT_PASS || UNDER_ASAN ? 4 : 8;
 test(`profiled at 10 kHz with the same headroom: no crash in ${RUNS} runs, and the recursion is in the profile`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ni-headroom-'));
