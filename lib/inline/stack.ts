@@ -258,12 +258,7 @@ export class InlineResolver {
     if (callee === undefined || callee === TOP_LEVEL) return undefined;
     const caller = ownFile.functionNamed(frame.line, frame.column);
     if (caller === undefined || caller.index === TOP_LEVEL || sameFunction(caller, callee)) return undefined;
-    return this.frameCalls(frame, ownFile, callee.script.functions[callee.index]!.name) ? { file: frame.file, ...callee } : undefined;
-  }
-
-  /** Whether the frame's function calls a function named `name` (`name(` or `.name(` in its own source). */
-  private frameCalls(frame: FrameInfo, ownFile: ScriptIndex, name: string): boolean {
-    return this.namesCalledBy(frame, ownFile).has(name);
+    return this.namesCalledBy(frame, ownFile).has(callee.script.functions[callee.index]!.name) ? { file: frame.file, ...callee } : undefined;
   }
 
   /** The names the frame's function calls (`name(` or `.name(` in its own source); none for top-level code. */
