@@ -141,9 +141,11 @@ test('library frames collapse into their entry frame; --show-all, --show and --h
   const app = fixture('libapp/app.js');
   const plain = run(['--no-color', '--no-unicode', app]);
   assert.equal(plain.status, 0, plain.stderr);
-  // dispatch is the entry into the library; layerOne, layerTwo and invoke are hidden (a loaded
-  // machine has shown 4: one more frame on some samples' path between them, hidden with them).
-  assert.match(plain.stdout, /dispatch {2}node_modules\/fakelib\/index\.js:3\n.*\[[34] frames hidden\] {2}fakelib, @scope\/helper\n.*handleRequest {2}test\/fixtures\/libapp\/app\.js:2/);
+  // dispatch is the entry into the library; layerOne, layerTwo and invoke are hidden. Some runs
+  // hide one or two frames more: a sample in Date.now()'s C++ or the vDSO whose walk lost
+  // handleRequest's frame puts that native leaf (CEntry..., [native] linux-vdso.so.1) under
+  // layerTwo or invoke, and it is hidden with them (seen in CI, December 2026: 5).
+  assert.match(plain.stdout, /dispatch {2}node_modules\/fakelib\/index\.js:3\n.*\[[345] frames hidden\] {2}fakelib, @scope\/helper\n.*handleRequest {2}test\/fixtures\/libapp\/app\.js:2/);
   assert.doesNotMatch(plain.stdout, /layerTwo/);
   assert.doesNotMatch(plain.stdout, /node:internal/);
 
